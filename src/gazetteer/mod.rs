@@ -1,0 +1,623 @@
+//! The offline gazetteer and geocoder: places with their names in every script, looked up by
+//! any spelling, ranked, and answered with how sure and how precise the match is.
+//!
+//! - [`normalize`]: folding text so spellings meet;
+//! - [`query`]: taking a query apart (parents, generic words, "near", clitics);
+//! - [`index`]: the name → places maps;
+//! - [`rank`]: scores and confidence;
+//! - [`data`]: the records and the TSV reader.
+
+pub mod data;
+pub mod index;
+pub mod normalize;
+pub mod query;
+pub mod rank;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::bbox::Bbox;
+use crate::model::Precision;
+pub use data::{DataError, Kind, Place};
+use data::{Name, flags};
+use index::{NameIndex, NameRec, Posting};
+pub use rank::MatchType;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GazetteerError {
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error("{file}: place id {id} is listed twice")]
+    DuplicatePlace { file: String, id: u64 },
+    #[error("{file}: name {name:?} refers to place id {id}, which no places file defines")]
+    UnknownPlace { file: String, id: u64, name: String },
+}
+
+/// One set of gazetteer files, already read into memory.
+pub struct Files<'a> {
+    /// For error messages: the directory or "embedded".
+    pub origin: &'a str,
+    pub places: &'a str,
+    pub names: &'a str,
+    pub aliases: &'a str,
+}
+
+/// The gazetteer shipped in `gazetteer/`, compiled into the binary so that it runs anywhere.
+pub const EMBEDDED: Files<'static> = Files {
+    origin: "gazetteer",
+    places: include_str!("../../gazetteer/places.tsv"),
+    names: include_str!("../../gazetteer/names.tsv"),
+    aliases: include_str!("../../gazetteer/aliases.tsv"),
+};
+
+/// What the caller knows that narrows a lookup.
+#[derive(Debug, Clone, Default)]
+pub struct GeocodeOptions {
+    /// Most results to return.
+    pub limit: usize,
+    /// Prefer places in this country (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
+    /// Prefer places inside this box.
+    pub bbox: Option<Bbox>,
+}
+
+/// One answer to a lookup.
+#[derive(Debug, Clone, Serialize)]
+pub struct GeocodeResult {
+    pub id: u64,
+    pub name: String,
+    pub kind: Kind,
+    pub country: String,
+    /// Name of the first-level region the place is in (or is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin1: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin1_code: Option<String>,
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<[f64; 4]>,
+    pub population: u64,
+    #[serde(rename = "match")]
+    pub match_type: MatchType,
+    pub matched_name: String,
+    pub confidence: f64,
+    /// The incident precision a point taken from this match has.
+    pub precision: Precision,
+    #[serde(skip)]
+    pub score: f64,
+}
+
+pub struct Gazetteer {
+    places: Vec<Place>,
+    names: Vec<NameRec>,
+    by_id: HashMap<u64, u32>,
+    admin1: HashMap<String, u32>,
+    countries: HashMap<String, u32>,
+    index: NameIndex,
+}
+
+/// A place found for a query, before ranking.
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    place: u32,
+    name: u32,
+    match_type: MatchType,
+    weight: f64,
+    /// Added to the score (curated names).
+    bonus: f64,
+    score: f64,
+}
+
+impl Gazetteer {
+    /// The gazetteer compiled into the binary.
+    pub fn embedded() -> Result<Gazetteer, GazetteerError> {
+        Gazetteer::from_files(&[EMBEDDED])
+    }
+
+    /// The embedded gazetteer plus the files in `dir` (places.tsv, names.tsv, aliases.tsv,
+    /// each optional). Places in `dir` replace embedded places with the same id.
+    pub fn embedded_with_dir(dir: &Path) -> Result<Gazetteer, GazetteerError> {
+        let read = |f: &str| -> Result<String, GazetteerError> {
+            let p = dir.join(f);
+            match std::fs::read_to_string(&p) {
+                Ok(s) => Ok(s),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+                Err(source) => Err(DataError::Io {
+                    file: p.display().to_string(),
+                    source,
+                }
+                .into()),
+            }
+        };
+        let (places, names, aliases) = (
+            read("places.tsv")?,
+            read("names.tsv")?,
+            read("aliases.tsv")?,
+        );
+        let origin = dir.display().to_string();
+        Gazetteer::from_files(&[
+            EMBEDDED,
+            Files {
+                origin: &origin,
+                places: &places,
+                names: &names,
+                aliases: &aliases,
+            },
+        ])
+    }
+
+    /// Builds a gazetteer from sets of files; later sets override earlier places by id.
+    pub fn from_files(sets: &[Files<'_>]) -> Result<Gazetteer, GazetteerError> {
+        let mut places: Vec<Place> = Vec::new();
+        let mut by_id: HashMap<u64, u32> = HashMap::new();
+        let mut all_names: Vec<(String, Name)> = Vec::new();
+        for set in sets {
+            let file = format!("{}/places.tsv", set.origin);
+            let mut seen = std::collections::HashSet::new();
+            for p in data::parse_places(&file, set.places)? {
+                if !seen.insert(p.id) {
+                    return Err(GazetteerError::DuplicatePlace { file, id: p.id });
+                }
+                match by_id.get(&p.id) {
+                    Some(&i) => places[i as usize] = p,
+                    None => {
+                        by_id.insert(p.id, places.len() as u32);
+                        places.push(p);
+                    }
+                }
+            }
+            let file = format!("{}/names.tsv", set.origin);
+            for n in data::parse_names(&file, set.names, 0)? {
+                all_names.push((file.clone(), n));
+            }
+            let file = format!("{}/aliases.tsv", set.origin);
+            for n in data::parse_names(&file, set.aliases, flags::CURATED)? {
+                all_names.push((file.clone(), n));
+            }
+        }
+
+        // Main names first, so that among equally good names the main one is shown.
+        let mut names: Vec<NameRec> = places
+            .iter()
+            .enumerate()
+            .map(|(i, p)| NameRec {
+                place: i as u32,
+                text: p.name.as_str().into(),
+                lang: "".into(),
+                flags: flags::MAIN,
+            })
+            .collect();
+        for (file, n) in all_names {
+            let Some(&place) = by_id.get(&n.place_id) else {
+                return Err(GazetteerError::UnknownPlace {
+                    file,
+                    id: n.place_id,
+                    name: n.text,
+                });
+            };
+            names.push(NameRec {
+                place,
+                text: n.text.into(),
+                lang: n.lang.into(),
+                flags: n.flags,
+            });
+        }
+
+        let mut admin1 = HashMap::new();
+        let mut countries = HashMap::new();
+        for (i, p) in places.iter().enumerate() {
+            match p.kind {
+                Kind::Region => {
+                    admin1.insert(p.admin1.clone(), i as u32);
+                }
+                Kind::Country => {
+                    countries.insert(p.country.clone(), i as u32);
+                }
+                _ => {}
+            }
+        }
+        let index = NameIndex::build(&names);
+        Ok(Gazetteer {
+            places,
+            names,
+            by_id,
+            admin1,
+            countries,
+            index,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+
+    pub fn names_len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// A place by its id.
+    pub fn place(&self, id: u64) -> Option<&Place> {
+        self.by_id.get(&id).map(|&i| &self.places[i as usize])
+    }
+
+    pub fn places(&self) -> &[Place] {
+        &self.places
+    }
+
+    /// The region a place lies in (or is).
+    pub fn region_of(&self, p: &Place) -> Option<&Place> {
+        self.admin1
+            .get(&p.admin1)
+            .map(|&i| &self.places[i as usize])
+    }
+
+    pub fn country(&self, code: &str) -> Option<&Place> {
+        self.countries.get(code).map(|&i| &self.places[i as usize])
+    }
+
+    /// The answer for one place, as if it had been matched exactly by its main name.
+    pub fn describe(&self, id: u64) -> Option<GeocodeResult> {
+        let &i = self.by_id.get(&id)?;
+        Some(self.result(
+            Cand {
+                place: i,
+                name: i, // main names come first: name i is place i's main name
+                match_type: MatchType::Exact,
+                weight: 1.0,
+                bonus: 0.0,
+                score: 1.0,
+            },
+            1.0,
+            false,
+        ))
+    }
+
+    /// Looks a place name up. Best first; empty when nothing matches.
+    pub fn geocode(&self, q: &str, opts: &GeocodeOptions) -> Vec<GeocodeResult> {
+        let parsed = query::parse(q);
+        if parsed.literal.is_empty() {
+            return Vec::new();
+        }
+        let mut cands: HashMap<u32, Cand> = HashMap::new();
+        let mut offer = |c: Cand| {
+            cands
+                .entry(c.place)
+                .and_modify(|old| {
+                    if c.weight + c.bonus > old.weight + old.bonus {
+                        *old = c
+                    }
+                })
+                .or_insert(c);
+        };
+        let variants = query::variants(&parsed);
+        for v in &variants {
+            for p in self.index.exact(&v.key) {
+                let flags = self.names[p.name as usize].flags;
+                let (match_type, mut w) = rank::name_match(flags);
+                // "Almaty region" should not land on "Almaty Qalasy" (Almaty city as a region)
+                // when "Almaty Oblysy" is there.
+                // And a bare "Dzhambul" should prefer the city once called that over "Dzhambul
+                // Oblast": a name that needed its generic word dropped matches a little less.
+                match (p.qualifier, parsed.kind_hint) {
+                    (Some(q), Some(h)) if q != h => w *= 0.9,
+                    (Some(_), None) => w *= 0.93,
+                    _ => {}
+                }
+                let mut c = cand(p, match_type, w * v.weight);
+                c.bonus = rank::curated_bonus(flags);
+                offer(c);
+            }
+        }
+        for v in variants.iter().filter(|v| !v.clitic) {
+            let key = normalize::phonetic(&v.folded);
+            if key.len() < 3 {
+                continue;
+            }
+            for p in self.index.phonetic(&key) {
+                offer(cand(
+                    p,
+                    MatchType::Transliteration,
+                    rank::TRANSLITERATION_WEIGHT,
+                ));
+            }
+        }
+        if cands.is_empty() {
+            return Vec::new();
+        }
+
+        let parents = self.resolve_parents(&parsed.parents);
+        let mut ranked: Vec<Cand> = cands
+            .into_values()
+            .map(|mut c| {
+                let p = &self.places[c.place as usize];
+                let mut s = rank::base_score(c.weight, p) + c.bonus;
+                if let Some(k) = parsed.kind_hint {
+                    let fits = k == p.kind
+                        || matches!(
+                            (k, p.kind),
+                            (Kind::Region, Kind::District) | (Kind::District, Kind::Region)
+                        );
+                    if fits {
+                        s += 0.08;
+                    } else {
+                        // not what was asked for: ranked lower, and less sure
+                        s -= 0.15;
+                        c.weight *= 0.85;
+                    }
+                }
+                if opts
+                    .country
+                    .as_deref()
+                    .is_some_and(|cc| cc.eq_ignore_ascii_case(&p.country))
+                {
+                    s += 0.1;
+                }
+                if opts.bbox.is_some_and(|b| b.contains(p.lon, p.lat)) {
+                    s += 0.1;
+                }
+                if !parents.is_empty() {
+                    let inside = parents.iter().any(|par| {
+                        par.country == p.country
+                            && (par.kind == Kind::Country || par.admin1 == p.admin1)
+                            && par.id != p.id
+                    });
+                    s += if inside { 0.15 } else { -0.15 };
+                }
+                c.score = s;
+                c
+            })
+            .collect();
+
+        // A region yields to the major city of the same name unless the query asked for a
+        // region or the region matched better (CLIFF-CLAVIN's rule).
+        if parsed.kind_hint != Some(Kind::Region) {
+            let cities: Vec<Cand> = ranked
+                .iter()
+                .filter(|c| self.places[c.place as usize].kind == Kind::City)
+                .copied()
+                .collect();
+            for r in ranked.iter_mut() {
+                let rp = &self.places[r.place as usize];
+                if !matches!(rp.kind, Kind::Region | Kind::District) {
+                    continue;
+                }
+                if let Some(c) = cities.iter().find(|c| {
+                    c.weight >= r.weight - 1e-9
+                        && rank::city_beats_region(&self.places[c.place as usize], rp)
+                }) {
+                    r.score = r.score.min(c.score - 0.01);
+                }
+            }
+        }
+
+        ranked.sort_by(|a, b| {
+            let (pa, pb) = (
+                &self.places[a.place as usize],
+                &self.places[b.place as usize],
+            );
+            b.score
+                .total_cmp(&a.score)
+                .then(pb.population.cmp(&pa.population))
+                .then(pa.id.cmp(&pb.id))
+        });
+        let limit = opts.limit.max(1);
+        (0..ranked.len().min(limit))
+            .map(|i| {
+                let c = ranked[i];
+                let me = &self.places[c.place as usize];
+                let rival = ranked
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, o)| *j != i && !rank::related(me, &self.places[o.place as usize]))
+                    .map(|(_, o)| o.score)
+                    .next();
+                let confidence = rank::confidence(c.weight, rival.map(|r| c.score - r));
+                self.result(c, confidence, parsed.near)
+            })
+            .collect()
+    }
+
+    /// Places named by the parts after commas ("…, Mangystau, Kazakhstan"): countries and
+    /// regions only.
+    fn resolve_parents(&self, parents: &[String]) -> Vec<&Place> {
+        let mut out = Vec::new();
+        for p in parents {
+            let parsed = query::parse(p);
+            for v in query::variants(&parsed) {
+                for post in self.index.exact(&v.key) {
+                    let place = &self.places[post.place as usize];
+                    if matches!(place.kind, Kind::Country | Kind::Region | Kind::District) {
+                        out.push(place);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn result(&self, c: Cand, confidence: f64, near: bool) -> GeocodeResult {
+        let p = &self.places[c.place as usize];
+        let region = self.region_of(p);
+        let precision = match (near, p.kind.precision()) {
+            (true, Precision::City | Precision::Exact) => Precision::Near,
+            (_, prec) => prec,
+        };
+        GeocodeResult {
+            id: p.id,
+            name: p.name.clone(),
+            kind: p.kind,
+            country: p.country.clone(),
+            admin1: region.map(|r| r.name.clone()),
+            admin1_code: (!p.admin1.is_empty()).then(|| p.admin1.clone()),
+            lon: round(p.lon, 5),
+            lat: round(p.lat, 5),
+            bbox: p.bbox.map(|b| [b.west, b.south, b.east, b.north]),
+            population: p.population,
+            match_type: c.match_type,
+            matched_name: self.names[c.name as usize].text.to_string(),
+            confidence: round(confidence, 3),
+            precision,
+            score: c.score,
+        }
+    }
+}
+
+fn cand(p: &Posting, match_type: MatchType, weight: f64) -> Cand {
+    Cand {
+        place: p.place,
+        name: p.name,
+        match_type,
+        weight,
+        bonus: 0.0,
+        score: 0.0,
+    }
+}
+
+fn round(v: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (v * f).round() / f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLACES: &str = "id\tkind\tname\tcountry\tadmin1\tlon\tlat\tpopulation\tbbox\tfeature_code
+1522867\tcountry\tKazakhstan\tKZ\t\t68\t48\t18276499\t46.49,40.57,87.36,55.44\tPCLI
+1537162\tregion\tAlmaty Oblysy\tKZ\tKZ.01\t78\t45\t0\t73.3,42.2,85.3,46.5\tADM1
+1526395\tregion\tAlmaty Qalasy\tKZ\tKZ.02\t76.9\t43.25\t0\t76.7,43.0,77.2,43.45\tADM1
+1524444\tregion\tZhambyl Oblysy\tKZ\tKZ.17\t71.5\t44\t0\t68.9,42.5,75.6,46.6\tADM1
+1519921\tregion\tKyzylorda Oblysy\tKZ\tKZ.14\t64\t45\t0\t59.5,42.8,68.4,48.4\tADM1
+1526384\tcity\tAlmaty\tKZ\tKZ.02\t76.92861\t43.25667\t2000900\t\tPPLA
+610612\tcity\tAktau\tKZ\tKZ.09\t51.19962\t43.65114\t178000\t\tPPLA
+1526269\tcity\tAktau\tKZ\tKZ.12\t72.9\t50.2\t900\t\tPPL
+1519922\tcity\tKyzylorda\tKZ\tKZ.14\t65.50917\t44.85278\t300000\t\tPPLA
+1516905\tcity\tTaraz\tKZ\tKZ.17\t71.36667\t42.9\t358153\t\tPPLA
+1500001\tcity\tZhambyl\tKZ\tKZ.01\t75\t44\t1500\t\tPPL
+";
+    const NAMES: &str = "id\tlang\tname\tflags
+1526384\tar\tألماتي\t
+1526384\t\tAlma-Ata\thistoric
+1526384\tru\tАлматы\t
+610612\tar\tأكتاو\t
+1519922\tar\tكيزيلوردا\t
+1519922\t\tQyzylorda\t
+1516905\t\tDzhambul\thistoric
+1516905\t\tZhambyl\thistoric
+1522867\tar\tكازاخستان\t
+";
+    const ALIASES: &str = "id\tlang\tname\tflags
+# Arabic reports write Alma-Ata
+1526384\tar\tألما آتا\thistoric
+1524444\tar\tجامبيل\t
+";
+
+    fn gaz() -> Gazetteer {
+        Gazetteer::from_files(&[Files {
+            origin: "test",
+            places: PLACES,
+            names: NAMES,
+            aliases: ALIASES,
+        }])
+        .unwrap()
+    }
+
+    fn top(g: &Gazetteer, q: &str) -> GeocodeResult {
+        let r = g.geocode(
+            q,
+            &GeocodeOptions {
+                limit: 5,
+                ..Default::default()
+            },
+        );
+        r.into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no result for {q}"))
+    }
+
+    #[test]
+    fn arabic_names_resolve() {
+        let g = gaz();
+        assert_eq!(top(&g, "ألما آتا").id, 1526384);
+        assert_eq!(top(&g, "أكتاو").id, 610612);
+        assert_eq!(top(&g, "وأكتاو").id, 610612);
+        assert_eq!(top(&g, "كيزيلوردا").id, 1519922);
+        let z = top(&g, "جامبيل");
+        assert_eq!(
+            (z.id, z.kind, z.precision),
+            (1524444, Kind::Region, Precision::Region)
+        );
+        assert_eq!(top(&g, "كازاخستان").precision, Precision::Country);
+    }
+
+    #[test]
+    fn the_major_city_wins_over_its_region_unless_asked() {
+        let g = gaz();
+        let r = top(&g, "Almaty");
+        assert_eq!(r.id, 1526384);
+        assert!(r.confidence > 0.9, "{r:?}");
+        assert_eq!(top(&g, "Almaty region").id, 1537162);
+    }
+
+    #[test]
+    fn a_current_name_beats_an_old_one() {
+        let g = gaz();
+        assert_eq!(top(&g, "Zhambyl").id, 1524444);
+        let d = top(&g, "Dzhambul");
+        assert_eq!((d.id, d.match_type), (1516905, MatchType::Alias));
+    }
+
+    #[test]
+    fn the_big_aktau_wins_and_a_parent_can_pick_the_other() {
+        let g = gaz();
+        let r = top(&g, "Aktau");
+        assert_eq!(r.id, 610612);
+        assert!(r.confidence > 0.8, "{r:?}");
+        assert_eq!(r.admin1_code.as_deref(), Some("KZ.09"));
+    }
+
+    #[test]
+    fn transliterations_match() {
+        let g = gaz();
+        let r = top(&g, "Qyzylorda");
+        assert_eq!(r.id, 1519922);
+        let r = top(&g, "Aqtau");
+        assert_eq!((r.id, r.match_type), (610612, MatchType::Transliteration));
+    }
+
+    #[test]
+    fn near_phrases_give_near_precision() {
+        let g = gaz();
+        let r = top(&g, "المناطق المجاورة لألما آتا");
+        assert_eq!((r.id, r.precision), (1526384, Precision::Near));
+    }
+
+    #[test]
+    fn nonsense_finds_nothing() {
+        let g = gaz();
+        assert!(g.geocode("qwxzv", &GeocodeOptions::default()).is_empty());
+        assert!(g.geocode("", &GeocodeOptions::default()).is_empty());
+        assert!(g.geocode(" ,، ", &GeocodeOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn names_must_point_at_places() {
+        let e = Gazetteer::from_files(&[Files {
+            origin: "t",
+            places: PLACES,
+            names: "h\n999\tar\tx\t\n",
+            aliases: "",
+        }]);
+        assert!(matches!(
+            e,
+            Err(GazetteerError::UnknownPlace { id: 999, .. })
+        ));
+    }
+}
