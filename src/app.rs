@@ -1,0 +1,223 @@
+//! The service core, independent of HTTP: the store, the index kept in step with it, the
+//! gazetteer and the styles — and the one write path through which every change passes.
+//!
+//! Writes are serialized by a mutex held across "store durably, then publish to the index", so
+//! the index always shows a prefix of what the store has acknowledged, in the same order.
+//! Reads never take that lock: they work on an immutable [`Snapshot`].
+
+use std::sync::{Arc, Mutex};
+
+use crate::bbox::Bbox;
+use crate::draft::{Draft, ResolveError};
+use crate::gazetteer::{Gazetteer, GazetteerError, Kind};
+use crate::model::{Incident, Precision};
+use crate::spatial::{AreaOf, Index, Snapshot};
+use crate::store::{Change, Store, StoreError};
+use crate::tiles::style::{StyleError, Styles};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("gazetteer: {0}")]
+    Gazetteer(#[from] GazetteerError),
+    #[error("styles: {0}")]
+    Styles(#[from] StyleError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    #[error("the demo dataset does not load: {0}")]
+    Demo(String),
+}
+
+pub struct App {
+    store: Arc<dyn Store>,
+    index: Index,
+    gazetteer: Arc<Gazetteer>,
+    styles: Styles,
+    writer: Mutex<()>,
+}
+
+/// Half-widths in degrees of the box an area incident is spread over when the gazetteer has no
+/// box for its place.
+const FALLBACK_REGION_DEG: f64 = 1.5;
+const FALLBACK_COUNTRY_DEG: f64 = 5.0;
+
+/// The area an incident of region or country precision stands for: its place's box, the box
+/// of the region or country around it, or a default box around the point.
+pub fn area_resolver(gaz: Arc<Gazetteer>) -> AreaOf {
+    Arc::new(move |i: &Incident| {
+        if !i.precision.is_area() {
+            return None;
+        }
+        let place = i.place_id.and_then(|id| gaz.place(id));
+        let from_gazetteer = place.and_then(|p| {
+            let wanted = if i.precision == Precision::Country {
+                Kind::Country
+            } else {
+                Kind::Region
+            };
+            match (p.kind, wanted) {
+                (k, w) if k == w || (k == Kind::District && w == Kind::Region) => p.bbox,
+                (_, Kind::Country) => gaz.country(&p.country).and_then(|c| c.bbox),
+                _ => gaz.region_of(p).and_then(|r| r.bbox).or(p.bbox),
+            }
+        });
+        from_gazetteer.or_else(|| {
+            let d = if i.precision == Precision::Country {
+                FALLBACK_COUNTRY_DEG
+            } else {
+                FALLBACK_REGION_DEG
+            };
+            Bbox::new(
+                (i.lon - d).max(-180.0),
+                (i.lat - d).max(-90.0),
+                (i.lon + d).min(180.0),
+                (i.lat + d).min(90.0),
+            )
+            .ok()
+        })
+    })
+}
+
+/// Where an [`App`] gets its parts.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// The data directory holding `incidents.gpkg`.
+    pub data_dir: std::path::PathBuf,
+    /// Extra gazetteer files on top of the embedded ones.
+    pub gazetteer_dir: Option<std::path::PathBuf>,
+    /// Styles to use instead of the embedded ones.
+    pub styles_dir: Option<std::path::PathBuf>,
+}
+
+impl App {
+    /// Opens the store in the data directory, loads the gazetteer and styles, builds the index.
+    pub fn open(src: &Sources) -> Result<App, AppError> {
+        let styles = match &src.styles_dir {
+            Some(d) => Styles::load_dir(d)?,
+            None => Styles::embedded()?,
+        };
+        let gazetteer = match &src.gazetteer_dir {
+            Some(d) => Gazetteer::embedded_with_dir(d)?,
+            None => Gazetteer::embedded()?,
+        };
+        let store = crate::store::gpkg::GpkgStore::open_dir(&src.data_dir)?;
+        App::new(Arc::new(store), Arc::new(gazetteer), styles)
+    }
+
+    /// Loads everything from the store and builds the index.
+    pub fn new(
+        store: Arc<dyn Store>,
+        gazetteer: Arc<Gazetteer>,
+        styles: Styles,
+    ) -> Result<App, AppError> {
+        let loaded = store.load()?;
+        let index = Index::new(
+            loaded.incidents,
+            loaded.version,
+            area_resolver(Arc::clone(&gazetteer)),
+        );
+        Ok(App {
+            store,
+            index,
+            gazetteer,
+            styles,
+            writer: Mutex::new(()),
+        })
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.index.snapshot()
+    }
+
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    pub fn styles(&self) -> &Styles {
+        &self.styles
+    }
+
+    /// Stores the changes durably, then publishes them. Returns the new data version.
+    pub fn write(&self, changes: Vec<Change>, actor: &str) -> Result<u64, AppError> {
+        if changes.is_empty() {
+            return Ok(self.snapshot().version());
+        }
+        let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let version = self.store.apply(&changes, actor)?;
+        self.index.apply(changes, version);
+        Ok(version)
+    }
+
+    /// Resolves a draft (geocoding its place if needed) into an incident.
+    pub fn resolve(&self, draft: Draft) -> Result<Incident, ResolveError> {
+        draft.resolve(&self.gazetteer, Draft::content_id)
+    }
+
+    /// Imports rows read from a file: resolves each, then writes them all in one transaction —
+    /// or nothing when any row is bad, unless `skip_invalid`.
+    pub fn import(
+        &self,
+        rows: Vec<crate::import::Row>,
+        opts: &crate::import::Options,
+        actor: &str,
+    ) -> Result<crate::import::Report, AppError> {
+        let snap = self.snapshot();
+        let mut report = crate::import::Report::default();
+        let mut changes = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for row in rows {
+            let incident = row
+                .draft
+                .map_err(|e| e.to_string())
+                .and_then(|d| self.resolve(d).map_err(|e| e.to_string()));
+            match incident {
+                Err(reason) => report.rejected.push((row.origin, reason)),
+                Ok(i) => {
+                    if !seen.insert(i.id.clone()) {
+                        report.rejected.push((
+                            row.origin,
+                            format!("id {:?} appears twice in the file", i.id),
+                        ));
+                        continue;
+                    }
+                    match snap.get(&i.id) {
+                        Some(old) if **old == i => report.unchanged += 1,
+                        Some(_) => {
+                            report.updated += 1;
+                            changes.push(Change::Put(i));
+                        }
+                        None => {
+                            report.added += 1;
+                            changes.push(Change::Put(i));
+                        }
+                    }
+                }
+            }
+        }
+        if !report.rejected.is_empty() && !opts.skip_invalid {
+            report.written = false;
+            return Ok(report);
+        }
+        if !opts.dry_run {
+            self.write(changes, actor)?;
+            report.written = true;
+        }
+        Ok(report)
+    }
+
+    /// Loads the demo dataset when the store is empty. Returns how many incidents it added.
+    pub fn load_demo_if_empty(&self) -> Result<usize, AppError> {
+        if !self.snapshot().is_empty() {
+            return Ok(0);
+        }
+        let rows = crate::import::read(crate::demo::FILE_NAME, crate::demo::GEOJSON)?;
+        let report = self.import(rows, &crate::import::Options::default(), "demo")?;
+        if let Some((origin, reason)) = report.rejected.first() {
+            // The demo ships with the binary, so this means the gazetteer and the demo file
+            // disagree: say so rather than serve half a demo.
+            return Err(AppError::Demo(format!("{origin}: {reason}")));
+        }
+        Ok(report.added)
+    }
+}

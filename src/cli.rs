@@ -1,0 +1,88 @@
+//! Raw command-line arguments (clap), before validation. Every option can also come from an
+//! `INCIDENTMAP_*` environment variable; [`crate::config`] turns these into a checked
+//! configuration.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "incidentmap",
+    version,
+    about = "Incident mapping: geocode reports in any language, serve GeoJSON and heat-map tiles"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service.
+    Serve(ServeArgs),
+    /// Import incidents from GeoJSON or CSV files (all-or-nothing per file).
+    Import(ImportArgs),
+    /// Look a place name up in the gazetteer; prints JSON.
+    Geocode(GeocodeArgs),
+}
+
+/// Options shared by every command that opens the data.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DataArgs {
+    /// Data directory (holds incidents.gpkg) [default: ./data]
+    #[arg(long, env = "INCIDENTMAP_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Extra gazetteer files (places.tsv, names.tsv, aliases.tsv) on top of the built-in ones.
+    #[arg(long, env = "INCIDENTMAP_GAZETTEER", value_name = "DIR")]
+    pub gazetteer: Option<PathBuf>,
+    /// Heat styles directory to use instead of the built-in styles.
+    #[arg(long, env = "INCIDENTMAP_STYLES", value_name = "DIR")]
+    pub styles: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "INCIDENTMAP_BIND", value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Load the demo dataset (Kazakhstan, January 2022) when the data directory is empty.
+    #[arg(long, env = "INCIDENTMAP_DEMO")]
+    pub demo: bool,
+    /// Public base URL for absolute links (when behind a proxy that sets no X-Forwarded-*).
+    #[arg(long, env = "INCIDENTMAP_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Store the valid rows of a file even when some rows are invalid.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Check the files and report, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// GeoJSON (.geojson, .json) or CSV (.csv) files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GeocodeArgs {
+    /// Extra gazetteer files on top of the built-in ones.
+    #[arg(long, env = "INCIDENTMAP_GAZETTEER", value_name = "DIR")]
+    pub gazetteer: Option<PathBuf>,
+    /// Most results to print.
+    #[arg(long, default_value_t = 5)]
+    pub limit: usize,
+    /// Prefer places in this country (ISO 3166-1 alpha-2, e.g. KZ).
+    #[arg(long)]
+    pub country: Option<String>,
+    /// The place name, in any language or script.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+}

@@ -1,0 +1,78 @@
+//! Checked configuration: raw arguments ([`crate::cli`]) turned into values that are known to
+//! be usable, with defaults filled in. Commands only ever see these.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::app::Sources;
+use crate::cli::{DataArgs, ServeArgs};
+use crate::http::HttpOptions;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("--bind: {value:?} is not an address such as 127.0.0.1:8080 ({reason})")]
+    Bind { value: String, reason: String },
+    #[error("--public-url: {0:?} must start with http:// or https://")]
+    PublicUrl(String),
+    #[error("--{flag}: {path} is not a directory")]
+    NotADirectory { flag: &'static str, path: String },
+}
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA: &str = "data";
+
+pub fn sources(a: &DataArgs) -> Result<Sources, ConfigError> {
+    for (flag, dir) in [("gazetteer", &a.gazetteer), ("styles", &a.styles)] {
+        if let Some(d) = dir {
+            if !d.is_dir() {
+                return Err(ConfigError::NotADirectory {
+                    flag,
+                    path: d.display().to_string(),
+                });
+            }
+        }
+    }
+    Ok(Sources {
+        data_dir: a
+            .data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)),
+        gazetteer_dir: a.gazetteer.clone(),
+        styles_dir: a.styles.clone(),
+    })
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub sources: Sources,
+    pub bind: SocketAddr,
+    pub demo: bool,
+    pub http: HttpOptions,
+}
+
+impl ServeConfig {
+    pub fn from_args(a: &ServeArgs) -> Result<ServeConfig, ConfigError> {
+        let bind_text = a.bind.clone().unwrap_or_else(|| DEFAULT_BIND.to_string());
+        let bind = bind_text
+            .parse::<SocketAddr>()
+            .map_err(|e| ConfigError::Bind {
+                value: bind_text.clone(),
+                reason: e.to_string(),
+            })?;
+        if let Some(u) = &a.public_url {
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(ConfigError::PublicUrl(u.clone()));
+            }
+        }
+        Ok(ServeConfig {
+            sources: sources(&a.data)?,
+            bind,
+            demo: a.demo,
+            http: HttpOptions {
+                public_url: a.public_url.clone(),
+                ..HttpOptions::default()
+            },
+        })
+    }
+}

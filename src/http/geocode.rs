@@ -1,0 +1,65 @@
+//! `/geocode?q=…`: place lookup against the offline gazetteer.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use serde::Serialize;
+
+use super::AppState;
+use super::error::ApiError;
+use super::params::Params;
+use crate::bbox::Bbox;
+use crate::gazetteer::{GeocodeOptions, GeocodeResult};
+
+pub const MAX_LIMIT: usize = 50;
+
+#[derive(Serialize)]
+pub struct Answer {
+    pub query: String,
+    pub results: Vec<GeocodeResult>,
+}
+
+pub async fn geocode(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Answer>, ApiError> {
+    let p = Params::parse(raw.as_deref(), &["q", "limit", "country", "bbox"])?;
+    let q = p
+        .get("q")
+        .ok_or_else(|| ApiError::bad_request("q: the place name to look up is required"))?
+        .to_string();
+    if q.chars().count() > 200 {
+        return Err(ApiError::bad_request("q: at most 200 characters"));
+    }
+    let limit: usize = p.num("limit", "an integer between 1 and 50")?.unwrap_or(5);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "limit: {limit} is outside 1..{MAX_LIMIT}"
+        )));
+    }
+    let country = match p.get("country") {
+        None => None,
+        Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
+            Some(c.to_ascii_uppercase())
+        }
+        Some(c) => {
+            return Err(ApiError::bad_request(format!(
+                "country: {c:?} is not an ISO 3166-1 alpha-2 code such as KZ"
+            )));
+        }
+    };
+    let bbox = p
+        .get("bbox")
+        .map(Bbox::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(format!("bbox: {e}")))?;
+    let opts = GeocodeOptions {
+        limit,
+        country,
+        bbox,
+    };
+    let app = s.app.clone();
+    let query = q.clone();
+    let results =
+        tokio::task::spawn_blocking(move || app.gazetteer().geocode(&query, &opts)).await?;
+    Ok(Json(Answer { query: q, results }))
+}

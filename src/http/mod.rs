@@ -1,0 +1,165 @@
+//! The HTTP surface: one file per resource family, and here the router with every layer in
+//! one place. Handlers only adapt HTTP to the synchronous core ([`crate::app`]); CPU work
+//! runs on the blocking pool.
+
+pub mod error;
+pub mod geocode;
+pub mod items;
+pub mod pages;
+pub mod params;
+pub mod tiles;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::routing::get;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::App;
+use error::ApiError;
+
+/// HTTP-level settings.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// The URL clients reach this service at (`https://maps.example.org/incidents`), for
+    /// absolute links. When unset, links are built from the request's Host and
+    /// X-Forwarded-* headers.
+    pub public_url: Option<String>,
+    /// `Cache-Control: max-age` for tiles, seconds.
+    pub tile_max_age: u32,
+    /// `Cache-Control: max-age` for items and other JSON, seconds.
+    pub max_age: u32,
+    /// Most tile renders at once; more requests wait their turn.
+    pub render_concurrency: usize,
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            public_url: None,
+            tile_max_age: 300,
+            max_age: 5,
+            render_concurrency: std::thread::available_parallelism()
+                .map(|n| n.get() * 2)
+                .unwrap_or(4),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: Arc<App>,
+    pub opts: Arc<HttpOptions>,
+    pub tiles: Arc<tiles::TileService>,
+}
+
+impl AppState {
+    pub fn new(app: Arc<App>, opts: HttpOptions) -> AppState {
+        let tiles = Arc::new(tiles::TileService::new(opts.render_concurrency));
+        AppState {
+            app,
+            opts: Arc::new(opts),
+            tiles,
+        }
+    }
+
+    /// The base URL for absolute links, without a trailing slash.
+    pub fn base_url(&self, headers: &HeaderMap) -> String {
+        if let Some(u) = &self.opts.public_url {
+            return u.trim_end_matches('/').to_string();
+        }
+        let h = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|s| s.split(',').next().unwrap_or("").trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let proto = h("x-forwarded-proto").unwrap_or_else(|| "http".into());
+        let host = h("x-forwarded-host")
+            .or_else(|| h("host"))
+            .unwrap_or_else(|| "localhost".into());
+        let prefix = h("x-forwarded-prefix").unwrap_or_default();
+        format!("{proto}://{host}{}", prefix.trim_end_matches('/'))
+    }
+}
+
+/// The whole application: routes and layers.
+pub fn router(state: AppState) -> Router {
+    let timeout = state.opts.request_timeout;
+    let api = Router::new()
+        .route("/", get(pages::landing))
+        .route("/health", get(pages::health))
+        .route("/collections/incidents/items", get(items::list))
+        .route("/collections/incidents/items/{id}", get(items::one))
+        .route("/tiles/{style}/{z}/{x}/{y}", get(tiles::tile))
+        .route("/geocode", get(geocode::geocode))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    api.with_state(state)
+        .layer(cors())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Reads are public: any origin may fetch them, and scripts may see the headers they need to
+/// page and cache.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::any())
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers([header::ACCEPT, header::IF_NONE_MATCH, header::CONTENT_TYPE])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            HeaderName::from_static("content-crs"),
+        ])
+        .max_age(Duration::from_secs(3600))
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("no resource at {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// A strong ETag from the parts that decide a response's bytes: 128-bit FNV-1a, so a
+/// collision (which would mean a wrong 304) is out of reach in practice.
+pub fn etag(parts: &[&[u8]]) -> HeaderValue {
+    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for p in parts {
+        // a separator byte, so ["ab", "c"] and ["a", "bc"] differ
+        for &byte in p.iter().chain(&[0xff]) {
+            h = (h ^ byte as u128).wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+        }
+    }
+    HeaderValue::from_str(&format!("\"{h:032x}\"")).expect("hex is a valid header")
+}
+
+/// Whether the request's If-None-Match names this ETag.
+pub fn not_modified(headers: &HeaderMap, tag: &HeaderValue) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/") == tag.to_str().unwrap_or(""))
+}

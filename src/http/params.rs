@@ -1,0 +1,112 @@
+//! Query strings, read strictly: every endpoint lists the parameters it accepts, and anything
+//! else — an unknown name, a repeated name, a malformed value — is a 400 that says which.
+//! OGC API – Features asks for exactly this, and it catches typos (`bbbox=`) that a lenient
+//! server would silently ignore.
+
+use std::str::FromStr;
+
+use super::error::ApiError;
+
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// Parses a raw query string, refusing names not in `allowed`.
+    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Params, ApiError> {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            if k.is_empty() && v.is_empty() {
+                continue;
+            }
+            if !allowed.contains(&k.as_ref()) {
+                return Err(ApiError::bad_request(format!(
+                    "unknown query parameter {k:?}; this endpoint accepts {}",
+                    allowed.join(", ")
+                )));
+            }
+            if pairs.iter().any(|(p, _)| *p == k) {
+                return Err(ApiError::bad_request(format!(
+                    "query parameter {k:?} is given more than once"
+                )));
+            }
+            pairs.push((k.into_owned(), v.into_owned()));
+        }
+        Ok(Params { pairs })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A parameter parsed as `T`, with a message naming it when it does not parse.
+    pub fn num<T: FromStr>(&self, name: &str, what: &str) -> Result<Option<T>, ApiError> {
+        self.get(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<T>()
+                    .map_err(|_| ApiError::bad_request(format!("{name}: {v:?} is not {what}")))
+            })
+            .transpose()
+    }
+
+    /// The pairs, for rebuilding links that keep every filter.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+}
+
+/// Rebuilds a query string from pairs, replacing or adding `overrides`.
+pub fn query_string(pairs: &[(String, String)], overrides: &[(&str, String)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if !overrides.iter().any(|(o, _)| o == k) {
+            s.append_pair(k, v);
+        }
+    }
+    for (k, v) in overrides {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_and_repeated_parameters_are_refused() {
+        let e = Params::parse(Some("bbbox=1"), &["bbox"]).err().unwrap();
+        assert!(e.description.contains("\"bbbox\""), "{}", e.description);
+        let e = Params::parse(Some("bbox=1&bbox=2"), &["bbox"])
+            .err()
+            .unwrap();
+        assert!(e.description.contains("more than once"));
+        assert!(Params::parse(Some("&&"), &[]).is_ok());
+    }
+
+    #[test]
+    fn values_are_decoded_and_numbers_checked() {
+        let p = Params::parse(
+            Some("q=%D8%A3%D9%83%D8%AA%D8%A7%D9%88&limit=x"),
+            &["q", "limit"],
+        )
+        .unwrap();
+        assert_eq!(p.get("q"), Some("أكتاو"));
+        let e = p.num::<u32>("limit", "an integer").err().unwrap();
+        assert_eq!(e.description, "limit: \"x\" is not an integer");
+    }
+
+    #[test]
+    fn query_strings_keep_other_pairs() {
+        let pairs = vec![
+            ("bbox".to_string(), "1,2,3,4".to_string()),
+            ("offset".into(), "10".into()),
+        ];
+        let q = query_string(&pairs, &[("offset", "20".into())]);
+        assert_eq!(q, "bbox=1%2C2%2C3%2C4&offset=20");
+    }
+}

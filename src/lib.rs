@@ -1,0 +1,34 @@
+//! incidentmap: incident reports geocoded from any language, kept durably, indexed in an
+//! R-tree and served over HTTP as GeoJSON and heat-map tiles.
+//!
+//! A map of the modules, from the data up:
+//!
+//! - [`model`]: the incident, its fields and their checks; [`bbox`] and [`filter`]: the boxes
+//!   and filters every query shares.
+//! - [`gazetteer`]: the offline gazetteer and geocoder (normalization, index, ranking).
+//! - [`draft`]: an incident as submitted, resolved into a stored one by geocoding.
+//! - [`format`]: GeoJSON and CSV in and out; [`import`]: reading files for import;
+//!   [`demo`]: the built-in demo dataset.
+//! - [`store`]: durable storage behind a trait (GeoPackage/SQLite by default).
+//! - [`spatial`]: the in-memory R-tree index, published as immutable snapshots.
+//! - [`tiles`]: heat-map tiles (Web Mercator math, kernel density, styles, PNG).
+//! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write path.
+//! - [`http`]: the HTTP API (one file per resource family); [`server`]: serving and shutdown.
+//! - [`cli`] and [`config`]: raw arguments and the checked configuration built from them.
+
+pub mod app;
+pub mod bbox;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod draft;
+pub mod filter;
+pub mod format;
+pub mod gazetteer;
+pub mod http;
+pub mod import;
+pub mod model;
+pub mod server;
+pub mod spatial;
+pub mod store;
+pub mod tiles;

@@ -1,0 +1,127 @@
+//! The `incidentmap` binary: parse arguments, set up logging, run one command. All the work
+//! lives in the library.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Parser;
+
+use incidentmap::app::App;
+use incidentmap::cli::{Cli, Command, GeocodeArgs, ImportArgs, ServeArgs};
+use incidentmap::config::{ServeConfig, sources};
+use incidentmap::gazetteer::{Gazetteer, GeocodeOptions};
+use incidentmap::http::AppState;
+use incidentmap::{import, server};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "incidentmap=info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command {
+        Command::Serve(a) => serve(a),
+        Command::Import(a) => import_files(a),
+        Command::Geocode(a) => geocode(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
+    let cfg = ServeConfig::from_args(&a)?;
+    let started = std::time::Instant::now();
+    let app = Arc::new(App::open(&cfg.sources).context("opening the data")?);
+    if cfg.demo {
+        let n = app.load_demo_if_empty()?;
+        if n > 0 {
+            tracing::info!("loaded {n} demo incidents");
+        }
+    }
+    tracing::info!(
+        incidents = app.snapshot().len(),
+        places = app.gazetteer().len(),
+        "ready in {:.2?}",
+        started.elapsed()
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(cfg.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", cfg.bind))?;
+        tracing::info!("listening on http://{}", listener.local_addr()?);
+        let state = AppState::new(app, cfg.http);
+        server::run(listener, state, server::shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_files(a: ImportArgs) -> anyhow::Result<ExitCode> {
+    let src = sources(&a.data)?;
+    let app = App::open(&src).context("opening the data")?;
+    let opts = import::Options {
+        skip_invalid: a.skip_invalid,
+        dry_run: a.dry_run,
+    };
+    let mut failed = false;
+    for path in &a.files {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {name}"))?;
+        let rows = import::read(&name, &text)?;
+        let report = app.import(rows, &opts, "cli")?;
+        for (origin, reason) in &report.rejected {
+            eprintln!("{name}: {origin}: {reason}");
+        }
+        let verdict = if report.written {
+            "imported"
+        } else if opts.dry_run && report.rejected.is_empty() {
+            "checked (dry run, nothing written)"
+        } else {
+            "NOT imported: fix the rows above or pass --skip-invalid"
+        };
+        println!(
+            "{name}: {verdict}; {} added, {} updated, {} unchanged, {} rejected",
+            report.added,
+            report.updated,
+            report.unchanged,
+            report.rejected.len()
+        );
+        failed |= !report.rejected.is_empty() && !opts.skip_invalid;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn geocode(a: GeocodeArgs) -> anyhow::Result<ExitCode> {
+    let gaz = match &a.gazetteer {
+        Some(d) => Gazetteer::embedded_with_dir(d)?,
+        None => Gazetteer::embedded()?,
+    };
+    let query = a.query.join(" ");
+    let results = gaz.geocode(
+        &query,
+        &GeocodeOptions {
+            limit: a.limit.max(1),
+            country: a.country.map(|c| c.to_ascii_uppercase()),
+            bbox: None,
+        },
+    );
+    let out = serde_json::json!({ "query": query, "results": results });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
+}

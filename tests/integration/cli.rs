@@ -1,0 +1,136 @@
+//! The binary, run as a user would.
+
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_incidentmap"))
+}
+
+#[test]
+fn geocode_prints_json() {
+    let out = bin().args(["geocode", "جامبيل"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["results"][0]["id"], 1524444);
+    assert_eq!(v["results"][0]["kind"], "region");
+}
+
+#[test]
+fn import_is_all_or_nothing_and_reports_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let csv = dir.path().join("in.csv");
+    std::fs::write(
+        &csv,
+        "id,occurred_at,category,place,lon,lat,fatalities\n\
+         a1,2022-01-05,riot,ألما آتا,,,3\n\
+         a2,2022-01-05,protest,Nowhereville Qwx,,,\n\
+         a3,2022-01-06,protest,,52.8,95.0,\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["import", "--data"])
+        .arg(&data)
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "bad rows fail the import");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3") && err.contains("Nowhereville"),
+        "{err}"
+    );
+    assert!(err.contains("line 4") && err.contains("latitude"), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("NOT imported"), "{stdout}");
+
+    // Nothing was written: the same data dir holds no incidents.
+    let store = incidentmap::store::gpkg::GpkgStore::open_dir(&data).unwrap();
+    use incidentmap::store::Store;
+    assert_eq!(store.load().unwrap().incidents.len(), 0);
+    drop(store);
+
+    // With --skip-invalid the good row goes in, geocoded.
+    let out = bin()
+        .args(["import", "--skip-invalid", "--data"])
+        .arg(&data)
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = incidentmap::store::gpkg::GpkgStore::open_dir(&data).unwrap();
+    let loaded = store.load().unwrap().incidents;
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(loaded[0].place_id, Some(1526384));
+
+    // Importing the same file again changes nothing.
+    drop(store);
+    let out = bin()
+        .args(["import", "--skip-invalid", "--data"])
+        .arg(&data)
+        .arg(&csv)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("0 added, 0 updated, 1 unchanged"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_malformed_file_is_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.geojson");
+    std::fs::write(&f, "{\"type\": \"FeatureCollection\", \"features\": [").unwrap();
+    let out = bin()
+        .args(["import", "--data"])
+        .arg(dir.path().join("data"))
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.geojson") && err.contains("GeoJSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_demo_file_imports_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["import", "--data"])
+        .arg(dir.path())
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/demo/kazakhstan-2022.geojson"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("18 added"));
+}
+
+#[test]
+fn serve_refuses_a_bad_bind_address() {
+    let out = bin()
+        .args(["serve", "--bind", "nonsense"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--bind"));
+}

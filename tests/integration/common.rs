@@ -1,0 +1,106 @@
+//! A test server: a fresh data directory, the demo loaded, the real router on 127.0.0.1:0.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use incidentmap::app::App;
+use incidentmap::gazetteer::Gazetteer;
+use incidentmap::http::{AppState, HttpOptions};
+use incidentmap::store::gpkg::GpkgStore;
+use incidentmap::tiles::style::Styles;
+
+/// The gazetteer takes a moment to load; every test shares one.
+pub fn gazetteer() -> Arc<Gazetteer> {
+    static G: OnceLock<Arc<Gazetteer>> = OnceLock::new();
+    G.get_or_init(|| Arc::new(Gazetteer::embedded().expect("embedded gazetteer loads")))
+        .clone()
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub app: Arc<App>,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestServer {
+    /// A server holding the demo dataset.
+    pub async fn demo() -> TestServer {
+        let s = TestServer::empty().await;
+        let app = s.app.clone();
+        tokio::task::spawn_blocking(move || app.load_demo_if_empty())
+            .await
+            .unwrap()
+            .expect("demo loads");
+        s
+    }
+
+    /// A server with no incidents.
+    pub async fn empty() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let store = GpkgStore::open_dir(dir.path()).unwrap();
+        let app =
+            Arc::new(App::new(Arc::new(store), gazetteer(), Styles::embedded().unwrap()).unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = AppState::new(app.clone(), HttpOptions::default());
+        tokio::spawn(incidentmap::server::run(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            addr,
+            app,
+            client: reqwest::Client::new(),
+            _dir: dir,
+            _shutdown: tx,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        let v = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {body}"));
+        (status, v)
+    }
+
+    /// Asserts a JSON error with this status whose description contains `needle`.
+    pub async fn expect_error(&self, path: &str, status: u16, needle: &str) {
+        let r = self.get(path).await;
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert_eq!(
+            r.headers()["content-type"],
+            "application/json",
+            "{path}: errors are JSON"
+        );
+        let v: serde_json::Value = r.json().await.unwrap();
+        let code = v["code"].as_str().unwrap_or_default();
+        let d = v["description"].as_str().unwrap_or_default();
+        assert!(!code.is_empty(), "{path}: error has a code: {v}");
+        assert!(
+            d.contains(needle),
+            "{path}: {d:?} should mention {needle:?}"
+        );
+    }
+}
+
+/// GeoNames id of Almaty (the city).
+pub const ALMATY_ID: u64 = 1526384;
+
+/// A place's point in the gazetteer.
+pub fn point_of(id: u64) -> (f64, f64) {
+    let g = gazetteer();
+    let p = g.place(id).expect("place in gazetteer");
+    (p.lon, p.lat)
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real server on an ephemeral port, spoken to over HTTP, and the real
+//! binary run as a user would. One test binary, so the suite links once.
+
+mod cli;
+mod common;
+mod geocode;
+mod items;
+mod pages;
+mod tiles;

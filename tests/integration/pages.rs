@@ -1,0 +1,80 @@
+use crate::common::TestServer;
+
+#[tokio::test]
+async fn browsers_get_the_map_and_clients_get_json() {
+    let s = TestServer::demo().await;
+    let html = s
+        .client
+        .get(s.url("/"))
+        .header(
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        html.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = html.text().await.unwrap();
+    assert!(page.contains("leaflet") && page.contains("tiles/heat/"));
+    for accept in ["*/*", "application/json"] {
+        let r = s
+            .client
+            .get(s.url("/"))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "application/json", "{accept}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            v["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["type"].is_string())
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_reports_ready_with_counts() {
+    let s = TestServer::demo().await;
+    let (status, v) = s.json("/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["incidents"], 18);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_json() {
+    let s = TestServer::empty().await;
+    s.expect_error("/nowhere", 404, "/nowhere").await;
+    let r = s.client.delete(s.url("/health")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+}
+
+#[tokio::test]
+async fn reads_are_open_to_any_origin() {
+    let s = TestServer::demo().await;
+    let r = s
+        .client
+        .get(s.url("/collections/incidents/items"))
+        .header("origin", "https://example.org")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    let exposed = r.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        exposed.contains("etag") && exposed.contains("link"),
+        "{exposed}"
+    );
+}
