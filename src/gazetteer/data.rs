@@ -101,12 +101,16 @@ pub struct Place {
     pub bbox: Option<Bbox>,
     /// GeoNames feature code (PPLC, PPLA, ADM1, PCLI …), empty when unknown.
     pub feature_code: String,
+    /// The largest city of its first-level region: our stand-in for a region's seat where the
+    /// data has no feature codes (set at load).
+    pub largest_in_region: bool,
 }
 
 impl Place {
-    /// Capital of a country or seat of a first-level region.
+    /// Capital of a country or seat of a first-level region (or, lacking feature codes, the
+    /// region's largest city).
     pub fn is_seat(&self) -> bool {
-        matches!(self.feature_code.as_str(), "PPLC" | "PPLA")
+        matches!(self.feature_code.as_str(), "PPLC" | "PPLA") || self.largest_in_region
     }
 }
 
@@ -208,6 +212,7 @@ pub fn parse_places(file: &str, text: &str) -> Result<Vec<Place>, DataError> {
             population,
             bbox,
             feature_code: f.get(9).copied().unwrap_or("").to_string(),
+            largest_in_region: false,
         });
     }
     Ok(out)

@@ -99,6 +99,32 @@ pub struct Gazetteer {
     index: NameIndex,
 }
 
+/// What the ranking knows besides the names: the query's hints and the caller's biases.
+struct Context<'a> {
+    kind_hint: Option<Kind>,
+    near: bool,
+    parents: Vec<&'a Place>,
+    country: Option<&'a str>,
+    bbox: Option<Bbox>,
+}
+
+/// Candidates by place, keeping each place's best match.
+#[derive(Default)]
+struct Candidates(HashMap<u32, Cand>);
+
+impl Candidates {
+    fn offer(&mut self, c: Cand) {
+        self.0
+            .entry(c.place)
+            .and_modify(|old| {
+                if c.weight > old.weight {
+                    *old = c
+                }
+            })
+            .or_insert(c);
+    }
+}
+
 /// A place found for a query, before ranking.
 #[derive(Debug, Clone, Copy)]
 struct Cand {
@@ -106,8 +132,6 @@ struct Cand {
     name: u32,
     match_type: MatchType,
     weight: f64,
-    /// Added to the score (curated names).
-    bonus: f64,
     score: f64,
 }
 
@@ -206,6 +230,21 @@ impl Gazetteer {
             });
         }
 
+        // The largest city of each region stands in for its seat (the data has no PPLA codes).
+        let mut largest: HashMap<&str, usize> = HashMap::new();
+        for (i, p) in places.iter().enumerate() {
+            if p.kind == Kind::City && !p.admin1.is_empty() {
+                let e = largest.entry(p.admin1.as_str()).or_insert(i);
+                if places[*e].population < p.population {
+                    *e = i;
+                }
+            }
+        }
+        let seats: Vec<usize> = largest.into_values().collect();
+        for i in seats {
+            places[i].largest_in_region = true;
+        }
+
         let mut admin1 = HashMap::new();
         let mut countries = HashMap::new();
         for (i, p) in places.iter().enumerate() {
@@ -271,7 +310,6 @@ impl Gazetteer {
                 name: i, // main names come first: name i is place i's main name
                 match_type: MatchType::Exact,
                 weight: 1.0,
-                bonus: 0.0,
                 score: 1.0,
             },
             1.0,
@@ -285,35 +323,10 @@ impl Gazetteer {
         if parsed.literal.is_empty() {
             return Vec::new();
         }
-        let mut cands: HashMap<u32, Cand> = HashMap::new();
-        let mut offer = |c: Cand| {
-            cands
-                .entry(c.place)
-                .and_modify(|old| {
-                    if c.weight + c.bonus > old.weight + old.bonus {
-                        *old = c
-                    }
-                })
-                .or_insert(c);
-        };
         let variants = query::variants(&parsed);
+        let mut cands = Candidates::default();
         for v in &variants {
-            for p in self.index.exact(&v.key) {
-                let flags = self.names[p.name as usize].flags;
-                let (match_type, mut w) = rank::name_match(flags);
-                // "Almaty region" should not land on "Almaty Qalasy" (Almaty city as a region)
-                // when "Almaty Oblysy" is there.
-                // And a bare "Dzhambul" should prefer the city once called that over "Dzhambul
-                // Oblast": a name that needed its generic word dropped matches a little less.
-                match (p.qualifier, parsed.kind_hint) {
-                    (Some(q), Some(h)) if q != h => w *= 0.9,
-                    (Some(_), None) => w *= 0.93,
-                    _ => {}
-                }
-                let mut c = cand(p, match_type, w * v.weight);
-                c.bonus = rank::curated_bonus(flags);
-                offer(c);
-            }
+            self.exact_candidates(&v.key, v.weight, parsed.kind_hint, &mut cands);
         }
         for v in variants.iter().filter(|v| !v.clitic) {
             let key = normalize::phonetic(&v.folded);
@@ -321,24 +334,75 @@ impl Gazetteer {
                 continue;
             }
             for p in self.index.phonetic(&key) {
-                offer(cand(
+                cands.offer(cand(
                     p,
                     MatchType::Transliteration,
                     rank::TRANSLITERATION_WEIGHT,
                 ));
             }
         }
-        if cands.is_empty() {
-            return Vec::new();
+        // Misspellings are tried only when nothing matched as written (as Mordecai does):
+        // an edit-distance neighbour of a real name is more often another real name.
+        if cands.0.is_empty() {
+            for v in variants.iter().filter(|v| !v.clitic) {
+                self.fuzzy_candidates(&v.key, parsed.kind_hint, &mut cands);
+            }
         }
+        let ctx = Context {
+            kind_hint: parsed.kind_hint,
+            near: parsed.near,
+            parents: self.resolve_parents(&parsed.parents),
+            country: opts.country.as_deref(),
+            bbox: opts.bbox,
+        };
+        self.rank(cands, &ctx, opts.limit.max(1))
+    }
 
-        let parents = self.resolve_parents(&parsed.parents);
+    /// Every place bearing the exact key, weighted.
+    fn exact_candidates(&self, key: &str, weight: f64, hint: Option<Kind>, out: &mut Candidates) {
+        for p in self.index.exact(key) {
+            let flags = self.names[p.name as usize].flags;
+            let (match_type, mut w) = rank::name_match(flags);
+            // "Almaty region" should not land on "Almaty Qalasy" (Almaty city as a region)
+            // when "Almaty Oblysy" is there. And a bare "Dzhambul" should prefer the city once
+            // called that over "Dzhambul Oblast": a name that needed its generic word dropped
+            // matches a little less.
+            match (p.qualifier, hint) {
+                (Some(q), Some(h)) if q != h => w *= 0.9,
+                (Some(_), None) => w *= 0.93,
+                _ => {}
+            }
+            out.offer(cand(p, match_type, w * weight));
+        }
+    }
+
+    /// Places whose names are a small edit away from the key.
+    fn fuzzy_candidates(&self, key: &str, hint: Option<Kind>, out: &mut Candidates) {
+        let len = key.chars().count();
+        let Some(max) = rank::fuzzy_budget(len) else {
+            return;
+        };
+        for (k, d) in self.index.fuzzy(key, max) {
+            let weight = rank::fuzzy_weight(d);
+            for p in self.index.exact(&k) {
+                let mut c = cand(p, MatchType::Fuzzy, weight);
+                if p.qualifier.is_some() && p.qualifier != hint {
+                    c.weight *= 0.93;
+                }
+                out.offer(c);
+            }
+        }
+    }
+
+    /// Scores, orders and describes candidates.
+    fn rank(&self, cands: Candidates, ctx: &Context<'_>, limit: usize) -> Vec<GeocodeResult> {
         let mut ranked: Vec<Cand> = cands
+            .0
             .into_values()
             .map(|mut c| {
                 let p = &self.places[c.place as usize];
-                let mut s = rank::base_score(c.weight, p) + c.bonus;
-                if let Some(k) = parsed.kind_hint {
+                let mut s = rank::base_score(c.weight, p);
+                if let Some(k) = ctx.kind_hint {
                     let fits = k == p.kind
                         || matches!(
                             (k, p.kind),
@@ -352,18 +416,17 @@ impl Gazetteer {
                         c.weight *= 0.85;
                     }
                 }
-                if opts
+                if ctx
                     .country
-                    .as_deref()
                     .is_some_and(|cc| cc.eq_ignore_ascii_case(&p.country))
                 {
                     s += 0.1;
                 }
-                if opts.bbox.is_some_and(|b| b.contains(p.lon, p.lat)) {
+                if ctx.bbox.is_some_and(|b| b.contains(p.lon, p.lat)) {
                     s += 0.1;
                 }
-                if !parents.is_empty() {
-                    let inside = parents.iter().any(|par| {
+                if !ctx.parents.is_empty() {
+                    let inside = ctx.parents.iter().any(|par| {
                         par.country == p.country
                             && (par.kind == Kind::Country || par.admin1 == p.admin1)
                             && par.id != p.id
@@ -377,7 +440,7 @@ impl Gazetteer {
 
         // A region yields to the major city of the same name unless the query asked for a
         // region or the region matched better (CLIFF-CLAVIN's rule).
-        if parsed.kind_hint != Some(Kind::Region) {
+        if ctx.kind_hint != Some(Kind::Region) {
             let cities: Vec<Cand> = ranked
                 .iter()
                 .filter(|c| self.places[c.place as usize].kind == Kind::City)
@@ -388,9 +451,16 @@ impl Gazetteer {
                 if !matches!(rp.kind, Kind::Region | Kind::District) {
                     continue;
                 }
+                let region_flags = self.names[r.name as usize].flags;
                 if let Some(c) = cities.iter().find(|c| {
-                    c.weight >= r.weight - 1e-9
-                        && rank::city_beats_region(&self.places[c.place as usize], rp)
+                    let flags = self.names[c.name as usize].flags;
+                    c.weight >= r.weight * 0.85
+                        && rank::city_beats_region(
+                            &self.places[c.place as usize],
+                            flags,
+                            rp,
+                            region_flags,
+                        )
                 }) {
                     r.score = r.score.min(c.score - 0.01);
                 }
@@ -407,7 +477,6 @@ impl Gazetteer {
                 .then(pb.population.cmp(&pa.population))
                 .then(pa.id.cmp(&pb.id))
         });
-        let limit = opts.limit.max(1);
         (0..ranked.len().min(limit))
             .map(|i| {
                 let c = ranked[i];
@@ -418,8 +487,14 @@ impl Gazetteer {
                     .filter(|(j, o)| *j != i && !rank::related(me, &self.places[o.place as usize]))
                     .map(|(_, o)| o.score)
                     .next();
-                let confidence = rank::confidence(c.weight, rival.map(|r| c.score - r));
-                self.result(c, confidence, parsed.near)
+                let mut sure = c.weight;
+                if c.match_type == MatchType::Fuzzy {
+                    // A slip is believable for a place people write about, much less for a
+                    // hamlet: scale how sure we are by prominence.
+                    sure *= 0.5 + 0.5 * rank::importance(me);
+                }
+                let confidence = rank::confidence(sure, rival.map(|r| c.score - r));
+                self.result(c, confidence, ctx.near)
             })
             .collect()
     }
@@ -475,7 +550,6 @@ fn cand(p: &Posting, match_type: MatchType, weight: f64) -> Cand {
         name: p.name,
         match_type,
         weight,
-        bonus: 0.0,
         score: 0.0,
     }
 }

@@ -9,7 +9,6 @@
 use serde::Serialize;
 
 use super::data::{Kind, Place, flags};
-use super::normalize::compact;
 
 /// How the query met the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -38,9 +37,8 @@ impl MatchType {
 
 /// How a name matched, before the place is weighed. A hand-curated name (aliases.tsv) is an
 /// editorial assertion for the places this service is about, so it counts in full whatever
-/// its other flags say — and [`curated_bonus`] lets it win ties against the thousands of
-/// uncurated alternate names that share a spelling ("Shevchenko" is Aktau's old name, and also
-/// a tag on several Ukrainian city districts).
+/// its other flags say; its flags still classify it (a curated historic name is an alias, and
+/// does not let a city take over a region's current name — see [`city_beats_region`]).
 pub fn name_match(name_flags: u8) -> (MatchType, f64) {
     if name_flags & flags::CURATED != 0 {
         let t = if name_flags & (flags::HISTORIC | flags::COLLOQUIAL | flags::ABBR) != 0 {
@@ -60,12 +58,21 @@ pub fn name_match(name_flags: u8) -> (MatchType, f64) {
     }
 }
 
-/// Score added for a hand-curated name.
-pub fn curated_bonus(name_flags: u8) -> f64 {
-    if name_flags & flags::CURATED != 0 {
-        0.06
-    } else {
-        0.0
+/// How many edits a misspelling of a name this long may have: none for short names (too many
+/// real names lie one edit apart), one from 5 letters, two from 9.
+pub fn fuzzy_budget(len: usize) -> Option<u32> {
+    match len {
+        0..=4 => None,
+        5..=8 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// Weight of a match `d` edits away.
+pub fn fuzzy_weight(d: usize) -> f64 {
+    match d {
+        0 | 1 => 0.85,
+        _ => 0.72,
     }
 }
 
@@ -106,21 +113,29 @@ pub fn related(a: &Place, b: &Place) -> bool {
     a.country == b.country && levels
 }
 
-/// Whether a city should win over a region (CLIFF-CLAVIN's rule): it does when both bear the
-/// same main name (the region is named after the city: Kyzylorda and the Kyzylorda region),
-/// the city is a major place — a capital, a seat or a city of 100,000 — and the query did not
-/// ask for a region. A city that merely carries the region's name as an old name (Taraz, once
-/// Zhambyl) does not: the region is what the name means today.
-pub fn city_beats_region(city: &Place, region: &Place) -> bool {
+/// Whether a city should win over a region that matched the same query (CLIFF-CLAVIN's rule:
+/// "Karaganda" is the city, not the region named after it). It does when the city is a major
+/// place — a seat, or a city of 100,000 — inside or at that region, unless the region was
+/// matched by its own current name and the city only by one of its old names: Taraz, once
+/// Zhambyl, does not take "Zhambyl" from the region that bears that name today (but "Dzhambul",
+/// an old name of both, is the city). The caller skips the rule when the query asked for a
+/// region.
+pub fn city_beats_region(city: &Place, city_flags: u8, region: &Place, region_flags: u8) -> bool {
+    let old_name_against_current =
+        city_flags & flags::HISTORIC != 0 && region_flags & flags::MAIN != 0;
+    let same_region = city.admin1 == region.admin1;
+    // Regions are redrawn (Shymkent left Turkistan region in 2018) and some have no box: a
+    // large city within the region's box, or at its point, counts as inside.
+    let inside = same_region
+        || region.bbox.is_some_and(|b| b.contains(city.lon, city.lat))
+        || region.bbox.is_none()
+            && (city.lon - region.lon).abs() < 0.5
+            && (city.lat - region.lat).abs() < 0.5;
+    let major_here = (same_region && city.is_seat()) || (city.population >= 100_000 && inside);
     city.kind == Kind::City
+        && !old_name_against_current
         && city.country == region.country
-        && (city.is_seat() || city.population >= 100_000)
-        && bare_key(&city.name) == bare_key(&region.name)
-}
-
-/// A name's compact folded key without generic words ("Almaty Region" → "almaty").
-fn bare_key(name: &str) -> String {
-    compact(&super::query::parse(name).main)
+        && major_here
 }
 
 /// Confidence 0..1 from the winner's match weight and its margin over the best unrelated
@@ -149,6 +164,7 @@ mod tests {
             population: pop,
             bbox: None,
             feature_code: code.into(),
+            largest_in_region: false,
         }
     }
 

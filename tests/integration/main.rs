@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod geocode;
+mod geocode_eval;
 mod items;
 mod pages;
 mod tiles;

@@ -1,0 +1,87 @@
+//! Gazetteer speed: load time, exact and fuzzy lookups, geoparsing throughput.
+//! Run: cargo bench --bench gazetteer
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use incidentmap::gazetteer::{Gazetteer, GeocodeOptions};
+
+fn opts() -> GeocodeOptions {
+    GeocodeOptions {
+        limit: 5,
+        ..Default::default()
+    }
+}
+
+/// Names as reports give them: Arabic, Russian, Kazakh, English, old names.
+const EXACT: &[&str] = &[
+    "ألما آتا",
+    "جاناوزين",
+    "أكتاو",
+    "كيزيلوردا",
+    "جامبيل",
+    "Almaty",
+    "Aktau",
+    "Astana",
+    "Алма-Ата",
+    "Жаңаөзен",
+    "Qyzylorda",
+    "Moscow",
+    "Tashkent",
+    "كازاخستان",
+    "Taraz",
+    "Dzhambul",
+    "Shymkent",
+    "Bishkek",
+    "Ust-Kamenogorsk",
+    "Karaganda",
+];
+
+/// One- and two-letter slips.
+const FUZZY: &[&str] = &[
+    "Almatty",
+    "Aktaau",
+    "Kyzylordaa",
+    "Zhanaozn",
+    "Shymkemt",
+    "Bishkeck",
+    "Tashkant",
+    "Dushanbeh",
+    "Karagandaa",
+    "Pavlodr",
+];
+
+fn load(c: &mut Criterion) {
+    let mut g = c.benchmark_group("gazetteer");
+    g.sample_size(10);
+    g.bench_function("load_embedded", |b| {
+        b.iter(|| black_box(Gazetteer::embedded().unwrap()))
+    });
+    g.finish();
+}
+
+fn lookups(c: &mut Criterion) {
+    let gaz = Gazetteer::embedded().unwrap();
+    let o = opts();
+    let mut g = c.benchmark_group("geocode");
+    g.throughput(Throughput::Elements(EXACT.len() as u64));
+    g.bench_function("exact", |b| {
+        b.iter(|| {
+            for q in EXACT {
+                black_box(gaz.geocode(q, &o));
+            }
+        })
+    });
+    g.throughput(Throughput::Elements(FUZZY.len() as u64));
+    g.bench_function("fuzzy", |b| {
+        b.iter(|| {
+            for q in FUZZY {
+                black_box(gaz.geocode(q, &o));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, load, lookups);
+criterion_main!(benches);
