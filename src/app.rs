@@ -27,6 +27,8 @@ pub enum AppError {
     Import(#[from] crate::import::ImportError),
     #[error("the demo dataset does not load: {0}")]
     Demo(String),
+    #[error("cannot start a worker thread: {0}")]
+    Thread(#[from] std::io::Error),
 }
 
 pub struct App {
@@ -111,6 +113,11 @@ impl App {
         gazetteer: Arc<Gazetteer>,
         styles: Styles,
     ) -> Result<App, AppError> {
+        // The misspelling index is not needed to start serving: build it meanwhile.
+        let gaz = Arc::clone(&gazetteer);
+        std::thread::Builder::new()
+            .name("gazetteer-prepare".into())
+            .spawn(move || gaz.prepare())?;
         let loaded = store.load()?;
         let index = Index::new(
             loaded.incidents,

@@ -8,6 +8,7 @@
 //! - [`data`]: the records and the TSV reader.
 
 pub mod data;
+pub mod fuzzy;
 pub mod index;
 pub mod normalize;
 pub mod query;
@@ -273,6 +274,12 @@ impl Gazetteer {
         self.places.len()
     }
 
+    /// Builds the lazily built parts (the misspelling index) now. Servers call this on a
+    /// background thread at start, so the first misspelled query does not pay for it.
+    pub fn prepare(&self) {
+        self.index.prepare_fuzzy();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.places.is_empty()
     }
@@ -384,7 +391,7 @@ impl Gazetteer {
         };
         for (k, d) in self.index.fuzzy(key, max) {
             let weight = rank::fuzzy_weight(d);
-            for p in self.index.exact(&k) {
+            for p in self.index.exact(k) {
                 let mut c = cand(p, MatchType::Fuzzy, weight);
                 if p.qualifier.is_some() && p.qualifier != hint {
                     c.weight *= 0.93;

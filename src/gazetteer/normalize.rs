@@ -12,31 +12,57 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-/// Folds a name for matching: NFKC, lower case, Arabic folding, marks removed, punctuation
-/// turned into single spaces (apostrophes removed), trimmed.
+/// Folds a name for matching: compatibility decomposition (NFKD), lower case, Arabic folding,
+/// combining marks removed, punctuation turned into single spaces (apostrophes removed),
+/// trimmed.
 ///
 /// The result is still readable ("alma ata", "الما اتا") and keeps word boundaries, which
-/// geoparsing needs; [`compact`] drops the spaces for index keys.
+/// geoparsing needs; [`compact`] drops the spaces for index keys. It is left decomposed (a
+/// Hangul syllable stays as its jamo): it is a key, compared only with other keys.
 pub fn fold(s: &str) -> String {
-    let mut pre = String::with_capacity(s.len());
-    for c in s.nfkc() {
-        for l in c.to_lowercase() {
-            match fold_arabic(l) {
-                Some('\0') => {}
-                Some(m) => pre.push(m),
-                None => pre.push(l),
-            }
-        }
+    let mut out = String::with_capacity(s.len());
+    if s.is_ascii() {
+        // Most names are plain ASCII: no normalization can change them.
+        push_folded(&mut out, s.bytes().map(|b| b.to_ascii_lowercase() as char));
+        return out;
     }
-    let mut out = String::with_capacity(pre.len());
+    // Lower case first, so one decomposition pass serves both (İ lowers to i + a combining
+    // dot, which decomposition then separates); a second lowering catches the few capitals
+    // that compatibility decomposition itself produces (℡ → TEL).
+    push_folded(
+        &mut out,
+        s.chars()
+            .flat_map(fold_arabic_char)
+            .flat_map(char::to_lowercase)
+            .nfkd()
+            .flat_map(char::to_lowercase),
+    );
+    out
+}
+
+/// Arabic letters mapped before decomposition (so the explicit rules see the composed
+/// letters), as an iterator of 0 or 1 chars.
+fn fold_arabic_char(c: char) -> Option<char> {
+    match fold_arabic(c) {
+        Some('\0') => None,
+        Some(m) => Some(m),
+        None => Some(c),
+    }
+}
+
+/// Appends `chars` with marks dropped, apostrophes removed, Arabic letters folded, and runs of
+/// anything that is not a letter or digit turned into one space (none at the ends).
+fn push_folded(out: &mut String, chars: impl Iterator<Item = char>) {
     let mut pending_space = false;
-    for c in pre.nfkd() {
-        if is_combining_mark(c) {
+    for c in chars {
+        if is_combining_mark(c) || is_apostrophe(c) {
             continue;
         }
-        if is_apostrophe(c) {
-            continue;
-        }
+        let c = match fold_arabic(c) {
+            Some('\0') => continue,
+            Some(m) => m,
+            None => c,
+        };
         if c.is_alphanumeric() {
             if pending_space && !out.is_empty() {
                 out.push(' ');
@@ -47,14 +73,11 @@ pub fn fold(s: &str) -> String {
             pending_space = true;
         }
     }
-    // Decomposition is only a means to drop marks; recompose what is left (Hangul, for one,
-    // must not stay as jamo).
-    out.nfc().collect()
 }
 
 /// An index key: the folded form without spaces, so "Alma-Ata", "Alma Ata" and "Almaata" meet.
 pub fn compact(folded: &str) -> String {
-    folded.chars().filter(|c| *c != ' ').collect()
+    folded.replace(' ', "")
 }
 
 /// A coarse Latin key for transliteration matches: any_ascii of the folded form, then the
@@ -65,7 +88,11 @@ pub fn phonetic(folded: &str) -> String {
     if folded.chars().any(is_abjad) {
         return String::new();
     }
-    let ascii = any_ascii::any_ascii(folded).to_ascii_lowercase();
+    let ascii = if folded.is_ascii() {
+        folded.to_string()
+    } else {
+        any_ascii::any_ascii(folded).to_ascii_lowercase()
+    };
     let bytes: Vec<u8> = ascii
         .bytes()
         .filter(|b| b.is_ascii_alphanumeric())
@@ -198,6 +225,8 @@ mod tests {
 
     #[test]
     fn compatibility_forms_fold() {
+        assert_eq!(fold("℡"), "tel");
+        assert_eq!(fold("İstanbul"), "istanbul");
         // fullwidth Latin and Arabic presentation forms
         assert_eq!(fold("ＡＬＭＡＴＹ"), "almaty");
         assert_eq!(fold("\u{FEDF}\u{FEE4}"), fold("لم"));

@@ -137,8 +137,15 @@ pub fn parse(q: &str) -> ParsedQuery {
     let mut parts = q.split([',', '،', ';']);
     let head = parts.next().unwrap_or("");
     let parents: Vec<String> = parts.map(fold).filter(|p| !p.is_empty()).collect();
+    parse_folded(fold(head), parents)
+}
 
-    let literal = fold(head);
+/// [`parse`] for a name already folded, without parents.
+pub fn parse_name(folded: &str) -> ParsedQuery {
+    parse_folded(folded.to_string(), Vec::new())
+}
+
+fn parse_folded(literal: String, parents: Vec<String>) -> ParsedQuery {
     let mut tokens: Vec<&str> = literal.split(' ').filter(|t| !t.is_empty()).collect();
     let mut kind_hint = None;
     let mut near = false;

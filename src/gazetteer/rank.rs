@@ -60,7 +60,7 @@ pub fn name_match(name_flags: u8) -> (MatchType, f64) {
 
 /// How many edits a misspelling of a name this long may have: none for short names (too many
 /// real names lie one edit apart), one from 5 letters, two from 9.
-pub fn fuzzy_budget(len: usize) -> Option<u32> {
+pub fn fuzzy_budget(len: usize) -> Option<usize> {
     match len {
         0..=4 => None,
         5..=8 => Some(1),
