@@ -94,5 +94,34 @@ fn lookups(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, load, lookups);
+/// Reports in Arabic, English and Russian about the January 2022 events, repeated to about
+/// 1 MB: mostly ordinary words, a place every dozen or so.
+fn corpus() -> String {
+    let parts = [
+        include_str!("data/report_ar.txt"),
+        include_str!("data/report_en.txt"),
+        include_str!("data/report_ru.txt"),
+    ];
+    let mut s = String::new();
+    while s.len() < 1_000_000 {
+        for p in parts {
+            s.push_str(p);
+            s.push('\n');
+        }
+    }
+    s
+}
+
+fn geoparse(c: &mut Criterion) {
+    let gaz = Gazetteer::embedded().unwrap();
+    let text = corpus();
+    assert!(gaz.geoparse(&text).len() > 1000);
+    let mut g = c.benchmark_group("geoparse");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("mixed_1mb", |b| b.iter(|| black_box(gaz.geoparse(&text))));
+    g.finish();
+}
+
+criterion_group!(benches, load, lookups, geoparse);
 criterion_main!(benches);

@@ -25,6 +25,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Look a place name up in the gazetteer; prints JSON.
     Geocode(GeocodeArgs),
+    /// Find the places a text mentions; prints JSON with code-point offsets.
+    Geoparse(GeoparseArgs),
 }
 
 /// Options shared by every command that opens the data.
@@ -85,4 +87,14 @@ pub struct GeocodeArgs {
     /// The place name, in any language or script.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GeoparseArgs {
+    /// Extra gazetteer files on top of the built-in ones.
+    #[arg(long, env = "INCIDENTMAP_GAZETTEER", value_name = "DIR")]
+    pub gazetteer: Option<PathBuf>,
+    /// A UTF-8 text file, or - for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 
 use incidentmap::app::App;
-use incidentmap::cli::{Cli, Command, GeocodeArgs, ImportArgs, ServeArgs};
+use incidentmap::cli::{Cli, Command, GeocodeArgs, GeoparseArgs, ImportArgs, ServeArgs};
 use incidentmap::config::{ServeConfig, sources};
 use incidentmap::gazetteer::{Gazetteer, GeocodeOptions};
 use incidentmap::http::AppState;
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve(a),
         Command::Import(a) => import_files(a),
         Command::Geocode(a) => geocode(a),
+        Command::Geoparse(a) => geoparse(a),
     };
     match result {
         Ok(code) => code,
@@ -107,11 +108,28 @@ fn import_files(a: ImportArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn geocode(a: GeocodeArgs) -> anyhow::Result<ExitCode> {
-    let gaz = match &a.gazetteer {
+fn load_gazetteer(dir: Option<&std::path::Path>) -> anyhow::Result<Gazetteer> {
+    Ok(match dir {
         Some(d) => Gazetteer::embedded_with_dir(d)?,
         None => Gazetteer::embedded()?,
+    })
+}
+
+fn geoparse(a: GeoparseArgs) -> anyhow::Result<ExitCode> {
+    let text = if a.file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+    } else {
+        std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file.display()))?
     };
+    let gaz = load_gazetteer(a.gazetteer.as_deref())?;
+    let mentions = gaz.geoparse(&text);
+    let out = serde_json::json!({ "mentions": mentions });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn geocode(a: GeocodeArgs) -> anyhow::Result<ExitCode> {
+    let gaz = load_gazetteer(a.gazetteer.as_deref())?;
     let query = a.query.join(" ");
     let results = gaz.geocode(
         &query,

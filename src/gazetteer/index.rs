@@ -55,6 +55,7 @@ impl Postings {
 pub struct NameIndex {
     exact: HashMap<Box<str>, Postings>,
     phonetic: HashMap<Box<str>, Postings>,
+    first_words: rustc_hash::FxHashSet<Box<str>>,
     /// Misspelling search over the exact keys, built on first use (or by
     /// [`NameIndex::prepare_fuzzy`] in the background) so that start-up does not wait for it.
     fuzzy: OnceLock<FuzzyIndex>,
@@ -67,7 +68,17 @@ impl NameIndex {
             HashMap::with_capacity_and_hasher(keys.len(), Default::default());
         let mut phon: HashMap<Box<str>, Postings> =
             HashMap::with_capacity_and_hasher(keys.len(), Default::default());
-        for (i, (k, p, bare)) in keys.into_iter().enumerate() {
+        let mut first_words = rustc_hash::FxHashSet::default();
+        for (i, folded) in keys.into_iter().enumerate() {
+            let Folded {
+                key: k,
+                phonetic: p,
+                bare,
+                first_word,
+            } = folded;
+            if let Some(w) = first_word {
+                first_words.insert(w);
+            }
             let posting = Posting {
                 place: names[i].place,
                 name: i as u32,
@@ -91,8 +102,14 @@ impl NameIndex {
         NameIndex {
             exact,
             phonetic: phon,
+            first_words,
             fuzzy: OnceLock::new(),
         }
+    }
+
+    /// Whether some name of several words starts with this (compact, folded) word.
+    pub fn starts_a_name(&self, word: &str) -> bool {
+        self.first_words.contains(word)
     }
 
     /// Builds the misspelling index now, if it is not built yet.
@@ -170,12 +187,23 @@ fn push_best(map: &mut HashMap<Box<str>, Postings>, key: Box<str>, p: Posting, n
     }
 }
 
-/// Folds every name into its keys: (compact, phonetic), and for names that carry a generic
-/// word ("Almaty Oblysy", "Жамбылская область", "Kuwait City") the compact form without it,
-/// so that the name meets a query the same way whichever side the word is on. This is the
-/// bulk of load time, so it is spread over the available cores.
-#[allow(clippy::type_complexity)]
-fn fold_all(names: &[NameRec]) -> Vec<(Box<str>, Box<str>, Option<(Box<str>, Option<Kind>)>)> {
+/// The keys one name is indexed under.
+struct Folded {
+    /// Compact folded form.
+    key: Box<str>,
+    phonetic: Box<str>,
+    /// The key without a generic word, and the kind that word named.
+    bare: Option<(Box<str>, Option<Kind>)>,
+    /// For names of several words, the first (compact): geoparsing only tries runs of tokens
+    /// that start with one.
+    first_word: Option<Box<str>>,
+}
+
+/// Folds every name into its keys; for names that carry a generic word ("Almaty Oblysy",
+/// "Жамбылская область", "Kuwait City") also the key without it, so that the name meets a
+/// query the same way whichever side the word is on. This is the bulk of load time, so it is
+/// spread over the available cores.
+fn fold_all(names: &[NameRec]) -> Vec<Folded> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -185,24 +213,7 @@ fn fold_all(names: &[NameRec]) -> Vec<(Box<str>, Box<str>, Option<(Box<str>, Opt
         let handles: Vec<_> = names
             .chunks(chunk)
             .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|n| {
-                            let f = fold(&n.text);
-                            let c: Box<str> = if f.contains(' ') {
-                                compact(&f).into()
-                            } else {
-                                f.as_str().into()
-                            };
-                            let bare = f
-                                .contains(' ')
-                                .then(|| query::parse_name(&f))
-                                .filter(|q| q.main != f && !q.main.is_empty())
-                                .map(|q| (compact(&q.main).into(), q.kind_hint));
-                            (c, phonetic(&f).into(), bare)
-                        })
-                        .collect::<Vec<_>>()
-                })
+                s.spawn(move || part.iter().map(|n| fold_name(&n.text)).collect::<Vec<_>>())
             })
             .collect();
         handles
@@ -210,4 +221,22 @@ fn fold_all(names: &[NameRec]) -> Vec<(Box<str>, Box<str>, Option<(Box<str>, Opt
             .flat_map(|h| h.join().expect("name folding thread panicked"))
             .collect()
     })
+}
+
+fn fold_name(text: &str) -> Folded {
+    let f = fold(text);
+    let words = f.contains(' ');
+    Folded {
+        key: if words {
+            compact(&f).into()
+        } else {
+            f.as_str().into()
+        },
+        phonetic: phonetic(&f).into(),
+        bare: words
+            .then(|| query::parse_name(&f))
+            .filter(|q| q.main != f && !q.main.is_empty())
+            .map(|q| (compact(&q.main).into(), q.kind_hint)),
+        first_word: words.then(|| f.split(' ').next().unwrap_or("").into()),
+    }
 }

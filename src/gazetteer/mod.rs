@@ -9,6 +9,7 @@
 
 pub mod data;
 pub mod fuzzy;
+pub mod geoparse;
 pub mod index;
 pub mod normalize;
 pub mod query;
@@ -110,7 +111,7 @@ struct Context<'a> {
 }
 
 /// Candidates by place, keeping each place's best match.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Candidates(HashMap<u32, Cand>);
 
 impl Candidates {

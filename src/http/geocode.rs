@@ -1,4 +1,5 @@
-//! `/geocode?q=…`: place lookup against the offline gazetteer.
+//! `/geocode?q=…` (place lookup) and `POST /geoparse` (places in a text), against the
+//! offline gazetteer.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -8,7 +9,11 @@ use super::AppState;
 use super::error::ApiError;
 use super::params::Params;
 use crate::bbox::Bbox;
+use crate::gazetteer::geoparse::Mention;
 use crate::gazetteer::{GeocodeOptions, GeocodeResult};
+
+/// Largest text `POST /geoparse` accepts.
+pub const MAX_GEOPARSE_BYTES: usize = 5 * 1024 * 1024;
 
 pub const MAX_LIMIT: usize = 50;
 
@@ -62,4 +67,23 @@ pub async fn geocode(
     let results =
         tokio::task::spawn_blocking(move || app.gazetteer().geocode(&query, &opts)).await?;
     Ok(Json(Answer { query: q, results }))
+}
+
+#[derive(Serialize)]
+pub struct Mentions {
+    pub mentions: Vec<Mention>,
+}
+
+/// `POST /geoparse` with the text as the body (UTF-8, any language).
+pub async fn geoparse(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+    body: axum::body::Bytes,
+) -> Result<Json<Mentions>, ApiError> {
+    Params::parse(raw.as_deref(), &[])?;
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8 text: {e}")))?;
+    let app = s.app.clone();
+    let mentions = tokio::task::spawn_blocking(move || app.gazetteer().geoparse(&text)).await?;
+    Ok(Json(Mentions { mentions }))
 }

@@ -13,8 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -101,6 +102,10 @@ pub fn router(state: AppState) -> Router {
         .route("/collections/incidents/items/{id}", get(items::one))
         .route("/tiles/{style}/{z}/{x}/{y}", get(tiles::tile))
         .route("/geocode", get(geocode::geocode))
+        .route(
+            "/geoparse",
+            post(geocode::geoparse).layer(DefaultBodyLimit::max(geocode::MAX_GEOPARSE_BYTES)),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     api.with_state(state)
@@ -117,7 +122,7 @@ pub fn router(state: AppState) -> Router {
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::any())
-        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
         .allow_headers([header::ACCEPT, header::IF_NONE_MATCH, header::CONTENT_TYPE])
         .expose_headers([
             header::ETAG,

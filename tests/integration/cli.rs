@@ -134,3 +134,28 @@ fn serve_refuses_a_bad_bind_address() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bind"));
 }
+
+#[test]
+fn geoparse_reads_a_file_and_handles_russian_inflection() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("ru.txt");
+    std::fs::write(
+        &f,
+        "Беспорядки начались в Жанаозене и Актау, затем перекинулись на Алматы. В Алма-Ате были захвачены здания. Миротворцы прибыли из России и Беларуси.",
+    )
+    .unwrap();
+    let out = bin().arg("geoparse").arg(&f).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<u64> = v["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["place"]["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![607610, 610612, 1526384, 1526384, 2017370, 630336]);
+}

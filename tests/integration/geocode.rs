@@ -55,3 +55,72 @@ async fn geocode_checks_its_parameters() {
         "nonsense finds nothing"
     );
 }
+
+/// An Arabic paragraph on the January 2022 events: every place it names is found, each span
+/// once, with code-point offsets that slice back to the mention.
+const ARABIC_REPORT: &str = "شهدت كازاخستان في مطلع يناير 2022 احتجاجات بدأت في جاناوزين وأكتاو بعد ارتفاع أسعار الغاز المسال، ثم امتدت إلى ألما آتا وكيزيلوردا وجامبيل. وأعلنت وزارة الصحة مقتل 103 أشخاص في ألما آتا و21 في منطقة كيزيلوردا. وأرسلت منظمة معاهدة الأمن الجماعي قوات حفظ السلام من روسيا وبيلاروسيا وأرمينيا وطاجيكستان وقيرغيزستان لحماية المنشآت الحيوية.";
+
+#[tokio::test]
+async fn geoparsing_an_arabic_report_finds_every_place() {
+    let s = TestServer::empty().await;
+    let r = s
+        .client
+        .post(s.url("/geoparse"))
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(ARABIC_REPORT)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let chars: Vec<char> = ARABIC_REPORT.chars().collect();
+    let mut found = Vec::new();
+    for m in v["mentions"].as_array().unwrap() {
+        let (start, end) = (
+            m["start"].as_u64().unwrap() as usize,
+            m["end"].as_u64().unwrap() as usize,
+        );
+        let slice: String = chars[start..end].iter().collect();
+        assert_eq!(
+            slice,
+            m["text"].as_str().unwrap(),
+            "offsets slice back to the mention"
+        );
+        found.push((
+            m["text"].as_str().unwrap().to_string(),
+            m["place"]["id"].as_u64().unwrap(),
+        ));
+    }
+    let want: &[(&str, u64)] = &[
+        ("كازاخستان", 1522867),
+        ("جاناوزين", 607610),
+        ("أكتاو", 610612),
+        ("ألما آتا", 1526384),
+        ("كيزيلوردا", 1519922),
+        ("جامبيل", 1524444),
+        ("ألما آتا", 1526384),
+        ("منطقة كيزيلوردا", 1521406),
+        ("روسيا", 2017370),
+        ("بيلاروسيا", 630336),
+        ("أرمينيا", 174982),
+        ("طاجيكستان", 1220409),
+        ("قيرغيزستان", 1527747),
+    ];
+    let want: Vec<(String, u64)> = want.iter().map(|(t, i)| (t.to_string(), *i)).collect();
+    assert_eq!(found, want);
+}
+
+#[tokio::test]
+async fn geoparse_refuses_bytes_that_are_not_text() {
+    let s = TestServer::empty().await;
+    let r = s
+        .client
+        .post(s.url("/geoparse"))
+        .body(vec![0xff, 0xfe, 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["description"].as_str().unwrap().contains("UTF-8"));
+}
