@@ -27,6 +27,37 @@ pub enum Command {
     Geocode(GeocodeArgs),
     /// Find the places a text mentions; prints JSON with code-point offsets.
     Geoparse(GeoparseArgs),
+    /// Gazetteer maintenance.
+    #[command(subcommand)]
+    Gazetteer(GazetteerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GazetteerCommand {
+    /// Convert GeoNames dumps into gazetteer files for --gazetteer DIR.
+    Import(GazetteerImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GazetteerImportArgs {
+    /// Directory to write places.tsv and names.tsv into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// alternateNamesV2.txt (or alternateNames.txt): names with languages and flags.
+    #[arg(long, value_name = "FILE")]
+    pub alternate_names: Option<PathBuf>,
+    /// admin1CodesASCII.txt: first-level regions missing from the tables.
+    #[arg(long, value_name = "FILE")]
+    pub admin1: Option<PathBuf>,
+    /// Leave out populated places with fewer people than this.
+    #[arg(long, default_value_t = 0)]
+    pub min_population: u64,
+    /// Keep only this country (ISO 3166-1 alpha-2); repeat for several.
+    #[arg(long = "country", value_name = "CC")]
+    pub countries: Vec<String>,
+    /// GeoNames tables: allCountries.txt, a country file such as KZ.txt, or citiesN.txt.
+    #[arg(required = true, value_name = "TABLE")]
+    pub tables: Vec<PathBuf>,
 }
 
 /// Options shared by every command that opens the data.

@@ -8,7 +8,10 @@ use anyhow::Context;
 use clap::Parser;
 
 use incidentmap::app::App;
-use incidentmap::cli::{Cli, Command, GeocodeArgs, GeoparseArgs, ImportArgs, ServeArgs};
+use incidentmap::cli::{
+    Cli, Command, GazetteerCommand, GazetteerImportArgs, GeocodeArgs, GeoparseArgs, ImportArgs,
+    ServeArgs,
+};
 use incidentmap::config::{ServeConfig, sources};
 use incidentmap::gazetteer::{Gazetteer, GeocodeOptions};
 use incidentmap::http::AppState;
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Command::Import(a) => import_files(a),
         Command::Geocode(a) => geocode(a),
         Command::Geoparse(a) => geoparse(a),
+        Command::Gazetteer(GazetteerCommand::Import(a)) => gazetteer_import(a),
     };
     match result {
         Ok(code) => code,
@@ -141,5 +145,69 @@ fn geocode(a: GeocodeArgs) -> anyhow::Result<ExitCode> {
     );
     let out = serde_json::json!({ "query": query, "results": results });
     println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn gazetteer_import(a: GazetteerImportArgs) -> anyhow::Result<ExitCode> {
+    use incidentmap::gazetteer::geonames;
+    use std::io::BufReader;
+    let open = |p: &std::path::Path| -> anyhow::Result<BufReader<std::fs::File>> {
+        Ok(BufReader::new(
+            std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?,
+        ))
+    };
+    let opts = geonames::ImportOptions {
+        min_population: a.min_population,
+        countries: a.countries.iter().map(|c| c.to_ascii_uppercase()).collect(),
+    };
+    let mut out = geonames::Imported::default();
+    let mut extents = std::collections::HashMap::new();
+    for t in &a.tables {
+        geonames::read_geonames(
+            &t.display().to_string(),
+            open(t)?,
+            &opts,
+            &mut out,
+            &mut extents,
+        )?;
+    }
+    if let Some(f) = &a.admin1 {
+        geonames::read_admin1(&f.display().to_string(), open(f)?, &mut out, &extents)?;
+    }
+    if let Some(f) = &a.alternate_names {
+        geonames::read_alternate_names(&f.display().to_string(), open(f)?, &mut out)?;
+    }
+    geonames::finish(&mut out, &extents);
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    // Write beside the final names and rename, so a failed run leaves no half-written files.
+    let (places_tmp, names_tmp) = (a.out.join("places.tsv.tmp"), a.out.join("names.tsv.tmp"));
+    {
+        let mut p = std::io::BufWriter::new(std::fs::File::create(&places_tmp)?);
+        let mut n = std::io::BufWriter::new(std::fs::File::create(&names_tmp)?);
+        geonames::write(&out, &mut p, &mut n)?;
+        use std::io::Write;
+        p.flush()?;
+        n.flush()?;
+    }
+    // Check the result loads before putting it in place.
+    Gazetteer::from_files(&[incidentmap::gazetteer::Files {
+        origin: &a.out.display().to_string(),
+        places: &std::fs::read_to_string(&places_tmp)?,
+        names: &std::fs::read_to_string(&names_tmp)?,
+        aliases: "",
+    }])
+    .context("the converted files do not load")?;
+    std::fs::rename(&places_tmp, a.out.join("places.tsv"))?;
+    std::fs::rename(&names_tmp, a.out.join("names.tsv"))?;
+    let counts: Vec<String> = geonames::summary(&out)
+        .iter()
+        .map(|(k, v)| format!("{v} {k}"))
+        .collect();
+    println!(
+        "wrote {} ({}); use it with --gazetteer {}",
+        a.out.display(),
+        counts.join(", "),
+        a.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,7 @@
 
 pub mod data;
 pub mod fuzzy;
+pub mod geonames;
 pub mod geoparse;
 pub mod index;
 pub mod normalize;

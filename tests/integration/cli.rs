@@ -159,3 +159,53 @@ fn geoparse_reads_a_file_and_handles_russian_inflection() {
         .collect();
     assert_eq!(ids, vec![607610, 610612, 1526384, 1526384, 2017370, 630336]);
 }
+
+#[test]
+fn geonames_dumps_extend_the_gazetteer() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/geonames");
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["gazetteer", "import", "--min-population", "100", "--out"])
+        .arg(dir.path())
+        .args(["--alternate-names", &format!("{data}/alternateNamesV2.txt")])
+        .args(["--admin1", &format!("{data}/admin1CodesASCII.txt")])
+        .arg(format!("{data}/KZ.txt"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 city"));
+    // Found by its Arabic name, only with the imported files.
+    let geocode = |with: bool| {
+        let mut c = bin();
+        c.arg("geocode");
+        if with {
+            c.arg("--gazetteer").arg(dir.path());
+        }
+        let o = c.arg("قاراقيستاق").output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["results"][0]["id"].as_u64()
+    };
+    assert_eq!(geocode(true), Some(9000000001));
+    assert_ne!(geocode(false), Some(9000000001));
+}
+
+#[test]
+fn a_broken_geonames_table_is_refused_and_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("bad.txt");
+    std::fs::write(&table, "1\tX\tX\n").unwrap();
+    let out_dir = dir.path().join("out");
+    let out = bin()
+        .args(["gazetteer", "import", "--out"])
+        .arg(&out_dir)
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.txt:1"));
+    assert!(!out_dir.join("places.tsv").exists());
+}
