@@ -11,21 +11,12 @@ use super::data::{DataError, Kind};
 use crate::bbox::Bbox;
 
 /// What to keep.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// Populated places smaller than this are left out (countries and regions are always kept).
     pub min_population: u64,
     /// Only these countries (ISO alpha-2); empty for all.
     pub countries: HashSet<String>,
-}
-
-impl Default for ImportOptions {
-    fn default() -> Self {
-        ImportOptions {
-            min_population: 0,
-            countries: HashSet::new(),
-        }
-    }
 }
 
 /// A place read from a dump.
