@@ -50,6 +50,8 @@ fn order(a: &Incident, b: &Incident) -> Ordering {
 }
 
 struct Base {
+    /// Unique per base build: caches of derived data (heat pyramids) key on it.
+    id: u64,
     records: Vec<Arc<Incident>>,
     tree: RTree<Entry>,
     /// Area incidents by the box of their area (split at the antimeridian).
@@ -83,7 +85,9 @@ impl Base {
                 area_boxes.insert(pos as u32, a);
             }
         }
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Base {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             records,
             tree: RTree::bulk_load(entries),
             areas: RTree::bulk_load(area_entries),
@@ -146,6 +150,33 @@ impl Snapshot {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Identifies the snapshot's base: equal for snapshots that differ only by their overlay,
+    /// so data derived from the base can be cached under it.
+    pub fn base_id(&self) -> u64 {
+        self.base.id
+    }
+
+    /// Every incident of the base, including those the overlay has since replaced or deleted
+    /// (see [`Snapshot::overlay_changes`]).
+    pub fn base_records(&self) -> impl Iterator<Item = &Arc<Incident>> {
+        self.base.records.iter()
+    }
+
+    /// The overlay as changes to the base: (the base record it shadows, if any; the record
+    /// now, if any). Base-derived data plus these changes is the snapshot.
+    pub fn overlay_changes(
+        &self,
+    ) -> impl Iterator<Item = (Option<&Arc<Incident>>, Option<&Arc<Incident>>)> {
+        self.overlay.iter().map(|(id, now)| {
+            let old = self
+                .base
+                .by_id
+                .get(id)
+                .map(|&p| &self.base.records[p as usize]);
+            (old, now.as_ref())
+        })
     }
 
     pub fn get(&self, id: &str) -> Option<&Arc<Incident>> {

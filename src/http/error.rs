@@ -13,6 +13,8 @@ pub struct ApiError {
     pub description: String,
     /// Extra structured detail (e.g. geocoding candidates), merged into the body.
     pub detail: Option<serde_json::Value>,
+    /// Seconds for a `Retry-After` header (503s).
+    pub retry_after: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -30,7 +32,13 @@ impl ApiError {
             code,
             description: description.into(),
             detail: None,
+            retry_after: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn bad_request(description: impl Into<String>) -> Self {
@@ -70,12 +78,16 @@ impl IntoResponse for ApiError {
             detail: self.detail.as_ref(),
         })
         .unwrap_or_default();
-        (
+        let mut r = (
             self.status,
             [(header::CONTENT_TYPE, "application/json")],
             body,
         )
-            .into_response()
+            .into_response();
+        if let Some(s) = self.retry_after {
+            r.headers_mut().insert(header::RETRY_AFTER, s.into());
+        }
+        r
     }
 }
 

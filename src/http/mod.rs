@@ -34,8 +34,10 @@ pub struct HttpOptions {
     pub tile_max_age: u32,
     /// `Cache-Control: max-age` for items and other JSON, seconds.
     pub max_age: u32,
-    /// Most tile renders at once; more requests wait their turn.
+    /// Most tile renders at once; more requests wait their turn (a bounded queue, then 503).
     pub render_concurrency: usize,
+    /// Bytes of encoded tiles kept in memory.
+    pub tile_cache_bytes: u64,
     pub request_timeout: Duration,
 }
 
@@ -48,6 +50,7 @@ impl Default for HttpOptions {
             render_concurrency: std::thread::available_parallelism()
                 .map(|n| n.get() * 2)
                 .unwrap_or(4),
+            tile_cache_bytes: 256 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
         }
     }
@@ -63,7 +66,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: Arc<App>, opts: HttpOptions) -> AppState {
-        let tiles = Arc::new(tiles::TileService::new(opts.render_concurrency));
+        let tiles = Arc::new(tiles::TileService::new(
+            opts.render_concurrency,
+            opts.tile_cache_bytes,
+        ));
         AppState {
             app,
             opts: Arc::new(opts),
@@ -100,6 +106,11 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(pages::health))
         .route("/collections/incidents/items", get(items::list))
         .route("/collections/incidents/items/{id}", get(items::one))
+        .route("/ping", get(pages::ping))
+        .route("/tiles", get(tiles::styles))
+        .route("/tiles/{style}/tilejson.json", get(tiles::tilejson))
+        .route("/tiles/{style}/legend", get(tiles::legend))
+        .route("/tiles/{style}/legend.png", get(tiles::legend_png))
         .route("/tiles/{style}/{z}/{x}/{y}", get(tiles::tile))
         .route("/geocode", get(geocode::geocode))
         .route(

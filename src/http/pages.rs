@@ -74,3 +74,9 @@ pub async fn health(State(s): State<AppState>) -> impl IntoResponse {
         })),
     )
 }
+
+/// `GET /ping`: a fixed answer, for liveness probes and as the baseline of the tile
+/// throughput benchmark.
+pub async fn ping() -> &'static str {
+    "pong\n"
+}

@@ -1,11 +1,16 @@
-//! `/tiles/{style}/{z}/{x}/{y}.png` (and `@2x.png`): heat-map tiles.
+//! Heat tiles over HTTP: `/tiles` (the styles), `/tiles/{style}/{z}/{x}/{y}.png` (and
+//! `@2x.png`), `/tiles/{style}/tilejson.json`, `/tiles/{style}/legend` and `legend.png`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde_json::json;
 use tokio::sync::Semaphore;
 
 use super::error::ApiError;
@@ -13,35 +18,94 @@ use super::items::{cache_control, not_modified_response};
 use super::params::Params;
 use super::{AppState, etag, not_modified};
 use crate::filter::{Filter, TimeRange, parse_categories};
-use crate::tiles::mercator::TileId;
-use crate::tiles::style::Palette;
-use crate::tiles::{TileRequest, png, render};
+use crate::spatial::Snapshot;
+use crate::tiles::cache::{Derived, TileCache, TileKey};
+use crate::tiles::mercator::{MAX_ZOOM, TileId};
+use crate::tiles::style::{Palette, Scale, Style};
+use crate::tiles::{Layer, png, render};
 
-/// Query parameters tiles accept: the same names and meaning as on the items endpoint.
+/// Query parameters tiles accept: the same filter names and meaning as on the items endpoint,
+/// and `v`, the data version TileJSON puts in tile URLs so clients refetch after edits.
 pub const TILE_PARAMS: &[&str] = &["datetime", "category", "v"];
 
-/// Shared tile machinery: the bound on concurrent renders, and the empty tiles.
+/// Shared tile machinery: bounded rendering, the caches, the empty tiles.
 pub struct TileService {
     renders: Semaphore,
-    empty: [Vec<u8>; 2],
+    /// Requests waiting for a render slot; beyond `max_queue` new ones get a 503 at once.
+    queued: AtomicUsize,
+    max_queue: usize,
+    max_wait: Duration,
+    pub cache: TileCache,
+    pub derived: Derived,
+    empty: [Arc<[u8]>; 2],
+    /// Render timings, for /metrics: (count, total microseconds).
+    pub render_count: std::sync::atomic::AtomicU64,
+    pub render_micros: std::sync::atomic::AtomicU64,
 }
 
 impl TileService {
-    pub fn new(concurrency: usize) -> TileService {
+    pub fn new(concurrency: usize, cache_bytes: u64) -> TileService {
         let blank = Palette::from_ramp(&[(0.0, [0, 0, 0, 0]), (1.0, [0, 0, 0, 0])], 0.0);
         let empty = [256u32, 512].map(|size| {
-            png::encode_indexed(&vec![0u8; (size * size) as usize], size, &blank)
-                .expect("encoding an empty tile cannot fail")
+            Arc::from(
+                png::encode_indexed(&vec![0u8; (size * size) as usize], size, &blank)
+                    .expect("encoding an empty tile cannot fail"),
+            )
         });
+        let concurrency = concurrency.max(1);
         TileService {
-            renders: Semaphore::new(concurrency.max(1)),
+            renders: Semaphore::new(concurrency),
+            queued: AtomicUsize::new(0),
+            max_queue: concurrency * 16,
+            max_wait: Duration::from_secs(5),
+            cache: TileCache::new(cache_bytes),
+            derived: Derived::default(),
             empty,
+            render_count: 0.into(),
+            render_micros: 0.into(),
         }
     }
 
-    pub fn empty(&self, scale: u32) -> &[u8] {
-        &self.empty[(scale == 2) as usize]
+    pub fn empty(&self, scale: u32) -> Arc<[u8]> {
+        self.empty[(scale == 2) as usize].clone()
     }
+
+    /// A render slot, or a 503 saying when to retry: the queue of waiting renders is bounded,
+    /// and so is the wait, so a burst cannot pile up memory or latency.
+    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+        if let Ok(p) = self.renders.try_acquire() {
+            return Ok(p);
+        }
+        if self.queued.fetch_add(1, Ordering::SeqCst) >= self.max_queue {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            return Err(busy("the tile renderer's queue is full"));
+        }
+        let r = tokio::time::timeout(self.max_wait, self.renders.acquire()).await;
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+        match r {
+            Ok(Ok(p)) => Ok(p),
+            Ok(Err(_)) => Err(ApiError::internal("the tile renderer is shutting down")),
+            Err(_) => Err(busy("no tile render slot came free in time")),
+        }
+    }
+}
+
+fn busy(why: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailable",
+        format!("{why}; retry in a second"),
+    )
+    .with_retry_after(1)
+}
+
+fn style_or_404(s: &AppState, name: &str) -> Result<Arc<Style>, ApiError> {
+    s.app.styles().get(name).cloned().ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no heat style {name:?}; the styles are {}",
+            s.app.styles().names().join(", ")
+        ))
+    })
 }
 
 /// Splits "12.png" / "12@2x.png" into (12, scale).
@@ -61,19 +125,39 @@ fn parse_y(y: &str) -> Result<(u64, u32), ApiError> {
     Ok((v, scale))
 }
 
+/// The filters tiles take, and their canonical text (for cache keys and ETags).
+fn tile_filter(p: &Params) -> Result<(Filter, String), ApiError> {
+    let filter = Filter {
+        time: p
+            .get("datetime")
+            .map(TimeRange::parse)
+            .transpose()
+            .map_err(|e| ApiError::bad_request(e.0))?,
+        categories: p
+            .get("category")
+            .map(parse_categories)
+            .transpose()
+            .map_err(|e| ApiError::bad_request(e.0))?,
+        ..Default::default()
+    };
+    let key = format!(
+        "{}|{}",
+        filter.time.map(|t| t.to_string()).unwrap_or_default(),
+        filter
+            .categories
+            .map(|c| c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(","))
+            .unwrap_or_default()
+    );
+    Ok((filter, key))
+}
+
 pub async fn tile(
     State(s): State<AppState>,
     Path((style_name, z, x, y)): Path<(String, String, String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let app = Arc::clone(&s.app);
-    let style = app.styles().get(&style_name).cloned().ok_or_else(|| {
-        ApiError::not_found(format!(
-            "no heat style {style_name:?}; the styles are {}",
-            app.styles().names().join(", ")
-        ))
-    })?;
+    let style = style_or_404(&s, &style_name)?;
     let int = |name: &str, v: &str| {
         v.parse::<u64>()
             .map_err(|_| ApiError::bad_request(format!("{name}: {v:?} is not a tile number")))
@@ -82,60 +166,48 @@ pub async fn tile(
     let tile = TileId::new(int("z", &z)?, int("x", &x)?, y)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let params = Params::parse(raw.as_deref(), TILE_PARAMS)?;
-    let filter = Filter {
-        time: params
-            .get("datetime")
-            .map(TimeRange::parse)
-            .transpose()
-            .map_err(|e| ApiError::bad_request(e.0))?,
-        categories: params
-            .get("category")
-            .map(parse_categories)
-            .transpose()
-            .map_err(|e| ApiError::bad_request(e.0))?,
-        ..Default::default()
+    let (filter, filter_key) = tile_filter(&params)?;
+    let snap = s.app.snapshot();
+    let key = TileKey {
+        version: snap.version(),
+        style: style_name,
+        z: tile.z,
+        x: tile.x,
+        y: tile.y,
+        scale,
+        filter: filter_key,
     };
-    let snap = app.snapshot();
-    let filter_key = format!(
-        "{:?}|{:?}",
-        filter.time,
-        filter
-            .categories
-            .map(|c| c.iter().map(|c| c.as_str()).collect::<Vec<_>>())
-    );
     let tag = etag(&[
         b"tile",
-        &snap.version().to_le_bytes(),
-        style_name.as_bytes(),
+        &key.version.to_le_bytes(),
+        key.style.as_bytes(),
         format!("{}/{}/{}@{scale}", tile.z, tile.x, tile.y).as_bytes(),
-        filter_key.as_bytes(),
+        key.filter.as_bytes(),
     ]);
     let max_age = s.opts.tile_max_age;
     if not_modified(&headers, &tag) {
         return Ok(not_modified_response(tag, max_age));
     }
-    let _permit = s
-        .tiles
-        .renders
-        .acquire()
-        .await
-        .map_err(|_| ApiError::internal("the tile renderer is shutting down"))?;
-    let rendered = tokio::task::spawn_blocking(move || {
-        render(
-            &snap,
-            &TileRequest {
-                tile,
-                scale,
-                style: &style,
-                filter: &filter,
-            },
-        )
-    })
-    .await?
-    .map_err(|e| ApiError::internal(e.to_string()))?;
-    let body = match rendered {
+    let tiles = s.tiles.clone();
+    let png = match tiles.cache.get(&key) {
         Some(png) => png,
-        None => s.tiles.empty(scale).to_vec(),
+        None => {
+            let _slot = tiles.slot().await?;
+            let t = tiles.clone();
+            let started = std::time::Instant::now();
+            let rendered = tokio::task::spawn_blocking(move || {
+                render_tile(&t, &snap, &style, &filter, tile, scale)
+            })
+            .await?
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+            tiles.render_count.fetch_add(1, Ordering::Relaxed);
+            tiles
+                .render_micros
+                .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+            let png = rendered.unwrap_or_else(|| tiles.empty(scale));
+            tiles.cache.insert(key, png.clone());
+            png
+        }
     };
     Ok((
         StatusCode::OK,
@@ -144,7 +216,201 @@ pub async fn tile(
             (header::ETAG, tag),
             (header::CACHE_CONTROL, cache_control(max_age)),
         ],
-        Body::from(body),
+        Body::from(axum::body::Bytes::from_owner(png)),
+    )
+        .into_response())
+}
+
+/// Draws a tile with the cached pyramid and ramp top.
+fn render_tile(
+    t: &TileService,
+    snap: &Snapshot,
+    style: &Style,
+    filter: &Filter,
+    tile: TileId,
+    scale: u32,
+) -> Result<Option<Arc<[u8]>>, png::PngError> {
+    let pyramid = t.derived.pyramid(snap, style);
+    let layer = Layer {
+        snap,
+        style,
+        pyramid: Some(&pyramid),
+    };
+    let top = t.derived.top(&layer, tile.z);
+    Ok(render(&layer, filter, tile, scale, top)?.map(Arc::from))
+}
+
+/// The ramp tops at every zoom, for TileJSON and legends.
+fn tops(t: &TileService, snap: &Snapshot, style: &Style) -> Vec<f32> {
+    let pyramid = t.derived.pyramid(snap, style);
+    let layer = Layer {
+        snap,
+        style,
+        pyramid: Some(&pyramid),
+    };
+    (0..=MAX_ZOOM).map(|z| t.derived.top(&layer, z)).collect()
+}
+
+fn hex(c: [u8; 4]) -> String {
+    format!("#{:02x}{:02x}{:02x}{:02x}", c[0], c[1], c[2], c[3])
+}
+
+fn normalization(style: &Style, tops: &[f32]) -> serde_json::Value {
+    json!({
+        "mode": match style.scale { Scale::Fixed(_) => "fixed", Scale::Zoom => "zoom" },
+        "curve": style.curve.as_str(),
+        "unit": format!("{} at the kernel's centre (1 = a single incident of weight 1 on that spot)", style.weight.as_str()),
+        "max_by_zoom": tops.iter().map(|v| (v * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /tiles`: the heat styles.
+pub async fn styles(State(s): State<AppState>, headers: HeaderMap) -> Json<serde_json::Value> {
+    let base = s.base_url(&headers);
+    let list: Vec<_> = s
+        .app
+        .styles()
+        .iter()
+        .map(|st| {
+            json!({
+                "name": st.name,
+                "title": st.title,
+                "description": st.description,
+                "weight": st.weight.as_str(),
+                "tilejson": format!("{base}/tiles/{}/tilejson.json", st.name),
+                "legend": format!("{base}/tiles/{}/legend", st.name),
+                "tiles": format!("{base}/tiles/{}/{{z}}/{{x}}/{{y}}.png", st.name),
+            })
+        })
+        .collect();
+    Json(json!({ "styles": list }))
+}
+
+/// `GET /tiles/{style}/tilejson.json` (TileJSON 3.0.0).
+pub async fn tilejson(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), &["datetime", "category"])?;
+    let (_, _) = tile_filter(&params)?;
+    let style = style_or_404(&s, &name)?;
+    let snap = s.app.snapshot();
+    let base = s.base_url(&headers);
+    let t = s.tiles.clone();
+    let (st, sn) = (style.clone(), snap.clone());
+    let tops = tokio::task::spawn_blocking(move || tops(&t, &sn, &st)).await?;
+    // Tile URLs carry the data version, so a client refetches once the data changes, and any
+    // filters given here, so one TileJSON can describe a filtered layer.
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params.pairs() {
+        q.append_pair(k, v);
+    }
+    q.append_pair("v", &snap.version().to_string());
+    let q = q.finish();
+    let bounds = snap
+        .extent()
+        .map(|e| [e.bbox.west, e.bbox.south, e.bbox.east, e.bbox.north])
+        .unwrap_or([-180.0, -85.051129, 180.0, 85.051129]);
+    let body = json!({
+        "tilejson": "3.0.0",
+        "name": style.title,
+        "description": style.description,
+        "version": "1.0.0",
+        "attribution": style.attribution,
+        "scheme": "xyz",
+        "tiles": [format!("{base}/tiles/{name}/{{z}}/{{x}}/{{y}}.png?{q}")],
+        "minzoom": style.minzoom,
+        "maxzoom": style.maxzoom,
+        "bounds": bounds,
+        "center": [(bounds[0] + bounds[2]) / 2.0, (bounds[1] + bounds[3]) / 2.0, style.minzoom.max(3)],
+        "tileSize": 256,
+        "incidentmap": {
+            "data_version": snap.version(),
+            "retina_tiles": [format!("{base}/tiles/{name}/{{z}}/{{x}}/{{y}}@2x.png?{q}")],
+            "kernel": style.kernel.as_str(),
+            "weight": style.weight.as_str(),
+            "legend": format!("{base}/tiles/{name}/legend"),
+            "normalization": normalization(&style, &tops),
+        },
+    });
+    let tag = etag(&[b"tilejson", body.to_string().as_bytes()]);
+    Ok((
+        [
+            (header::ETAG, tag),
+            (header::CACHE_CONTROL, cache_control(s.opts.max_age)),
+        ],
+        Json(body),
+    )
+        .into_response())
+}
+
+/// `GET /tiles/{style}/legend?z=Z`: the ramp's stops with the density each colour stands for
+/// at that zoom.
+pub async fn legend(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let params = Params::parse(raw.as_deref(), &["z"])?;
+    let z: u8 = params.num("z", "a zoom level 0..22")?.unwrap_or(0);
+    if z > MAX_ZOOM {
+        return Err(ApiError::bad_request(format!(
+            "z: {z} is out of range: zoom levels are 0..={MAX_ZOOM}"
+        )));
+    }
+    let style = style_or_404(&s, &name)?;
+    let snap = s.app.snapshot();
+    let t = s.tiles.clone();
+    let st = style.clone();
+    let tops = tokio::task::spawn_blocking(move || tops(&t, &snap, &st)).await?;
+    let top = tops[z as usize];
+    let stops: Vec<_> = style
+        .ramp
+        .iter()
+        .map(|&(t, c)| {
+            let value = style.curve.invert(t * style.curve.apply(top));
+            json!({
+                "position": t,
+                "color": hex([c[0], c[1], c[2], (c[3] as f32 * style.opacity).round() as u8]),
+                "value": (value * 1000.0).round() / 1000.0,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "style": name,
+        "title": style.title,
+        "weight": style.weight.as_str(),
+        "zoom": z,
+        "max": top,
+        "normalization": normalization(&style, &tops),
+        "stops": stops,
+    })))
+}
+
+/// `GET /tiles/{style}/legend.png`: the ramp as a 256×16 image, low values on the left.
+pub async fn legend_png(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    Params::parse(raw.as_deref(), &[])?;
+    let style = style_or_404(&s, &name)?;
+    let (w, h) = (256u32, 16u32);
+    let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+    for _ in 0..h {
+        for x in 0..w {
+            rgba.extend_from_slice(&style.palette.rgba(x as u8));
+        }
+    }
+    let png = png::encode_rgba(&rgba, w, h).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            (header::CACHE_CONTROL, cache_control(s.opts.tile_max_age)),
+        ],
+        png,
     )
         .into_response())
 }

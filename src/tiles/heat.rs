@@ -10,11 +10,14 @@
 //! O(pixels) whatever the radius. Incidents known only as an area are spread uniformly over
 //! that area through a difference grid, O(1) each.
 
-/// The grid of one tile render, in world pixels.
+/// The grid of one render (a tile, or any window of world pixels).
 pub struct Canvas {
-    size: usize,
+    w: usize,
+    h: usize,
     pad: usize,
+    /// Grid width and height: the window plus the pad on each side.
     width: usize,
+    height: usize,
     /// World pixel of the grid's top-left cell.
     origin_x: f64,
     origin_y: f64,
@@ -24,19 +27,31 @@ pub struct Canvas {
 }
 
 impl Canvas {
-    /// A canvas for the tile whose top-left world pixel is (`x0`, `y0`), `size` pixels square,
-    /// padded by `pad` pixels of kernel reach.
-    pub fn new(x0: f64, y0: f64, size: usize, pad: usize) -> Canvas {
-        let width = size + 2 * pad;
+    /// A canvas for the `w`×`h` window whose top-left world pixel is (`x0`, `y0`), padded by
+    /// `pad` pixels of kernel reach.
+    pub fn new(x0: f64, y0: f64, w: usize, h: usize, pad: usize) -> Canvas {
+        let (width, height) = (w + 2 * pad, h + 2 * pad);
         Canvas {
-            size,
+            w,
+            h,
             pad,
             width,
+            height,
             origin_x: x0 - pad as f64,
             origin_y: y0 - pad as f64,
-            cells: vec![0.0; width * width],
+            cells: vec![0.0; width * height],
             rects: None,
         }
+    }
+
+    /// World pixel of the grid's top-left cell (the window's corner less the pad).
+    pub fn origin(&self) -> (f64, f64) {
+        (self.origin_x, self.origin_y)
+    }
+
+    /// Grid size (window plus pad).
+    pub fn grid(&self) -> (usize, usize) {
+        (self.width, self.height)
     }
 
     /// Adds `w` at a world pixel position. Positions outside the padded grid cannot reach the
@@ -45,7 +60,7 @@ impl Canvas {
     pub fn add_point(&mut self, x: f64, y: f64, w: f32) {
         let cx = (x - self.origin_x).floor();
         let cy = (y - self.origin_y).floor();
-        if cx >= 0.0 && cy >= 0.0 && cx < self.width as f64 && cy < self.width as f64 {
+        if cx >= 0.0 && cy >= 0.0 && cx < self.width as f64 && cy < self.height as f64 {
             self.cells[cy as usize * self.width + cx as usize] += w;
         }
     }
@@ -57,14 +72,21 @@ impl Canvas {
         let (x0, x1) = (x0.floor(), x1.ceil().max(x0.floor() + 1.0));
         let (y0, y1) = (y0.floor(), y1.ceil().max(y0.floor() + 1.0));
         let density = w / ((x1 - x0) * (y1 - y0)) as f32;
-        let clip = |v: f64, o: f64| (v - o).clamp(0.0, self.width as f64) as usize;
-        let (cx0, cx1) = (clip(x0, self.origin_x), clip(x1, self.origin_x));
-        let (cy0, cy1) = (clip(y0, self.origin_y), clip(y1, self.origin_y));
+        let clip = |v: f64, o: f64, n: usize| (v - o).clamp(0.0, n as f64) as usize;
+        let (cx0, cx1) = (
+            clip(x0, self.origin_x, self.width),
+            clip(x1, self.origin_x, self.width),
+        );
+        let (cy0, cy1) = (
+            clip(y0, self.origin_y, self.height),
+            clip(y1, self.origin_y, self.height),
+        );
         if cx0 >= cx1 || cy0 >= cy1 {
             return;
         }
         let stride = self.width + 1;
-        let d = self.rects.get_or_insert_with(|| vec![0.0; stride * stride]);
+        let rows = self.height + 1;
+        let d = self.rects.get_or_insert_with(|| vec![0.0; stride * rows]);
         d[cy0 * stride + cx0] += density;
         d[cy0 * stride + cx1] -= density;
         d[cy1 * stride + cx0] -= density;
@@ -72,13 +94,56 @@ impl Canvas {
     }
 
     /// Folds the rectangles in, blurs with a Gaussian of standard deviation `sigma` pixels
-    /// (scaled so a lone point of weight 1 peaks at 1), and returns the tile's `size`²
+    /// (scaled so a lone point of weight 1 peaks at 1), and returns the window's `w`×`h`
     /// densities, row-major.
     pub fn finish(mut self, sigma: f32) -> Vec<f32> {
+        self.fold_rects();
+        let boxes = box_radii(sigma);
+        let mut tmp = vec![0.0f32; self.cells.len()];
+        for &r in &boxes {
+            blur_rows(&self.cells, &mut tmp, self.width, r);
+            blur_cols(&tmp, &mut self.cells, self.width, self.height, r);
+        }
+        self.crop(peak(&boxes))
+    }
+
+    /// Convolves with a quartic (biweight) kernel of radius `r` pixels, K(d) = (1 - d²/r²)² for
+    /// d < r, peak 1 — QGIS's default heat-map kernel, with a hard edge at `r`. Splatted from
+    /// each non-empty cell: cost grows with cells × r², unlike the Gaussian.
+    pub fn finish_quartic(mut self, r: f32) -> Vec<f32> {
+        self.fold_rects();
+        let ri = r.floor().max(0.0) as i64;
+        let sprite: Vec<(i64, i64, f32)> = (-ri..=ri)
+            .flat_map(|dy| (-ri..=ri).map(move |dx| (dx, dy)))
+            .filter_map(|(dx, dy)| {
+                let q = 1.0 - ((dx * dx + dy * dy) as f32) / (r * r);
+                (q > 0.0).then_some((dx, dy, q * q))
+            })
+            .collect();
+        let mut out = vec![0.0f32; self.cells.len()];
+        let (wd, ht) = (self.width as i64, self.height as i64);
+        for (i, &v) in self.cells.iter().enumerate() {
+            if v == 0.0 {
+                continue;
+            }
+            let (cx, cy) = ((i % self.width) as i64, (i / self.width) as i64);
+            for &(dx, dy, k) in &sprite {
+                let (x, y) = (cx + dx, cy + dy);
+                if x >= 0 && y >= 0 && x < wd && y < ht {
+                    out[(y * wd + x) as usize] += v * k;
+                }
+            }
+        }
+        self.cells = out;
+        self.crop(1.0)
+    }
+
+    /// Sums the difference grid of the rectangles into the cells.
+    fn fold_rects(&mut self) {
         if let Some(d) = self.rects.take() {
             let stride = self.width + 1;
             let mut row = vec![0.0f32; stride];
-            for y in 0..self.width {
+            for y in 0..self.height {
                 let mut acc = 0.0f32;
                 for x in 0..self.width {
                     row[x] += d[y * stride + x];
@@ -87,17 +152,13 @@ impl Canvas {
                 }
             }
         }
-        let boxes = box_radii(sigma);
-        let mut tmp = vec![0.0f32; self.cells.len()];
-        for &r in &boxes {
-            blur_rows(&self.cells, &mut tmp, self.width, r);
-            blur_cols(&tmp, &mut self.cells, self.width, r);
-        }
-        let peak = peak(&boxes);
-        let mut out = Vec::with_capacity(self.size * self.size);
-        for y in 0..self.size {
+    }
+
+    fn crop(&self, peak: f32) -> Vec<f32> {
+        let mut out = Vec::with_capacity(self.w * self.h);
+        for y in 0..self.h {
             let row = (y + self.pad) * self.width + self.pad;
-            out.extend(self.cells[row..row + self.size].iter().map(|v| v / peak));
+            out.extend(self.cells[row..row + self.w].iter().map(|v| v / peak));
         }
         out
     }
@@ -171,20 +232,20 @@ fn blur_rows(src: &[f32], dst: &mut [f32], width: usize, r: usize) {
 }
 
 /// One vertical box pass with zero outside the grid, a row at a time (cache friendly).
-fn blur_cols(src: &[f32], dst: &mut [f32], width: usize, r: usize) {
+fn blur_cols(src: &[f32], dst: &mut [f32], width: usize, height: usize, r: usize) {
     if r == 0 {
         dst.copy_from_slice(src);
         return;
     }
     let inv = 1.0 / (2 * r + 1) as f32;
     let mut acc = vec![0.0f32; width];
-    for y in 0..r.min(width) {
+    for y in 0..r.min(height) {
         for (a, v) in acc.iter_mut().zip(&src[y * width..(y + 1) * width]) {
             *a += v;
         }
     }
-    for y in 0..width {
-        if y + r < width {
+    for y in 0..height {
+        if y + r < height {
             for (a, v) in acc
                 .iter_mut()
                 .zip(&src[(y + r) * width..(y + r + 1) * width])
@@ -214,7 +275,7 @@ mod tests {
     #[test]
     fn a_lone_point_peaks_at_its_weight() {
         let sigma = 6.0;
-        let mut c = Canvas::new(0.0, 0.0, 64, reach(sigma));
+        let mut c = Canvas::new(0.0, 0.0, 64, 64, reach(sigma));
         c.add_point(32.5, 32.5, 2.0);
         let d = c.finish(sigma);
         let max = d.iter().cloned().fold(0.0f32, f32::max);
@@ -235,10 +296,26 @@ mod tests {
     }
 
     #[test]
+    fn the_quartic_kernel_peaks_at_one_and_ends_at_its_radius() {
+        let mut c = Canvas::new(0.0, 0.0, 64, 64, 12);
+        c.add_point(32.5, 32.5, 1.0);
+        let d = c.finish_quartic(10.0);
+        assert!((d[32 * 64 + 32] - 1.0).abs() < 1e-6);
+        assert_eq!(d[32 * 64 + 42], 0.0, "nothing at the radius");
+        assert!(d[32 * 64 + 41] > 0.0);
+        // the mass of the kernel is pi r^2 / 3 (its integral), within the grid's error
+        let mass: f32 = d.iter().sum();
+        assert!(
+            (mass - std::f32::consts::PI * 100.0 / 3.0).abs() < 2.0,
+            "{mass}"
+        );
+    }
+
+    #[test]
     fn mass_is_conserved_away_from_edges() {
         let sigma = 4.0;
         let pad = reach(sigma);
-        let mut c = Canvas::new(0.0, 0.0, 64, pad);
+        let mut c = Canvas::new(0.0, 0.0, 64, 64, pad);
         c.add_point(30.0, 30.0, 1.0);
         c.add_rect(10.0, 10.0, 20.0, 30.0, 3.0);
         let boxes = box_radii(sigma);
@@ -257,13 +334,13 @@ mod tests {
         ) {
             let pad = reach(sigma);
             let draw = |x0: f64, size: usize| {
-                let mut c = Canvas::new(x0, 0.0, size, pad);
+                let mut c = Canvas::new(x0, 0.0, size, size, pad);
                 for &(x, y, w) in &pts { c.add_point(x, y, w); }
                 for &(x, y, w, h, v) in &rects { c.add_rect(x, y, x + w, y + h, v); }
                 c
             };
-            // A 512-wide union canvas, cropped to its two halves, against two 256 tiles.
-            let mut union = Canvas::new(0.0, 0.0, 512, pad);
+            // A 512×256 union canvas, cropped to its two halves, against two 256 tiles.
+            let mut union = Canvas::new(0.0, 0.0, 512, 256, pad);
             for &(x, y, w) in &pts { union.add_point(x, y, w); }
             for &(x, y, w, h, v) in &rects { union.add_rect(x, y, x + w, y + h, v); }
             let u = union.finish(sigma);

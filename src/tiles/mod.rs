@@ -1,129 +1,220 @@
 //! Heat-map raster tiles: XYZ PNGs rendered from the index.
 //!
-//! - [`mercator`]: tile ids and Web Mercator pixel math;
-//! - [`heat`]: binning and blurring on a padded grid;
-//! - [`style`]: the styles in `styles/` and their palettes;
+//! - [`mercator`]: tile ids and Web Mercator pixel math; [`morton`]: Z-order codes;
+//! - [`pyramid`]: point weights pre-aggregated by zoom, so render time does not grow with
+//!   the number of incidents;
+//! - [`heat`]: binning and kernels on a padded grid;
+//! - [`style`]: the styles in `styles/`, their palettes and normalization;
 //! - [`png`]: indexed PNG encoding.
 //!
-//! [`render`] ties them together; it is pure and synchronous (the HTTP layer runs it on the
-//! blocking pool).
+//! Everything here is pure and synchronous; the HTTP layer runs it on the blocking pool and
+//! caches what it can.
 
+pub mod cache;
 pub mod heat;
 pub mod mercator;
+pub mod morton;
 pub mod png;
+pub mod pyramid;
 pub mod style;
 
 use crate::bbox::Bbox;
 use crate::filter::Filter;
+use crate::model::Incident;
 use crate::spatial::Snapshot;
-use mercator::{TileId, padded_bounds, world_px};
-use style::{Areas, Style};
+use mercator::{TileId, lon_lat, world_px};
+use pyramid::{BASE_LEVEL, Pyramid};
+use style::{Areas, Kernel, Scale, Style};
 
-/// One tile to draw.
-pub struct TileRequest<'a> {
-    pub tile: TileId,
-    /// 1 for 256-px tiles, 2 for 512-px (`@2x`) tiles of the same geography.
-    pub scale: u32,
+/// One style's heat over one snapshot.
+pub struct Layer<'a> {
+    pub snap: &'a Snapshot,
     pub style: &'a Style,
-    /// The request's filters (time, categories); the style's own filter is added here.
-    pub filter: &'a Filter,
+    /// The style's pyramid for the snapshot's base ([`build_pyramid`]); `None` reads points
+    /// from the R-tree instead (same result, slower at low zoom).
+    pub pyramid: Option<&'a Pyramid>,
 }
 
-impl TileRequest<'_> {
-    pub fn size(&self) -> u32 {
-        256 * self.scale
-    }
+/// Whether an incident paints as a point in this style (area incidents are spread or
+/// omitted; incidents outside the style's categories never paint).
+fn paints_as_point(i: &Incident, style: &Style) -> bool {
+    !i.precision.is_area() && style.categories.is_none_or(|c| c.contains(i.category))
+}
 
-    /// The Gaussian's standard deviation in pixels: the style's radius is where the kernel
-    /// has faded to nothing, three sigmas out.
-    pub fn sigma(&self) -> f32 {
-        self.style.radius_at(self.tile.z) * self.scale as f32 / 3.0
+/// Pre-aggregates the points of a snapshot's base for a style.
+pub fn build_pyramid(snap: &Snapshot, style: &Style) -> Pyramid {
+    Pyramid::build(
+        snap.base_records()
+            .filter(|i| paints_as_point(i, style))
+            .map(|i| (i.lon, i.lat, style.weight_of(i))),
+    )
+}
+
+/// The pixel of a point at a 256-px zoom `level`, exactly as the pyramid bins it (floor at
+/// the base level, then shifted), so the pyramid and the R-tree paths agree to the bit.
+fn bin_px(lon: f64, lat: f64, level: u8) -> (f64, f64) {
+    if level <= BASE_LEVEL {
+        let max = (1u64 << (BASE_LEVEL as u32 + 8)) as f64 - 1.0;
+        let (x, y) = world_px(lon, lat, BASE_LEVEL, 256);
+        let shift = BASE_LEVEL - level;
+        let (bx, by) = (
+            (x.clamp(0.0, max) as u64) >> shift,
+            (y.clamp(0.0, max) as u64) >> shift,
+        );
+        (bx as f64 + 0.5, by as f64 + 0.5)
+    } else {
+        let (x, y) = world_px(lon, lat, level, 256);
+        (x.floor() + 0.5, y.floor() + 0.5)
     }
 }
 
-/// Renders one tile. `Ok(None)` means no incident paints it: the caller answers with the
-/// shared empty tile.
-pub fn render(snap: &Snapshot, req: &TileRequest) -> Result<Option<Vec<u8>>, png::PngError> {
-    let density = match density(snap, req) {
-        Some(d) => d,
-        None => return Ok(None),
+/// A rectangle of world pixels at zoom `z` for tiles of `tile_size` pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    pub z: u8,
+    pub tile_size: u32,
+    pub x0: i64,
+    pub y0: i64,
+    pub w: usize,
+    pub h: usize,
+}
+
+impl Window {
+    pub fn tile(t: TileId, scale: u32) -> Window {
+        let size = 256 * scale;
+        Window {
+            z: t.z,
+            tile_size: size,
+            x0: t.x as i64 * size as i64,
+            y0: t.y as i64 * size as i64,
+            w: size as usize,
+            h: size as usize,
+        }
+    }
+
+    /// The zoom whose 256-px world pixels are this window's pixels (a 512-px tile at z is a
+    /// 256-px tile at z + 1).
+    fn level(&self) -> u8 {
+        self.z + (self.tile_size / 256).trailing_zeros() as u8
+    }
+}
+
+/// The kernel's radius in this window's pixels, and the pad that covers its reach.
+fn kernel_extent(style: &Style, win: &Window) -> (f32, usize) {
+    let radius = style.radius_at(win.z) * (win.tile_size / 256) as f32;
+    let pad = match style.kernel {
+        Kernel::Gaussian => heat::reach(radius / 3.0),
+        Kernel::Quartic => radius.ceil() as usize,
     };
-    let max = req.style.max;
-    let mut any = false;
-    let indices: Vec<u8> = density
-        .iter()
-        .map(|&d| {
-            let i = ((d / max).clamp(0.0, 1.0) * 255.0).round() as u8;
-            any |= i > 0;
-            i
-        })
-        .collect();
-    if !any {
-        return Ok(None);
-    }
-    png::encode_indexed(&indices, req.size(), &req.style.palette).map(Some)
+    (radius, pad)
 }
 
-/// The tile's densities (row-major, `size`²), or `None` when nothing reaches it.
-pub fn density(snap: &Snapshot, req: &TileRequest) -> Option<Vec<f32>> {
-    let style = req.style;
-    let z = req.tile.z;
-    if z < style.minzoom || z > style.maxzoom {
+/// Densities of a window (row-major, `w`×`h`), or `None` when nothing reaches it.
+///
+/// Every window of the same zoom reads the same world-pixel grid, and each output pixel
+/// depends only on the data within the kernel's reach: a tile equals the matching part of any
+/// larger window — which is what makes tiles seamless.
+pub fn density(layer: &Layer, request: &Filter, win: &Window) -> Option<Vec<f32>> {
+    let style = layer.style;
+    if win.z < style.minzoom || win.z > style.maxzoom {
         return None;
     }
-    let size = req.size();
-    let sigma = req.sigma();
-    let pad = heat::reach(sigma);
-    let tile_size = size as f64;
-    let x0 = req.tile.x as f64 * tile_size;
-    let y0 = req.tile.y as f64 * tile_size;
+    let (radius, pad) = kernel_extent(style, win);
+    let level = win.level();
+    let mut canvas = heat::Canvas::new(win.x0 as f64, win.y0 as f64, win.w, win.h, pad);
+    let (gx, gy) = (win.x0 - pad as i64, win.y0 - pad as i64);
+    let (gx1, gy1) = (gx + (win.w + 2 * pad) as i64, gy + (win.h + 2 * pad) as i64);
+    let mut painted = false;
 
-    let mut filter = req.filter.clone();
+    let mut filter = request.clone();
     filter.categories = match (filter.categories, style.categories) {
         (Some(a), Some(b)) => Some(a.iter().filter(|c| b.contains(*c)).collect()),
         (a, b) => a.or(b),
     };
-    let reach_box = padded_bounds(req.tile, size, pad as u32);
-    filter.bbox = Some(reach_box);
+    let world = (win.tile_size as u64) << win.z;
+    let (west, north) = lon_lat(gx.max(0) as f64, gy.max(0) as f64, win.z, win.tile_size);
+    let (east, south) = lon_lat(
+        (gx1 as f64).min(world as f64),
+        (gy1 as f64).min(world as f64),
+        win.z,
+        win.tile_size,
+    );
+    let reach = Bbox {
+        west,
+        south,
+        east,
+        north,
+    };
 
-    let mut canvas = heat::Canvas::new(x0, y0, size as usize, pad);
-    let mut painted = false;
-    snap.for_each(&filter, |i| {
-        if i.precision.is_area() {
-            return; // drawn below from their area, or not at all
+    match layer.pyramid {
+        Some(p) if !request.has_attributes() && level <= BASE_LEVEL => {
+            p.for_each_bin(level, gx, gy, gx1, gy1, |x, y, w| {
+                canvas.add_point(x as f64 + 0.5, y as f64 + 0.5, w);
+                painted = true;
+            });
+            // The pyramid holds the base; the overlay's edits since are applied on top.
+            for (old, new) in layer.snap.overlay_changes() {
+                for (i, sign) in [(old, -1.0f32), (new, 1.0)] {
+                    let Some(i) = i.filter(|i| paints_as_point(i, style)) else {
+                        continue;
+                    };
+                    let w = style.weight_of(i) * sign;
+                    if w != 0.0 {
+                        let (x, y) = bin_px(i.lon, i.lat, level);
+                        canvas.add_point(x, y, w);
+                        painted |= sign > 0.0;
+                    }
+                }
+            }
         }
-        let w = style.weight_of(i);
-        if w > 0.0 {
-            let (x, y) = world_px(i.lon, i.lat, z, size);
-            canvas.add_point(x, y, w);
-            painted = true;
+        _ => {
+            filter.bbox = Some(reach);
+            layer.snap.for_each(&filter, |i| {
+                if paints_as_point(i, style) {
+                    let w = style.weight_of(i);
+                    if w > 0.0 {
+                        let (x, y) = bin_px(i.lon, i.lat, level);
+                        canvas.add_point(x, y, w);
+                        painted = true;
+                    }
+                }
+            });
         }
-    });
+    }
     if style.areas == Areas::Spread {
         let attributes = Filter {
             bbox: None,
             ..filter
         };
-        snap.for_each_area(&reach_box, &attributes, |i, area| {
+        layer.snap.for_each_area(&reach, &attributes, |i, area| {
             let w = style.weight_of(i);
             if w > 0.0 {
-                spread(&mut canvas, area, w, z, size);
+                spread(&mut canvas, area, w, win);
                 painted = true;
             }
         });
     }
-    painted.then(|| canvas.finish(sigma))
+    if !painted {
+        return None;
+    }
+    let mut d = match style.kernel {
+        Kernel::Gaussian => canvas.finish(radius / 3.0),
+        Kernel::Quartic => canvas.finish_quartic(radius),
+    };
+    // Subtracting edited points leaves rounding dust around zero.
+    d.iter_mut().for_each(|v| *v = v.max(0.0));
+    Some(d)
 }
 
 /// Spreads `w` evenly over an area's box, in proportion to pixel area when the box crosses the
 /// antimeridian and so comes in two parts.
-fn spread(canvas: &mut heat::Canvas, area: &Bbox, w: f32, z: u8, size: u32) {
+fn spread(canvas: &mut heat::Canvas, area: &Bbox, w: f32, win: &Window) {
     let rects: Vec<(f64, f64, f64, f64)> = area
         .parts()
         .iter()
         .map(|p| {
-            let (x0, y0) = world_px(p.west, p.north, z, size);
-            let (x1, y1) = world_px(p.east, p.south, z, size);
+            let (x0, y0) = world_px(p.west, p.north, win.z, win.tile_size);
+            let (x1, y1) = world_px(p.east, p.south, win.z, win.tile_size);
             (x0, y0, x1.max(x0 + 1.0), y1.max(y0 + 1.0))
         })
         .collect();
@@ -131,5 +222,306 @@ fn spread(canvas: &mut heat::Canvas, area: &Bbox, w: f32, z: u8, size: u32) {
     for r in rects {
         let share = ((r.2 - r.0) * (r.3 - r.1) / total) as f32;
         canvas.add_rect(r.0, r.1, r.2, r.3, w * share);
+    }
+}
+
+/// The density at the top of the ramp at zoom `z`: the style's fixed maximum, or the densest
+/// spot of the whole dataset at that zoom — found by rendering small windows around the
+/// heaviest pixels and the area incidents (the peaks of a kernel density lie where the
+/// weight is). Request filters play no part: every filtered view shares the same scale, so
+/// colours compare across filters. Always positive.
+pub fn top_of_ramp(layer: &Layer, z: u8) -> f32 {
+    match layer.style.scale {
+        Scale::Fixed(m) => m,
+        Scale::Zoom => max_density(layer, z).max(1e-6),
+    }
+}
+
+/// How many peak candidates [`top_of_ramp`] examines.
+const PEAK_CANDIDATES: usize = 48;
+/// Side of the window rendered around each candidate, pixels.
+const PEAK_WINDOW: usize = 24;
+
+fn max_density(layer: &Layer, z: u8) -> f32 {
+    let style = layer.style;
+    // Candidates are found at the pyramid's finest level at most; windows are drawn at `z`.
+    let level = z.min(BASE_LEVEL);
+    let up = 1i64 << (z - level);
+    let mut centres: Vec<(i64, i64)> = Vec::new();
+    match layer.pyramid {
+        Some(p) => centres.extend(
+            p.heaviest(level, PEAK_CANDIDATES)
+                .into_iter()
+                .map(|(x, y, _)| (x as i64, y as i64)),
+        ),
+        None => {
+            // No pyramid: take the heaviest incidents as candidates.
+            let mut heavy: Vec<(f32, f64, f64)> = Vec::new();
+            layer.snap.for_each(&Filter::default(), |i| {
+                if paints_as_point(i, style) {
+                    heavy.push((style.weight_of(i), i.lon, i.lat));
+                }
+            });
+            heavy.sort_by(|a, b| b.0.total_cmp(&a.0));
+            centres.extend(heavy.iter().take(PEAK_CANDIDATES).map(|&(_, lon, lat)| {
+                let (x, y) = bin_px(lon, lat, level);
+                (x as i64, y as i64)
+            }));
+        }
+    }
+    // Points edited since the base, and the centres of area incidents.
+    for (_, new) in layer.snap.overlay_changes() {
+        if let Some(i) = new.filter(|i| paints_as_point(i, style)) {
+            let (x, y) = bin_px(i.lon, i.lat, level);
+            centres.push((x as i64, y as i64));
+        }
+    }
+    if style.areas == Areas::Spread {
+        let mut areas: Vec<(f32, Bbox)> = Vec::new();
+        let attrs = Filter {
+            categories: style.categories,
+            ..Filter::default()
+        };
+        layer.snap.for_each_area(&Bbox::WORLD, &attrs, |i, a| {
+            areas.push((style.weight_of(i), *a));
+        });
+        areas.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (_, a) in areas.iter().take(PEAK_CANDIDATES) {
+            let p = a.parts()[0];
+            let (x, y) = world_px(
+                (p.west + p.east) / 2.0,
+                (p.south + p.north) / 2.0,
+                level,
+                256,
+            );
+            centres.push((x as i64, y as i64));
+        }
+    }
+    let mut best = 0.0f32;
+    for (cx, cy) in centres {
+        let win = Window {
+            z,
+            tile_size: 256,
+            x0: cx * up - PEAK_WINDOW as i64 / 2,
+            y0: cy * up - PEAK_WINDOW as i64 / 2,
+            w: PEAK_WINDOW,
+            h: PEAK_WINDOW,
+        };
+        if let Some(d) = density(layer, &Filter::default(), &win) {
+            best = d.iter().copied().fold(best, f32::max);
+        }
+    }
+    best
+}
+
+/// Colours densities through the style's ramp and encodes the PNG; `None` when every pixel
+/// is transparent.
+pub fn encode(
+    style: &Style,
+    density: &[f32],
+    top: f32,
+    size: u32,
+) -> Result<Option<Vec<u8>>, png::PngError> {
+    let mut any = false;
+    let indices: Vec<u8> = density
+        .iter()
+        .map(|&d| {
+            let i = (style.curve.position(d, top) * 255.0).round() as u8;
+            any |= i > 0;
+            i
+        })
+        .collect();
+    if !any {
+        return Ok(None);
+    }
+    png::encode_indexed(&indices, size, &style.palette).map(Some)
+}
+
+/// Renders one tile: `Ok(None)` means no incident paints it (the caller answers with the
+/// shared empty tile).
+pub fn render(
+    layer: &Layer,
+    request: &Filter,
+    tile: TileId,
+    scale: u32,
+    top: f32,
+) -> Result<Option<Vec<u8>>, png::PngError> {
+    let win = Window::tile(tile, scale);
+    match density(layer, request, &win) {
+        None => Ok(None),
+        Some(d) => encode(layer.style, &d, top, win.tile_size),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, OccurredAt, Precision};
+    use crate::spatial::{AreaOf, Index};
+    use crate::store::Change;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    fn inc(n: u32, lon: f64, lat: f64, cat: Category, fatalities: u32) -> Incident {
+        Incident {
+            id: format!("t{n}"),
+            lon,
+            lat,
+            occurred_at: OccurredAt::parse(&format!("2022-01-{:02}", n % 28 + 1)).unwrap(),
+            category: cat,
+            fatalities: Some(fatalities),
+            injured: None,
+            arrested: None,
+            place: None,
+            place_id: None,
+            precision: Precision::Exact,
+            source: None,
+            notes: None,
+        }
+    }
+
+    fn styles() -> style::Styles {
+        style::Styles::embedded().unwrap()
+    }
+
+    fn no_areas() -> AreaOf {
+        Arc::new(|_| None)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Two neighbouring tiles equal the two halves of one render of their union, in every
+        /// style and on both paths (pyramid and R-tree), with edits in the overlay.
+        #[test]
+        fn neighbouring_tiles_equal_a_render_of_their_union(
+            pts in proptest::collection::vec((76.0f64..78.0, 42.5f64..44.0, 0u32..20), 1..200),
+            edits in proptest::collection::vec((0usize..200, 76.0f64..78.0, 42.5f64..44.0), 0..10),
+            z in 5u8..11, style_name in proptest::sample::select(vec!["heat", "fatalities", "protests"]),
+            use_pyramid in any::<bool>(),
+        ) {
+            let incidents: Vec<Incident> = pts.iter().enumerate().map(|(n, &(lon, lat, f))| {
+                inc(n as u32, lon, lat, if n % 3 == 0 { Category::Protest } else { Category::Riot }, f)
+            }).collect();
+            let idx = Index::new(incidents.clone(), 1, no_areas());
+            let changes: Vec<Change> = edits.iter().map(|&(n, lon, lat)| {
+                let mut i = incidents[n % incidents.len()].clone();
+                i.lon = lon; i.lat = lat;
+                Change::Put(i)
+            }).collect();
+            idx.apply(changes, 2);
+            let snap = idx.snapshot();
+            let all = styles();
+            let style = all.get(style_name).unwrap();
+            let pyr = build_pyramid(&snap, style);
+            let layer = Layer { snap: &snap, style, pyramid: use_pyramid.then_some(&pyr) };
+            // the tile holding Almaty, and its east neighbour
+            let (x, y) = world_px(76.93, 43.25, z, 256);
+            let (tx, ty) = ((x / 256.0) as u32, (y / 256.0) as u32);
+            let left = TileId::new(z as u64, tx as u64, ty as u64).unwrap();
+            let right = TileId::new(z as u64, tx as u64 + 1, ty as u64).unwrap();
+            let union = Window { w: 512, ..Window::tile(left, 1) };
+            let f = Filter::default();
+            let u = density(&layer, &f, &union);
+            let (a, b) = (density(&layer, &f, &Window::tile(left, 1)), density(&layer, &f, &Window::tile(right, 1)));
+            let u = u.unwrap_or_else(|| vec![0.0; 512 * 256]);
+            let a = a.unwrap_or_else(|| vec![0.0; 256 * 256]);
+            let b = b.unwrap_or_else(|| vec![0.0; 256 * 256]);
+            for row in 0..256 {
+                for col in 0..256 {
+                    let (ua, ub) = (u[row * 512 + col], u[row * 512 + 256 + col]);
+                    prop_assert!((ua - a[row * 256 + col]).abs() <= 1e-3 * ua.abs().max(1.0));
+                    prop_assert!((ub - b[row * 256 + col]).abs() <= 1e-3 * ub.abs().max(1.0));
+                }
+            }
+        }
+
+        /// The pyramid path and the R-tree path draw the same tile.
+        #[test]
+        fn the_pyramid_draws_what_the_points_draw(
+            pts in proptest::collection::vec((76.5f64..77.5, 43.0f64..43.5, 0u32..20), 1..300),
+            z in 3u8..15, deleted in proptest::collection::vec(0usize..300, 0..20),
+        ) {
+            let incidents: Vec<Incident> = pts.iter().enumerate().map(|(n, &(lon, lat, f))| inc(n as u32, lon, lat, Category::Riot, f)).collect();
+            let idx = Index::new(incidents.clone(), 1, no_areas());
+            idx.apply(deleted.iter().map(|&d| Change::Delete(format!("t{}", d % incidents.len()))).collect(), 2);
+            let snap = idx.snapshot();
+            let all = styles();
+            for name in ["heat", "fatalities"] {
+                let style = all.get(name).unwrap();
+                let pyr = build_pyramid(&snap, style);
+                let (x, y) = world_px(77.0, 43.25, z, 256);
+                let t = TileId::new(z as u64, (x / 256.0) as u64, (y / 256.0) as u64).unwrap();
+                let with = density(&Layer { snap: &snap, style, pyramid: Some(&pyr) }, &Filter::default(), &Window::tile(t, 1));
+                let without = density(&Layer { snap: &snap, style, pyramid: None }, &Filter::default(), &Window::tile(t, 1));
+                let with = with.unwrap_or_else(|| vec![0.0; 65536]);
+                let without = without.unwrap_or_else(|| vec![0.0; 65536]);
+                for (p, q) in with.iter().zip(&without) {
+                    prop_assert!((p - q).abs() <= 1e-2 * q.abs().max(1.0), "{} vs {}", p, q);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn area_incidents_are_spread_not_piled_on_a_point() {
+        let mut country = inc(1, 68.0, 48.0, Category::Arrests, 0);
+        country.precision = Precision::Country;
+        country.arrested = Some(5000);
+        let area: AreaOf = Arc::new(|i: &Incident| {
+            i.precision
+                .is_area()
+                .then(|| Bbox::new(46.5, 40.5, 87.3, 55.4).unwrap())
+        });
+        let idx = Index::new(vec![country], 1, area);
+        let snap = idx.snapshot();
+        let all = styles();
+        let style = all.get("arrests").unwrap();
+        let layer = Layer {
+            snap: &snap,
+            style,
+            pyramid: None,
+        };
+        let z = 4;
+        let (x, y) = world_px(68.0, 48.0, z, 256);
+        let t = TileId::new(z as u64, (x / 256.0) as u64, (y / 256.0) as u64).unwrap();
+        let d = density(&layer, &Filter::default(), &Window::tile(t, 1)).unwrap();
+        let max = d.iter().cloned().fold(0.0f32, f32::max);
+        let centre = d[((y as usize) % 256) * 256 + (x as usize) % 256];
+        // flat over the country: the centre is no hotspot
+        assert!(
+            centre > 0.0 && (max - centre) / max < 0.05,
+            "centre {centre}, max {max}"
+        );
+        let mut omit = style.as_ref().clone();
+        omit.areas = Areas::Omit;
+        let layer = Layer {
+            snap: &snap,
+            style: &omit,
+            pyramid: None,
+        };
+        assert!(density(&layer, &Filter::default(), &Window::tile(t, 1)).is_none());
+    }
+
+    #[test]
+    fn the_top_of_the_ramp_is_the_densest_spot() {
+        let incidents: Vec<Incident> = (0..50)
+            .map(|n| inc(n, 76.93, 43.25, Category::Riot, 1))
+            .chain((50..60).map(|n| inc(n, 51.2, 43.65, Category::Riot, 1)))
+            .collect();
+        let idx = Index::new(incidents, 1, no_areas());
+        let snap = idx.snapshot();
+        let all = styles();
+        let style = all.get("heat").unwrap();
+        let pyr = build_pyramid(&snap, style);
+        let layer = Layer {
+            snap: &snap,
+            style,
+            pyramid: Some(&pyr),
+        };
+        for z in [2u8, 6, 12] {
+            let top = top_of_ramp(&layer, z);
+            // 50 incidents on one spot peak at 50 (a lone point of weight 1 peaks at 1)
+            assert!((top - 50.0).abs() < 0.5, "z{z}: {top}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! title = "Incidents"
-//! kernel = "gaussian"
+//! kernel = "gaussian"             # or "quartic"
 //! radius = [[0, 6], [8, 18]]      # pixels (256-px tiles); a number, or [zoom, px] stops
 //! weight = "count"                # or "fatalities", "injured", "arrested"
 //! areas = "spread"                # region/country-level incidents: "spread" or "omit"
@@ -12,7 +12,9 @@
 //! maxzoom = 22
 //! ramp = [[0.0, "#0000ff00"], [0.5, "#00ff00"], [1.0, "#ff0000"]]
 //! [normalize]
-//! max = 8                         # the density that reaches the top of the ramp
+//! mode = "zoom"                   # top of the ramp = the zoom's densest spot in the data
+//! # mode = "fixed", max = 8       # or a fixed density
+//! curve = "sqrt"                  # linear, sqrt or log
 //! [filter]
 //! category = ["protest"]
 //! ```
@@ -38,9 +40,78 @@ pub enum StyleError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kernel {
+    /// Three box blurs; `radius` is three standard deviations.
     Gaussian,
+    /// (1 - d²/r²)², zero beyond `radius` (QGIS's default).
+    Quartic,
 }
 
+impl Kernel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kernel::Gaussian => "gaussian",
+            Kernel::Quartic => "quartic",
+        }
+    }
+}
+
+/// How densities map onto the ramp before the maximum divides them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Curve {
+    Linear,
+    /// Lifts thin areas, so a few incidents stay visible beside a big cluster.
+    Sqrt,
+    /// ln(1 + density): for counts spread over orders of magnitude (fatalities).
+    Log,
+}
+
+impl Curve {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Curve::Linear => "linear",
+            Curve::Sqrt => "sqrt",
+            Curve::Log => "log",
+        }
+    }
+
+    pub fn apply(self, d: f32) -> f32 {
+        let d = d.max(0.0);
+        match self {
+            Curve::Linear => d,
+            Curve::Sqrt => d.sqrt(),
+            Curve::Log => d.ln_1p(),
+        }
+    }
+
+    /// The density at which the curve reaches `v`.
+    pub fn invert(self, v: f32) -> f32 {
+        match self {
+            Curve::Linear => v,
+            Curve::Sqrt => v * v,
+            Curve::Log => v.exp_m1(),
+        }
+    }
+
+    /// Ramp position 0..1 of density `d` when `max` is the top.
+    pub fn position(self, d: f32, max: f32) -> f32 {
+        let top = self.apply(max);
+        if top <= 0.0 {
+            return 0.0;
+        }
+        (self.apply(d) / top).clamp(0.0, 1.0)
+    }
+}
+
+/// What density reaches the top of the ramp.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scale {
+    /// A fixed density, the same at every zoom.
+    Fixed(f32),
+    /// At each zoom, the densest spot of the whole dataset (computed once per data version,
+    /// published in the TileJSON and the legend): neighbouring tiles always agree.
+    Zoom,
+}
 /// What each incident adds to the density.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weight {
@@ -133,8 +204,8 @@ pub struct Style {
     pub radius: Vec<(f32, f32)>,
     pub weight: Weight,
     pub areas: Areas,
-    /// The density that reaches the top of the ramp.
-    pub max: f32,
+    pub scale: Scale,
+    pub curve: Curve,
     pub opacity: f32,
     pub minzoom: u8,
     pub maxzoom: u8,
@@ -198,7 +269,9 @@ enum RawRadius {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawNormalize {
-    max: f32,
+    mode: Option<String>,
+    max: Option<f32>,
+    curve: Option<Curve>,
 }
 
 #[derive(Deserialize)]
@@ -300,12 +373,31 @@ pub fn parse_style(name: &str, file: &str, text: &str) -> Result<Style, StyleErr
             "minzoom/maxzoom: {minzoom}..{maxzoom} must satisfy minzoom <= maxzoom <= 22"
         )));
     }
-    let max = raw.normalize.max;
-    if !(max.is_finite() && max > 0.0) {
-        return Err(invalid(format!(
-            "normalize.max: {max} must be a positive number"
-        )));
-    }
+    let n = &raw.normalize;
+    let scale = match (n.mode.as_deref(), n.max) {
+        (None | Some("fixed"), Some(max)) => {
+            if !(max.is_finite() && max > 0.0) {
+                return Err(invalid(format!(
+                    "normalize.max: {max} must be a positive number"
+                )));
+            }
+            Scale::Fixed(max)
+        }
+        (Some("fixed"), None) => {
+            return Err(invalid("normalize.max: mode \"fixed\" needs a max".into()));
+        }
+        (None | Some("zoom"), None) => Scale::Zoom,
+        (Some("zoom"), Some(_)) => {
+            return Err(invalid(
+                "normalize.max: mode \"zoom\" computes the maximum; remove max or use mode \"fixed\"".into(),
+            ));
+        }
+        (Some(other), _) => {
+            return Err(invalid(format!(
+                "normalize.mode: {other:?} is not \"fixed\" or \"zoom\""
+            )));
+        }
+    };
     let categories = match raw.filter.and_then(|f| f.category) {
         None => None,
         Some(list) => Some(
@@ -323,7 +415,8 @@ pub fn parse_style(name: &str, file: &str, text: &str) -> Result<Style, StyleErr
         radius,
         weight,
         areas: raw.areas.unwrap_or(Areas::Spread),
-        max,
+        scale,
+        curve: raw.normalize.curve.unwrap_or(Curve::Linear),
         opacity,
         minzoom,
         maxzoom,
@@ -335,7 +428,12 @@ pub fn parse_style(name: &str, file: &str, text: &str) -> Result<Style, StyleErr
 }
 
 /// The styles shipped in `styles/`, compiled in.
-const EMBEDDED: &[(&str, &str)] = &[("heat", include_str!("../../styles/heat.toml"))];
+const EMBEDDED: &[(&str, &str)] = &[
+    ("heat", include_str!("../../styles/heat.toml")),
+    ("fatalities", include_str!("../../styles/fatalities.toml")),
+    ("protests", include_str!("../../styles/protests.toml")),
+    ("arrests", include_str!("../../styles/arrests.toml")),
+];
 
 /// All heat layers, by name.
 #[derive(Debug, Clone)]
@@ -415,7 +513,42 @@ max = 4
     #[test]
     fn shipped_styles_are_valid() {
         let s = Styles::embedded().unwrap();
-        assert!(s.get("heat").is_some());
+        for name in ["heat", "fatalities", "protests", "arrests"] {
+            assert!(s.get(name).is_some(), "{name}");
+        }
+        // the files on disk are the ones compiled in
+        let dir =
+            Styles::load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/styles"))).unwrap();
+        assert_eq!(dir.names(), s.names());
+    }
+
+    #[test]
+    fn curves_invert() {
+        for c in [Curve::Linear, Curve::Sqrt, Curve::Log] {
+            for d in [0.0f32, 0.5, 3.0, 250.0] {
+                assert!(
+                    (c.invert(c.apply(d)) - d).abs() < 1e-3 * d.max(1.0),
+                    "{c:?} {d}"
+                );
+            }
+            assert_eq!(c.position(10.0, 10.0), 1.0);
+            assert_eq!(c.position(20.0, 10.0), 1.0);
+        }
+    }
+
+    #[test]
+    fn normalization_modes() {
+        let zoom = GOOD.replace("max = 4", "mode = \"zoom\"\ncurve = \"log\"");
+        let s = parse_style("t", "t.toml", &zoom).unwrap();
+        assert_eq!((s.scale, s.curve), (Scale::Zoom, Curve::Log));
+        let e = parse_style("t", "t.toml", &GOOD.replace("max = 4", "mode = \"fixed\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("normalize.max"), "{e}");
+        let e = parse_style("t", "t.toml", &GOOD.replace("max = 4", "mode = \"daily\""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("normalize.mode"), "{e}");
     }
 
     #[test]
