@@ -90,13 +90,17 @@ impl TileCache {
 }
 
 type Slot<T> = Arc<OnceLock<T>>;
+/// Pyramids by (base id, style name).
+type Pyramids = HashMap<(u64, String), Slot<Arc<Pyramid>>>;
+/// Ramp tops by (data version, style name, zoom).
+type Tops = HashMap<(u64, String, u8), Slot<f32>>;
 
 /// Pyramids per (base, style) and ramp tops per (version, style, zoom). Each is computed by
 /// the first request that needs it while the others wait for that result.
 #[derive(Default)]
 pub struct Derived {
-    pyramids: Mutex<HashMap<(u64, String), Slot<Arc<Pyramid>>>>,
-    tops: Mutex<HashMap<(u64, String, u8), Slot<f32>>>,
+    pyramids: Mutex<Pyramids>,
+    tops: Mutex<Tops>,
 }
 
 impl Derived {
