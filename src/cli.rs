@@ -30,6 +30,25 @@ pub enum Command {
     /// Gazetteer maintenance.
     #[command(subcommand)]
     Gazetteer(GazetteerCommand),
+    /// Write a synthetic dataset (for load tests and benchmarks) as importable CSV.
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Number of incidents.
+    #[arg(long, default_value_t = 100_000)]
+    pub count: usize,
+    /// Random seed: the same seed writes the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Place incidents in this country (ISO 3166-1 alpha-2); repeat for several; `all` for the
+    /// whole world.
+    #[arg(long = "country", value_name = "CC", default_values_t = ["KZ".to_string()])]
+    pub countries: Vec<String>,
+    /// Output file (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

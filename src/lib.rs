@@ -8,7 +8,7 @@
 //! - [`gazetteer`]: the offline gazetteer and geocoder (normalization, index, ranking).
 //! - [`draft`]: an incident as submitted, resolved into a stored one by geocoding.
 //! - [`format`]: GeoJSON and CSV in and out; [`import`]: reading files for import;
-//!   [`demo`]: the built-in demo dataset.
+//!   [`demo`]: the built-in demo dataset; [`synth`]: synthetic data for load tests.
 //! - [`store`]: durable storage behind a trait (GeoPackage/SQLite by default).
 //! - [`spatial`]: the in-memory R-tree index, published as immutable snapshots.
 //! - [`tiles`]: heat-map tiles (Web Mercator math, kernel density, styles, PNG).
@@ -31,4 +31,5 @@ pub mod model;
 pub mod server;
 pub mod spatial;
 pub mod store;
+pub mod synth;
 pub mod tiles;

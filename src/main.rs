@@ -10,7 +10,7 @@ use clap::Parser;
 use incidentmap::app::App;
 use incidentmap::cli::{
     Cli, Command, GazetteerCommand, GazetteerImportArgs, GeocodeArgs, GeoparseArgs, ImportArgs,
-    ServeArgs,
+    ServeArgs, SynthArgs,
 };
 use incidentmap::config::{ServeConfig, sources};
 use incidentmap::gazetteer::{Gazetteer, GeocodeOptions};
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Geocode(a) => geocode(a),
         Command::Geoparse(a) => geoparse(a),
         Command::Gazetteer(GazetteerCommand::Import(a)) => gazetteer_import(a),
+        Command::Synth(a) => synth(a),
     };
     match result {
         Ok(code) => code,
@@ -207,6 +208,35 @@ fn gazetteer_import(a: GazetteerImportArgs) -> anyhow::Result<ExitCode> {
         "wrote {} ({}); use it with --gazetteer {}",
         a.out.display(),
         counts.join(", "),
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn synth(a: SynthArgs) -> anyhow::Result<ExitCode> {
+    use incidentmap::synth;
+    let gaz = Gazetteer::embedded()?;
+    let countries: Vec<String> = if a.countries.iter().any(|c| c.eq_ignore_ascii_case("all")) {
+        Vec::new()
+    } else {
+        a.countries.iter().map(|c| c.to_ascii_uppercase()).collect()
+    };
+    let opts = synth::SynthOptions {
+        count: a.count,
+        seed: a.seed,
+        countries,
+        ..Default::default()
+    };
+    let incidents = synth::generate(&gaz, &opts)?;
+    let tmp = a.out.with_extension("csv.tmp");
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    incidentmap::format::csv::write(std::io::BufWriter::new(file), incidents)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &a.out)?;
+    println!(
+        "wrote {} synthetic incidents to {}",
+        a.count,
         a.out.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -144,13 +144,16 @@ fn row<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<Draft, String> {
 }
 
 /// Writes incidents as CSV with [`COLUMNS`].
-pub fn write<'a>(out: &mut Vec<u8>, incidents: impl IntoIterator<Item = &'a Incident>) {
+pub fn write<I: std::borrow::Borrow<Incident>>(
+    out: impl std::io::Write,
+    incidents: impl IntoIterator<Item = I>,
+) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    // Writing to a Vec cannot fail.
-    let _ = w.write_record(COLUMNS);
+    w.write_record(COLUMNS)?;
     for i in incidents {
+        let i = i.borrow();
         let opt = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
-        let _ = w.write_record([
+        w.write_record([
             i.id.clone(),
             i.occurred_at.to_string(),
             i.category.to_string(),
@@ -164,9 +167,9 @@ pub fn write<'a>(out: &mut Vec<u8>, incidents: impl IntoIterator<Item = &'a Inci
             opt(i.arrested),
             i.source.clone().unwrap_or_default(),
             i.notes.clone().unwrap_or_default(),
-        ]);
+        ])?;
     }
-    let _ = w.flush();
+    w.flush()
 }
 
 #[cfg(test)]
@@ -221,7 +224,7 @@ mod tests {
             notes: Some("line\nbreak".into()),
         };
         let mut out = Vec::new();
-        write(&mut out, [&i]);
+        write(&mut out, [&i]).unwrap();
         let rows = parse_lenient(std::str::from_utf8(&out).unwrap()).unwrap();
         let d = rows[0].1.clone().unwrap();
         assert_eq!(d.place, i.place);

@@ -69,6 +69,7 @@ impl AppState {
         let tiles = Arc::new(tiles::TileService::new(
             opts.render_concurrency,
             opts.tile_cache_bytes,
+            opts.tile_max_age,
         ));
         AppState {
             app,

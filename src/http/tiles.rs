@@ -38,13 +38,15 @@ pub struct TileService {
     pub cache: TileCache,
     pub derived: Derived,
     empty: [Arc<[u8]>; 2],
+    /// `Cache-Control` of tile responses, built once.
+    pub cache_control: HeaderValue,
     /// Render timings, for /metrics: (count, total microseconds).
     pub render_count: std::sync::atomic::AtomicU64,
     pub render_micros: std::sync::atomic::AtomicU64,
 }
 
 impl TileService {
-    pub fn new(concurrency: usize, cache_bytes: u64) -> TileService {
+    pub fn new(concurrency: usize, cache_bytes: u64, max_age: u32) -> TileService {
         let blank = Palette::from_ramp(&[(0.0, [0, 0, 0, 0]), (1.0, [0, 0, 0, 0])], 0.0);
         let empty = [256u32, 512].map(|size| {
             Arc::from(
@@ -61,6 +63,7 @@ impl TileService {
             cache: TileCache::new(cache_bytes),
             derived: Derived::default(),
             empty,
+            cache_control: cache_control(max_age),
             render_count: 0.into(),
             render_micros: 0.into(),
         }
@@ -125,8 +128,9 @@ fn parse_y(y: &str) -> Result<(u64, u32), ApiError> {
     Ok((v, scale))
 }
 
-/// The filters tiles take, and their canonical text (for cache keys and ETags).
-fn tile_filter(p: &Params) -> Result<(Filter, String), ApiError> {
+/// The filters tiles take, and their canonical text (for cache keys and ETags; `None` without
+/// filters).
+fn tile_filter(p: &Params) -> Result<(Filter, Option<Box<str>>), ApiError> {
     let filter = Filter {
         time: p
             .get("datetime")
@@ -140,6 +144,9 @@ fn tile_filter(p: &Params) -> Result<(Filter, String), ApiError> {
             .map_err(|e| ApiError::bad_request(e.0))?,
         ..Default::default()
     };
+    if !filter.has_attributes() {
+        return Ok((filter, None));
+    }
     let key = format!(
         "{}|{}",
         filter.time.map(|t| t.to_string()).unwrap_or_default(),
@@ -148,45 +155,50 @@ fn tile_filter(p: &Params) -> Result<(Filter, String), ApiError> {
             .map(|c| c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(","))
             .unwrap_or_default()
     );
-    Ok((filter, key))
+    Ok((filter, Some(key.into())))
 }
 
 pub async fn tile(
     State(s): State<AppState>,
-    Path((style_name, z, x, y)): Path<(String, String, String, String)>,
+    uri: axum::http::Uri,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let style = style_or_404(&s, &style_name)?;
+    // The route matched /tiles/{style}/{z}/{x}/{y}: split the path here rather than through
+    // `Path`, which would allocate four strings on the hottest route of the service.
+    let mut parts = uri.path().rsplitn(5, '/');
+    let (y, x, z, style_name) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(x), Some(z), Some(st)) => (y, x, z, st),
+        _ => {
+            return Err(ApiError::not_found(format!(
+                "no resource at {}",
+                uri.path()
+            )));
+        }
+    };
+    let style = style_or_404(&s, style_name)?;
     let int = |name: &str, v: &str| {
         v.parse::<u64>()
             .map_err(|_| ApiError::bad_request(format!("{name}: {v:?} is not a tile number")))
     };
-    let (y, scale) = parse_y(&y)?;
-    let tile = TileId::new(int("z", &z)?, int("x", &x)?, y)
+    let (y, scale) = parse_y(y)?;
+    let tile = TileId::new(int("z", z)?, int("x", x)?, y)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let params = Params::parse(raw.as_deref(), TILE_PARAMS)?;
     let (filter, filter_key) = tile_filter(&params)?;
     let snap = s.app.snapshot();
     let key = TileKey {
         version: snap.version(),
-        style: style_name,
+        style: style.id,
         z: tile.z,
         x: tile.x,
         y: tile.y,
-        scale,
+        scale: scale as u8,
         filter: filter_key,
     };
-    let tag = etag(&[
-        b"tile",
-        &key.version.to_le_bytes(),
-        key.style.as_bytes(),
-        format!("{}/{}/{}@{scale}", tile.z, tile.x, tile.y).as_bytes(),
-        key.filter.as_bytes(),
-    ]);
-    let max_age = s.opts.tile_max_age;
+    let tag = key.etag();
     if not_modified(&headers, &tag) {
-        return Ok(not_modified_response(tag, max_age));
+        return Ok(not_modified_response(tag, s.opts.tile_max_age));
     }
     let tiles = s.tiles.clone();
     let png = match tiles.cache.get(&key) {
@@ -214,7 +226,7 @@ pub async fn tile(
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
             (header::ETAG, tag),
-            (header::CACHE_CONTROL, cache_control(max_age)),
+            (header::CACHE_CONTROL, tiles.cache_control.clone()),
         ],
         Body::from(axum::body::Bytes::from_owner(png)),
     )

@@ -13,17 +13,45 @@ use super::style::Style;
 use super::{Layer, build_pyramid, top_of_ramp};
 use crate::spatial::Snapshot;
 
-/// A tile's identity: everything that decides its bytes.
+/// A tile's identity: everything that decides its bytes. Built on every tile request, so it
+/// allocates nothing unless the request has filters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TileKey {
     pub version: u64,
-    pub style: String,
+    /// The style's position among the loaded styles.
+    pub style: u16,
     pub z: u8,
     pub x: u32,
     pub y: u32,
-    pub scale: u32,
-    /// Canonical form of the request's filters.
-    pub filter: String,
+    pub scale: u8,
+    /// Canonical form of the request's filters; `None` without filters.
+    pub filter: Option<Box<str>>,
+}
+
+impl TileKey {
+    /// A strong ETag for the tile: a hash of the key (the key decides the bytes).
+    pub fn etag(&self) -> axum::http::HeaderValue {
+        let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+        let mut eat = |bytes: &[u8]| {
+            for &b in bytes {
+                h = (h ^ b as u128).wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+            }
+        };
+        eat(&self.version.to_le_bytes());
+        eat(&self.style.to_le_bytes());
+        eat(&[self.z, self.scale]);
+        eat(&self.x.to_le_bytes());
+        eat(&self.y.to_le_bytes());
+        eat(self.filter.as_deref().unwrap_or("").as_bytes());
+        let mut buf = [0u8; 34];
+        buf[0] = b'"';
+        buf[33] = b'"';
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for i in 0..32 {
+            buf[1 + i] = HEX[((h >> (124 - 4 * i)) & 0xf) as usize];
+        }
+        axum::http::HeaderValue::from_bytes(&buf).expect("hex is a valid header")
+    }
 }
 
 #[derive(Clone)]
@@ -32,7 +60,7 @@ struct Weigher;
 impl quick_cache::Weighter<TileKey, Arc<[u8]>> for Weigher {
     fn weight(&self, k: &TileKey, v: &Arc<[u8]>) -> u64 {
         // bytes of the PNG plus a rough allowance for the key and bookkeeping
-        (v.len() + k.style.len() + k.filter.len() + 96) as u64
+        (v.len() + k.filter.as_ref().map_or(0, |f| f.len()) + 96) as u64
     }
 }
 
@@ -139,12 +167,12 @@ mod tests {
     fn key(version: u64, x: u32) -> TileKey {
         TileKey {
             version,
-            style: "heat".into(),
+            style: 0,
             z: 3,
             x,
             y: 0,
             scale: 1,
-            filter: String::new(),
+            filter: None,
         }
     }
 
@@ -157,6 +185,18 @@ mod tests {
         let (_, _, bytes, n) = c.stats();
         assert!(bytes <= 100_000, "{bytes}");
         assert!(n < 200 && n > 10, "{n}");
+    }
+
+    #[test]
+    fn etags_follow_every_part_of_the_key() {
+        let a = key(1, 0);
+        let mut b = a.clone();
+        assert_eq!(a.etag(), b.etag());
+        b.filter = Some("x".into());
+        assert_ne!(a.etag(), b.etag());
+        assert_ne!(key(1, 0).etag(), key(2, 0).etag());
+        assert_ne!(key(1, 0).etag(), key(1, 1).etag());
+        assert_eq!(a.etag().len(), 34);
     }
 
     #[test]

@@ -6,9 +6,14 @@
 //! on the bins within that reach. Two neighbouring tiles therefore compute bit-identical values
 //! along their shared edge — the same values a render of their union would give.
 //!
-//! Why it is fast: binning is O(points) and the Gaussian is three box blurs (Kovesi 2010),
-//! O(pixels) whatever the radius. Incidents known only as an area are spread uniformly over
-//! that area through a difference grid, O(1) each.
+//! Why it is fast: binning is O(points); the Gaussian is separable, so it is two passes of a
+//! 1-D kernel — exact up to [`EXACT_SIGMA`], beyond that three box blurs (Kovesi 2010), O(pixels)
+//! whatever the radius. Incidents known only as an area are spread uniformly over that area
+//! through a difference grid, O(1) each.
+//!
+//! Why exact at small radii: a box approximation is a product of two piecewise-quadratic
+//! kernels, whose faint tails are square; sqrt and log curves lift exactly those tails. The
+//! true Gaussian is the one product kernel that is round.
 
 /// The grid of one render (a tile, or any window of world pixels).
 pub struct Canvas {
@@ -98,6 +103,13 @@ impl Canvas {
     /// densities, row-major.
     pub fn finish(mut self, sigma: f32) -> Vec<f32> {
         self.fold_rects();
+        if sigma <= EXACT_SIGMA {
+            let k = gaussian_kernel(sigma);
+            let mut tmp = vec![0.0f32; self.cells.len()];
+            convolve_rows(&self.cells, &mut tmp, self.width, &k);
+            convolve_cols(&tmp, &mut self.cells, self.width, self.height, &k);
+            return self.crop(1.0);
+        }
         let boxes = box_radii(sigma);
         let mut tmp = vec![0.0f32; self.cells.len()];
         for &r in &boxes {
@@ -164,10 +176,66 @@ impl Canvas {
     }
 }
 
-/// How far (in pixels) a Gaussian of this sigma reaches after the box approximation: the pad a
-/// canvas needs for exact results.
+/// Up to this sigma (pixels) the Gaussian is computed exactly; above, by box blurs.
+pub const EXACT_SIGMA: f32 = 12.0;
+
+/// How far (in pixels) the Gaussian of this sigma reaches: the pad a canvas needs for exact
+/// results.
 pub fn reach(sigma: f32) -> usize {
-    box_radii(sigma).iter().sum()
+    if sigma <= EXACT_SIGMA {
+        gaussian_kernel(sigma).len() / 2
+    } else {
+        box_radii(sigma).iter().sum()
+    }
+}
+
+/// exp(-x²/2σ²) for x in -k..=k, k = ⌈3σ⌉: centre 1, so a point's 2-D peak is 1.
+fn gaussian_kernel(sigma: f32) -> Vec<f32> {
+    let sigma = sigma.max(0.3);
+    let k = (3.0 * sigma).ceil() as i32;
+    (-k..=k)
+        .map(|i| (-(i * i) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect()
+}
+
+/// One horizontal pass of a symmetric kernel, zero outside the grid.
+fn convolve_rows(src: &[f32], dst: &mut [f32], width: usize, k: &[f32]) {
+    let r = k.len() / 2;
+    for (s, d) in src.chunks_exact(width).zip(dst.chunks_exact_mut(width)) {
+        d.iter_mut().for_each(|v| *v = 0.0);
+        for (x, &v) in s.iter().enumerate() {
+            if v == 0.0 {
+                continue; // heat grids are mostly empty
+            }
+            let lo = x.saturating_sub(r);
+            let hi = (x + r + 1).min(width);
+            let kk = &k[lo + r - x..hi + r - x];
+            for (o, w) in d[lo..hi].iter_mut().zip(kk) {
+                *o += v * w;
+            }
+        }
+    }
+}
+
+/// One vertical pass of a symmetric kernel, zero outside the grid: each output row is a
+/// weighted sum of whole input rows (which vectorizes).
+fn convolve_cols(src: &[f32], dst: &mut [f32], width: usize, height: usize, k: &[f32]) {
+    let r = k.len() / 2;
+    dst.iter_mut().for_each(|v| *v = 0.0);
+    for y in 0..height {
+        let row = &src[y * width..(y + 1) * width];
+        if row.iter().all(|&v| v == 0.0) {
+            continue;
+        }
+        let lo = y.saturating_sub(r);
+        let hi = (y + r + 1).min(height);
+        for oy in lo..hi {
+            let w = k[oy + r - y];
+            for (o, v) in dst[oy * width..(oy + 1) * width].iter_mut().zip(row) {
+                *o += v * w;
+            }
+        }
+    }
 }
 
 /// Radii of three box blurs whose succession approximates a Gaussian of this sigma (Kovesi,
@@ -284,6 +352,29 @@ mod tests {
     }
 
     #[test]
+    fn the_exact_gaussian_is_round() {
+        let sigma = 5.0;
+        let mut c = Canvas::new(0.0, 0.0, 64, 64, reach(sigma));
+        c.add_point(32.5, 32.5, 1.0);
+        let d = c.finish(sigma);
+        // same value at the same distance along an axis and along a diagonal
+        let axis = d[32 * 64 + 32 + 10];
+        let diag = d[(32 + 7) * 64 + 32 + 7]; // 7√2 ≈ 9.9
+        let expect = |r: f32| (-(r * r) / (2.0 * sigma * sigma)).exp();
+        assert!((axis - expect(10.0)).abs() < 1e-5);
+        assert!((diag - expect(98f32.sqrt())).abs() < 1e-5);
+    }
+
+    #[test]
+    fn large_sigmas_fall_back_to_box_blurs() {
+        let sigma = 20.0;
+        let mut c = Canvas::new(0.0, 0.0, 128, 128, reach(sigma));
+        c.add_point(64.5, 64.5, 3.0);
+        let d = c.finish(sigma);
+        assert!((d[64 * 128 + 64] - 3.0).abs() < 1e-3);
+    }
+
+    #[test]
     fn box_radii_approximate_sigma() {
         for sigma in [1.0f32, 3.3, 8.0, 20.0, 50.0] {
             let r = box_radii(sigma);
@@ -318,9 +409,10 @@ mod tests {
         let mut c = Canvas::new(0.0, 0.0, 64, 64, pad);
         c.add_point(30.0, 30.0, 1.0);
         c.add_rect(10.0, 10.0, 20.0, 30.0, 3.0);
-        let boxes = box_radii(sigma);
-        let total: f32 = c.finish(sigma).iter().sum::<f32>() * peak(&boxes);
-        assert!((total - 4.0).abs() < 1e-3, "{total}");
+        // the exact kernel's mass is 2πσ² (to within the 3σ truncation)
+        let total: f32 =
+            c.finish(sigma).iter().sum::<f32>() / (std::f32::consts::TAU * sigma * sigma);
+        assert!((total - 4.0).abs() < 0.02, "{total}");
     }
 
     proptest! {

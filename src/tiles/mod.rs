@@ -299,13 +299,15 @@ fn max_density(layer: &Layer, z: u8) -> f32 {
     }
     let mut best = 0.0f32;
     for (cx, cy) in centres {
+        // Beyond the pyramid's finest level a candidate pixel is an `up`×`up` block at `z`.
+        let side = PEAK_WINDOW + up as usize;
         let win = Window {
             z,
             tile_size: 256,
             x0: cx * up - PEAK_WINDOW as i64 / 2,
             y0: cy * up - PEAK_WINDOW as i64 / 2,
-            w: PEAK_WINDOW,
-            h: PEAK_WINDOW,
+            w: side,
+            h: side,
         };
         if let Some(d) = density(layer, &Filter::default(), &win) {
             best = d.iter().copied().fold(best, f32::max);
@@ -518,7 +520,7 @@ mod tests {
             style,
             pyramid: Some(&pyr),
         };
-        for z in [2u8, 6, 12] {
+        for z in [2u8, 6, 12, 17, 22] {
             let top = top_of_ramp(&layer, z);
             // 50 incidents on one spot peak at 50 (a lone point of weight 1 peaks at 1)
             assert!((top - 50.0).abs() < 0.5, "z{z}: {top}");

@@ -197,6 +197,8 @@ fn interpolate(ramp: &[(f32, [u8; 4])], t: f32) -> [u8; 4] {
 pub struct Style {
     /// The file stem: the name in tile URLs.
     pub name: String,
+    /// Position among the loaded styles (set when they are loaded; cache keys use it).
+    pub id: u16,
     pub title: String,
     pub description: String,
     pub kernel: Kernel,
@@ -409,6 +411,7 @@ pub fn parse_style(name: &str, file: &str, text: &str) -> Result<Style, StyleErr
     };
     Ok(Style {
         name: name.to_string(),
+        id: 0,
         title: raw.title.unwrap_or_else(|| name.to_string()),
         description: raw.description.unwrap_or_default(),
         kernel: raw.kernel.unwrap_or(Kernel::Gaussian),
@@ -446,9 +449,22 @@ impl Styles {
         let mut by_name = BTreeMap::new();
         for (name, text) in EMBEDDED {
             let s = parse_style(name, &format!("styles/{name}.toml"), text)?;
-            by_name.insert(name.to_string(), Arc::new(s));
+            by_name.insert(name.to_string(), s);
         }
-        Ok(Styles { by_name })
+        Ok(Styles::numbered(by_name))
+    }
+
+    fn numbered(by_name: BTreeMap<String, Style>) -> Styles {
+        Styles {
+            by_name: by_name
+                .into_iter()
+                .enumerate()
+                .map(|(i, (n, mut s))| {
+                    s.id = i as u16;
+                    (n, Arc::new(s))
+                })
+                .collect(),
+        }
     }
 
     /// Every `*.toml` in `dir`; the first bad file stops the load.
@@ -480,9 +496,9 @@ impl Styles {
                 .to_string();
             let text = std::fs::read_to_string(&p).map_err(io)?;
             let s = parse_style(&name, &p.display().to_string(), &text)?;
-            by_name.insert(name, Arc::new(s));
+            by_name.insert(name, s);
         }
-        Ok(Styles { by_name })
+        Ok(Styles::numbered(by_name))
     }
 
     pub fn get(&self, name: &str) -> Option<&Arc<Style>> {

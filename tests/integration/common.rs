@@ -19,6 +19,7 @@ pub fn gazetteer() -> Arc<Gazetteer> {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub app: Arc<App>,
+    pub state: AppState,
     pub client: reqwest::Client,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
@@ -46,16 +47,21 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let state = AppState::new(app.clone(), HttpOptions::default());
-        tokio::spawn(incidentmap::server::run(listener, state, async {
+        tokio::spawn(incidentmap::server::run(listener, state.clone(), async {
             let _ = rx.await;
         }));
         TestServer {
             addr,
             app,
+            state,
             client: reqwest::Client::new(),
             _dir: dir,
             _shutdown: tx,
         }
+    }
+
+    pub fn app_state_tiles(&self) -> &incidentmap::http::tiles::TileService {
+        &self.state.tiles
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,4 +1,4 @@
-use incidentmap::tiles::mercator::world_px;
+use incidentmap::tiles::mercator::{lon_lat, world_px};
 
 use crate::common::{ALMATY_ID, TestServer, point_of};
 
@@ -117,4 +117,155 @@ async fn bad_tile_requests_are_refused_clearly() {
     s.expect_error("/tiles/nope/1/0/0.png", 404, "heat").await;
     s.expect_error("/tiles/heat/1/0/0.png?datetime=x", 400, "datetime")
         .await;
+}
+
+#[tokio::test]
+async fn every_shipped_style_renders_the_demo() {
+    let s = TestServer::demo().await;
+    let (_, list) = s.json("/tiles").await;
+    let names: Vec<String> = list["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|st| st["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.len() >= 3, "{names:?}");
+    let (lon, lat) = point_of(ALMATY_ID);
+    let (z, x, y) = tile_of(lon, lat, 6);
+    for name in &names {
+        let img = png(&s, &format!("/tiles/{name}/{z}/{x}/{y}.png")).await;
+        assert!(opaque_pixels(&img) > 0, "{name} paints Almaty");
+    }
+}
+
+#[tokio::test]
+async fn tilejson_describes_the_layer_with_versioned_absolute_urls() {
+    let s = TestServer::demo().await;
+    let (status, tj) = s.json("/tiles/fatalities/tilejson.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(tj["tilejson"], "3.0.0");
+    assert_eq!(tj["tileSize"], 256);
+    let url = tj["tiles"][0].as_str().unwrap();
+    assert!(
+        url.starts_with(&format!(
+            "http://{}/tiles/fatalities/{{z}}/{{x}}/{{y}}.png?v=",
+            s.addr
+        )),
+        "{url}"
+    );
+    let b = tj["bounds"].as_array().unwrap();
+    assert!(
+        b[0].as_f64().unwrap() < 52.0 && b[2].as_f64().unwrap() > 76.0,
+        "bounds cover the data: {b:?}"
+    );
+    let maxes = tj["incidentmap"]["normalization"]["max_by_zoom"]
+        .as_array()
+        .unwrap();
+    assert_eq!(maxes.len(), 23);
+    assert!(maxes.iter().all(|m| m.as_f64().unwrap() > 0.0));
+    // A write moves the version, and with it the tile URLs clients use.
+    let before = url.to_string();
+    let app = s.app.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut i = app.snapshot().get("kz22-011").unwrap().as_ref().clone();
+        i.fatalities = Some(104);
+        app.write(vec![incidentmap::store::Change::Put(i)], "test")
+            .unwrap();
+    })
+    .await
+    .unwrap();
+    let (_, tj) = s.json("/tiles/fatalities/tilejson.json").await;
+    assert_ne!(tj["tiles"][0].as_str().unwrap(), before);
+}
+
+#[tokio::test]
+async fn the_legend_gives_the_value_of_each_colour() {
+    let s = TestServer::demo().await;
+    let (status, l) = s.json("/tiles/heat/legend?z=6").await;
+    assert_eq!(status, 200);
+    let stops = l["stops"].as_array().unwrap();
+    assert!(stops.len() >= 2);
+    let values: Vec<f64> = stops
+        .iter()
+        .map(|st| st["value"].as_f64().unwrap())
+        .collect();
+    assert!(
+        values.windows(2).all(|w| w[0] <= w[1]),
+        "ascending: {values:?}"
+    );
+    assert!((values.last().unwrap() - l["max"].as_f64().unwrap()).abs() < 0.01);
+    assert!(stops[1]["color"].as_str().unwrap().starts_with('#'));
+    let img = png(&s, "/tiles/heat/legend.png").await;
+    assert_eq!(img.dimensions(), (256, 16));
+    assert!(
+        img.get_pixel(255, 8).0[3] > 0,
+        "the top of the ramp is opaque"
+    );
+    s.expect_error("/tiles/heat/legend?z=30", 400, "z").await;
+    s.expect_error("/tiles/nope/legend", 404, "heat").await;
+}
+
+#[tokio::test]
+async fn neighbouring_tiles_meet_without_a_seam() {
+    // Put incidents just west of a tile edge, fetch the tiles on either side of it, and check
+    // the colours continue across the edge.
+    let s = TestServer::empty().await;
+    let (z, x, y) = (8u8, 182u32, 93u32);
+    let (lon, lat) = lon_lat(
+        (x + 1) as f64 * 256.0 - 3.0,
+        y as f64 * 256.0 + 128.0,
+        z,
+        256,
+    );
+    let app = s.app.clone();
+    tokio::task::spawn_blocking(move || {
+        let changes = (0..3)
+            .map(|n| {
+                let d = incidentmap::draft::Draft {
+                    id: Some(format!("edge-{n}")),
+                    point: Some((lon, lat + n as f64 * 0.01)),
+                    occurred_at: Some(incidentmap::model::OccurredAt::parse("2022-01-05").unwrap()),
+                    category: Some(incidentmap::model::Category::Protest),
+                    ..Default::default()
+                };
+                incidentmap::store::Change::Put(app.resolve(d).unwrap())
+            })
+            .collect();
+        app.write(changes, "test").unwrap();
+    })
+    .await
+    .unwrap();
+    let left = png(&s, &format!("/tiles/heat/{z}/{x}/{y}.png")).await;
+    let right = png(&s, &format!("/tiles/heat/{z}/{}/{y}.png", x + 1)).await;
+    let mut crossings = 0;
+    for row in 0..256 {
+        let a = left.get_pixel(255, row).0;
+        let b = right.get_pixel(0, row).0;
+        if a[3] > 0 || b[3] > 0 {
+            crossings += 1;
+            let gap = a
+                .iter()
+                .zip(b.iter())
+                .map(|(p, q)| (*p as i32 - *q as i32).abs())
+                .max()
+                .unwrap();
+            assert!(gap <= 40, "row {row}: {a:?} | {b:?}");
+        }
+    }
+    assert!(
+        crossings > 5,
+        "the heat crosses the edge ({crossings} rows)"
+    );
+}
+
+#[tokio::test]
+async fn cached_tiles_are_served_from_memory() {
+    let s = TestServer::demo().await;
+    let path = "/tiles/heat/5/22/11.png";
+    let first = s.get(path).await.bytes().await.unwrap();
+    let (hits_before, ..) = s.app_state_tiles().cache.stats();
+    let second = s.get(path).await.bytes().await.unwrap();
+    let (hits_after, ..) = s.app_state_tiles().cache.stats();
+    assert_eq!(first, second);
+    assert_eq!(hits_after, hits_before + 1);
 }

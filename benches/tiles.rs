@@ -1,0 +1,173 @@
+//! Heat tile rendering at 100,000, 1,000,000 and 10,000,000 synthetic incidents over
+//! Kazakhstan: the median uncached render (density, colouring and PNG encoding) of random
+//! tiles from zoom 3 to 14, and how it changes with the size of the data.
+//!
+//! Run: cargo bench --bench tiles
+//! Sizes: TILE_BENCH_SIZES=100000,1000000,10000000 (the default). 10 million needs ~5 GB of
+//! memory and a minute or two to generate and index.
+//!
+//! The pyramid and the ramp tops are built before timing: the server builds them once per data
+//! version and caches them. Every render below is uncached.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use incidentmap::app::area_resolver;
+use incidentmap::filter::{Filter, TimeRange};
+use incidentmap::gazetteer::Gazetteer;
+use incidentmap::spatial::Index;
+use incidentmap::synth::{SynthOptions, generate};
+use incidentmap::tiles::mercator::{TileId, world_px};
+use incidentmap::tiles::style::Styles;
+use incidentmap::tiles::{Layer, build_pyramid, render, top_of_ramp};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+/// Random tiles over Kazakhstan, zoom 3 to 14, seeded; about half hold data at high zoom.
+fn tiles(gaz: &Gazetteer, n: usize) -> Vec<TileId> {
+    let mut rng = SmallRng::seed_from_u64(42);
+    let cities: Vec<(f64, f64)> = gaz
+        .places()
+        .iter()
+        .filter(|p| p.country == "KZ" && p.population > 50_000)
+        .map(|p| (p.lon, p.lat))
+        .collect();
+    (0..n)
+        .map(|i| {
+            let z = rng.random_range(3..=14u8);
+            // half near cities (where the data is), half anywhere in the country's box
+            let (lon, lat) = if i % 2 == 0 {
+                let c = cities[rng.random_range(0..cities.len())];
+                (
+                    c.0 + rng.random_range(-0.3..0.3),
+                    c.1 + rng.random_range(-0.2..0.2),
+                )
+            } else {
+                (rng.random_range(46.5..87.3), rng.random_range(40.6..55.4))
+            };
+            let (x, y) = world_px(lon, lat, z, 256);
+            TileId::new(z as u64, (x / 256.0) as u64, (y / 256.0) as u64).unwrap()
+        })
+        .collect()
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn bench(c: &mut Criterion) {
+    let sizes: Vec<usize> = std::env::var("TILE_BENCH_SIZES")
+        .unwrap_or_else(|_| "100000,1000000,10000000".into())
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse()
+                .expect("TILE_BENCH_SIZES: a comma list of counts")
+        })
+        .collect();
+    let gaz = Arc::new(Gazetteer::embedded().unwrap());
+    let styles = Styles::embedded().unwrap();
+    let style = styles.get("heat").unwrap();
+    let sample = tiles(&gaz, 200);
+    let mut medians = Vec::new();
+    let mut g = c.benchmark_group("tile_render");
+    g.sample_size(10);
+    for &n in &sizes {
+        let t0 = Instant::now();
+        let opts = SynthOptions {
+            count: n,
+            seed: 7,
+            ..Default::default()
+        };
+        let idx = Index::new(
+            generate(&gaz, &opts).unwrap().collect(),
+            1,
+            area_resolver(gaz.clone()),
+        );
+        let snap = idx.snapshot();
+        let t1 = Instant::now();
+        let pyramid = build_pyramid(&snap, style);
+        let layer = Layer {
+            snap: &snap,
+            style,
+            pyramid: Some(&pyramid),
+        };
+        let tops: Vec<f32> = (0..=22).map(|z| top_of_ramp(&layer, z)).collect();
+        println!(
+            "{n} incidents: generated and indexed in {:.1?}; pyramid ({} bins) and ramp tops in {:.1?}",
+            t1 - t0,
+            pyramid.bins(),
+            t1.elapsed()
+        );
+        let f = Filter::default();
+        // Median and 90th percentile per tile, each the best of 3 renders.
+        let timed: Vec<(f64, bool)> = sample
+            .iter()
+            .map(|&t| {
+                let mut painted = false;
+                let best = (0..3)
+                    .map(|_| {
+                        let s = Instant::now();
+                        painted = black_box(render(&layer, &f, t, 1, tops[t.z as usize]).unwrap())
+                            .is_some();
+                        s.elapsed().as_secs_f64() * 1e3
+                    })
+                    .fold(f64::MAX, f64::min);
+                (best, painted)
+            })
+            .collect();
+        let mut times: Vec<f64> = timed.iter().map(|t| t.0).collect();
+        let mut painted: Vec<f64> = timed.iter().filter(|t| t.1).map(|t| t.0).collect();
+        let median = percentile(&mut times, 0.5);
+        let p90 = percentile(&mut times, 0.9);
+        println!(
+            "{n} incidents: {} of {} tiles painted; their median {:.3} ms, p90 {:.3} ms",
+            painted.len(),
+            sample.len(),
+            percentile(&mut painted, 0.5),
+            percentile(&mut painted, 0.9)
+        );
+        // The same tiles with a time filter: the R-tree path, for comparison.
+        let jan = Filter {
+            time: Some(TimeRange::parse("2023-01-01/2023-01-31").unwrap()),
+            ..Filter::default()
+        };
+        let mut filtered: Vec<f64> = sample
+            .iter()
+            .map(|&t| {
+                let s = Instant::now();
+                black_box(render(&layer, &jan, t, 1, tops[t.z as usize]).unwrap());
+                s.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        println!(
+            "{n} incidents: uncached render over {} random tiles z3-14: median {median:.3} ms, p90 {p90:.3} ms; with a one-month filter median {:.3} ms",
+            sample.len(),
+            percentile(&mut filtered, 0.5)
+        );
+        medians.push((n, median));
+        let mut k = 0;
+        g.bench_function(format!("random_tile/{n}"), |b| {
+            b.iter(|| {
+                let t = sample[k % sample.len()];
+                k += 1;
+                black_box(render(&layer, &f, t, 1, tops[t.z as usize]).unwrap())
+            })
+        });
+    }
+    g.finish();
+    if let (Some(first), Some(last)) = (medians.first(), medians.last()) {
+        println!(
+            "median render at {} incidents / at {} incidents = {:.2}",
+            last.0,
+            first.0,
+            last.1 / first.1
+        );
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
