@@ -72,7 +72,7 @@ pub fn fuzzy_budget(len: usize) -> Option<usize> {
 pub fn fuzzy_weight(d: usize) -> f64 {
     match d {
         0 | 1 => 0.85,
-        _ => 0.72,
+        _ => 0.65,
     }
 }
 

@@ -10,14 +10,41 @@ use incidentmap::gazetteer::GeocodeOptions;
 use crate::common::gazetteer;
 
 const EVAL: &str = include_str!("../data/geocode_eval.tsv");
+/// Written after the ranking was tuned on EVAL, by someone who had not seen the geocoder's
+/// answers: an honest estimate of accuracy on queries nobody tuned for.
+const HOLDOUT: &str = include_str!("../data/geocode_holdout.tsv");
 const GOAL: f64 = 0.97;
+/// The held-out bar: below the development goal, since nothing was tuned on it.
+const HOLDOUT_GOAL: f64 = 0.90;
 
 #[test]
 fn top1_accuracy_is_at_least_97_percent() {
+    let acc = accuracy("development set", EVAL);
+    assert!(
+        acc >= GOAL,
+        "top-1 accuracy {:.1}% is below {:.0}%",
+        acc * 100.0,
+        GOAL * 100.0
+    );
+}
+
+#[test]
+fn held_out_accuracy_is_at_least_90_percent() {
+    let acc = accuracy("held-out set", HOLDOUT);
+    assert!(
+        acc >= HOLDOUT_GOAL,
+        "held-out top-1 accuracy {:.1}% is below {:.0}%",
+        acc * 100.0,
+        HOLDOUT_GOAL * 100.0
+    );
+}
+
+/// Top-1 accuracy over a set, printed per group with every miss.
+fn accuracy(name: &str, set: &str) -> f64 {
     let gaz = gazetteer();
     let mut per_group: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut misses = Vec::new();
-    for line in EVAL
+    for line in set
         .lines()
         .skip(1)
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -56,7 +83,7 @@ fn top1_accuracy_is_at_least_97_percent() {
         .values()
         .fold((0, 0), |(h, a), (gh, ga)| (h + gh, a + ga));
     println!(
-        "geocoder evaluation: {hit}/{all} = {:.1}%",
+        "geocoder, {name}: {hit}/{all} = {:.1}%",
         100.0 * hit as f64 / all as f64
     );
     for (g, (h, a)) in &per_group {
@@ -66,14 +93,8 @@ fn top1_accuracy_is_at_least_97_percent() {
         println!("  miss {m}");
     }
     assert!(
-        all >= 150,
-        "the evaluation set has {all} queries; it needs at least 150"
+        all >= 100,
+        "the {name} has {all} queries; it needs at least 100"
     );
-    let acc = hit as f64 / all as f64;
-    assert!(
-        acc >= GOAL,
-        "top-1 accuracy {:.1}% is below {:.0}%",
-        acc * 100.0,
-        GOAL * 100.0
-    );
+    hit as f64 / all as f64
 }
