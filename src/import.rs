@@ -1,4 +1,4 @@
-//! Reading incident files (GeoJSON or CSV) into rows for [`crate::app::App::import`], and the
+//! Reading incident files (GeoJSON, our CSV, ACLED CSV exports) into rows for [`crate::app::App::import`], and the
 //! report an import ends with.
 
 use crate::draft::Draft;
@@ -41,7 +41,10 @@ pub struct Report {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     GeoJson,
+    /// Our columns.
     Csv,
+    /// An ACLED export (or our ACLED-style export).
+    Acled,
 }
 
 /// Picks the format from the file name, or failing that from the first character.
@@ -51,10 +54,18 @@ pub fn detect(name: &str, text: &str) -> Format {
         .trim_start_matches('\u{feff}')
         .trim_start()
         .starts_with('{');
-    if lower.ends_with(".csv") {
-        Format::Csv
-    } else if lower.ends_with(".geojson") || lower.ends_with(".json") || looks_like_json {
+    let first_line = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or("");
+    if lower.ends_with(".geojson")
+        || lower.ends_with(".json")
+        || (looks_like_json && !lower.ends_with(".csv"))
+    {
         Format::GeoJson
+    } else if crate::format::acled::is_acled_header(first_line) {
+        Format::Acled
     } else {
         Format::Csv
     }
@@ -89,6 +100,14 @@ pub fn read(name: &str, text: &str) -> Result<Vec<Row>, ImportError> {
                     format::csv::CsvError::Row { message, .. } => message,
                     other => other.to_string(),
                 }),
+            })
+            .collect()),
+        Format::Acled => Ok(format::acled::parse_lenient(text)
+            .map_err(unreadable)?
+            .into_iter()
+            .map(|(line, r)| Row {
+                origin: format!("line {line}"),
+                draft: r,
             })
             .collect()),
     }

@@ -1,4 +1,5 @@
-//! Interchange formats for incidents: GeoJSON and CSV, both directions.
+//! Interchange formats for incidents: GeoJSON, our CSV and ACLED-style CSV, both directions.
 
+pub mod acled;
 pub mod csv;
 pub mod geojson;

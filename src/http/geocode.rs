@@ -32,8 +32,10 @@ pub async fn geocode(
         .get("q")
         .ok_or_else(|| ApiError::bad_request("q: the place name to look up is required"))?
         .to_string();
-    if q.chars().count() > 200 {
-        return Err(ApiError::bad_request("q: at most 200 characters"));
+    if q.is_empty() || q.chars().count() > 200 {
+        return Err(ApiError::bad_request(
+            "q: the place name must be 1 to 200 characters",
+        ));
     }
     let limit: usize = p.num("limit", "an integer between 1 and 50")?.unwrap_or(5);
     if !(1..=MAX_LIMIT).contains(&limit) {
@@ -81,6 +83,11 @@ pub async fn geoparse(
     body: axum::body::Bytes,
 ) -> Result<Json<Mentions>, ApiError> {
     Params::parse(raw.as_deref(), &[])?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request(
+            "the body must be the text to search for places (UTF-8)",
+        ));
+    }
     let text = String::from_utf8(body.to_vec())
         .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8 text: {e}")))?;
     let app = s.app.clone();

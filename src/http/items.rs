@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::ApiError;
+use super::ogc::check_collection;
 use super::params::{Params, query_string};
 use super::{AppState, etag, not_modified};
 use crate::bbox::Bbox;
@@ -86,22 +87,82 @@ fn paging(p: &Params) -> Result<(usize, usize), ApiError> {
     Ok((limit, offset))
 }
 
-fn check_format(p: &Params) -> Result<(), ApiError> {
+/// What an items request is answered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    GeoJson,
+    Csv,
+}
+
+/// `f` decides; without it, `Accept` does (GDAL sends geo+json and json, browsers and
+/// owslib `*/*`, spreadsheets `text/csv`). Anything that accepts JSON, or anything at all, gets
+/// GeoJSON; 406 only when nothing we serve is acceptable.
+fn format(p: &Params, headers: &HeaderMap, csv_ok: bool) -> Result<Format, ApiError> {
     match p.get("f") {
-        None | Some("json") | Some("geojson") => Ok(()),
-        Some(other) => Err(ApiError::bad_request(format!(
-            "f: {other:?} is not a format this endpoint serves; use json"
-        ))),
+        Some("json") | Some("geojson") => return Ok(Format::GeoJson),
+        Some("csv") if csv_ok => return Ok(Format::Csv),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "f: {other:?} is not a format this resource serves; use {}",
+                if csv_ok { "json or csv" } else { "json" }
+            )));
+        }
+        None => {}
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("*/*");
+    let (mut json, mut csv, mut other) = (0.0f32, 0.0f32, false);
+    for part in accept.split(',') {
+        let mut it = part.split(';');
+        let ty = it.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = it
+            .find_map(|x| {
+                x.trim()
+                    .strip_prefix("q=")
+                    .and_then(|v| v.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        match ty.as_str() {
+            "application/geo+json"
+            | "application/json"
+            | "*/*"
+            | "application/*"
+            | "text/plain" => json = json.max(q),
+            "text/csv" => csv = csv.max(q),
+            "" => {}
+            _ => other = true,
+        }
+    }
+    if csv_ok && csv > json {
+        Ok(Format::Csv)
+    } else if json > 0.0 || !other {
+        Ok(Format::GeoJson)
+    } else {
+        Err(ApiError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "NotAcceptable",
+            format!(
+                "this resource is served as application/geo+json{}; the request accepts only {accept}",
+                if csv_ok { " or text/csv" } else { "" }
+            ),
+        ))
     }
 }
 
+/// Pages above this many features are streamed rather than built in one buffer.
+const STREAM_ABOVE: usize = 1000;
+
 pub async fn list(
     State(s): State<AppState>,
+    Path(collection_id): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    check_collection(&collection_id)?;
     let params = Params::parse(raw.as_deref(), ITEMS_PARAMS)?;
-    check_format(&params)?;
+    let fmt = format(&params, &headers, true)?;
     let filter = filter_from(&params)?;
     let (limit, offset) = paging(&params)?;
     let snap = s.app.snapshot();
@@ -109,34 +170,98 @@ pub async fn list(
         b"items",
         &snap.version().to_le_bytes(),
         raw.as_deref().unwrap_or("").as_bytes(),
+        &[fmt as u8],
     ]);
     if not_modified(&headers, &tag) {
         return Ok(not_modified_response(tag, s.opts.max_age));
     }
     let base = s.base_url(&headers);
-    let body = tokio::task::spawn_blocking(move || {
-        let page = snap.page(&filter, offset, limit);
-        collection(
-            &page.items,
-            page.matched,
-            offset,
-            limit,
-            &base,
-            params.pairs(),
-        )
-    })
-    .await?;
-    Ok(geojson_response(body, tag, s.opts.max_age))
+    let app = s.app.clone();
+    let (content_type, body) = match fmt {
+        Format::Csv => {
+            let body = tokio::task::spawn_blocking(move || {
+                let page = snap.page(&filter, offset, limit);
+                let mut out = Vec::with_capacity(page.items.len() * 200);
+                crate::format::acled::write(
+                    &mut out,
+                    app.gazetteer(),
+                    page.items.iter().map(|i| i.as_ref()),
+                )
+                .map(|_| out)
+            })
+            .await?
+            .map_err(|e| ApiError::internal(format!("writing CSV: {e}")))?;
+            ("text/csv; charset=utf-8", Body::from(body))
+        }
+        Format::GeoJson => {
+            let page =
+                tokio::task::spawn_blocking(move || snap.page(&filter, offset, limit)).await?;
+            let pairs = params.pairs().to_vec();
+            if page.items.len() <= STREAM_ABOVE {
+                let body = collection(&page.items, page.matched, offset, limit, &base, &pairs);
+                (GEOJSON, Body::from(body))
+            } else {
+                (GEOJSON, stream_collection(page, offset, limit, base, pairs))
+            }
+        }
+    };
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::ETAG, tag),
+            (header::CACHE_CONTROL, cache_control(s.opts.max_age)),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// A large page written chunk by chunk on the blocking pool and sent as it is written, so
+/// the first bytes leave before the last feature is serialized and memory stays bounded.
+fn stream_collection(
+    page: crate::spatial::Page,
+    offset: usize,
+    limit: usize,
+    base: String,
+    pairs: Vec<(String, String)>,
+) -> Body {
+    const CHUNK: usize = 64 * 1024;
+    let (tx, rx) = tokio::sync::mpsc::channel::<axum::body::Bytes>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut buf = collection_head(page.matched, page.items.len(), offset, limit, &base, &pairs);
+        for (n, i) in page.items.iter().enumerate() {
+            if n > 0 {
+                buf.push(b',');
+            }
+            write_feature(&mut buf, i);
+            if buf.len() >= CHUNK {
+                let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 1024));
+                if tx.blocking_send(chunk.into()).is_err() {
+                    return; // the client went away
+                }
+            }
+        }
+        buf.extend_from_slice(b"]}");
+        let _ = tx.blocking_send(buf.into());
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|b| (Ok::<_, std::convert::Infallible>(b), rx))
+    });
+    Body::from_stream(stream)
 }
 
 pub async fn one(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    Path((collection_id, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    check_collection(&collection_id)?;
     let params = Params::parse(raw.as_deref(), &["f"])?;
-    check_format(&params)?;
+    format(&params, &headers, false)?;
     let snap = s.app.snapshot();
     let incident = snap
         .get(&id)
@@ -185,11 +310,32 @@ pub fn collection(
     base: &str,
     pairs: &[(String, String)],
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + items.len() * 400);
+    let mut out = collection_head(matched, items.len(), offset, limit, base, pairs);
+    out.reserve(items.len() * 400);
+    for (n, i) in items.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        write_feature(&mut out, i);
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+/// Everything of a page before its first feature, ending in `"features":[`.
+fn collection_head(
+    matched: usize,
+    returned: usize,
+    offset: usize,
+    limit: usize,
+    base: &str,
+    pairs: &[(String, String)],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"numberMatched\":");
     out.extend_from_slice(matched.to_string().as_bytes());
     out.extend_from_slice(b",\"numberReturned\":");
-    out.extend_from_slice(items.len().to_string().as_bytes());
+    out.extend_from_slice(returned.to_string().as_bytes());
     out.extend_from_slice(b",\"timeStamp\":");
     let now = OffsetDateTime::now_utc()
         .replace_nanosecond(0)
@@ -203,12 +349,14 @@ pub fn collection(
         let sep = if q.is_empty() { "" } else { "?" };
         format!("{base}/collections/incidents/items{sep}{q}")
     };
-    let mut links = vec![("self", url(&[]))];
-    if offset + items.len() < matched {
+    let mut links = vec![("self", GEOJSON, url(&[]))];
+    links.push(("alternate", "text/csv", url(&[("f", "csv".into())])));
+    if offset.saturating_add(returned) < matched {
         links.push((
             "next",
+            GEOJSON,
             url(&[
-                ("offset", (offset + items.len()).to_string()),
+                ("offset", offset.saturating_add(returned).to_string()),
                 ("limit", limit.to_string()),
             ]),
         ));
@@ -216,22 +364,22 @@ pub fn collection(
     if offset > 0 {
         links.push((
             "prev",
+            GEOJSON,
             url(&[
                 ("offset", offset.saturating_sub(limit).to_string()),
                 ("limit", limit.to_string()),
             ]),
         ));
     }
-    links.push(("collection", format!("{base}/collections/incidents")));
-    for (n, (rel, href)) in links.iter().enumerate() {
+    links.push((
+        "collection",
+        "application/json",
+        format!("{base}/collections/incidents"),
+    ));
+    for (n, (rel, ty, href)) in links.iter().enumerate() {
         if n > 0 {
             out.push(b',');
         }
-        let ty = if *rel == "collection" {
-            "application/json"
-        } else {
-            GEOJSON
-        };
         out.extend_from_slice(
             format!("{{\"rel\":\"{rel}\",\"type\":\"{ty}\",\"href\":").as_bytes(),
         );
@@ -239,13 +387,6 @@ pub fn collection(
         out.push(b'}');
     }
     out.extend_from_slice(b"],\"features\":[");
-    for (n, i) in items.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        write_feature(&mut out, i);
-    }
-    out.extend_from_slice(b"]}");
     out
 }
 

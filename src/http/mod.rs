@@ -2,9 +2,11 @@
 //! one place. Handlers only adapt HTTP to the synchronous core ([`crate::app`]); CPU work
 //! runs on the blocking pool.
 
+pub mod api;
 pub mod error;
 pub mod geocode;
 pub mod items;
+pub mod ogc;
 pub mod pages;
 pub mod params;
 pub mod tiles;
@@ -103,10 +105,16 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let timeout = state.opts.request_timeout;
     let api = Router::new()
-        .route("/", get(pages::landing))
+        .route("/", get(ogc::landing))
+        .route("/conformance", get(ogc::conformance))
+        .route("/api", get(ogc::api))
+        .route("/api.html", get(ogc::api_html))
+        .route("/collections", get(ogc::collections))
+        .route("/collections/{collection}", get(ogc::one_collection))
+        .route("/collections/{collection}/queryables", get(ogc::queryables))
+        .route("/collections/{collection}/items", get(items::list))
+        .route("/collections/{collection}/items/{id}", get(items::one))
         .route("/health", get(pages::health))
-        .route("/collections/incidents/items", get(items::list))
-        .route("/collections/incidents/items/{id}", get(items::one))
         .route("/ping", get(pages::ping))
         .route("/tiles", get(tiles::styles))
         .route("/tiles/{style}/tilejson.json", get(tiles::tilejson))

@@ -20,7 +20,7 @@ use super::{AppState, etag, not_modified};
 use crate::filter::{Filter, TimeRange, parse_categories};
 use crate::spatial::Snapshot;
 use crate::tiles::cache::{Derived, TileCache, TileKey};
-use crate::tiles::mercator::{MAX_ZOOM, TileId};
+use crate::tiles::mercator::{MAX_ZOOM, TileError, TileId};
 use crate::tiles::style::{Palette, Scale, Style};
 use crate::tiles::{Layer, png, render};
 
@@ -122,9 +122,9 @@ fn parse_y(y: &str) -> Result<(u64, u32), ApiError> {
             "tile {y:?}: tiles are {{y}}.png or {{y}}@2x.png"
         )));
     };
-    let v = num
-        .parse::<u64>()
-        .map_err(|_| ApiError::bad_request(format!("y: {num:?} is not a tile row number")))?;
+    let v = num.parse::<u64>().map_err(|_| {
+        ApiError::not_found(format!("no such tile: y {num:?} is not a tile row number"))
+    })?;
     Ok((v, scale))
 }
 
@@ -176,14 +176,29 @@ pub async fn tile(
             )));
         }
     };
+    // Segments may be percent-encoded ("6%402x.png"); decoding borrows unless there is a '%'.
+    let decode = |seg| {
+        percent_encoding::percent_decode_str(seg)
+            .decode_utf8()
+            .map_err(|_| ApiError::bad_request(format!("{seg:?} is not UTF-8 once decoded")))
+    };
+    let (y, x, z, style_name) = (decode(y)?, decode(x)?, decode(z)?, decode(style_name)?);
+    let (y, x, z, style_name) = (&*y, &*x, &*z, &*style_name);
     let style = style_or_404(&s, style_name)?;
+    // A path that does not name a tile (letters where numbers go) is not found, like any
+    // other unknown path; out-of-range numbers are handled below.
     let int = |name: &str, v: &str| {
-        v.parse::<u64>()
-            .map_err(|_| ApiError::bad_request(format!("{name}: {v:?} is not a tile number")))
+        v.parse::<u64>().map_err(|_| {
+            ApiError::not_found(format!("no such tile: {name} {v:?} is not a tile number"))
+        })
     };
     let (y, scale) = parse_y(y)?;
-    let tile = TileId::new(int("z", z)?, int("x", x)?, y)
-        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    // A zoom beyond 22 is a bad request; a column or row beyond the zoom's grid is a tile
+    // that does not exist.
+    let tile = TileId::new(int("z", z)?, int("x", x)?, y).map_err(|e| match e {
+        TileError::Zoom(_) => ApiError::bad_request(e.to_string()),
+        TileError::Coordinate { .. } => ApiError::not_found(format!("no such tile: {e}")),
+    })?;
     let params = Params::parse(raw.as_deref(), TILE_PARAMS)?;
     let (filter, filter_key) = tile_filter(&params)?;
     let snap = s.app.snapshot();

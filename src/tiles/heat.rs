@@ -120,10 +120,12 @@ impl Canvas {
     }
 
     /// Convolves with a quartic (biweight) kernel of radius `r` pixels, K(d) = (1 - d²/r²)² for
-    /// d < r, peak 1 — QGIS's default heat-map kernel, with a hard edge at `r`. Splatted from
-    /// each non-empty cell: cost grows with cells × r², unlike the Gaussian.
+    /// d < r, peak 1 — QGIS's default heat-map kernel, with a hard edge at `r`. Points are
+    /// splatted from each non-empty cell (cost grows with cells × r², unlike the Gaussian);
+    /// areas, which fill every cell they cover, are smoothed with the Gaussian of the same
+    /// reach and mass instead, keeping them O(pixels).
     pub fn finish_quartic(mut self, r: f32) -> Vec<f32> {
-        self.fold_rects();
+        let mut area = self.take_areas();
         let ri = r.floor().max(0.0) as i64;
         let sprite: Vec<(i64, i64, f32)> = (-ri..=ri)
             .flat_map(|dy| (-ri..=ri).map(move |dx| (dx, dy)))
@@ -146,22 +148,44 @@ impl Canvas {
                 }
             }
         }
+        if let Some(a) = area.as_mut() {
+            // The quartic's mass is πr²/3; the peak-1 Gaussian's is 2πσ² with σ = r/3.
+            let sigma = r / 3.0;
+            let k = gaussian_kernel(sigma);
+            let mut tmp = vec![0.0f32; a.len()];
+            convolve_rows(a, &mut tmp, self.width, &k);
+            convolve_cols(&tmp, a, self.width, self.height, &k);
+            let scale = (r * r / 3.0) / (2.0 * sigma * sigma);
+            for (o, v) in out.iter_mut().zip(a.iter()) {
+                *o += v * scale;
+            }
+        }
         self.cells = out;
         self.crop(1.0)
     }
 
-    /// Sums the difference grid of the rectangles into the cells.
+    /// The rectangles' densities as a grid of their own, if any.
+    fn take_areas(&mut self) -> Option<Vec<f32>> {
+        let d = self.rects.take()?;
+        let stride = self.width + 1;
+        let mut grid = vec![0.0f32; self.cells.len()];
+        let mut row = vec![0.0f32; stride];
+        for y in 0..self.height {
+            let mut acc = 0.0f32;
+            for x in 0..self.width {
+                row[x] += d[y * stride + x];
+                acc += row[x];
+                grid[y * self.width + x] = acc;
+            }
+        }
+        Some(grid)
+    }
+
+    /// Sums the rectangles into the cells.
     fn fold_rects(&mut self) {
-        if let Some(d) = self.rects.take() {
-            let stride = self.width + 1;
-            let mut row = vec![0.0f32; stride];
-            for y in 0..self.height {
-                let mut acc = 0.0f32;
-                for x in 0..self.width {
-                    row[x] += d[y * stride + x];
-                    acc += row[x];
-                    self.cells[y * self.width + x] += acc;
-                }
+        if let Some(a) = self.take_areas() {
+            for (c, v) in self.cells.iter_mut().zip(a) {
+                *c += v;
             }
         }
     }
@@ -423,21 +447,26 @@ mod tests {
             pts in proptest::collection::vec((0.0f64..512.0, 0.0f64..256.0, 0.1f32..5.0), 1..60),
             rects in proptest::collection::vec((0.0f64..512.0, 0.0f64..256.0, 1.0f64..300.0, 1.0f64..200.0, 0.1f32..5.0), 0..4),
             sigma in 1.0f32..20.0,
+            quartic in any::<bool>(),
         ) {
-            let pad = reach(sigma);
-            let draw = |x0: f64, size: usize| {
-                let mut c = Canvas::new(x0, 0.0, size, size, pad);
+            // the quartic's radius is three sigmas, like the Gaussian's reach
+            let r = sigma * 3.0;
+            let pad = if quartic { r.ceil() as usize } else { reach(sigma) };
+            let fill = |c: &mut Canvas| {
                 for &(x, y, w) in &pts { c.add_point(x, y, w); }
                 for &(x, y, w, h, v) in &rects { c.add_rect(x, y, x + w, y + h, v); }
-                c
+            };
+            let finish = |c: Canvas| if quartic { c.finish_quartic(r) } else { c.finish(sigma) };
+            let draw = |x0: f64| {
+                let mut c = Canvas::new(x0, 0.0, 256, 256, pad);
+                fill(&mut c);
+                finish(c)
             };
             // A 512×256 union canvas, cropped to its two halves, against two 256 tiles.
             let mut union = Canvas::new(0.0, 0.0, 512, 256, pad);
-            for &(x, y, w) in &pts { union.add_point(x, y, w); }
-            for &(x, y, w, h, v) in &rects { union.add_rect(x, y, x + w, y + h, v); }
-            let u = union.finish(sigma);
-            let left = draw(0.0, 256).finish(sigma);
-            let right = draw(256.0, 256).finish(sigma);
+            fill(&mut union);
+            let u = finish(union);
+            let (left, right) = (draw(0.0), draw(256.0));
             for y in 0..256 {
                 for x in 0..256 {
                     let a = u[y * 512 + x];

@@ -6,5 +6,6 @@ mod common;
 mod geocode;
 mod geocode_eval;
 mod items;
+mod ogc;
 mod pages;
 mod tiles;

@@ -110,9 +110,9 @@ async fn bad_tile_requests_are_refused_clearly() {
     let s = TestServer::demo().await;
     s.expect_error("/tiles/heat/23/0/0.png", 400, "zoom 23")
         .await;
-    s.expect_error("/tiles/heat/2/4/0.png", 400, "x = 4").await;
-    s.expect_error("/tiles/heat/2/0/9.png", 400, "y = 9").await;
-    s.expect_error("/tiles/heat/a/0/0.png", 400, "z").await;
+    s.expect_error("/tiles/heat/2/4/0.png", 404, "x = 4").await;
+    s.expect_error("/tiles/heat/2/0/9.png", 404, "y = 9").await;
+    s.expect_error("/tiles/heat/a/0/0.png", 404, "z").await;
     s.expect_error("/tiles/heat/1/0/0.jpg", 404, "png").await;
     s.expect_error("/tiles/nope/1/0/0.png", 404, "heat").await;
     s.expect_error("/tiles/heat/1/0/0.png?datetime=x", 400, "datetime")

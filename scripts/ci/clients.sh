@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Real clients against the real server (issue #5): GDAL's OAPIF driver (ogrinfo, ogr2ogr),
+# schemathesis over the OpenAPI document with every check, and an independent GeoJSON
+# validator. Installs what it needs; exits non-zero on the first failed check.
+#
+#   bash scripts/ci/clients.sh
+#
+# The server runs from a release build on an ephemeral loopback port, with the demo dataset
+# and 2,000 synthetic incidents.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$PWD"
+VENV="${CLIENTS_VENV:-$HOME/.cache/incidentmap-clients}"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo; echo "== $*"; }
+
+step "installing clients"
+if ! command -v ogrinfo >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq gdal-bin >/dev/null
+fi
+ogrinfo --version
+if [ ! -x "$VENV/bin/st" ] || [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install --quiet "schemathesis==4.32.5" "geojson-validator==0.7.0"
+"$VENV/bin/st" --version
+
+step "building and starting the server"
+cargo build --release --quiet
+BIN="$ROOT/target/release/incidentmap"
+WORK="$(mktemp -d)"
+cleanup() { [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+"$BIN" synth --count 2000 --seed 3 --out "$WORK/synth.csv" >/dev/null
+"$BIN" import --data "$WORK/data" demo/kazakhstan-2022.geojson "$WORK/synth.csv"
+"$BIN" serve --data "$WORK/data" --bind 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
+SERVER=$!
+URL=""
+for _ in $(seq 150); do
+  URL=$(grep -o 'listening on http://[0-9.:]*' "$WORK/server.log" | head -1 | sed 's/listening on //') || true
+  [ -n "$URL" ] && curl -sf "$URL/health" >/dev/null && break
+  kill -0 "$SERVER" 2>/dev/null || { cat "$WORK/server.log"; fail "the server exited"; }
+  sleep 0.2
+done
+[ -n "$URL" ] || fail "the server did not start"
+echo "server at $URL"
+
+json() { "$VENV/bin/python" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+TOTAL=$(curl -sf "$URL/collections/incidents/items?limit=1" | json 'd["numberMatched"]')
+echo "the API holds $TOTAL incidents"
+
+step "GDAL: ogrinfo reports the feature count"
+COUNT=$(ogrinfo -ro -al -so "OAPIF:$URL" incidents | awk -F': ' '/^Feature Count/ {print $2}')
+[ "$COUNT" = "$TOTAL" ] || fail "ogrinfo counts $COUNT features, the API $TOTAL"
+echo "ogrinfo: $COUNT features"
+
+step "GDAL: ogr2ogr copies every feature, 4 per page"
+ogr2ogr -f GeoJSON "$WORK/copy.geojson" "OAPIF:$URL" incidents -oo PAGE_SIZE=4
+COPIED=$("$VENV/bin/python" - "$WORK/copy.geojson" <<'PY'
+import json, sys
+fc = json.load(open(sys.argv[1]))
+ids = [f["properties"]["id"] for f in fc["features"]]
+assert len(ids) == len(set(ids)), "a feature was copied twice"
+print(len(ids))
+PY
+)
+[ "$COPIED" = "$TOTAL" ] || fail "ogr2ogr copied $COPIED features of $TOTAL"
+echo "ogr2ogr: $COPIED features, none twice, in pages of 4"
+
+step "GDAL: -spat returns what the API's bbox returns"
+BBOX="76.7,43.1,77.2,43.45"
+API_BBOX=$(curl -sf "$URL/collections/incidents/items?bbox=$BBOX&limit=1" | json 'd["numberMatched"]')
+SPAT=$(ogrinfo -ro -al -so -spat 76.7 43.1 77.2 43.45 "OAPIF:$URL" incidents | awk -F': ' '/^Feature Count/ {print $2}')
+[ "$SPAT" = "$API_BBOX" ] && [ "$SPAT" -gt 0 ] || fail "ogrinfo -spat counts $SPAT, the API's bbox $API_BBOX"
+echo "-spat: $SPAT features, as the API"
+
+step "GeoJSON validator (geojson-validator) on pages the API serves"
+for path in \
+  "/collections/incidents/items?limit=500" \
+  "/collections/incidents/items?bbox=$BBOX&limit=100" \
+  "/collections/incidents/items?bbox=170,-10,-170,10" \
+  "/collections/incidents/items?limit=5000&offset=10" \
+  "/collections/incidents/items/kz22-011"; do
+  curl -sf -H 'Accept: application/geo+json' "$URL$path" >"$WORK/page.json" || fail "GET $path"
+  "$VENV/bin/python" - "$WORK/page.json" "$path" <<'PY' || fail "invalid GeoJSON at $2"
+import json, sys
+import geojson_validator as gv
+doc = json.load(open(sys.argv[1]))
+problems = gv.validate_structure(doc)
+geometries = gv.validate_geometries(doc)
+# "invalid" and "problematic" (out of lon/lat range, excessive precision, 3-D …) both fail
+bad = {k: v for part in ("invalid", "problematic") for k, v in geometries.get(part, {}).items() if v}
+if problems or bad:
+    print(sys.argv[2], "structure:", problems, "geometries:", bad)
+    sys.exit(1)
+n = len(doc["features"]) if doc.get("type") == "FeatureCollection" else 1
+print(f"{sys.argv[2]}: valid ({n} features)")
+PY
+done
+
+step "schemathesis: every operation of /api, every check"
+PYTHONPATH="$ROOT/scripts/ci" SCHEMATHESIS_HOOKS=schemathesis_hooks \
+  "$VENV/bin/st" run "$URL/api" --checks all --max-examples "${ST_EXAMPLES:-100}" \
+  || fail "schemathesis found failures"
+
+echo
+echo "all client checks passed"

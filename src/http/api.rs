@@ -1,0 +1,648 @@
+//! The OpenAPI 3.0 document of the whole service, self-contained (no `$ref` outside it:
+//! clients and checkers may have no internet), and a plain HTML rendering of it.
+
+use serde_json::{Map, Value, json};
+
+use crate::model::{Category, Precision};
+
+fn param(name: &str, loc: &str, required: bool, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": loc, "required": required, "description": description, "schema": schema})
+}
+
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    param(name, "query", false, description, schema)
+}
+
+fn r(name: &str) -> Value {
+    json!({"$ref": format!("#/components/parameters/{name}")})
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// A response with one content type and schema.
+fn content(description: &str, media: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {media: {"schema": schema}}})
+}
+
+fn error(description: &str) -> Value {
+    content(description, "application/json", schema_ref("Exception"))
+}
+
+/// Every operation answers errors the same way.
+fn with_errors(mut responses: Map<String, Value>, codes: &[&str]) -> Value {
+    for c in codes {
+        let d = match *c {
+            "304" => {
+                responses.insert(
+                    "304".into(),
+                    json!({"description": "Not modified (If-None-Match matched the ETag)"}),
+                );
+                continue;
+            }
+            "400" => "A parameter is malformed, out of range or unknown; the description names it",
+            "404" => "No such resource",
+            "406" => "None of the accepted media types can be served",
+            "413" => "The body is too large",
+            "503" => "Busy; retry after the Retry-After seconds",
+            _ => "Error",
+        };
+        responses.insert((*c).into(), error(d));
+    }
+    responses.insert("500".into(), error("Internal error"));
+    Value::Object(responses)
+}
+
+fn ok(description: &str, media: &str, schema: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("200".into(), content(description, media, schema));
+    m
+}
+
+fn get(summary: &str, id: &str, params: Vec<Value>, responses: Value) -> Value {
+    json!({"get": {"summary": summary, "operationId": id, "parameters": params, "responses": responses}})
+}
+
+/// The OpenAPI document; `base` becomes the server URL.
+pub fn document(base: &str, styles: Vec<&str>) -> Value {
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+    let precisions: Vec<&str> = Precision::ALL.iter().map(|p| p.as_str()).collect();
+    let count = |what: &str| {
+        query(
+            &format!("min_{what}"),
+            &format!("Only incidents with at least this many {what} (unknown counts never match)."),
+            json!({"type": "integer", "minimum": 0, "maximum": 4294967295u64}),
+        )
+    };
+
+    let mut paths = Map::new();
+    paths.insert(
+        "/".into(),
+        get(
+            "Landing page (JSON); browsers asking for HTML get the map",
+            "getLandingPage",
+            vec![r("f")],
+            with_errors(
+                {
+                    let mut m = ok(
+                        "Links to the API's resources",
+                        "application/json",
+                        schema_ref("LandingPage"),
+                    );
+                    m.get_mut("200").unwrap()["content"]["text/html"] =
+                        json!({"schema": {"type": "string"}});
+                    m
+                },
+                &["400"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/conformance".into(),
+        get(
+            "Conformance classes",
+            "getConformance",
+            vec![r("f")],
+            with_errors(
+                ok(
+                    "The classes implemented",
+                    "application/json",
+                    schema_ref("Conformance"),
+                ),
+                &["400"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/api".into(),
+        get(
+            "This API definition",
+            "getApi",
+            vec![r("f")],
+            with_errors(
+                ok(
+                    "OpenAPI 3.0",
+                    "application/vnd.oai.openapi+json;version=3.0",
+                    json!({"type": "object"}),
+                ),
+                &["400"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/api.html".into(),
+        get(
+            "This API definition as a web page",
+            "getApiHtml",
+            vec![r("f")],
+            with_errors(ok("HTML", "text/html", json!({"type": "string"})), &["400"]),
+        ),
+    );
+    paths.insert(
+        "/collections".into(),
+        get(
+            "The collections",
+            "getCollections",
+            vec![r("f")],
+            with_errors(
+                ok(
+                    "The incidents collection",
+                    "application/json",
+                    schema_ref("Collections"),
+                ),
+                &["400"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/collections/{collectionId}".into(),
+        get(
+            "A collection, with its extent computed from the data",
+            "describeCollection",
+            vec![r("collectionId"), r("f")],
+            with_errors(
+                ok(
+                    "The collection",
+                    "application/json",
+                    schema_ref("Collection"),
+                ),
+                &["400", "404"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/collections/{collectionId}/queryables".into(),
+        get(
+            "Properties incidents can be filtered by (JSON Schema)",
+            "getQueryables",
+            vec![r("collectionId"), r("f")],
+            with_errors(
+                ok(
+                    "A JSON Schema",
+                    "application/schema+json",
+                    json!({"type": "object"}),
+                ),
+                &["400", "404"],
+            ),
+        ),
+    );
+    let item_params = vec![
+        r("collectionId"),
+        r("bbox"),
+        r("limit"),
+        r("offset"),
+        r("datetime"),
+        r("category"),
+        json!({
+            "name": "precision", "in": "query", "required": false, "style": "form", "explode": false,
+            "description": "Only incidents whose location is known this well: a comma list.",
+            "schema": {"type": "array", "items": {"type": "string", "enum": precisions}, "minItems": 1},
+        }),
+        count("fatalities"),
+        count("injured"),
+        count("arrested"),
+        query(
+            "place_id",
+            "Only incidents placed at this gazetteer place.",
+            json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64}),
+        ),
+        query(
+            "f",
+            "Output format: GeoJSON (json), or CSV with ACLED-like columns (csv). Accept: text/csv also gives CSV.",
+            json!({"type": "string", "enum": ["json", "geojson", "csv"]}),
+        ),
+    ];
+    paths.insert(
+        "/collections/{collectionId}/items".into(),
+        get(
+            "Incidents, filtered and paged",
+            "getFeatures",
+            item_params,
+            with_errors(
+                {
+                    let mut m = ok(
+                        "A page of incidents; next/prev links keep every filter",
+                        "application/geo+json",
+                        schema_ref("FeatureCollection"),
+                    );
+                    m.get_mut("200").unwrap()["content"]["text/csv"] =
+                        json!({"schema": {"type": "string"}});
+                    m.get_mut("200").unwrap()["headers"] =
+                        json!({"ETag": {"schema": {"type": "string"}}});
+                    m
+                },
+                &["304", "400", "404", "406"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/collections/{collectionId}/items/{featureId}".into(),
+        get(
+            "One incident",
+            "getFeature",
+            vec![
+                r("collectionId"),
+                r("featureId"),
+                query(
+                    "f",
+                    "Output format.",
+                    json!({"type": "string", "enum": ["json", "geojson"]}),
+                ),
+            ],
+            with_errors(
+                {
+                    let mut m = ok(
+                        "The incident",
+                        "application/geo+json",
+                        schema_ref("Feature"),
+                    );
+                    m.get_mut("200").unwrap()["headers"] =
+                        json!({"ETag": {"schema": {"type": "string"}}});
+                    m
+                },
+                &["304", "400", "404"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/tiles".into(),
+        get(
+            "The heat-map styles",
+            "getStyles",
+            vec![],
+            with_errors(
+                ok(
+                    "Styles with their TileJSON and legend links",
+                    "application/json",
+                    json!({"type": "object", "required": ["styles"]}),
+                ),
+                &[],
+            ),
+        ),
+    );
+    paths.insert(
+        "/tiles/{style}/tilejson.json".into(),
+        get(
+            "TileJSON 3.0.0 of a heat style (tile URLs carry the data version)",
+            "getTileJson",
+            vec![r("style"), r("datetime"), r("category")],
+            with_errors(
+                ok("TileJSON", "application/json", schema_ref("TileJson")),
+                &["400", "404"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/tiles/{style}/legend".into(),
+        get(
+            "What each colour of a style stands for at a zoom",
+            "getLegend",
+            vec![
+                r("style"),
+                query(
+                    "z",
+                    "Zoom level.",
+                    json!({"type": "integer", "minimum": 0, "maximum": 22}),
+                ),
+            ],
+            with_errors(
+                ok(
+                    "Legend",
+                    "application/json",
+                    json!({"type": "object", "required": ["stops", "max"]}),
+                ),
+                &["400", "404"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/tiles/{style}/legend.png".into(),
+        get(
+            "A style's colour ramp as an image",
+            "getLegendImage",
+            vec![r("style")],
+            with_errors(
+                ok(
+                    "PNG",
+                    "image/png",
+                    json!({"type": "string", "format": "binary"}),
+                ),
+                &["400", "404"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/tiles/{style}/{z}/{x}/{y}".into(),
+        get(
+            "A heat-map tile (XYZ): y is the row followed by .png, or @2x.png for 512 px",
+            "getTile",
+            vec![
+                r("style"),
+                param(
+                    "z",
+                    "path",
+                    true,
+                    "Zoom level, 0 to 22.",
+                    json!({"type": "integer", "minimum": 0, "maximum": 22}),
+                ),
+                param(
+                    "x",
+                    "path",
+                    true,
+                    "Column, 0 to 2^z - 1 (beyond: 404).",
+                    json!({"type": "integer", "minimum": 0}),
+                ),
+                param(
+                    "y",
+                    "path",
+                    true,
+                    "Row, 0 to 2^z - 1 (beyond: 404), then .png or @2x.png.",
+                    json!({"type": "string", "pattern": "^[0-9]+(@2x)?\\.png$"}),
+                ),
+                r("datetime"),
+                r("category"),
+                query(
+                    "v",
+                    "Data version (TileJSON adds it so clients refetch after edits); ignored.",
+                    json!({"type": "string"}),
+                ),
+            ],
+            with_errors(
+                ok(
+                    "The tile; transparent where nothing happened",
+                    "image/png",
+                    json!({"type": "string", "format": "binary"}),
+                ),
+                &["304", "400", "404", "503"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/geocode".into(),
+        get(
+            "Look a place name up, in any language or script",
+            "geocode",
+            vec![
+                param(
+                    "q",
+                    "query",
+                    true,
+                    "The place name.",
+                    json!({"type": "string", "minLength": 1, "maxLength": 200}),
+                ),
+                query(
+                    "limit",
+                    "Most results.",
+                    json!({"type": "integer", "minimum": 1, "maximum": 50, "default": 5}),
+                ),
+                query(
+                    "country",
+                    "Prefer places in this country (ISO 3166-1 alpha-2).",
+                    json!({"type": "string", "pattern": "^[A-Za-z]{2}$"}),
+                ),
+                r("bbox"),
+            ],
+            with_errors(
+                ok(
+                    "Candidates, best first",
+                    "application/json",
+                    schema_ref("GeocodeAnswer"),
+                ),
+                &["400"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/geoparse".into(),
+        json!({"post": {
+            "summary": "Find the places a text mentions (offsets in code points)",
+            "operationId": "geoparse",
+            "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string", "minLength": 1}}}},
+            "responses": with_errors(ok("Mentions", "application/json", schema_ref("Mentions")), &["400", "413"]),
+        }}),
+    );
+    paths.insert(
+        "/health".into(),
+        get(
+            "Readiness",
+            "health",
+            vec![],
+            with_errors(
+                ok(
+                    "Ready",
+                    "application/json",
+                    json!({"type": "object", "required": ["status"]}),
+                ),
+                &[],
+            ),
+        ),
+    );
+    paths.insert(
+        "/ping".into(),
+        get(
+            "Liveness: a fixed answer",
+            "ping",
+            vec![],
+            with_errors(ok("pong", "text/plain", json!({"type": "string"})), &[]),
+        ),
+    );
+
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "incidentmap",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Incidents geocoded from reports in any language: OGC API – Features (GeoJSON, CSV), heat-map tiles, geocoding and geoparsing. Errors are JSON {code, description}.",
+            "license": {"name": "MIT OR Apache-2.0"},
+        },
+        "servers": [{"url": base}],
+        "paths": paths,
+        "components": {
+            "parameters": {
+                "collectionId": param("collectionId", "path", true, "The collection: incidents.", json!({"type": "string", "enum": ["incidents"]})),
+                "featureId": param("featureId", "path", true, "An incident id.", json!({"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"})),
+                "style": param("style", "path", true, "A heat style.", json!({"type": "string", "enum": styles})),
+                "f": query("f", "Output format.", json!({"type": "string", "enum": ["json"]})),
+                "bbox": {
+                    "name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
+                    "description": "minLon,minLat,maxLon,maxLat in CRS84 (west > east crosses the antimeridian).",
+                    "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}},
+                },
+                "limit": query("limit", "Features per page, default 10; above 10,000 the page holds 10,000.", json!({"type": "integer", "minimum": 1, "maximum": 18446744073709551615u64, "default": 10})),
+                "offset": query("offset", "Features to skip.", json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64, "default": 0})),
+                "datetime": query(
+                    "datetime",
+                    "An RFC 3339 date or date-time, or an interval start/end with .. for an open end.",
+                    json!({"type": "string", "format": "date"}),
+                ),
+                "category": {
+                    "name": "category", "in": "query", "required": false, "style": "form", "explode": false,
+                    "description": "Only these categories: a comma list.",
+                    "schema": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": categories}},
+                },
+            },
+            "schemas": schemas(),
+        },
+    })
+}
+
+fn schemas() -> Value {
+    let link = json!({
+        "type": "object", "required": ["href", "rel"],
+        "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}},
+    });
+    json!({
+        "Exception": {
+            "type": "object", "required": ["code", "description"],
+            "properties": {"code": {"type": "string"}, "description": {"type": "string"}},
+        },
+        "Link": link,
+        "LandingPage": {
+            "type": "object", "required": ["links"],
+            "properties": {"title": {"type": "string"}, "description": {"type": "string"}, "links": {"type": "array", "items": link}},
+        },
+        "Conformance": {
+            "type": "object", "required": ["conformsTo"],
+            "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}},
+        },
+        "Collection": {
+            "type": "object", "required": ["id", "links", "itemType"],
+            "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
+                "itemType": {"type": "string"}, "links": {"type": "array", "items": link},
+                "extent": {"type": "object"},
+            },
+        },
+        "Collections": {
+            "type": "object", "required": ["links", "collections"],
+            "properties": {"links": {"type": "array", "items": link}, "collections": {"type": "array", "items": {"type": "object"}}},
+        },
+        "Feature": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": {"type": "string"},
+                "geometry": {
+                    "type": "object", "required": ["type", "coordinates"],
+                    "properties": {"type": {"type": "string", "enum": ["Point"]}, "coordinates": {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}}},
+                },
+                "properties": {
+                    "type": "object", "required": ["id", "occurred_at", "category", "precision"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "occurred_at": {"type": "string"},
+                        "category": {"type": "string", "enum": Category::ALL.map(Category::as_str)},
+                        "fatalities": {"type": "integer", "minimum": 0},
+                        "injured": {"type": "integer", "minimum": 0},
+                        "arrested": {"type": "integer", "minimum": 0},
+                        "place": {"type": "string"},
+                        "place_id": {"type": "integer"},
+                        "precision": {"type": "string", "enum": Precision::ALL.map(Precision::as_str)},
+                        "source": {"type": "string"},
+                        "notes": {"type": "string"},
+                    },
+                },
+                "links": {"type": "array", "items": link},
+            },
+        },
+        "FeatureCollection": {
+            "type": "object", "required": ["type", "features", "numberReturned"],
+            "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "numberMatched": {"type": "integer", "minimum": 0},
+                "numberReturned": {"type": "integer", "minimum": 0},
+                "timeStamp": {"type": "string"},
+                "links": {"type": "array", "items": link},
+                "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+            },
+        },
+        "TileJson": {
+            "type": "object", "required": ["tilejson", "tiles"],
+            "properties": {"tilejson": {"type": "string"}, "tiles": {"type": "array", "items": {"type": "string"}}},
+        },
+        "GeocodeResult": {
+            "type": "object",
+            "required": ["id", "name", "kind", "country", "lon", "lat", "confidence", "match", "precision"],
+            "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"},
+                "kind": {"type": "string", "enum": ["country", "region", "district", "city"]},
+                "country": {"type": "string"}, "admin1": {"type": "string"}, "admin1_code": {"type": "string"},
+                "lon": {"type": "number"}, "lat": {"type": "number"},
+                "bbox": {"type": "array", "items": {"type": "number"}},
+                "population": {"type": "integer"},
+                "match": {"type": "string", "enum": ["exact", "alias", "transliteration", "fuzzy"]},
+                "matched_name": {"type": "string"},
+                "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                "precision": {"type": "string", "enum": Precision::ALL.map(Precision::as_str)},
+            },
+        },
+        "GeocodeAnswer": {
+            "type": "object", "required": ["query", "results"],
+            "properties": {"query": {"type": "string"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/GeocodeResult"}}},
+        },
+        "Mentions": {
+            "type": "object", "required": ["mentions"],
+            "properties": {"mentions": {"type": "array", "items": {
+                "type": "object", "required": ["text", "start", "end", "place"],
+                "properties": {
+                    "text": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"},
+                    "place": {"$ref": "#/components/schemas/GeocodeResult"},
+                },
+            }}},
+        },
+    })
+}
+
+/// A plain page listing every operation and its parameters.
+pub fn html(doc: &Value) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut out = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>incidentmap API</title>\
+         <style>body{font:15px/1.5 sans-serif;max-width:60em;margin:2em auto;padding:0 1em}code{background:#eee;padding:0 .2em}\
+         h2{font-size:1.1em;margin-top:1.8em}td{padding:.1em .6em;vertical-align:top}</style></head><body>\
+         <h1>incidentmap API</h1><p>The machine-readable definition is at <a href=\"api\">api</a> (OpenAPI 3.0).</p>",
+    );
+    let resolve = |p: &Value| -> Value {
+        match p.get("$ref").and_then(Value::as_str) {
+            Some(r) => doc["components"]["parameters"][r.rsplit('/').next().unwrap_or("")].clone(),
+            None => p.clone(),
+        }
+    };
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, ops) in paths {
+            for (method, op) in ops.as_object().into_iter().flatten() {
+                out.push_str(&format!(
+                    "<h2><code>{} {}</code></h2><p>{}</p>",
+                    method.to_uppercase(),
+                    esc(path),
+                    esc(op["summary"].as_str().unwrap_or(""))
+                ));
+                let params: Vec<Value> = op["parameters"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(resolve)
+                    .collect();
+                if !params.is_empty() {
+                    out.push_str("<table>");
+                    for p in params {
+                        out.push_str(&format!(
+                            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                            esc(p["name"].as_str().unwrap_or("")),
+                            esc(p["in"].as_str().unwrap_or("")),
+                            esc(p["description"].as_str().unwrap_or(""))
+                        ));
+                    }
+                    out.push_str("</table>");
+                }
+            }
+        }
+    }
+    out.push_str("</body></html>");
+    out
+}

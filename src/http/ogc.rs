@@ -1,0 +1,287 @@
+//! The OGC API – Features resources around the items: landing page, conformance, the
+//! collections, and the queryables.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::AppState;
+use super::error::ApiError;
+use super::params::Params;
+use crate::model::{Category, Precision};
+
+pub const COLLECTION: &str = "incidents";
+pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
+
+/// The conformance classes this service implements.
+pub const CONFORMANCE: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+];
+
+/// The map page, for browsers.
+const MAP_HTML: &str = include_str!("../../web/index.html");
+
+/// Whether the client prefers HTML: browsers send `text/html` first; GDAL, QGIS and owslib
+/// send JSON types or `*/*`, which get JSON.
+pub fn wants_html(headers: &HeaderMap) -> bool {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut best_html = 0.0f32;
+    let mut best_json = 0.0f32;
+    for part in accept.split(',') {
+        let mut it = part.split(';');
+        let ty = it.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = it
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|v| v.parse::<f32>().ok())
+            })
+            .unwrap_or(1.0);
+        match ty.as_str() {
+            "text/html" | "application/xhtml+xml" => best_html = best_html.max(q),
+            "application/json" | "application/geo+json" | "*/*" => best_json = best_json.max(q),
+            _ => {}
+        }
+    }
+    best_html > 0.0 && best_html >= best_json
+}
+
+fn link(rel: &str, ty: &str, title: &str, href: String) -> Value {
+    json!({"rel": rel, "type": ty, "title": title, "href": href})
+}
+
+fn json_response(body: Value) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        Json(body),
+    )
+        .into_response()
+}
+
+fn no_params(raw: Option<&str>) -> Result<(), ApiError> {
+    Params::parse(raw, &["f"]).and_then(|p| match p.get("f") {
+        None | Some("json") => Ok(()),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "f: {other:?} is not a format this resource serves; use json"
+        ))),
+    })
+}
+
+/// `GET /`: the map for browsers, the landing page for everyone else.
+pub async fn landing(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    no_params(raw.as_deref())?;
+    if wants_html(&headers) {
+        return Ok(Html(MAP_HTML).into_response());
+    }
+    let base = s.base_url(&headers);
+    Ok(json_response(json!({
+        "title": "incidentmap",
+        "description": "Incidents geocoded from reports in any language, served as OGC API – Features (GeoJSON) and heat-map tiles.",
+        "links": [
+            link("self", "application/json", "This document", format!("{base}/")),
+            link("alternate", "text/html", "The map", format!("{base}/")),
+            link("service-desc", OPENAPI, "The API definition", format!("{base}/api")),
+            link("service-doc", "text/html", "The API documentation", format!("{base}/api.html")),
+            link("conformance", "application/json", "Conformance classes", format!("{base}/conformance")),
+            link("data", "application/json", "Collections", format!("{base}/collections")),
+            link("http://www.opengis.net/def/rel/ogc/1.0/tilesets-map", "application/json", "Heat-map styles", format!("{base}/tiles")),
+        ],
+    })))
+}
+
+/// `GET /conformance`.
+pub async fn conformance(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    no_params(raw.as_deref())?;
+    Ok(json_response(json!({ "conformsTo": CONFORMANCE })))
+}
+
+/// The collection's description, with its extent computed from the data.
+fn collection(s: &AppState, base: &str) -> Value {
+    let snap = s.app.snapshot();
+    let fmt = |ms: i64| {
+        OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&Rfc3339).ok())
+    };
+    let (bbox, interval) = match snap.extent() {
+        Some(e) => (
+            json!([[e.bbox.west, e.bbox.south, e.bbox.east, e.bbox.north]]),
+            json!([[fmt(e.start_ms), fmt(e.end_ms)]]),
+        ),
+        None => (json!([[-180.0, -90.0, 180.0, 90.0]]), json!([[null, null]])),
+    };
+    let items = format!("{base}/collections/{COLLECTION}/items");
+    let mut links = vec![
+        link(
+            "self",
+            "application/json",
+            "This collection",
+            format!("{base}/collections/{COLLECTION}"),
+        ),
+        link(
+            "items",
+            "application/geo+json",
+            "Incidents as GeoJSON",
+            items.clone(),
+        ),
+        link(
+            "items",
+            "text/csv",
+            "Incidents as CSV (ACLED-like columns)",
+            format!("{items}?f=csv"),
+        ),
+        link(
+            "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+            "application/schema+json",
+            "Properties to filter by",
+            format!("{base}/collections/{COLLECTION}/queryables"),
+        ),
+    ];
+    for st in s.app.styles().iter() {
+        links.push(link(
+            "http://www.opengis.net/def/rel/ogc/1.0/tilesets-map",
+            "application/json",
+            &format!("Heat map: {} (TileJSON)", st.title),
+            format!("{base}/tiles/{}/tilejson.json", st.name),
+        ));
+    }
+    json!({
+        "id": COLLECTION,
+        "title": "Incidents",
+        "description": "Protests, riots, clashes, casualties, arrests, deployments and shortages, each placed by the gazetteer from the place name its source gave.",
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "extent": {
+            "spatial": {"bbox": bbox, "crs": CRS84},
+            "temporal": {"interval": interval, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
+        },
+        "links": links,
+    })
+}
+
+/// `GET /collections`.
+pub async fn collections(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    no_params(raw.as_deref())?;
+    let base = s.base_url(&headers);
+    Ok(json_response(json!({
+        "links": [link("self", "application/json", "The collections", format!("{base}/collections"))],
+        "collections": [collection(&s, &base)],
+    })))
+}
+
+pub fn check_collection(id: &str) -> Result<(), ApiError> {
+    if id == COLLECTION {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!(
+            "no collection {id:?}; the collection is {COLLECTION:?}"
+        )))
+    }
+}
+
+/// `GET /collections/{collectionId}`.
+pub async fn one_collection(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_collection(&id)?;
+    no_params(raw.as_deref())?;
+    let base = s.base_url(&headers);
+    Ok(json_response(collection(&s, &base)))
+}
+
+/// The JSON Schema of the properties incidents can be filtered by.
+pub fn queryables_schema(base: &str) -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{base}/collections/{COLLECTION}/queryables"),
+        "type": "object",
+        "title": "Incidents",
+        "properties": {
+            "geometry": {"title": "Where", "format": "geometry-point", "x-ogc-role": "primary-geometry"},
+            "occurred_at": {"title": "When (filter with datetime)", "type": "string", "format": "date-time", "x-ogc-role": "primary-instant"},
+            "category": {"title": "What happened", "type": "string", "enum": Category::ALL.map(Category::as_str)},
+            "precision": {"title": "How well the point is known", "type": "string", "enum": Precision::ALL.map(Precision::as_str)},
+            "fatalities": {"title": "Deaths (filter with min_fatalities)", "type": "integer", "minimum": 0},
+            "injured": {"title": "Injured (filter with min_injured)", "type": "integer", "minimum": 0},
+            "arrested": {"title": "Arrested (filter with min_arrested)", "type": "integer", "minimum": 0},
+            "place_id": {"title": "Gazetteer id of the place", "type": "integer", "minimum": 1},
+        },
+        "additionalProperties": false,
+    })
+}
+
+/// `GET /collections/{collectionId}/queryables`.
+pub async fn queryables(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_collection(&id)?;
+    no_params(raw.as_deref())?;
+    let base = s.base_url(&headers);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/schema+json"),
+        )],
+        Json(queryables_schema(&base)),
+    )
+        .into_response())
+}
+
+/// `GET /api`: the OpenAPI 3.0 document. `GET /api.html`: a readable page from it.
+pub async fn api(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    no_params(raw.as_deref())?;
+    let base = s.base_url(&headers);
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(OPENAPI))],
+        Json(super::api::document(&base, s.app.styles().names())),
+    )
+        .into_response())
+}
+
+pub async fn api_html(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    no_params(raw.as_deref())?;
+    let base = s.base_url(&headers);
+    Ok(Html(super::api::html(&super::api::document(
+        &base,
+        s.app.styles().names(),
+    )))
+    .into_response())
+}
