@@ -29,6 +29,29 @@ pub enum AppError {
     Demo(String),
     #[error("cannot start a worker thread: {0}")]
     Thread(#[from] std::io::Error),
+    #[error("no incident with id {0:?}")]
+    NotFound(String),
+    #[error("an incident with id {0:?} already exists")]
+    Exists(String),
+    #[error("incident {id:?} has changed: its ETag is {current}, the request expected {expected}")]
+    PreconditionFailed {
+        id: String,
+        expected: String,
+        current: String,
+    },
+}
+
+/// What a conditional write expects of the incident it touches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// Whatever is there.
+    Anything,
+    /// It must exist (If-Match: *, or an update without If-Match).
+    Exists,
+    /// It must not exist (a create).
+    Absent,
+    /// It must exist with one of these ETags (If-Match).
+    ETag(Vec<String>),
 }
 
 pub struct App {
@@ -156,6 +179,57 @@ impl App {
         Ok(version)
     }
 
+    /// One change, checked against the incident's current state under the writer lock, so that
+    /// of two editors holding the same ETag exactly one wins. Returns the new data version.
+    pub fn write_checked(
+        &self,
+        change: Change,
+        expect: &Expect,
+        actor: &str,
+    ) -> Result<u64, AppError> {
+        let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let snap = self.snapshot();
+        let id = change.id().to_string();
+        let current = snap.get(&id);
+        match (expect, current) {
+            (Expect::Anything, _) => {}
+            (Expect::Exists, None) => return Err(AppError::NotFound(id)),
+            (Expect::Absent, Some(_)) => return Err(AppError::Exists(id)),
+            (Expect::ETag(tags), None) => {
+                return Err(AppError::PreconditionFailed {
+                    id,
+                    expected: tags.join(", "),
+                    current: "(none: it does not exist)".into(),
+                });
+            }
+            (Expect::ETag(tags), Some(cur)) => {
+                let now = crate::etag::of_incident(cur);
+                if !tags.contains(&now) {
+                    return Err(AppError::PreconditionFailed {
+                        id,
+                        expected: tags.join(", "),
+                        current: now,
+                    });
+                }
+            }
+            _ => {}
+        }
+        let version = self.store.apply(std::slice::from_ref(&change), actor)?;
+        self.index.apply(vec![change], version);
+        Ok(version)
+    }
+
+    /// Every recorded change of an incident, oldest first.
+    pub fn history(&self, id: &str) -> Result<Vec<crate::store::HistoryEntry>, AppError> {
+        Ok(self.store.history(id)?)
+    }
+
+    /// Resolves a draft under a given id (its own id, if any, must already be that one).
+    pub fn resolve_with_id(&self, mut draft: Draft, id: String) -> Result<Incident, ResolveError> {
+        draft.id = Some(id);
+        draft.resolve(&self.gazetteer, Draft::content_id)
+    }
+
     /// Resolves a draft (geocoding its place if needed) into an incident.
     pub fn resolve(&self, draft: Draft) -> Result<Incident, ResolveError> {
         draft.resolve(&self.gazetteer, Draft::content_id)
@@ -169,11 +243,25 @@ impl App {
         opts: &crate::import::Options,
         actor: &str,
     ) -> Result<crate::import::Report, AppError> {
+        self.import_with_progress(rows, opts, actor, |_| {})
+    }
+
+    /// [`App::import`], calling `progress` with the number of rows resolved so far.
+    pub fn import_with_progress(
+        &self,
+        rows: Vec<crate::import::Row>,
+        opts: &crate::import::Options,
+        actor: &str,
+        mut progress: impl FnMut(u64),
+    ) -> Result<crate::import::Report, AppError> {
         let snap = self.snapshot();
         let mut report = crate::import::Report::default();
         let mut changes = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for row in rows {
+        for (n, row) in rows.into_iter().enumerate() {
+            if n % 1024 == 0 {
+                progress(n as u64);
+            }
             let incident = row
                 .draft
                 .map_err(|e| e.to_string())

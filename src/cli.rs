@@ -32,6 +32,40 @@ pub enum Command {
     Gazetteer(GazetteerCommand),
     /// Write a synthetic dataset (for load tests and benchmarks) as importable CSV.
     Synth(SynthArgs),
+    /// Export incidents, with the items endpoint's filters.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// geojson, csv (our columns, re-importable), acled (ACLED-style CSV) or gpkg.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: String,
+    /// Output file; `-` writes text formats to standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// minLon,minLat,maxLon,maxLat
+    #[arg(long, allow_hyphen_values = true)]
+    pub bbox: Option<String>,
+    /// RFC 3339 instant, date or interval (start/end, .. for open).
+    #[arg(long)]
+    pub datetime: Option<String>,
+    /// Comma list of categories.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Comma list of precisions.
+    #[arg(long)]
+    pub precision: Option<String>,
+    #[arg(long)]
+    pub min_fatalities: Option<u32>,
+    #[arg(long)]
+    pub min_injured: Option<u32>,
+    #[arg(long)]
+    pub min_arrested: Option<u32>,
+    #[arg(long)]
+    pub place_id: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +140,26 @@ pub struct ServeArgs {
     /// Public base URL for absolute links (when behind a proxy that sets no X-Forwarded-*).
     #[arg(long, env = "INCIDENTMAP_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+    /// A write token (at least 16 characters), named `env` in the history. Without any token,
+    /// writes are disabled.
+    #[arg(
+        long = "write-token",
+        env = "INCIDENTMAP_WRITE_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub write_token: Option<String>,
+    /// A tokens file: one `name token` pair per line; the name is recorded in the history.
+    #[arg(long, env = "INCIDENTMAP_TOKENS", value_name = "FILE")]
+    pub tokens: Option<PathBuf>,
+    /// Origins (https://editor.example.org) whose pages may write through CORS; comma list.
+    #[arg(
+        long = "cors-origin",
+        env = "INCIDENTMAP_CORS_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,15 @@ pub enum ConfigError {
     PublicUrl(String),
     #[error("--{flag}: {path} is not a directory")]
     NotADirectory { flag: &'static str, path: String },
+    #[error("{0}")]
+    Tokens(#[from] crate::auth::AuthError),
+    #[error("--tokens: cannot read {path}: {source}")]
+    TokensFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("--cors-origin: {0:?} is not an origin such as https://editor.example.org")]
+    Origin(String),
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -65,12 +74,33 @@ impl ServeConfig {
                 return Err(ConfigError::PublicUrl(u.clone()));
             }
         }
+        let mut tokens = crate::auth::Tokens::default();
+        if let Some(path) = &a.tokens {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::TokensFile {
+                path: path.display().to_string(),
+                source,
+            })?;
+            tokens = tokens.with_file(&path.display().to_string(), &text)?;
+        }
+        if let Some(t) = &a.write_token {
+            tokens = tokens.with_env(t)?;
+        }
+        for o in &a.cors_origins {
+            let ok = (o.starts_with("http://") || o.starts_with("https://"))
+                && !o.trim_end_matches('/').contains(['?', '#', ' '])
+                && o.trim_end_matches('/').matches('/').count() == 2;
+            if !ok {
+                return Err(ConfigError::Origin(o.clone()));
+            }
+        }
         Ok(ServeConfig {
             sources: sources(&a.data)?,
             bind,
             demo: a.demo,
             http: HttpOptions {
                 public_url: a.public_url.clone(),
+                tokens,
+                write_origins: a.cors_origins.clone(),
                 ..HttpOptions::default()
             },
         })

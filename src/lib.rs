@@ -7,7 +7,8 @@
 //!   and filters every query shares.
 //! - [`gazetteer`]: the offline gazetteer and geocoder (normalization, index, ranking).
 //! - [`draft`]: an incident as submitted, resolved into a stored one by geocoding.
-//! - [`format`]: GeoJSON and CSV in and out; [`import`]: reading files for import;
+//! - [`format`]: GeoJSON and CSV in and out; [`import`]: reading files for import; [`export`]:
+//!   writing them out;
 //!   [`demo`]: the built-in demo dataset; [`synth`]: synthetic data for load tests.
 //! - [`store`]: durable storage behind a trait (GeoPackage/SQLite by default).
 //! - [`spatial`]: the in-memory R-tree index, published as immutable snapshots.
@@ -17,11 +18,14 @@
 //! - [`cli`] and [`config`]: raw arguments and the checked configuration built from them.
 
 pub mod app;
+pub mod auth;
 pub mod bbox;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod draft;
+pub mod etag;
+pub mod export;
 pub mod filter;
 pub mod format;
 pub mod gazetteer;

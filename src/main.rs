@@ -9,8 +9,8 @@ use clap::Parser;
 
 use incidentmap::app::App;
 use incidentmap::cli::{
-    Cli, Command, GazetteerCommand, GazetteerImportArgs, GeocodeArgs, GeoparseArgs, ImportArgs,
-    ServeArgs, SynthArgs,
+    Cli, Command, ExportArgs, GazetteerCommand, GazetteerImportArgs, GeocodeArgs, GeoparseArgs,
+    ImportArgs, ServeArgs, SynthArgs,
 };
 use incidentmap::config::{ServeConfig, sources};
 use incidentmap::gazetteer::{Gazetteer, GeocodeOptions};
@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Geoparse(a) => geoparse(a),
         Command::Gazetteer(GazetteerCommand::Import(a)) => gazetteer_import(a),
         Command::Synth(a) => synth(a),
+        Command::Export(a) => export(a),
     };
     match result {
         Ok(code) => code,
@@ -61,6 +62,13 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         "ready in {:.2?}",
         started.elapsed()
     );
+    if cfg.http.tokens.is_empty() {
+        tracing::info!(
+            "writes are disabled: set INCIDENTMAP_WRITE_TOKEN or --tokens FILE to enable them"
+        );
+    } else {
+        tracing::info!(tokens = ?cfg.http.tokens.names(), "writes are enabled");
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -88,7 +96,21 @@ fn import_files(a: ImportArgs) -> anyhow::Result<ExitCode> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {name}"))?;
         let rows = import::read(&name, &text)?;
-        let report = app.import(rows, &opts, "cli")?;
+        // A progress bar for a person watching; nothing in logs and pipes.
+        let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            indicatif::ProgressBar::new(rows.len() as u64).with_message(name.clone())
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta} left)",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        let report = app.import_with_progress(rows, &opts, "cli", |n| bar.set_position(n))?;
+        bar.finish_and_clear();
         for (origin, reason) in &report.rejected {
             eprintln!("{name}: {origin}: {reason}");
         }
@@ -241,5 +263,73 @@ fn synth(a: SynthArgs) -> anyhow::Result<ExitCode> {
         a.count,
         a.out.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
+    use incidentmap::export::{Format, select, write_gpkg, write_text};
+    use incidentmap::filter::{Filter, TimeRange, parse_categories, parse_precisions};
+    let format: Format = a
+        .format
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--format: {e}"))?;
+    let filter = Filter {
+        bbox: a
+            .bbox
+            .as_deref()
+            .map(incidentmap::bbox::Bbox::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--bbox: {e}"))?,
+        time: a
+            .datetime
+            .as_deref()
+            .map(TimeRange::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--{e}"))?,
+        categories: a
+            .category
+            .as_deref()
+            .map(parse_categories)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--{e}"))?,
+        precisions: a
+            .precision
+            .as_deref()
+            .map(parse_precisions)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--{e}"))?,
+        min_fatalities: a.min_fatalities,
+        min_injured: a.min_injured,
+        min_arrested: a.min_arrested,
+        place_id: a.place_id,
+    };
+    let app = App::open(&sources(&a.data)?).context("opening the data")?;
+    let incidents = select(&app.snapshot(), &filter);
+    let to_stdout = a.out.as_os_str() == "-";
+    match format {
+        Format::Gpkg if to_stdout => anyhow::bail!("--out: a GeoPackage must be written to a file"),
+        Format::Gpkg => write_gpkg(&a.out, &incidents)?,
+        _ if to_stdout => write_text(
+            std::io::stdout().lock(),
+            format,
+            app.gazetteer(),
+            &incidents,
+        )?,
+        _ => {
+            // Write beside the target and rename: an interrupted export leaves no half file.
+            let tmp = a.out.with_extension("partial");
+            let file = std::fs::File::create(&tmp)
+                .with_context(|| format!("creating {}", tmp.display()))?;
+            write_text(file, format, app.gazetteer(), &incidents)?;
+            std::fs::rename(&tmp, &a.out)?;
+        }
+    }
+    if !to_stdout {
+        eprintln!(
+            "exported {} incidents to {}",
+            incidents.len(),
+            a.out.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -36,7 +36,10 @@ cleanup() { [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; 
 trap cleanup EXIT
 "$BIN" synth --count 2000 --seed 3 --out "$WORK/synth.csv" >/dev/null
 "$BIN" import --data "$WORK/data" demo/kazakhstan-2022.geojson "$WORK/synth.csv"
-"$BIN" serve --data "$WORK/data" --bind 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
+# Writes are enabled (with a token schemathesis does not have): every write it tries must be
+# refused with 401, which the ignored_auth and missing_required_header checks verify.
+INCIDENTMAP_WRITE_TOKEN="clients-check-$(date +%s%N)" \
+  "$BIN" serve --data "$WORK/data" --bind 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
 SERVER=$!
 URL=""
 for _ in $(seq 150); do
@@ -76,6 +79,11 @@ API_BBOX=$(curl -sf "$URL/collections/incidents/items?bbox=$BBOX&limit=1" | json
 SPAT=$(ogrinfo -ro -al -so -spat 76.7 43.1 77.2 43.45 "OAPIF:$URL" incidents | awk -F': ' '/^Feature Count/ {print $2}')
 [ "$SPAT" = "$API_BBOX" ] && [ "$SPAT" -gt 0 ] || fail "ogrinfo -spat counts $SPAT, the API's bbox $API_BBOX"
 echo "-spat: $SPAT features, as the API"
+
+step "GDAL: the data directory's GeoPackage opens and counts what the API counts"
+GPKG_COUNT=$(ogrinfo -ro -so "$WORK/data/incidents.gpkg" incidents | awk -F': ' '/^Feature Count/ {print $2}')
+[ "$GPKG_COUNT" = "$TOTAL" ] || fail "ogrinfo on incidents.gpkg counts $GPKG_COUNT, the API $TOTAL"
+echo "incidents.gpkg: $GPKG_COUNT features"
 
 step "GeoJSON validator (geojson-validator) on pages the API serves"
 for path in \

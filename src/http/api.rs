@@ -236,6 +236,78 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ),
         ),
     );
+    let write_codes: &[&str] = &[
+        "400", "401", "403", "404", "409", "412", "413", "415", "422",
+    ];
+    let secured = |summary: &str,
+                   id: &str,
+                   params: Vec<Value>,
+                   body: Option<(&str, Value)>,
+                   ok_code: &str,
+                   ok: Value| {
+        let mut op = json!({
+            "summary": summary,
+            "operationId": id,
+            "parameters": params,
+            "security": [{"bearer": []}],
+        });
+        if let Some((media, schema)) = body {
+            op["requestBody"] = json!({"required": true, "content": {media: {"schema": schema}}});
+        }
+        let mut m = Map::new();
+        m.insert(ok_code.into(), ok);
+        op["responses"] = with_errors(m, write_codes);
+        op
+    };
+    let feature_out = |d: &str| {
+        json!({"description": d, "headers": {"ETag": {"schema": {"type": "string"}}},
+               "content": {"application/geo+json": {"schema": schema_ref("Feature")}}})
+    };
+    paths
+        .get_mut("/collections/{collectionId}/items")
+        .expect("inserted above")["post"] = secured(
+        "Create an incident (Part 4); without a geometry, properties.place is geocoded",
+        "createFeature",
+        vec![r("collectionId")],
+        Some(("application/geo+json", schema_ref("FeatureInput"))),
+        "201",
+        json!({"description": "Created; Location names it", "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+               "content": {"application/geo+json": {"schema": schema_ref("Feature")}}}),
+    );
+    paths.insert(
+        "/collections/{collectionId}/items/{featureId}/history".into(),
+        get(
+            "Every change of an incident, with who made it, when, and the incident before and after",
+            "getFeatureHistory",
+            vec![r("collectionId"), r("featureId")],
+            with_errors(ok("The history, oldest first", "application/json", json!({"type": "object", "required": ["id", "changes"]})), &["400", "404"]),
+        ),
+    );
+    paths.insert(
+        "/collections/{collectionId}/items/{featureId}/restore".into(),
+        json!({"post": secured(
+            "Restore an incident as it was after a change (default: its last state before deletion)",
+            "restoreFeature",
+            vec![r("collectionId"), r("featureId"), r("ifMatch"),
+                 query("version", "The data version of the change to restore.", json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64}))],
+            None,
+            "200",
+            feature_out("Restored"),
+        )}),
+    );
+    paths.insert(
+        "/collections/{collectionId}/import".into(),
+        json!({"post": secured(
+            "Bulk import: a GeoJSON FeatureCollection or a CSV (ours or ACLED); all or nothing unless skip_invalid",
+            "importFeatures",
+            vec![r("collectionId"),
+                 query("skip_invalid", "Store the valid rows even if some are invalid.", json!({"type": "string", "enum": ["true", "false"]})),
+                 query("dry_run", "Check everything, write nothing.", json!({"type": "string", "enum": ["true", "false"]}))],
+            Some(("text/csv", json!({"type": "string"}))),
+            "200",
+            content("What was imported", "application/json", json!({"type": "object", "required": ["added", "updated", "unchanged", "rejected", "written"]})),
+        )}),
+    );
     paths.insert(
         "/collections/{collectionId}/items/{featureId}".into(),
         get(
@@ -265,6 +337,35 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ),
         ),
     );
+    {
+        let item = paths
+            .get_mut("/collections/{collectionId}/items/{featureId}")
+            .expect("inserted above");
+        item["put"] = secured(
+            "Replace an incident (Part 4); If-Match makes it conditional",
+            "replaceFeature",
+            vec![r("collectionId"), r("featureId"), r("ifMatch")],
+            Some(("application/geo+json", schema_ref("FeatureInput"))),
+            "200",
+            feature_out("Replaced"),
+        );
+        item["patch"] = secured(
+            "Update an incident with a JSON merge patch (RFC 7396); a new place is geocoded",
+            "updateFeature",
+            vec![r("collectionId"), r("featureId"), r("ifMatch")],
+            Some(("application/merge-patch+json", json!({"type": "object"}))),
+            "200",
+            feature_out("Updated"),
+        );
+        item["delete"] = secured(
+            "Delete an incident (its history keeps it, and it can be restored)",
+            "deleteFeature",
+            vec![r("collectionId"), r("featureId"), r("ifMatch")],
+            None,
+            "204",
+            json!({"description": "Deleted"}),
+        );
+    }
     paths.insert(
         "/tiles".into(),
         get(
@@ -464,10 +565,14 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
                 "featureId": param("featureId", "path", true, "An incident id.", json!({"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"})),
                 "style": param("style", "path", true, "A heat style.", json!({"type": "string", "enum": styles})),
                 "f": query("f", "Output format.", json!({"type": "string", "enum": ["json"]})),
+                "ifMatch": param("If-Match", "header", false, "The incident's current ETag (or *): the write happens only if it still matches.", json!({"type": "string"})),
                 "bbox": {
                     "name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-                    "description": "minLon,minLat,maxLon,maxLat in CRS84 (west > east crosses the antimeridian).",
-                    "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}},
+                    "description": "minLon,minLat,maxLon,maxLat in CRS84 (west > east crosses the antimeridian); or the 3-D form minLon,minLat,minZ,maxLon,maxLat,maxZ, whose heights are ignored.",
+                    "schema": {"oneOf": [
+                        {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}},
+                        {"type": "array", "minItems": 6, "maxItems": 6, "items": {"type": "number", "minimum": -180, "maximum": 180}},
+                    ]},
                 },
                 "limit": query("limit", "Features per page, default 10; above 10,000 the page holds 10,000.", json!({"type": "integer", "minimum": 1, "maximum": 18446744073709551615u64, "default": 10})),
                 "offset": query("offset", "Features to skip.", json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64, "default": 0})),
@@ -483,6 +588,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
                 },
             },
             "schemas": schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A write token (INCIDENTMAP_WRITE_TOKEN or a tokens file); reads need none."}},
         },
     })
 }
@@ -555,6 +661,28 @@ fn schemas() -> Value {
                 "timeStamp": {"type": "string"},
                 "links": {"type": "array", "items": link},
                 "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+            },
+        },
+        "FeatureInput": {
+            "type": "object", "required": ["type", "properties"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+                "geometry": {"nullable": true, "type": "object", "required": ["type", "coordinates"],
+                    "properties": {"type": {"type": "string", "enum": ["Point"]}, "coordinates": {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}}}},
+                "properties": {"type": "object", "additionalProperties": false, "properties": {
+                    "id": {"type": "string"},
+                    "occurred_at": {"type": "string", "description": "RFC 3339 date or date-time"},
+                    "category": {"type": "string", "enum": Category::ALL.map(Category::as_str)},
+                    "fatalities": {"type": "integer", "minimum": 0, "maximum": 4294967295u64},
+                    "injured": {"type": "integer", "minimum": 0, "maximum": 4294967295u64},
+                    "arrested": {"type": "integer", "minimum": 0, "maximum": 4294967295u64},
+                    "place": {"type": "string", "description": "The place as reported; geocoded when there is no geometry"},
+                    "place_id": {"type": "integer", "minimum": 1},
+                    "precision": {"type": "string", "enum": Precision::ALL.map(Precision::as_str)},
+                    "source": {"type": "string"},
+                    "notes": {"type": "string"},
+                }},
             },
         },
         "TileJson": {

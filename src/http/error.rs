@@ -15,6 +15,8 @@ pub struct ApiError {
     pub detail: Option<serde_json::Value>,
     /// Seconds for a `Retry-After` header (503s).
     pub retry_after: Option<u32>,
+    /// Other headers (WWW-Authenticate on 401s).
+    pub headers: Vec<(header::HeaderName, &'static str)>,
 }
 
 #[derive(Serialize)]
@@ -33,7 +35,13 @@ impl ApiError {
             description: description.into(),
             detail: None,
             retry_after: None,
+            headers: Vec::new(),
         }
+    }
+
+    pub fn with_header(mut self, name: header::HeaderName, value: &'static str) -> Self {
+        self.headers.push((name, value));
+        self
     }
 
     pub fn with_retry_after(mut self, seconds: u32) -> Self {
@@ -86,6 +94,10 @@ impl IntoResponse for ApiError {
             .into_response();
         if let Some(s) = self.retry_after {
             r.headers_mut().insert(header::RETRY_AFTER, s.into());
+        }
+        for (name, value) in self.headers {
+            r.headers_mut()
+                .insert(name, axum::http::HeaderValue::from_static(value));
         }
         r
     }

@@ -269,8 +269,10 @@ pub async fn one(
         .ok_or_else(|| ApiError::not_found(format!("no incident with id {id:?}")))?;
     let mut body = Vec::with_capacity(1024);
     write_feature(&mut body, &incident);
-    // The feature's ETag depends only on its own content, so it survives unrelated edits.
-    let tag = etag(&[b"feature", &body]);
+    // The feature's ETag depends only on its own content, so it survives unrelated edits; it
+    // is the tag If-Match is checked against on writes.
+    let tag =
+        HeaderValue::from_str(&crate::etag::of_incident(&incident)).expect("hex is a valid header");
     if not_modified(&headers, &tag) {
         return Ok(not_modified_response(tag, s.opts.max_age));
     }
@@ -279,7 +281,7 @@ pub async fn one(
     Ok(geojson_response(body, tag, s.opts.max_age))
 }
 
-fn add_feature_links(body: &mut Vec<u8>, base: &str, i: &Incident) {
+pub fn add_feature_links(body: &mut Vec<u8>, base: &str, i: &Incident) {
     // Feature links are a foreign member, which RFC 7946 allows; they go before the closing
     // brace of the feature.
     body.pop();

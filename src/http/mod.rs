@@ -3,6 +3,7 @@
 //! runs on the blocking pool.
 
 pub mod api;
+pub mod edit;
 pub mod error;
 pub mod geocode;
 pub mod items;
@@ -41,6 +42,10 @@ pub struct HttpOptions {
     /// Bytes of encoded tiles kept in memory.
     pub tile_cache_bytes: u64,
     pub request_timeout: Duration,
+    /// Who may write; empty disables writes.
+    pub tokens: crate::auth::Tokens,
+    /// Origins whose pages may write through CORS (reads are open to all).
+    pub write_origins: Vec<String>,
 }
 
 impl Default for HttpOptions {
@@ -54,6 +59,8 @@ impl Default for HttpOptions {
                 .unwrap_or(4),
             tile_cache_bytes: 256 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            tokens: crate::auth::Tokens::default(),
+            write_origins: Vec::new(),
         }
     }
 }
@@ -104,6 +111,7 @@ impl AppState {
 /// The whole application: routes and layers.
 pub fn router(state: AppState) -> Router {
     let timeout = state.opts.request_timeout;
+    let cors = cors(&state.opts.write_origins);
     let api = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
@@ -112,8 +120,32 @@ pub fn router(state: AppState) -> Router {
         .route("/collections", get(ogc::collections))
         .route("/collections/{collection}", get(ogc::one_collection))
         .route("/collections/{collection}/queryables", get(ogc::queryables))
-        .route("/collections/{collection}/items", get(items::list))
-        .route("/collections/{collection}/items/{id}", get(items::one))
+        .route(
+            "/collections/{collection}/items",
+            get(items::list)
+                .post(edit::create)
+                .layer(DefaultBodyLimit::max(edit::MAX_FEATURE_BYTES)),
+        )
+        .route(
+            "/collections/{collection}/items/{id}",
+            get(items::one)
+                .put(edit::replace)
+                .patch(edit::patch)
+                .delete(edit::delete)
+                .layer(DefaultBodyLimit::max(edit::MAX_FEATURE_BYTES)),
+        )
+        .route(
+            "/collections/{collection}/items/{id}/history",
+            get(edit::history),
+        )
+        .route(
+            "/collections/{collection}/items/{id}/restore",
+            post(edit::restore),
+        )
+        .route(
+            "/collections/{collection}/import",
+            post(edit::import).layer(DefaultBodyLimit::max(edit::MAX_IMPORT_BYTES)),
+        )
         .route("/health", get(pages::health))
         .route("/ping", get(pages::ping))
         .route("/tiles", get(tiles::styles))
@@ -129,7 +161,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     api.with_state(state)
-        .layer(cors())
+        .layer(cors)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             timeout,
@@ -138,18 +170,53 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Reads are public: any origin may fetch them, and scripts may see the headers they need to
-/// page and cache.
-fn cors() -> CorsLayer {
+/// page and cache. Writes from a browser page need a preflight, which passes only for the
+/// configured origins (a page elsewhere cannot even try a token).
+fn cors(write_origins: &[String]) -> CorsLayer {
+    let writers: Vec<HeaderValue> = write_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .collect();
+    let predicate = move |origin: &HeaderValue, parts: &axum::http::request::Parts| {
+        let method = if parts.method == Method::OPTIONS {
+            parts
+                .headers
+                .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+                .unwrap_or(Method::OPTIONS)
+        } else {
+            parts.method.clone()
+        };
+        // Reading, and geoparsing (a POST that changes nothing), are open to every page.
+        let read = matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
+            || parts.uri.path() == "/geoparse";
+        read || writers.iter().any(|w| w == origin)
+    };
     CorsLayer::new()
-        .allow_origin(AllowOrigin::any())
-        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
-        .allow_headers([header::ACCEPT, header::IF_NONE_MATCH, header::CONTENT_TYPE])
+        .allow_origin(AllowOrigin::predicate(predicate))
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::ACCEPT,
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+        ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::LINK,
             HeaderName::from_static("content-crs"),
         ])
+        .vary([header::ORIGIN])
         .max_age(Duration::from_secs(3600))
 }
 
@@ -165,17 +232,9 @@ async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
     )
 }
 
-/// A strong ETag from the parts that decide a response's bytes: 128-bit FNV-1a, so a
-/// collision (which would mean a wrong 304) is out of reach in practice.
+/// A strong ETag header from the parts that decide a response's bytes.
 pub fn etag(parts: &[&[u8]]) -> HeaderValue {
-    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    for p in parts {
-        // a separator byte, so ["ab", "c"] and ["a", "bc"] differ
-        for &byte in p.iter().chain(&[0xff]) {
-            h = (h ^ byte as u128).wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
-        }
-    }
-    HeaderValue::from_str(&format!("\"{h:032x}\"")).expect("hex is a valid header")
+    HeaderValue::from_str(&crate::etag::strong(parts)).expect("hex is a valid header")
 }
 
 /// Whether the request's If-None-Match names this ETag.

@@ -11,6 +11,10 @@ pub struct Params {
     pairs: Vec<(String, String)>,
 }
 
+/// Parameters whose value is a list: given more than once (OpenAPI's exploded form,
+/// `category=a&category=b`), the values are joined as if written `category=a,b`.
+const LISTS: &[&str] = &["bbox", "category", "precision"];
+
 impl Params {
     /// Parses a raw query string, refusing names not in `allowed`.
     pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Params, ApiError> {
@@ -25,7 +29,12 @@ impl Params {
                     allowed.join(", ")
                 )));
             }
-            if pairs.iter().any(|(p, _)| *p == k) {
+            if let Some((_, v0)) = pairs.iter_mut().find(|(p, _)| *p == k) {
+                if LISTS.contains(&k.as_ref()) {
+                    v0.push(',');
+                    v0.push_str(&v);
+                    continue;
+                }
                 return Err(ApiError::bad_request(format!(
                     "query parameter {k:?} is given more than once"
                 )));
@@ -81,10 +90,16 @@ mod tests {
     fn unknown_and_repeated_parameters_are_refused() {
         let e = Params::parse(Some("bbbox=1"), &["bbox"]).err().unwrap();
         assert!(e.description.contains("\"bbbox\""), "{}", e.description);
-        let e = Params::parse(Some("bbox=1&bbox=2"), &["bbox"])
+        let e = Params::parse(Some("limit=1&limit=2"), &["limit"])
             .err()
             .unwrap();
         assert!(e.description.contains("more than once"));
+        let p = Params::parse(Some("bbox=1&bbox=2&bbox=3&bbox=4"), &["bbox"]).unwrap();
+        assert_eq!(
+            p.get("bbox"),
+            Some("1,2,3,4"),
+            "list parameters may be exploded"
+        );
         assert!(Params::parse(Some("&&"), &[]).is_ok());
     }
 

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Change, Loaded, Store, StoreError};
+use super::{Change, HistoryEntry, Loaded, Store, StoreError};
 use crate::model::{Incident, OccurredAt};
 
 /// GeoPackage's SQLite application id: "GPKG".
@@ -20,7 +20,7 @@ const GPKG_APPLICATION_ID: i32 = 0x4750_4B47;
 /// GeoPackage 1.4.0.
 const GPKG_USER_VERSION: i32 = 10400;
 /// The schema this code writes; older files are migrated forward at open.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]"#;
 
@@ -83,6 +83,20 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE im_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO im_meta VALUES ('data_version', 0);
     "#,
+    // 1 → 2: the history of every change. `after` is the incident as GeoJSON after the
+    // change (NULL for a deletion); the state before a change is the previous entry's `after`.
+    r#"
+    CREATE TABLE im_history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        op TEXT NOT NULL,
+        after TEXT
+    );
+    CREATE INDEX im_history_incident ON im_history (incident_id, seq);
+    "#,
 ];
 
 pub struct GpkgStore {
@@ -124,6 +138,13 @@ impl GpkgStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Folds the write-ahead log into the database file (for copies that must be one file).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -248,10 +269,21 @@ impl Store for GpkgStore {
         })
     }
 
-    fn apply(&self, changes: &[Change], _actor: &str) -> Result<u64, StoreError> {
+    fn apply(&self, changes: &[Change], actor: &str) -> Result<u64, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let version: i64 = tx.query_row(
+            "UPDATE im_meta SET value = value + 1 WHERE key = 'data_version' RETURNING value",
+            [],
+            |r| r.get(0),
+        )?;
+        let at = now_rfc3339();
         {
+            let mut exists = tx.prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?;
+            let mut history = tx.prepare_cached(
+                "INSERT INTO im_history (incident_id, version, at, actor, op, after)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
             let mut put = tx.prepare_cached(
                 "INSERT INTO incidents (geom, id, occurred_at, category, fatalities, injured,
                      arrested, place, place_id, precision, source, notes)
@@ -266,8 +298,13 @@ impl Store for GpkgStore {
             let mut del = tx.prepare_cached("DELETE FROM incidents WHERE id = ?1")?;
             let mut extent: Option<crate::bbox::Bbox> = None;
             for c in changes {
+                let existed = exists.exists([c.id()])?;
                 match c {
                     Change::Put(i) => {
+                        let op = if existed { "update" } else { "create" };
+                        let after = String::from_utf8(crate::format::geojson::feature(i))
+                            .expect("GeoJSON is UTF-8");
+                        history.execute(params![i.id, version, at, actor, op, after])?;
                         put.execute(params![
                             encode_point(i.lon, i.lat),
                             i.id,
@@ -285,7 +322,11 @@ impl Store for GpkgStore {
                         extent = Some(crate::bbox::Bbox::union_point(extent, i.lon, i.lat));
                     }
                     Change::Delete(id) => {
-                        del.execute([id])?;
+                        if existed {
+                            let none: Option<String> = None;
+                            history.execute(params![id, version, at, actor, "delete", none])?;
+                            del.execute([id])?;
+                        }
                     }
                 }
             }
@@ -302,14 +343,32 @@ impl Store for GpkgStore {
                 )?;
             }
         }
-        let version: i64 = tx.query_row(
-            "UPDATE im_meta SET value = value + 1 WHERE key = 'data_version' RETURNING value",
-            [],
-            |r| r.get(0),
-        )?;
         tx.commit()?;
         Ok(version as u64)
     }
+
+    fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT version, at, actor, op, after FROM im_history WHERE incident_id = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(HistoryEntry {
+                version: r.get::<_, i64>(0)? as u64,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                op: r.get(3)?,
+                after: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// A GeoPackage geometry blob holding a 2-D point in EPSG:4326: the 8-byte GeoPackage header
@@ -422,6 +481,56 @@ mod tests {
         let l = s.load().unwrap();
         assert_eq!(l.version, v2);
         assert_eq!(l.incidents, vec![incident("a", 76.5)]);
+    }
+
+    #[test]
+    fn every_change_is_in_the_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = GpkgStore::open_dir(dir.path()).unwrap();
+        s.apply(&[Change::Put(incident("a", 76.9))], "alice")
+            .unwrap();
+        s.apply(&[Change::Put(incident("a", 77.0))], "bob").unwrap();
+        s.apply(
+            &[Change::Delete("a".into()), Change::Delete("never".into())],
+            "carol",
+        )
+        .unwrap();
+        let h = s.history("a").unwrap();
+        let ops: Vec<(&str, &str)> = h
+            .iter()
+            .map(|e| (e.op.as_str(), e.actor.as_str()))
+            .collect();
+        assert_eq!(
+            ops,
+            vec![("create", "alice"), ("update", "bob"), ("delete", "carol")]
+        );
+        assert!(h[1].after.as_deref().unwrap().contains("[77,43.25]"));
+        assert!(h[2].after.is_none());
+        assert!(h.windows(2).all(|w| w[0].version < w[1].version));
+        assert!(
+            s.history("never").unwrap().is_empty(),
+            "deleting nothing records nothing"
+        );
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("old.gpkg");
+        {
+            let mut c = Connection::open(&p).unwrap();
+            c.pragma_update(None, "application_id", GPKG_APPLICATION_ID)
+                .unwrap();
+            let tx = c.transaction().unwrap();
+            tx.execute_batch(&MIGRATIONS[0].replace("{WGS84}", WGS84_WKT))
+                .unwrap();
+            tx.execute("INSERT INTO im_meta VALUES ('schema_version', 1)", [])
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let s = GpkgStore::open(&p).unwrap();
+        s.apply(&[Change::Put(incident("a", 1.0))], "t").unwrap();
+        assert_eq!(s.history("a").unwrap().len(), 1);
     }
 
     #[test]

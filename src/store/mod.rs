@@ -53,6 +53,21 @@ pub struct Loaded {
     pub version: u64,
 }
 
+/// One recorded change of an incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    /// The data version the change created.
+    pub version: u64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who: the name of the token that made it ("cli" and "demo" for local loads).
+    pub actor: String,
+    /// create, update or delete.
+    pub op: String,
+    /// The incident after the change, as a GeoJSON Feature; `None` after a deletion.
+    pub after: Option<String>,
+}
+
 /// A durable incident store. Implementations are synchronous: callers on the async runtime
 /// use `spawn_blocking`.
 pub trait Store: Send + Sync + 'static {
@@ -62,4 +77,7 @@ pub trait Store: Send + Sync + 'static {
     /// Applies the changes atomically and durably; returns the new data version. `actor`
     /// names who made the change (kept in the history).
     fn apply(&self, changes: &[Change], actor: &str) -> Result<u64, StoreError>;
+
+    /// Every recorded change of one incident, oldest first (empty if it never existed).
+    fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
 }

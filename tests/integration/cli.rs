@@ -209,3 +209,88 @@ fn a_broken_geonames_table_is_refused_and_nothing_written() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.txt:1"));
     assert!(!out_dir.join("places.tsv").exists());
 }
+
+#[test]
+fn exports_round_trip_and_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/demo/kazakhstan-2022.geojson");
+    assert!(
+        bin()
+            .args(["import", "--data"])
+            .arg(&data)
+            .arg(demo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let export = |format: &str, file: &str, extra: &[&str]| {
+        let out = dir.path().join(file);
+        let o = bin()
+            .args(["export", "--data"])
+            .arg(&data)
+            .args(["--format", format, "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    // Filtered GeoJSON holds only what the filter matches.
+    let riots = export(
+        "geojson",
+        "riots.geojson",
+        &["--category", "riot", "--min-fatalities", "10"],
+    );
+    let fc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&riots).unwrap()).unwrap();
+    let n = fc["features"].as_array().unwrap().len();
+    assert_eq!(n, 4, "103 Almaty, 21 Kyzylorda, 10 Zhambyl, 22 nationwide");
+    // CSV and ACLED exports re-import into another store unchanged.
+    for (format, file) in [("csv", "all.csv"), ("acled", "all-acled.csv")] {
+        let out = export(format, file, &[]);
+        let other = dir.path().join(format!("data-{format}"));
+        let o = bin()
+            .args(["import", "--data"])
+            .arg(&other)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("18 added"),
+            "{format}"
+        );
+        let o = bin()
+            .args(["import", "--data"])
+            .arg(&data)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("0 added, 0 updated, 18 unchanged"),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    // A GeoPackage export opens as a store with the same incidents.
+    let gpkg = export("gpkg", "almaty.gpkg", &["--bbox", "76.7,43.1,77.2,43.45"]);
+    let store = incidentmap::store::gpkg::GpkgStore::open(&gpkg).unwrap();
+    use incidentmap::store::Store;
+    assert_eq!(store.load().unwrap().incidents.len(), 7);
+    // and is not overwritten
+    let o = bin()
+        .args(["export", "--data"])
+        .arg(&data)
+        .args(["--format", "gpkg", "--out"])
+        .arg(&gpkg)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+}

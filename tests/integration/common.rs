@@ -39,6 +39,30 @@ impl TestServer {
 
     /// A server with no incidents.
     pub async fn empty() -> TestServer {
+        TestServer::start(HttpOptions::default()).await
+    }
+
+    /// A server holding the demo, that accepts writes with [`TOKEN`] (named `alice`) from any
+    /// client and from pages at [`EDITOR_ORIGIN`].
+    pub async fn writable() -> TestServer {
+        let tokens = incidentmap::auth::Tokens::default()
+            .with_file("test", &format!("alice {TOKEN}\nbob {TOKEN_B}\n"))
+            .unwrap();
+        let s = TestServer::start(HttpOptions {
+            tokens,
+            write_origins: vec![EDITOR_ORIGIN.to_string()],
+            ..HttpOptions::default()
+        })
+        .await;
+        let app = s.app.clone();
+        tokio::task::spawn_blocking(move || app.load_demo_if_empty())
+            .await
+            .unwrap()
+            .expect("demo loads");
+        s
+    }
+
+    pub async fn start(opts: HttpOptions) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let store = GpkgStore::open_dir(dir.path()).unwrap();
         let app =
@@ -46,7 +70,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(app.clone(), HttpOptions::default());
+        let state = AppState::new(app.clone(), opts);
         tokio::spawn(incidentmap::server::run(listener, state.clone(), async {
             let _ = rx.await;
         }));
@@ -100,6 +124,10 @@ impl TestServer {
         );
     }
 }
+
+pub const TOKEN: &str = "alice-secret-token-0001";
+pub const TOKEN_B: &str = "bob-secret-token-00002";
+pub const EDITOR_ORIGIN: &str = "https://editor.example.org";
 
 /// GeoNames id of Almaty (the city).
 pub const ALMATY_ID: u64 = 1526384;

@@ -3,6 +3,8 @@
 
 mod cli;
 mod common;
+mod crash;
+mod edit;
 mod geocode;
 mod geocode_eval;
 mod items;

@@ -68,7 +68,10 @@ async fn reads_are_open_to_any_origin() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://example.org"
+    );
     let exposed = r.headers()["access-control-expose-headers"]
         .to_str()
         .unwrap()
