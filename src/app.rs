@@ -122,12 +122,18 @@ impl App {
             Some(d) => Styles::load_dir(d)?,
             None => Styles::embedded()?,
         };
-        let gazetteer = match &src.gazetteer_dir {
-            Some(d) => Gazetteer::embedded_with_dir(d)?,
-            None => Gazetteer::embedded()?,
-        };
-        let store = crate::store::gpkg::GpkgStore::open_dir(&src.data_dir)?;
-        App::new(Arc::new(store), Arc::new(gazetteer), styles)
+        // The gazetteer and the store are independent: load them side by side.
+        let (gazetteer, store) = std::thread::scope(|s| {
+            let gaz = s.spawn(|| match &src.gazetteer_dir {
+                Some(d) => Gazetteer::embedded_with_dir(d),
+                None => Gazetteer::embedded(),
+            });
+            let store = crate::store::gpkg::GpkgStore::open_dir(&src.data_dir)
+                .and_then(|st| st.load().map(|l| (st, l)));
+            (gaz.join().expect("gazetteer loading panicked"), store)
+        });
+        let (store, loaded) = store?;
+        App::with_loaded(Arc::new(store), loaded, Arc::new(gazetteer?), styles)
     }
 
     /// Loads everything from the store and builds the index.
@@ -136,12 +142,22 @@ impl App {
         gazetteer: Arc<Gazetteer>,
         styles: Styles,
     ) -> Result<App, AppError> {
+        let loaded = store.load()?;
+        App::with_loaded(store, loaded, gazetteer, styles)
+    }
+
+    /// An app over a store whose contents were already read.
+    pub fn with_loaded(
+        store: Arc<dyn Store>,
+        loaded: crate::store::Loaded,
+        gazetteer: Arc<Gazetteer>,
+        styles: Styles,
+    ) -> Result<App, AppError> {
         // The misspelling index is not needed to start serving: build it meanwhile.
         let gaz = Arc::clone(&gazetteer);
         std::thread::Builder::new()
             .name("gazetteer-prepare".into())
             .spawn(move || gaz.prepare())?;
-        let loaded = store.load()?;
         let index = Index::new(
             loaded.incidents,
             loaded.version,

@@ -58,42 +58,82 @@ struct Base {
     areas: RTree<AreaEntry>,
     /// The area of each area incident, by position.
     area_of: HashMap<u32, Bbox>,
-    by_id: HashMap<Box<str>, u32>,
+    /// Positions by id. The table holds only positions, hashing and comparing through the
+    /// records: no copy of a million ids, no million allocations at start.
+    by_id: hashbrown::HashTable<u32>,
+}
+
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(id)
 }
 
 impl Base {
     fn build(mut records: Vec<Arc<Incident>>, area_of: &AreaOf) -> Base {
-        records.sort_by_cached_key(|i| (i.occurred_at.start_ms(), i.id.clone()));
-        let entries: Vec<Entry> = records
+        // Page order: time, then id. Sorting precomputed times keeps id comparisons (and
+        // their cost) to the ties.
+        let mut order: Vec<(i64, u32)> = records
             .iter()
             .enumerate()
-            .map(|(pos, i)| GeomWithData::new([i.lon, i.lat], pos as u32))
+            .map(|(pos, i)| (i.occurred_at.start_ms(), pos as u32))
             .collect();
-        let by_id = records
+        order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| records[a.1 as usize].id.cmp(&records[b.1 as usize].id))
+        });
+        let mut slots: Vec<Option<Arc<Incident>>> = records.drain(..).map(Some).collect();
+        let records: Vec<Arc<Incident>> = order
             .iter()
-            .enumerate()
-            .map(|(pos, i)| (i.id.as_str().into(), pos as u32))
+            .map(|&(_, pos)| slots[pos as usize].take().expect("each position once"))
             .collect();
-        let mut area_boxes = HashMap::new();
-        let mut area_entries = Vec::new();
-        for (pos, i) in records.iter().enumerate() {
-            if let Some(a) = area_of(i) {
-                for part in a.parts() {
-                    let r = Rectangle::from_aabb(envelope(&part));
-                    area_entries.push(GeomWithData::new(r, pos as u32));
-                }
-                area_boxes.insert(pos as u32, a);
+        drop(slots);
+
+        // The three structures are independent: build them on the available cores.
+        let (tree, (by_id, (areas, area_boxes))) = std::thread::scope(|s| {
+            let tree = s.spawn(|| {
+                let entries: Vec<Entry> = records
+                    .iter()
+                    .enumerate()
+                    .map(|(pos, i)| GeomWithData::new([i.lon, i.lat], pos as u32))
+                    .collect();
+                RTree::bulk_load(entries)
+            });
+            let mut by_id = hashbrown::HashTable::with_capacity(records.len());
+            for (pos, i) in records.iter().enumerate() {
+                by_id.insert_unique(id_hash(&i.id), pos as u32, |&p| {
+                    id_hash(&records[p as usize].id)
+                });
             }
-        }
+            let mut area_boxes = HashMap::new();
+            let mut area_entries = Vec::new();
+            for (pos, i) in records.iter().enumerate() {
+                if let Some(a) = area_of(i) {
+                    for part in a.parts() {
+                        let r = Rectangle::from_aabb(envelope(&part));
+                        area_entries.push(GeomWithData::new(r, pos as u32));
+                    }
+                    area_boxes.insert(pos as u32, a);
+                }
+            }
+            let tree = tree.join().expect("R-tree build panicked");
+            (tree, (by_id, (RTree::bulk_load(area_entries), area_boxes)))
+        });
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Base {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             records,
-            tree: RTree::bulk_load(entries),
-            areas: RTree::bulk_load(area_entries),
+            tree,
+            areas,
             area_of: area_boxes,
             by_id,
         }
+    }
+
+    /// The position of the record with this id.
+    fn position(&self, id: &str) -> Option<u32> {
+        self.by_id
+            .find(id_hash(id), |&p| self.records[p as usize].id == id)
+            .copied()
     }
 
     /// Positions of the records inside the box, ascending (that is, in page order).
@@ -172,9 +212,8 @@ impl Snapshot {
         self.overlay.iter().map(|(id, now)| {
             let old = self
                 .base
-                .by_id
-                .get(id)
-                .map(|&p| &self.base.records[p as usize]);
+                .position(id)
+                .map(|p| &self.base.records[p as usize]);
             (old, now.as_ref())
         })
     }
@@ -184,9 +223,8 @@ impl Snapshot {
             Some(v) => v.as_ref(),
             None => self
                 .base
-                .by_id
-                .get(id)
-                .map(|&p| &self.base.records[p as usize]),
+                .position(id)
+                .map(|p| &self.base.records[p as usize]),
         }
     }
 
@@ -365,7 +403,7 @@ impl Index {
                 Change::Put(i) => (i.id.clone(), Some(Arc::new(i))),
                 Change::Delete(id) => (id, None),
             };
-            let in_base = old.base.by_id.contains_key(id.as_str());
+            let in_base = old.base.position(&id).is_some();
             match (&now, in_base) {
                 // Deleting something the base never had: forget it entirely.
                 (None, false) => {
@@ -420,11 +458,7 @@ fn old_or_new<'a>(
 ) -> Option<&'a Arc<Incident>> {
     match overlay.get(id) {
         Some(v) => v.as_ref(),
-        None => old
-            .base
-            .by_id
-            .get(id)
-            .map(|&p| &old.base.records[p as usize]),
+        None => old.base.position(id).map(|p| &old.base.records[p as usize]),
     }
 }
 

@@ -109,7 +109,7 @@ export PYGEOAPI_CONFIG="$WORK/pygeoapi/config.yml" PYGEOAPI_OPENAPI="$WORK/pygeo
 "$VENV/bin/pygeoapi" config validate -c "$PYGEOAPI_CONFIG" >/dev/null
 "$VENV/bin/pygeoapi" openapi generate "$PYGEOAPI_CONFIG" --output-file "$PYGEOAPI_OPENAPI" >/dev/null
 "$VENV/bin/gunicorn" --workers "$WORKERS" --worker-class sync --bind "127.0.0.1:$PG_PORT" \
-  --no-control-socket --error-logfile "$WORK/gunicorn.log" pygeoapi.flask_app:APP &
+  --no-control-socket pygeoapi.flask_app:APP >"$WORK/gunicorn.log" 2>&1 &
 PG_PID=$!
 wait_for "http://127.0.0.1:$PG_PORT/collections/incidents?f=json" 60 "$PG_PID" "$WORK/gunicorn.log"
 
@@ -165,6 +165,10 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
+ERRS=$(grep -c "ERROR - Exception" "$WORK/gunicorn.log" || true)
+if [ "$ERRS" != 0 ]; then
+  echo "pygeoapi logged $ERRS exceptions, last: $(grep -E '^[a-zA-Z_.]+(Error|Exception)' "$WORK/gunicorn.log" | tail -1)"
+fi
 if [ -n "${KEEP:-}" ]; then
   mkdir -p "$KEEP"; cp "$WORK/boxes.txt" "$WORK"/wrk-*.txt "$PYGEOAPI_CONFIG" "$WORK/gunicorn.log" "$KEEP/"
 fi
@@ -181,6 +185,7 @@ def parse(path):
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", t)
     other = float(re.search(r"other processes ([\d.]+) s", t).group(1))
+    server = float(re.search(r"cpu: server ([\d.]+) s", t).group(1))
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)),
         "p50": ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1)),
@@ -190,6 +195,7 @@ def parse(path):
         "bad": int(non2xx.group(1)) if non2xx else 0,
         "sock": sum(map(int, sock.groups())) if sock else 0,
         "other": other,
+        "cpu_ms": 1000 * server / int(req),
     }
 runs = {}
 for a in sys.argv[1:]:
@@ -200,13 +206,17 @@ for k, rs in runs.items():
     for i, v in enumerate(rs, 1):
         print(f"round {i} {k:12} {v['rps']:8.1f} req/s  p50 {v['p50']:7.1f} ms  p99 {v['p99']:7.1f} ms  "
               f"{v['n']:6} requests  mean response {v['mean'] / 1024:.0f} KiB (wrk, headers included)  "
-              f"non-2xx {v['bad']}  socket errors {v['sock']}  other processes' CPU {v['other']:.1f} s")
+              f"non-2xx {v['bad']}  socket errors {v['sock']}  server CPU {v['cpu_ms']:.2f} ms/request  "
+              f"other processes' CPU {v['other']:.1f} s")
     best[k] = max(rs, key=lambda v: v["rps"])
 im, pg = best["incidentmap"], best["pygeoapi"]
 print(f"best round: incidentmap {im['rps']:.1f} req/s (p50 {im['p50']:.1f} ms, p99 {im['p99']:.1f} ms), "
       f"pygeoapi {pg['rps']:.1f} req/s (p50 {pg['p50']:.0f} ms, p99 {pg['p99']:.0f} ms)")
 per_round = ", ".join("%.0fx" % (a["rps"] / b["rps"]) for a, b in zip(runs["incidentmap"], runs["pygeoapi"]))
 print(f"ratio incidentmap / pygeoapi: {im['rps'] / pg['rps']:.0f}x req/s (best against best; per round: {per_round})")
+cpu = {k: sorted(v["cpu_ms"] for v in rs)[len(rs) // 2] for k, rs in runs.items()}
+print(f"server CPU per request (less sensitive to other load): incidentmap {cpu['incidentmap']:.2f} ms, "
+      f"pygeoapi {cpu['pygeoapi']:.1f} ms: ratio {cpu['pygeoapi'] / cpu['incidentmap']:.0f}x")
 if any(v["other"] > 2.0 for rs in runs.values() for v in rs):
     print("WARNING: other processes used CPU during the runs (see 'other processes' CPU'): figures are low and noisy")
 bad = sorted({k for k, rs in runs.items() for v in rs if v["bad"] or v["sock"]})
