@@ -152,6 +152,12 @@ pub struct ServeArgs {
     /// A tokens file: one `name token` pair per line; the name is recorded in the history.
     #[arg(long, env = "INCIDENTMAP_TOKENS", value_name = "FILE")]
     pub tokens: Option<PathBuf>,
+    /// The map page's base map: an XYZ tile URL template ({z}/{x}/{y}); `none` for none.
+    #[arg(long, env = "INCIDENTMAP_BASEMAP_URL", value_name = "URL")]
+    pub basemap_url: Option<String>,
+    /// Attribution (HTML) shown for the base map.
+    #[arg(long, env = "INCIDENTMAP_BASEMAP_ATTRIBUTION", value_name = "HTML")]
+    pub basemap_attribution: Option<String>,
     /// Origins (https://editor.example.org) whose pages may write through CORS; comma list.
     #[arg(
         long = "cors-origin",

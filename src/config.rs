@@ -25,6 +25,8 @@ pub enum ConfigError {
     },
     #[error("--cors-origin: {0:?} is not an origin such as https://editor.example.org")]
     Origin(String),
+    #[error("--basemap-url: {0:?} must be an http(s) URL template with {{z}}, {{x}} and {{y}}, or none")]
+    Basemap(String),
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -93,6 +95,19 @@ impl ServeConfig {
                 return Err(ConfigError::Origin(o.clone()));
             }
         }
+        let defaults = HttpOptions::default();
+        let basemap_url = match a.basemap_url.as_deref() {
+            None => defaults.basemap_url.clone(),
+            Some("none") | Some("") => String::new(),
+            Some(u) => {
+                if !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with('/'))
+                    || !(u.contains("{z}") && u.contains("{x}") && u.contains("{y}"))
+                {
+                    return Err(ConfigError::Basemap(u.to_string()));
+                }
+                u.to_string()
+            }
+        };
         Ok(ServeConfig {
             sources: sources(&a.data)?,
             bind,
@@ -101,7 +116,12 @@ impl ServeConfig {
                 public_url: a.public_url.clone(),
                 tokens,
                 write_origins: a.cors_origins.clone(),
-                ..HttpOptions::default()
+                basemap_attribution: a
+                    .basemap_attribution
+                    .clone()
+                    .unwrap_or_else(|| if basemap_url == defaults.basemap_url { defaults.basemap_attribution.clone() } else { String::new() }),
+                basemap_url,
+                ..defaults
             },
         })
     }

@@ -11,6 +11,7 @@ pub mod ogc;
 pub mod pages;
 pub mod params;
 pub mod tiles;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +47,9 @@ pub struct HttpOptions {
     pub tokens: crate::auth::Tokens,
     /// Origins whose pages may write through CORS (reads are open to all).
     pub write_origins: Vec<String>,
+    /// The map page's base map (XYZ URL template; empty for none) and its attribution.
+    pub basemap_url: String,
+    pub basemap_attribution: String,
 }
 
 impl Default for HttpOptions {
@@ -61,6 +65,8 @@ impl Default for HttpOptions {
             request_timeout: Duration::from_secs(30),
             tokens: crate::auth::Tokens::default(),
             write_origins: Vec::new(),
+            basemap_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+            basemap_attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors".into(),
         }
     }
 }
@@ -148,6 +154,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/health", get(pages::health))
         .route("/ping", get(pages::ping))
+        .route("/app.js", get(web::app_js))
+        .route("/app.css", get(web::app_css))
+        .route("/config.json", get(web::config))
+        .route("/vendor/{*path}", get(web::vendor))
         .route("/tiles", get(tiles::styles))
         .route("/tiles/{style}/tilejson.json", get(tiles::tilejson))
         .route("/tiles/{style}/legend", get(tiles::legend))

@@ -1,0 +1,1 @@
+// placeholder: the map page script (written in a later step)
