@@ -190,7 +190,7 @@ impl App {
             return Ok(self.snapshot().version());
         }
         let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let version = self.store.apply(&changes, actor)?;
+        let version = self.timed_apply(&changes, actor)?;
         self.index.apply(changes, version);
         Ok(version)
     }
@@ -230,9 +230,24 @@ impl App {
             }
             _ => {}
         }
-        let version = self.store.apply(std::slice::from_ref(&change), actor)?;
+        let version = self.timed_apply(std::slice::from_ref(&change), actor)?;
         self.index.apply(vec![change], version);
         Ok(version)
+    }
+
+    /// A store write, timed for the metrics.
+    fn timed_apply(&self, changes: &[Change], actor: &str) -> Result<u64, AppError> {
+        let started = std::time::Instant::now();
+        let version = self.store.apply(changes, actor)?;
+        metrics::histogram!("incidentmap_store_write_seconds")
+            .record(started.elapsed().as_secs_f64());
+        Ok(version)
+    }
+
+    /// Makes everything acknowledged durable in the store's main file (at shutdown).
+    pub fn flush(&self) -> Result<(), AppError> {
+        let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(self.store.flush()?)
     }
 
     /// Every recorded change of an incident, oldest first.

@@ -34,6 +34,9 @@ pub enum Command {
     Synth(SynthArgs),
     /// Export incidents, with the items endpoint's filters.
     Export(ExportArgs),
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
 }
 
 #[derive(Debug, Args)]
@@ -127,8 +130,11 @@ pub struct DataArgs {
     pub styles: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone, Default)]
 pub struct ServeArgs {
+    /// A TOML configuration file; flags and INCIDENTMAP_* variables override its keys.
+    #[arg(long, env = "INCIDENTMAP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Address to listen on [default: 127.0.0.1:8080]
@@ -166,6 +172,37 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+    /// Log format: text (readable) or json (one object per line).
+    #[arg(long, env = "INCIDENTMAP_LOG_FORMAT", value_name = "FORMAT")]
+    pub log_format: Option<String>,
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, env = "INCIDENTMAP_REQUEST_TIMEOUT", value_name = "SECONDS")]
+    pub request_timeout: Option<u64>,
+    /// Most tile renders at once (beyond: a short queue, then 503 with Retry-After).
+    #[arg(long, env = "INCIDENTMAP_RENDER_CONCURRENCY", value_name = "N")]
+    pub render_concurrency: Option<usize>,
+    /// Bytes of encoded tiles kept in memory.
+    #[arg(long, env = "INCIDENTMAP_TILE_CACHE_BYTES", value_name = "BYTES")]
+    pub tile_cache_bytes: Option<u64>,
+    /// Cache-Control max-age of tiles, seconds.
+    #[arg(long, env = "INCIDENTMAP_TILE_MAX_AGE", value_name = "SECONDS")]
+    pub tile_max_age: Option<u32>,
+    /// Cache-Control max-age of items and other JSON, seconds.
+    #[arg(long, env = "INCIDENTMAP_MAX_AGE", value_name = "SECONDS")]
+    pub max_age: Option<u32>,
+    /// Largest body of a feature write, bytes.
+    #[arg(long, env = "INCIDENTMAP_MAX_BODY_BYTES", value_name = "BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Largest body of a bulk import, bytes.
+    #[arg(long, env = "INCIDENTMAP_MAX_IMPORT_BYTES", value_name = "BYTES")]
+    pub max_import_bytes: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check the configuration (file, variables, flags) and print it as it takes effect,
+    /// with tokens masked.
+    Check(Box<ServeArgs>),
 }
 
 #[derive(Debug, Args)]

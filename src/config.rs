@@ -25,8 +25,14 @@ pub enum ConfigError {
     },
     #[error("--cors-origin: {0:?} is not an origin such as https://editor.example.org")]
     Origin(String),
-    #[error("--basemap-url: {0:?} must be an http(s) URL template with {{z}}, {{x}} and {{y}}, or none")]
+    #[error(
+        "--basemap-url: {0:?} must be an http(s) URL template with {{z}}, {{x}} and {{y}}, or none"
+    )]
     Basemap(String),
+    #[error("--{key}: {message}")]
+    Value { key: &'static str, message: String },
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
 }
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -53,6 +59,84 @@ pub fn sources(a: &DataArgs) -> Result<Sources, ConfigError> {
     })
 }
 
+/// Log output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The configuration file: the same options as the flags, under the flags' names with `_`
+/// for `-`. Unknown keys are refused by name.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data: Option<PathBuf>,
+    pub gazetteer: Option<PathBuf>,
+    pub styles: Option<PathBuf>,
+    pub bind: Option<String>,
+    pub demo: Option<bool>,
+    pub public_url: Option<String>,
+    pub write_token: Option<String>,
+    pub tokens: Option<PathBuf>,
+    pub cors_origins: Option<Vec<String>>,
+    pub basemap_url: Option<String>,
+    pub basemap_attribution: Option<String>,
+    pub log_format: Option<String>,
+    pub request_timeout: Option<u64>,
+    pub render_concurrency: Option<usize>,
+    pub tile_cache_bytes: Option<u64>,
+    pub tile_max_age: Option<u32>,
+    pub max_age: Option<u32>,
+    pub max_body_bytes: Option<usize>,
+    pub max_import_bytes: Option<usize>,
+}
+
+impl FileConfig {
+    pub fn load(path: &std::path::Path) -> Result<FileConfig, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::File {
+            path: shown,
+            message: e.to_string().trim().to_string(),
+        })
+    }
+
+    /// Fills what the flags and variables left unset from the file; paths in the file are
+    /// relative to the file.
+    pub fn under(self, a: &ServeArgs, file: &std::path::Path) -> ServeArgs {
+        let dir = file.parent().unwrap_or(std::path::Path::new("."));
+        let rel = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { dir.join(p) });
+        let mut m = a.clone();
+        m.data.data = m.data.data.or(rel(self.data));
+        m.data.gazetteer = m.data.gazetteer.or(rel(self.gazetteer));
+        m.data.styles = m.data.styles.or(rel(self.styles));
+        m.bind = m.bind.or(self.bind);
+        m.demo = m.demo || self.demo.unwrap_or(false);
+        m.public_url = m.public_url.or(self.public_url);
+        m.write_token = m.write_token.or(self.write_token);
+        m.tokens = m.tokens.or(rel(self.tokens));
+        if m.cors_origins.is_empty() {
+            m.cors_origins = self.cors_origins.unwrap_or_default();
+        }
+        m.basemap_url = m.basemap_url.or(self.basemap_url);
+        m.basemap_attribution = m.basemap_attribution.or(self.basemap_attribution);
+        m.log_format = m.log_format.or(self.log_format);
+        m.request_timeout = m.request_timeout.or(self.request_timeout);
+        m.render_concurrency = m.render_concurrency.or(self.render_concurrency);
+        m.tile_cache_bytes = m.tile_cache_bytes.or(self.tile_cache_bytes);
+        m.tile_max_age = m.tile_max_age.or(self.tile_max_age);
+        m.max_age = m.max_age.or(self.max_age);
+        m.max_body_bytes = m.max_body_bytes.or(self.max_body_bytes);
+        m.max_import_bytes = m.max_import_bytes.or(self.max_import_bytes);
+        m
+    }
+}
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -60,10 +144,26 @@ pub struct ServeConfig {
     pub bind: SocketAddr,
     pub demo: bool,
     pub http: HttpOptions,
+    pub log_format: LogFormat,
+    /// Where the options came from, for `config check`.
+    pub file: Option<PathBuf>,
 }
 
 impl ServeConfig {
+    /// The flags and variables, over the configuration file if one is named.
     pub fn from_args(a: &ServeArgs) -> Result<ServeConfig, ConfigError> {
+        match &a.config {
+            Some(f) => {
+                let merged = FileConfig::load(f)?.under(a, f);
+                let mut c = ServeConfig::from_merged(&merged)?;
+                c.file = Some(f.clone());
+                Ok(c)
+            }
+            None => ServeConfig::from_merged(a),
+        }
+    }
+
+    fn from_merged(a: &ServeArgs) -> Result<ServeConfig, ConfigError> {
         let bind_text = a.bind.clone().unwrap_or_else(|| DEFAULT_BIND.to_string());
         let bind = bind_text
             .parse::<SocketAddr>()
@@ -108,21 +208,162 @@ impl ServeConfig {
                 u.to_string()
             }
         };
+        let log_format = match a.log_format.as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Value {
+                    key: "log-format",
+                    message: format!("{other:?} is not text or json"),
+                });
+            }
+        };
+        let positive = |key: &'static str, v: Option<u64>| -> Result<Option<u64>, ConfigError> {
+            match v {
+                Some(0) => Err(ConfigError::Value {
+                    key,
+                    message: "must be at least 1".into(),
+                }),
+                v => Ok(v),
+            }
+        };
+        let timeout = positive("request-timeout", a.request_timeout)?;
+        let renders = positive("render-concurrency", a.render_concurrency.map(|v| v as u64))?;
+        let body = positive("max-body-bytes", a.max_body_bytes.map(|v| v as u64))?;
+        let import = positive("max-import-bytes", a.max_import_bytes.map(|v| v as u64))?;
         Ok(ServeConfig {
             sources: sources(&a.data)?,
             bind,
             demo: a.demo,
+            log_format,
+            file: None,
             http: HttpOptions {
                 public_url: a.public_url.clone(),
                 tokens,
                 write_origins: a.cors_origins.clone(),
-                basemap_attribution: a
-                    .basemap_attribution
-                    .clone()
-                    .unwrap_or_else(|| if basemap_url == defaults.basemap_url { defaults.basemap_attribution.clone() } else { String::new() }),
+                basemap_attribution: a.basemap_attribution.clone().unwrap_or_else(|| {
+                    if basemap_url == defaults.basemap_url {
+                        defaults.basemap_attribution.clone()
+                    } else {
+                        String::new()
+                    }
+                }),
                 basemap_url,
-                ..defaults
+                request_timeout: timeout
+                    .map(std::time::Duration::from_secs)
+                    .unwrap_or(defaults.request_timeout),
+                render_concurrency: renders
+                    .map(|v| v as usize)
+                    .unwrap_or(defaults.render_concurrency),
+                tile_cache_bytes: a.tile_cache_bytes.unwrap_or(defaults.tile_cache_bytes),
+                tile_max_age: a.tile_max_age.unwrap_or(defaults.tile_max_age),
+                max_age: a.max_age.unwrap_or(defaults.max_age),
+                max_body_bytes: body.map(|v| v as usize).unwrap_or(defaults.max_body_bytes),
+                max_import_bytes: import
+                    .map(|v| v as usize)
+                    .unwrap_or(defaults.max_import_bytes),
             },
         })
+    }
+
+    /// The configuration as it takes effect, as a TOML file would say it; tokens masked.
+    pub fn effective(&self) -> String {
+        let h = &self.http;
+        let mut t = toml::map::Map::new();
+        let mut put = |k: &str, v: toml::Value| {
+            t.insert(k.to_string(), v);
+        };
+        let path = |p: &std::path::Path| toml::Value::String(p.display().to_string());
+        put("data", path(&self.sources.data_dir));
+        if let Some(g) = &self.sources.gazetteer_dir {
+            put("gazetteer", path(g));
+        }
+        if let Some(s) = &self.sources.styles_dir {
+            put("styles", path(s));
+        }
+        put("bind", self.bind.to_string().into());
+        put("demo", self.demo.into());
+        if let Some(u) = &h.public_url {
+            put("public_url", u.clone().into());
+        }
+        put(
+            "write_tokens",
+            toml::Value::Array(
+                h.tokens
+                    .names()
+                    .into_iter()
+                    .map(|n| format!("{n} = ********").into())
+                    .collect(),
+            ),
+        );
+        put(
+            "cors_origins",
+            toml::Value::Array(h.write_origins.iter().map(|o| o.clone().into()).collect()),
+        );
+        put("basemap_url", h.basemap_url.clone().into());
+        put("basemap_attribution", h.basemap_attribution.clone().into());
+        put(
+            "log_format",
+            match self.log_format {
+                LogFormat::Text => "text",
+                LogFormat::Json => "json",
+            }
+            .into(),
+        );
+        put(
+            "request_timeout",
+            (h.request_timeout.as_secs() as i64).into(),
+        );
+        put("render_concurrency", (h.render_concurrency as i64).into());
+        put("tile_cache_bytes", (h.tile_cache_bytes as i64).into());
+        put("tile_max_age", (h.tile_max_age as i64).into());
+        put("max_age", (h.max_age as i64).into());
+        put("max_body_bytes", (h.max_body_bytes as i64).into());
+        put("max_import_bytes", (h.max_import_bytes as i64).into());
+        let mut out = String::new();
+        if let Some(f) = &self.file {
+            out.push_str(&format!("# configuration file: {}\n", f.display()));
+        }
+        out.push_str(&toml::to_string(&toml::Value::Table(t)).unwrap_or_default());
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_and_unknown_keys_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("incidentmap.toml");
+        std::fs::write(&f, "bind = \"127.0.0.1:9000\"\ndata = \"store\"\ntile_cache_bytes = 1000\nwrite_token = \"file-token-0123456789\"\n").unwrap();
+        let a = ServeArgs {
+            config: Some(f.clone()),
+            tile_cache_bytes: Some(5000),
+            ..Default::default()
+        };
+        let c = ServeConfig::from_args(&a).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:9000");
+        assert_eq!(
+            c.sources.data_dir,
+            dir.path().join("store"),
+            "relative to the file"
+        );
+        assert_eq!(c.http.tile_cache_bytes, 5000, "the flag wins");
+        let shown = c.effective();
+        assert!(
+            shown.contains("env = ********") && !shown.contains("file-token"),
+            "{shown}"
+        );
+        std::fs::write(&f, "bind = \"127.0.0.1:9000\"\ntile_cache = 1\n").unwrap();
+        let e = ServeConfig::from_args(&a).unwrap_err().to_string();
+        assert!(
+            e.contains("tile_cache") && e.contains("incidentmap.toml"),
+            "{e}"
+        );
+        std::fs::write(&f, "log_format = \"xml\"\n").unwrap();
+        let e = ServeConfig::from_args(&a).unwrap_err().to_string();
+        assert!(e.contains("log-format"), "{e}");
     }
 }

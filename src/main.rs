@@ -8,28 +8,40 @@ use anyhow::Context;
 use clap::Parser;
 
 use incidentmap::app::App;
+use incidentmap::cli::ConfigCommand;
 use incidentmap::cli::{
     Cli, Command, ExportArgs, GazetteerCommand, GazetteerImportArgs, GeocodeArgs, GeoparseArgs,
     ImportArgs, ServeArgs, SynthArgs,
 };
-use incidentmap::config::{ServeConfig, sources};
+use incidentmap::config::{LogFormat, ServeConfig, sources};
 use incidentmap::gazetteer::{Gazetteer, GeocodeOptions};
 use incidentmap::http::AppState;
 use incidentmap::{import, server};
 
+/// Logs to stderr: readable text (coloured only at a terminal), or one JSON object a line.
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "incidentmap=info".into());
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => b
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => b.json().flatten_event(true).with_current_span(false).init(),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "incidentmap=info,tower_http=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        // colours only for a person at a terminal, not in log files
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    // `serve` knows its log format only once its configuration is read.
+    if !matches!(cli.command, Command::Serve(_) | Command::Config(_)) {
+        init_logs(LogFormat::Text);
+    }
     let result = match cli.command {
         Command::Serve(a) => serve(a),
+        Command::Config(ConfigCommand::Check(a)) => config_check(&a),
         Command::Import(a) => import_files(a),
         Command::Geocode(a) => geocode(a),
         Command::Geoparse(a) => geoparse(a),
@@ -46,8 +58,15 @@ fn main() -> ExitCode {
     }
 }
 
+fn config_check(a: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let cfg = ServeConfig::from_args(a)?;
+    print!("{}", cfg.effective());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let cfg = ServeConfig::from_args(&a)?;
+    init_logs(cfg.log_format);
     let started = std::time::Instant::now();
     let app = Arc::new(App::open(&cfg.sources).context("opening the data")?);
     if cfg.demo {
@@ -72,7 +91,9 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let serving = app.clone();
     rt.block_on(async move {
+        let app = serving;
         let listener = tokio::net::TcpListener::bind(cfg.bind)
             .await
             .with_context(|| format!("cannot listen on {}", cfg.bind))?;
@@ -81,6 +102,10 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         server::run(listener, state, server::shutdown_signal()).await?;
         anyhow::Ok(())
     })?;
+    // In-flight requests are done: fold the write-ahead log into the GeoPackage so the file
+    // is whole for anyone who copies it, then leave cleanly.
+    app.flush().context("flushing the store")?;
+    tracing::info!("stopped cleanly");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -502,6 +502,15 @@ pub async fn import(
         dry_run: flag("dry_run")?,
     };
     let actor = authorize(&s, &headers)?;
+    // One bulk import at a time: a second waits for nothing but gets told to come back.
+    let _slot = s.imports.try_lock().map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Busy",
+            "another import is running; retry when it is done",
+        )
+        .with_retry_after(5)
+    })?;
     let name = match content_type(&headers).as_str() {
         "application/geo+json" | "application/json" => "upload.geojson",
         "text/csv" => "upload.csv",

@@ -7,6 +7,7 @@ pub mod edit;
 pub mod error;
 pub mod geocode;
 pub mod items;
+pub mod observe;
 pub mod ogc;
 pub mod pages;
 pub mod params;
@@ -21,8 +22,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::app::App;
 use error::ApiError;
@@ -47,6 +46,9 @@ pub struct HttpOptions {
     pub tokens: crate::auth::Tokens,
     /// Origins whose pages may write through CORS (reads are open to all).
     pub write_origins: Vec<String>,
+    /// Largest feature write and import bodies, bytes.
+    pub max_body_bytes: usize,
+    pub max_import_bytes: usize,
     /// The map page's base map (XYZ URL template; empty for none) and its attribution.
     pub basemap_url: String,
     pub basemap_attribution: String,
@@ -65,6 +67,8 @@ impl Default for HttpOptions {
             request_timeout: Duration::from_secs(30),
             tokens: crate::auth::Tokens::default(),
             write_origins: Vec::new(),
+            max_body_bytes: edit::MAX_FEATURE_BYTES,
+            max_import_bytes: edit::MAX_IMPORT_BYTES,
             basemap_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             basemap_attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors".into(),
         }
@@ -77,6 +81,8 @@ pub struct AppState {
     pub app: Arc<App>,
     pub opts: Arc<HttpOptions>,
     pub tiles: Arc<tiles::TileService>,
+    /// Held while a bulk import runs: imports are bounded to one at a time.
+    pub imports: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -90,6 +96,7 @@ impl AppState {
             app,
             opts: Arc::new(opts),
             tiles,
+            imports: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -116,8 +123,9 @@ impl AppState {
 
 /// The whole application: routes and layers.
 pub fn router(state: AppState) -> Router {
-    let timeout = state.opts.request_timeout;
+    observe::recorder();
     let cors = cors(&state.opts.write_origins);
+    let (body_limit, import_limit) = (state.opts.max_body_bytes, state.opts.max_import_bytes);
     let api = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
@@ -130,7 +138,7 @@ pub fn router(state: AppState) -> Router {
             "/collections/{collection}/items",
             get(items::list)
                 .post(edit::create)
-                .layer(DefaultBodyLimit::max(edit::MAX_FEATURE_BYTES)),
+                .layer(DefaultBodyLimit::max(body_limit)),
         )
         .route(
             "/collections/{collection}/items/{id}",
@@ -138,7 +146,7 @@ pub fn router(state: AppState) -> Router {
                 .put(edit::replace)
                 .patch(edit::patch)
                 .delete(edit::delete)
-                .layer(DefaultBodyLimit::max(edit::MAX_FEATURE_BYTES)),
+                .layer(DefaultBodyLimit::max(body_limit)),
         )
         .route(
             "/collections/{collection}/items/{id}/history",
@@ -150,10 +158,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/collections/{collection}/import",
-            post(edit::import).layer(DefaultBodyLimit::max(edit::MAX_IMPORT_BYTES)),
+            post(edit::import).layer(DefaultBodyLimit::max(import_limit)),
         )
         .route("/health", get(pages::health))
         .route("/ping", get(pages::ping))
+        .route("/metrics", get(observe::metrics))
         .route("/app.js", get(web::app_js))
         .route("/app.css", get(web::app_css))
         .route("/config.json", get(web::config))
@@ -170,13 +179,13 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
-    api.with_state(state)
-        .layer(cors)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
-        ))
-        .layer(TraceLayer::new_for_http())
+    api.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        observe::observe,
+    ))
+    .with_state(state)
+    .layer(axum::middleware::from_fn(observe::json_errors))
+    .layer(cors)
 }
 
 /// Reads are public: any origin may fetch them, and scripts may see the headers they need to
@@ -230,7 +239,8 @@ fn cors(write_origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(3600))
 }
 
-async fn not_found(uri: axum::http::Uri) -> ApiError {
+async fn not_found(method: Method, uri: axum::http::Uri) -> ApiError {
+    observe::record(&method, "unmatched", StatusCode::NOT_FOUND, Duration::ZERO);
     ApiError::not_found(format!("no resource at {}", uri.path()))
 }
 

@@ -40,9 +40,6 @@ pub struct TileService {
     empty: [Arc<[u8]>; 2],
     /// `Cache-Control` of tile responses, built once.
     pub cache_control: HeaderValue,
-    /// Render timings, for /metrics: (count, total microseconds).
-    pub render_count: std::sync::atomic::AtomicU64,
-    pub render_micros: std::sync::atomic::AtomicU64,
 }
 
 impl TileService {
@@ -64,8 +61,6 @@ impl TileService {
             derived: Derived::default(),
             empty,
             cache_control: cache_control(max_age),
-            render_count: 0.into(),
-            render_micros: 0.into(),
         }
     }
 
@@ -128,9 +123,40 @@ fn parse_y(y: &str) -> Result<(u64, u32), ApiError> {
     Ok((v, scale))
 }
 
+/// Reads `/…/{style}/{z}/{x}/{y}.png` (or `@2x.png`): the style name, the tile and the scale.
+/// A path that names no tile (letters where numbers go, a row beyond the zoom's grid) is not
+/// found; a zoom beyond 22 is a bad request. Pure, for the fuzzer.
+pub fn parse_tile_path(path: &str) -> Result<(std::borrow::Cow<'_, str>, TileId, u32), ApiError> {
+    // The route matched /tiles/{style}/{z}/{x}/{y}: split the path here rather than through
+    // `Path`, which would allocate four strings on the hottest route of the service.
+    let mut parts = path.rsplitn(5, '/');
+    let (y, x, z, style_name) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(x), Some(z), Some(st)) => (y, x, z, st),
+        _ => return Err(ApiError::not_found(format!("no resource at {path}"))),
+    };
+    // Segments may be percent-encoded ("6%402x.png"); decoding borrows unless there is a '%'.
+    let decode = |seg| {
+        percent_encoding::percent_decode_str(seg)
+            .decode_utf8()
+            .map_err(|_| ApiError::bad_request(format!("{seg:?} is not UTF-8 once decoded")))
+    };
+    let (y, x, z, style_name) = (decode(y)?, decode(x)?, decode(z)?, decode(style_name)?);
+    let int = |name: &str, v: &str| {
+        v.parse::<u64>().map_err(|_| {
+            ApiError::not_found(format!("no such tile: {name} {v:?} is not a tile number"))
+        })
+    };
+    let (y, scale) = parse_y(&y)?;
+    let tile = TileId::new(int("z", &z)?, int("x", &x)?, y).map_err(|e| match e {
+        TileError::Zoom(_) => ApiError::bad_request(e.to_string()),
+        TileError::Coordinate { .. } => ApiError::not_found(format!("no such tile: {e}")),
+    })?;
+    Ok((style_name, tile, scale))
+}
+
 /// The filters tiles take, and their canonical text (for cache keys and ETags; `None` without
 /// filters).
-fn tile_filter(p: &Params) -> Result<(Filter, Option<Box<str>>), ApiError> {
+pub fn tile_filter(p: &Params) -> Result<(Filter, Option<Box<str>>), ApiError> {
     let filter = Filter {
         time: p
             .get("datetime")
@@ -164,41 +190,8 @@ pub async fn tile(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    // The route matched /tiles/{style}/{z}/{x}/{y}: split the path here rather than through
-    // `Path`, which would allocate four strings on the hottest route of the service.
-    let mut parts = uri.path().rsplitn(5, '/');
-    let (y, x, z, style_name) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(y), Some(x), Some(z), Some(st)) => (y, x, z, st),
-        _ => {
-            return Err(ApiError::not_found(format!(
-                "no resource at {}",
-                uri.path()
-            )));
-        }
-    };
-    // Segments may be percent-encoded ("6%402x.png"); decoding borrows unless there is a '%'.
-    let decode = |seg| {
-        percent_encoding::percent_decode_str(seg)
-            .decode_utf8()
-            .map_err(|_| ApiError::bad_request(format!("{seg:?} is not UTF-8 once decoded")))
-    };
-    let (y, x, z, style_name) = (decode(y)?, decode(x)?, decode(z)?, decode(style_name)?);
-    let (y, x, z, style_name) = (&*y, &*x, &*z, &*style_name);
-    let style = style_or_404(&s, style_name)?;
-    // A path that does not name a tile (letters where numbers go) is not found, like any
-    // other unknown path; out-of-range numbers are handled below.
-    let int = |name: &str, v: &str| {
-        v.parse::<u64>().map_err(|_| {
-            ApiError::not_found(format!("no such tile: {name} {v:?} is not a tile number"))
-        })
-    };
-    let (y, scale) = parse_y(y)?;
-    // A zoom beyond 22 is a bad request; a column or row beyond the zoom's grid is a tile
-    // that does not exist.
-    let tile = TileId::new(int("z", z)?, int("x", x)?, y).map_err(|e| match e {
-        TileError::Zoom(_) => ApiError::bad_request(e.to_string()),
-        TileError::Coordinate { .. } => ApiError::not_found(format!("no such tile: {e}")),
-    })?;
+    let (style_name, tile, scale) = parse_tile_path(uri.path())?;
+    let style = style_or_404(&s, &style_name)?;
     let params = Params::parse(raw.as_deref(), TILE_PARAMS)?;
     let (filter, filter_key) = tile_filter(&params)?;
     let snap = s.app.snapshot();
@@ -227,10 +220,8 @@ pub async fn tile(
             })
             .await?
             .map_err(|e| ApiError::internal(e.to_string()))?;
-            tiles.render_count.fetch_add(1, Ordering::Relaxed);
-            tiles
-                .render_micros
-                .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+            metrics::histogram!("incidentmap_tile_render_seconds")
+                .record(started.elapsed().as_secs_f64());
             let png = rendered.unwrap_or_else(|| tiles.empty(scale));
             tiles.cache.insert(key, png.clone());
             png

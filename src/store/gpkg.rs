@@ -363,6 +363,10 @@ impl Store for GpkgStore {
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.checkpoint()
+    }
 }
 
 fn now_rfc3339() -> String {

@@ -80,4 +80,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every recorded change of one incident, oldest first (empty if it never existed).
     fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
+
+    /// Moves everything acknowledged into the store's main files (writes are already durable
+    /// before this; it only tidies, e.g. a write-ahead log, at shutdown).
+    fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

@@ -294,3 +294,42 @@ fn exports_round_trip_and_filter() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
 }
+
+#[test]
+fn config_check_prints_the_effective_configuration_with_tokens_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("incidentmap.toml");
+    std::fs::write(
+        &f,
+        "bind = \"127.0.0.1:9999\"\ntile_cache_bytes = 1000000\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args(["config", "check", "--config"])
+        .arg(&f)
+        .env("INCIDENTMAP_WRITE_TOKEN", "a-very-secret-token-123")
+        .env("INCIDENTMAP_RENDER_CONCURRENCY", "3")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("bind = \"127.0.0.1:9999\""), "{text}");
+    assert!(text.contains("render_concurrency = 3"), "{text}");
+    assert!(text.contains("tile_cache_bytes = 1000000"), "{text}");
+    assert!(
+        text.contains("env = ********") && !text.contains("a-very-secret"),
+        "{text}"
+    );
+    std::fs::write(&f, "bind = \"127.0.0.1:9999\"\ncache_size = 1\n").unwrap();
+    let out = bin()
+        .args(["config", "check", "--config"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cache_size"));
+}

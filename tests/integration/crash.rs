@@ -158,3 +158,111 @@ async fn acknowledged_writes_survive_sigkill() {
     server.child.kill().unwrap();
     let _ = server.child.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_in_flight_requests_flushes_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = start(&data);
+    // A bulk import that takes a moment, still running when SIGTERM arrives.
+    let mut csv = String::from("id,occurred_at,category,lon,lat\n");
+    for n in 0..30_000 {
+        csv.push_str(&format!(
+            "t{n},2022-01-05,protest,{},{}\n",
+            50.0 + (n % 300) as f64 * 0.1,
+            42.0
+        ));
+    }
+    let client = reqwest::Client::new();
+    let url = server.url.clone();
+    let import = tokio::spawn(async move {
+        client
+            .post(format!("{url}/collections/incidents/import"))
+            .bearer_auth(TOKEN)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let r = import
+        .await
+        .unwrap()
+        .expect("the in-flight import gets its answer");
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["added"], 30_000);
+    let status = tokio::task::spawn_blocking(move || server.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    // The write-ahead log was folded into the GeoPackage on the way out.
+    let wal = data.join("incidents.gpkg-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "WAL left behind"
+    );
+    let store = incidentmap::store::gpkg::GpkgStore::open_dir(&data).unwrap();
+    use incidentmap::store::Store;
+    assert_eq!(store.load().unwrap().incidents.len(), 30_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_have_one_line_per_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_incidentmap"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let v: Value = serde_json::from_str(&line).expect("every log line is JSON");
+            let _ = tx.send(v);
+        }
+    });
+    let url = loop {
+        let v = rx.recv_timeout(Duration::from_secs(60)).unwrap();
+        if let Some(m) = v["message"]
+            .as_str()
+            .and_then(|m| m.strip_prefix("listening on "))
+        {
+            break m.to_string();
+        }
+    };
+    reqwest::get(format!("{url}/collections/incidents/items?limit=1"))
+        .await
+        .unwrap();
+    let access = loop {
+        let v = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        if v["target"] == "incidentmap::access" {
+            break v;
+        }
+    };
+    assert_eq!(access["method"], "GET");
+    assert_eq!(access["route"], "/collections/{collection}/items");
+    assert_eq!(access["status"], 200);
+    assert!(access["latency_ms"].as_f64().unwrap() >= 0.0);
+    child.kill().unwrap();
+    let _ = child.wait();
+}
