@@ -13,7 +13,9 @@ const PACKAGES: &[(&str, &str)] = &[
 ];
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
@@ -33,15 +35,27 @@ fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let modules = root.join("web/node_modules");
     println!("cargo:rerun-if-changed=web/node_modules");
-    let mut code = String::from("/// Vendored web libraries: (path under /vendor/, bytes).\npub static VENDOR: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from(
+        "/// Vendored web libraries: (path under /vendor/, bytes).\npub static VENDOR: &[(&str, &[u8])] = &[\n",
+    );
     for (prefix, dir) in PACKAGES {
         let base = modules.join(dir);
         println!("cargo:rerun-if-changed={}", base.display());
         let mut found = Vec::new();
         files(&base, &mut found);
         for f in found {
-            let rel = f.strip_prefix(&base).unwrap().to_string_lossy().replace('\\', "/");
-            writeln!(code, "    ({:?}, include_bytes!({:?})),", format!("{prefix}/{rel}"), f.display().to_string()).unwrap();
+            let rel = f
+                .strip_prefix(&base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            writeln!(
+                code,
+                "    ({:?}, include_bytes!({:?})),",
+                format!("{prefix}/{rel}"),
+                f.display().to_string()
+            )
+            .unwrap();
         }
     }
     code.push_str("];\n");

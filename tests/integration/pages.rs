@@ -20,7 +20,19 @@ async fn browsers_get_the_map_and_clients_get_json() {
             .starts_with("text/html")
     );
     let page = html.text().await.unwrap();
-    assert!(page.contains("leaflet") && page.contains("tiles/heat/"));
+    assert!(page.contains("app.js"), "the page loads its script");
+    let js = s.get("/app.js").await;
+    assert!(
+        js.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    let js = js.text().await.unwrap();
+    assert!(
+        js.contains("tiles/") && js.contains("collections/incidents/items"),
+        "the script uses the API"
+    );
     for accept in ["*/*", "application/json"] {
         let r = s
             .client
@@ -80,4 +92,41 @@ async fn reads_are_open_to_any_origin() {
         exposed.contains("etag") && exposed.contains("link"),
         "{exposed}"
     );
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let s = TestServer::demo().await;
+    s.get("/collections/incidents/items?limit=2").await;
+    s.get("/tiles/heat/3/5/2.png").await;
+    s.get("/nowhere").await;
+    let r = s.get("/metrics").await;
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = r.text().await.unwrap();
+    for needle in [
+        "incidentmap_http_requests_total{method=\"GET\",route=\"/collections/{collection}/items\",status=\"200\"}",
+        "incidentmap_http_request_duration_seconds_bucket{route=\"/tiles/{style}/{z}/{x}/{y}\"",
+        "route=\"unmatched\",status=\"404\"",
+        "incidentmap_tile_render_seconds",
+        "incidentmap_tile_cache_misses_total",
+        "incidentmap_tile_cache_bytes",
+        "incidentmap_incidents",
+        "incidentmap_data_version",
+        "incidentmap_store_write_seconds",
+    ] {
+        assert!(text.contains(needle), "{needle} is missing from:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn errors_made_by_the_framework_are_json_too() {
+    let s = TestServer::demo().await;
+    // an undecodable path parameter is rejected before any handler runs
+    s.expect_error("/collections/incidents/items/%FF%FE", 400, "")
+        .await;
 }

@@ -1,0 +1,441 @@
+// Browser test of the map page: a real Chromium (Debian's /usr/bin/chromium) driven by
+// playwright-core against a running `incidentmap serve --demo`.
+//
+//   node scripts/ci/browser.mjs <server URL> <artifact dir>
+//
+// The page is loaded under a path prefix (<URL>/maps/, forwarded to the server with the
+// prefix removed, as a reverse proxy would), so any URL in the page that is not relative
+// shows up as a request outside the prefix and fails the test.
+//
+// Environment: INCIDENTMAP_WRITE_TOKEN (the server's write token, for the editing steps);
+// DOCS_SCREENSHOT=path also writes a larger screenshot for the documentation.
+
+import { createRequire } from 'node:module';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(new URL('../../web/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const [serverArg, artDir = 'ci-artifacts'] = process.argv.slice(2);
+if (!serverArg) {
+  console.error('usage: node scripts/ci/browser.mjs <server URL> <artifact dir>');
+  process.exit(2);
+}
+const server = new URL(serverArg.endsWith('/') ? serverArg : serverArg + '/');
+const PREFIX = '/maps/';
+const pageUrl = new URL(PREFIX, server).href;
+const TOKEN = process.env.INCIDENTMAP_WRITE_TOKEN || '';
+const ALMATY = { lon: 76.9115, lat: 43.25249 };
+mkdirSync(artDir, { recursive: true });
+
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+class Check extends Error {}
+function expect(cond, message) {
+  if (!cond) throw new Check(message);
+}
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'incidentmap-chromium-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+  viewport: { width: 1366, height: 860 },
+  deviceScaleFactor: 1,
+  locale: 'en-US',
+  timezoneId: 'UTC',
+});
+context.setDefaultTimeout(20000);
+
+// What the page did: script errors, requests, failures.
+const pageErrors = [];
+const consoleErrors = [];
+const tileRequests = [];
+const badRequests = []; // requests to our server outside the prefix, or local failures
+const page = context.pages()[0] || await context.newPage();
+page.on('pageerror', (e) => pageErrors.push(e.stack || String(e)));
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('request', (r) => {
+  const u = new URL(r.url());
+  if (u.origin !== server.origin) return;
+  if (!u.pathname.startsWith(PREFIX)) badRequests.push(`not relative to the page: ${r.method()} ${u.pathname}${u.search}`);
+  if (/^\/maps\/tiles\/[^/]+\/\d+\/\d+\/\d+(@2x)?\.png/.test(u.pathname)) tileRequests.push(r.url());
+});
+page.on('requestfailed', (r) => {
+  const u = new URL(r.url());
+  const why = (r.failure() || {}).errorText || '';
+  // Offline: the base map's tiles and any CDN cannot be reached; cancelled tiles and
+  // superseded fetches are aborted on purpose.
+  if (u.origin !== server.origin || /ERR_ABORTED/.test(why)) return;
+  badRequests.push(`failed: ${r.method()} ${u.pathname}${u.search}: ${why}`);
+});
+page.on('response', (r) => {
+  const u = new URL(r.url());
+  if (u.origin === server.origin && r.status() >= 500) badRequests.push(`server error ${r.status()}: ${u.pathname}${u.search}`);
+});
+
+// The reverse proxy: /maps/... is the server's /...
+await context.route((u) => u.origin === server.origin && u.pathname.startsWith(PREFIX), async (route) => {
+  const u = new URL(route.request().url());
+  u.pathname = '/' + u.pathname.slice(PREFIX.length);
+  try {
+    const response = await route.fetch({ url: u.href, maxRedirects: 0 });
+    await route.fulfill({ response });
+  } catch (e) {
+    await route.abort('failed').catch(() => {});
+  }
+});
+
+async function step(name, fn) {
+  const s = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${((Date.now() - s) / 1000).toFixed(1)}s)`);
+  } catch (e) {
+    failed++;
+    const msg = e instanceof Check ? e.message : (e.stack || String(e)).split('\n').slice(0, 4).join('\n');
+    failures.push(`${name}: ${msg}`);
+    console.log(`FAIL ${name}: ${msg}`);
+    const shot = join(artDir, `failure-${passed + failed}.png`);
+    await page.screenshot({ path: shot }).catch(() => {});
+    console.log(`     screenshot: ${shot}`);
+  }
+}
+
+// Waits until the page's incident request made after `since` has been answered and nothing
+// is loading.
+async function settled(since, what) {
+  try {
+    await page.waitForFunction((n) => {
+      const a = window.incidentmap;
+      return a && a.loads > n && a.pending === 0;
+    }, since, { timeout: 20000 });
+  } catch (e) {
+    const s = await page.evaluate(() => ({ loads: window.incidentmap.loads, pending: window.incidentmap.pending, url: window.incidentmap.lastItemsUrl }));
+    throw new Check(`${what}: the incidents did not load (${JSON.stringify(s)})`);
+  }
+}
+const loads = () => page.evaluate(() => window.incidentmap.loads);
+const count = () => page.evaluate(() => window.incidentmap.count);
+
+async function moveMap(fnBody, arg, what) {
+  const before = await loads();
+  await page.evaluate(fnBody, arg);
+  await settled(before, what);
+}
+
+async function kazakhstanView() {
+  await moveMap(() => window.incidentmap.map.setView([46.5, 64], 5, { animate: false }), null, 'Kazakhstan view');
+}
+
+// Heat tile <img>s that are loaded and have at least one non-transparent pixel.
+function heatTilesDrawn() {
+  return page.evaluate(() => {
+    const imgs = [...document.querySelectorAll('.heat-tiles img')].filter((i) => i.complete && i.naturalWidth > 0);
+    let drawn = 0;
+    const c = document.createElement('canvas');
+    const ctx = c.getContext('2d', { willReadFrequently: true });
+    for (const img of imgs) {
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      ctx.clearRect(0, 0, c.width, c.height);
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) { drawn++; break; }
+    }
+    return { loaded: imgs.length, drawn, srcs: imgs.map((i) => i.getAttribute('src')) };
+  });
+}
+
+try {
+  await step('a. the page loads with no script errors', async () => {
+    const r = await page.goto(pageUrl, { waitUntil: 'domcontentloaded' });
+    expect(r && r.ok(), `GET ${pageUrl} answered ${r && r.status()}`);
+    expect((r.headers()['content-type'] || '').includes('text/html'), `the page is not HTML: ${r.headers()['content-type']}`);
+    try {
+      await page.waitForFunction(() => window.incidentmap && window.incidentmap.ready && window.incidentmap.loads > 0 && window.incidentmap.pending === 0, null, { timeout: 30000 });
+    } catch (e) {
+      throw new Check(`the map did not start within 30 s; page errors: ${pageErrors.join(' | ') || 'none'}; console: ${consoleErrors.slice(0, 5).join(' | ')}`);
+    }
+    const info = await page.evaluate(() => ({ libraries: window.incidentmap.libraries, L: typeof L, cluster: typeof L.markerClusterGroup, title: document.title }));
+    expect(info.L === 'object' && info.cluster === 'function', `Leaflet or markercluster missing: ${JSON.stringify(info)}`);
+    console.log(`     libraries from ${info.libraries}, title "${info.title}"`);
+    expect(pageErrors.length === 0, `uncaught script errors: ${pageErrors.join(' | ')}`);
+  });
+
+  await step('b. heat tiles are requested and drawn', async () => {
+    await kazakhstanView();
+    try {
+      await page.waitForFunction(() => document.querySelectorAll('.heat-tiles img.leaflet-tile-loaded').length > 0, null, { timeout: 20000 });
+    } catch (e) {
+      throw new Check(`no heat tile <img> loaded; tile requests: ${tileRequests.length}`);
+    }
+    expect(tileRequests.length > 0, 'no request to tiles/<style>/{z}/{x}/{y}.png');
+    let res;
+    const deadline = Date.now() + 15000;
+    do {
+      res = await heatTilesDrawn();
+      if (res.drawn > 0) break;
+      await page.waitForTimeout(300);
+    } while (Date.now() < deadline);
+    expect(res.drawn > 0, `none of the ${res.loaded} loaded heat tiles has a non-transparent pixel`);
+    console.log(`     ${tileRequests.length} tile requests; ${res.drawn} of ${res.loaded} loaded tiles have colour`);
+  });
+
+  await step('c. the Almaty incidents appear as markers', async () => {
+    await moveMap((p) => window.incidentmap.map.setView([p.lat, p.lon], 12, { animate: false }), ALMATY, 'Almaty view');
+    const n = await count();
+    expect(n >= 7, `expected at least 7 incidents in view at Almaty, the page counts ${n}`);
+    const inView = await page.evaluate(() => {
+      const { map, markers } = window.incidentmap;
+      const b = map.getBounds();
+      return markers.getLayers().filter((m) => b.contains(m.getLatLng())).length;
+    });
+    expect(inView >= 7, `expected at least 7 markers in the layer in view, found ${inView}`);
+    const countText = await page.textContent('#count');
+    expect(/\b\d+ incidents? in view/.test(countText), `the count reads "${countText}"`);
+    // The seven share one point: a cluster of 7, which spiderfies into 7 markers.
+    const clusterCount = await page.evaluate(() => [...document.querySelectorAll('.incident-cluster .ring')].reduce((s, e) => s + Number(e.dataset.count), 0)
+      + document.querySelectorAll('.incident-marker[data-id]').length);
+    expect(clusterCount >= 7, `the DOM shows ${clusterCount} incidents (clusters + markers), expected at least 7`);
+    for (let i = 0; i < 4; i++) {
+      if (await page.locator('.incident-marker[data-id]').count() >= 7) break;
+      const cluster = page.locator('.incident-cluster').first();
+      if (await cluster.count()) await cluster.click();
+      await page.waitForTimeout(900);
+    }
+    const ids = await page.$$eval('.incident-marker[data-id]', (els) => els.map((e) => e.dataset.id));
+    expect(ids.length >= 7, `after opening the cluster, ${ids.length} marker elements, expected at least 7`);
+    expect(ids.includes('kz22-004'), `marker kz22-004 (protest in Almaty) is not among ${ids.join(', ')}`);
+    await page.click('.incident-marker[data-id="kz22-004"]');
+    const popup = page.locator('.incident-popup .popup-body');
+    await popup.waitFor({ state: 'visible' });
+    const text = await popup.textContent();
+    expect(text.includes('ألما آتا') && text.includes('2022-01-04') && /city/.test(text), `the popup lacks fields: ${text}`);
+    expect(await popup.locator('td[dir="auto"] bdi').count() > 0, 'the place is not rendered with dir="auto"');
+    await page.keyboard.press('Escape');
+  });
+
+  await step('d. the date filter changes heat tile URLs and the marker count', async () => {
+    await kazakhstanView();
+    const all = await count();
+    const tilesBefore = tileRequests.length;
+    const before = await loads();
+    await page.fill('#date-to', '2022-01-04');
+    await settled(before, 'after the date filter');
+    const filtered = await count();
+    expect(filtered < all, `the count did not drop: ${all} before, ${filtered} after ending the range on 2022-01-04`);
+    const itemsUrl = await page.evaluate(() => window.incidentmap.lastItemsUrl);
+    expect(/datetime=\.\.\/2022-01-04|datetime=2022-01-0\d\/2022-01-04/.test(itemsUrl), `the items request lacks the datetime: ${itemsUrl}`);
+    await page.waitForFunction(() => document.querySelectorAll('.heat-tiles img[src*="datetime="]').length > 0, null, { timeout: 10000 })
+      .catch(() => { throw new Check('no heat tile <img> carries datetime='); });
+    const newTiles = tileRequests.slice(tilesBefore);
+    expect(newTiles.some((u) => u.includes('datetime=')), `no tile request with datetime= after the change (${newTiles.length} new tile requests)`);
+    const hash = await page.evaluate(() => location.hash);
+    expect(hash.includes('to=2022-01-04'), `the page URL does not keep the filter: ${hash}`);
+    console.log(`     ${all} → ${filtered} incidents in view; hash ${hash}`);
+
+    // A shared link restores the view.
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => window.incidentmap && window.incidentmap.ready && window.incidentmap.loads > 0 && window.incidentmap.pending === 0, null, { timeout: 30000 });
+    const restored = { to: await page.inputValue('#date-to'), count: await count() };
+    expect(restored.to === '2022-01-04' && restored.count === filtered, `reloading ${hash} gave ${JSON.stringify(restored)}`);
+
+    const b2 = await loads();
+    await page.click('#dates-all');
+    await settled(b2, 'after clearing the dates');
+    expect(await count() === all, `clearing the dates gave ${await count()} incidents, expected ${all}`);
+  });
+
+  await step('e. searching ألما آتا finds Almaty and flies there', async () => {
+    await page.fill('#search', 'ألما آتا');
+    const first = page.locator('#search-results button').first();
+    await first.waitFor({ state: 'visible' }).catch(() => { throw new Check('no search results appeared'); });
+    const label = await first.textContent();
+    expect(/Almaty/.test(label) && /city/.test(label) && /KZ/.test(label) && /\d+%/.test(label), `the first result reads "${label}"`);
+    await first.click();
+    try {
+      await page.waitForFunction((p) => {
+        const c = window.incidentmap.map.getCenter();
+        return Math.abs(c.lng - p.lon) < 0.5 && Math.abs(c.lat - p.lat) < 0.5 && window.incidentmap.map.getZoom() >= 9;
+      }, ALMATY, { timeout: 15000 });
+    } catch (e) {
+      const c = await page.evaluate(() => [window.incidentmap.map.getCenter(), window.incidentmap.map.getZoom()]);
+      throw new Check(`the map did not fly to Almaty: center ${JSON.stringify(c)}`);
+    }
+  });
+
+  await step('f. editing: add by place name, then delete', async () => {
+    expect(TOKEN, 'INCIDENTMAP_WRITE_TOKEN is not set for the test');
+    await kazakhstanView();
+    const before = await count();
+    await page.fill('#token', TOKEN);
+    await page.click('#token-form button[type=submit]');
+    await page.locator('#add-by-name').waitFor({ state: 'visible' });
+
+    // An ambiguous name lists the candidates.
+    await page.click('#add-by-name');
+    await page.fill('#f-place', 'Springfield');
+    await page.click('#f-save');
+    await page.locator('#form-candidates button').first().waitFor({ state: 'visible' })
+      .catch(async () => { throw new Check(`no candidates for an ambiguous place; the form says: ${await page.textContent('#form-error')}`); });
+    await page.click('#f-cancel');
+
+    await page.click('#add-by-name');
+    const today = await page.evaluate(() => { const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; });
+    await page.fill('#f-date', today);
+    await page.selectOption('#f-category', 'protest');
+    await page.fill('#f-place', 'جاناوزين');
+    await page.fill('#f-source', 'browser test');
+    const l0 = await loads();
+    await page.click('#f-save');
+    try {
+      await page.waitForFunction(() => window.incidentmap.lastCreated, null, { timeout: 15000 });
+    } catch (e) {
+      throw new Check(`the incident was not created; the form says: ${await page.textContent('#form-error')}`);
+    }
+    await settled(l0, 'after adding');
+    const id = await page.evaluate(() => window.incidentmap.lastCreated);
+    const after = await count();
+    expect(after === before + 1, `the count went from ${before} to ${after} after adding ${id}`);
+    const stored = await page.evaluate(async (i) => (await fetch(`collections/incidents/items/${i}`)).json(), id);
+    expect(stored.properties.place === 'جاناوزين' && stored.properties.category === 'protest' && stored.properties.occurred_at === today,
+      `the stored incident differs: ${JSON.stringify(stored.properties)}`);
+    const [lon, lat] = stored.geometry.coordinates;
+    expect(Math.abs(lon - 52.86) < 0.3 && Math.abs(lat - 43.34) < 0.3, `the server put جاناوزين at ${lon},${lat}`);
+
+    // Show it (the toast's button) and edit it from its popup; someone else changes it
+    // meanwhile, so the first save meets 412 and the form reloads.
+    const openPopup = async () => {
+      await page.click('#toast button');
+      const p = page.locator(`.incident-popup .popup-body[data-id="${id}"]`);
+      await p.waitFor({ state: 'visible', timeout: 15000 }).catch(() => { throw new Check(`the popup of ${id} did not open`); });
+      return p;
+    };
+    let popup = await openPopup();
+    await popup.locator('.edit-btn').click();
+    await page.locator('#incident-form').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.getElementById('f-place').value === 'جاناوزين');
+    const other = await page.evaluate(async ([i, t]) => (await fetch(`collections/incidents/items/${i}`, {
+      method: 'PATCH', headers: { Authorization: 'Bearer ' + t, 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({ properties: { notes: 'changed elsewhere' } }),
+    })).status, [id, TOKEN]);
+    expect(other === 200, `the concurrent PATCH answered ${other}`);
+    await page.fill('#f-fatalities', '2');
+    await page.click('#f-save');
+    await page.waitForFunction(() => /Someone else changed/.test(document.getElementById('form-error').textContent), null, { timeout: 10000 })
+      .catch(async () => { throw new Check(`no conflict message after a concurrent change; the form says: "${await page.textContent('#form-error')}"`); });
+    expect(await page.inputValue('#f-notes') === 'changed elsewhere', 'the form did not reload the latest version after 412');
+    await page.fill('#f-fatalities', '2');
+    await page.click('#f-save');
+    await page.locator('#incident-form').waitFor({ state: 'hidden', timeout: 10000 })
+      .catch(async () => { throw new Check(`the edit was not saved; the form says: "${await page.textContent('#form-error')}"`); });
+    const edited = await page.evaluate(async (i) => (await fetch(`collections/incidents/items/${i}`, { cache: 'no-store' })).json(), id);
+    expect(edited.properties.fatalities === 2 && edited.properties.notes === 'changed elsewhere' && edited.properties.place === 'جاناوزين',
+      `after the edit the incident is ${JSON.stringify(edited.properties)}`);
+
+    // Delete it from its popup.
+    popup = await openPopup();
+    await page.waitForFunction((i) => /Fatalities\s*2/.test(document.querySelector(`.popup-body[data-id="${i}"]`).textContent), id, { timeout: 5000 })
+      .catch(() => { throw new Check('the popup does not show the edited fatalities'); });
+    await popup.locator('.delete-btn').click();
+    const l1 = await loads();
+    await popup.locator('.confirm-delete').click();
+    await settled(l1, 'after deleting');
+    const gone = await page.evaluate(async (i) => (await fetch(`collections/incidents/items/${i}`)).status, id);
+    expect(gone === 404, `after deleting, GET ${id} answered ${gone}`);
+    const still = await page.evaluate((i) => window.incidentmap.markers.getLayers().some((m) => m.incidentId === i), id);
+    expect(!still, `the marker of ${id} is still on the map`);
+    await kazakhstanView();
+    expect(await count() === before, `after deleting, ${await count()} incidents in view, expected ${before}`);
+  });
+
+  await step('g. screenshot of Kazakhstan', async () => {
+    await page.evaluate(() => window.incidentmap.map.closePopup());
+    if (await page.isVisible('#f-cancel')) await page.click('#f-cancel');
+    if (await page.isVisible('#lock')) await page.click('#lock');
+    await page.evaluate(() => { document.getElementById('panel').scrollTop = 0; });
+    await kazakhstanView();
+    await page.waitForFunction(() => window.incidentmap.pending === 0 && document.querySelectorAll('.heat-tiles img.leaflet-tile-loaded').length > 0);
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(artDir, 'map.png') });
+    if (process.env.DOCS_SCREENSHOT) {
+      // A fresh page at the default view (fitted to the data), one popup open.
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.goto(pageUrl, { waitUntil: 'domcontentloaded' });
+      await page.waitForFunction(() => window.incidentmap && window.incidentmap.ready && window.incidentmap.loads > 0 && window.incidentmap.pending === 0, null, { timeout: 30000 });
+      await page.waitForTimeout(500);
+      const single = page.locator(process.env.DOCS_POPUP ? `.incident-marker[data-id="${process.env.DOCS_POPUP}"]` : '.incident-marker[data-id]').first();
+      if (await single.count()) await single.click();
+      await page.waitForFunction(() => window.incidentmap.pending === 0);
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: process.env.DOCS_SCREENSHOT });
+    }
+  });
+
+  await step('h. without vendored libraries the page loads the pinned CDN copies (SRI checked)', async () => {
+    // The CDN is served from web/node_modules here (no internet): the integrity hashes in the
+    // page must match the pinned packages' files.
+    const cdnPage = await context.newPage();
+    const errors = [];
+    cdnPage.on('pageerror', (e) => errors.push(e.message));
+    cdnPage.on('console', (m) => { if (m.type() === 'error' && /integrity|Subresource/i.test(m.text())) errors.push(m.text()); });
+    const served = [];
+    await cdnPage.route('https://unpkg.com/**', async (route) => {
+      const m = /^https:\/\/unpkg\.com\/(leaflet(?:\.markercluster)?)@[\d.]+\/dist\/(.+)$/.exec(route.request().url());
+      if (!m) return route.abort();
+      served.push(m[2]);
+      const file = new URL(`../../web/node_modules/${m[1]}/dist/${m[2]}`, import.meta.url);
+      const type = m[2].endsWith('.css') ? 'text/css' : m[2].endsWith('.js') ? 'text/javascript' : 'image/png';
+      await route.fulfill({ status: 200, contentType: type, headers: { 'Access-Control-Allow-Origin': '*' }, body: readFileSync(file) });
+    });
+    await cdnPage.route((u) => u.pathname === PREFIX + 'config.json', async (route) => {
+      const r = await route.fetch({ url: new URL('config.json', server).href });
+      const cfg = await r.json();
+      cfg.vendored = false;
+      await route.fulfill({ response: r, json: cfg });
+    });
+    await cdnPage.goto(pageUrl, { waitUntil: 'domcontentloaded' });
+    try {
+      await cdnPage.waitForFunction(() => window.incidentmap && window.incidentmap.ready && window.incidentmap.loads > 0, null, { timeout: 20000 });
+    } catch (e) {
+      throw new Check(`the page did not start from the CDN copies: ${errors.join(' | ') || 'no error reported'}; served ${served.join(', ')}`);
+    }
+    const info = await cdnPage.evaluate(() => ({
+      libraries: window.incidentmap.libraries,
+      sri: [...document.querySelectorAll('script[src^="https://"],link[href^="https://"]')].map((e) => [e.src || e.href, e.integrity, e.crossOrigin]),
+    }));
+    await cdnPage.close();
+    expect(info.libraries === 'cdn', `the libraries came from ${info.libraries}`);
+    expect(info.sri.length === 5 && info.sri.every(([, i, c]) => /^sha(256|384)-/.test(i) && c === 'anonymous'),
+      `the CDN tags lack integrity or crossorigin: ${JSON.stringify(info.sri)}`);
+    expect(errors.length === 0, errors.join(' | '));
+  });
+
+  await step('no script errors and every request relative to the page', async () => {
+    expect(pageErrors.length === 0, `uncaught script errors: ${pageErrors.join(' | ')}`);
+    expect(badRequests.length === 0, badRequests.slice(0, 10).join('\n     '));
+  });
+} finally {
+  await context.close().catch(() => {});
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+if (consoleErrors.length) {
+  const local = consoleErrors.filter((t) => !/tile\.openstreetmap|ERR_INTERNET_DISCONNECTED|ERR_NAME_NOT_RESOLVED|ERR_CONNECTION|ERR_TUNNEL|ERR_PROXY/.test(t));
+  if (local.length) console.log(`console errors (not failures):\n  ${local.slice(0, 10).join('\n  ')}`);
+}
+console.log(`browser test finished in ${elapsed()}`);
+console.log(`browser: ${passed} passed, ${failed} failed`);
+if (failed) {
+  console.log('failures:\n  ' + failures.join('\n  '));
+  process.exit(1);
+}
