@@ -4,15 +4,23 @@
 //! Writes are serialized by a mutex held across "store durably, then publish to the index", so
 //! the index always shows a prefix of what the store has acknowledged, in the same order.
 //! Reads never take that lock: they work on an immutable [`Snapshot`].
+//!
+//! With a shared store (PostgreSQL), other instances write too. The index then only ever
+//! moves from data version `n` to the store's state at a later version, by applying what the
+//! store's change log says changed in between ([`App::catch_up`]): after this instance's own
+//! write when another came in between, when the store's change feed wakes the follower thread
+//! ([`App::follow`]), and on a periodic poll in case a wake-up was missed.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
 
 use crate::bbox::Bbox;
 use crate::draft::{Draft, ResolveError};
 use crate::gazetteer::{Gazetteer, GazetteerError, Kind};
 use crate::model::{Incident, Precision};
 use crate::spatial::{AreaOf, Index, Snapshot};
-use crate::store::{Change, Store, StoreError};
+pub use crate::store::Expect;
+use crate::store::{Change, Conflict, Delta, Store, StoreError};
 use crate::tiles::style::{StyleError, Styles};
 
 #[derive(Debug, thiserror::Error)]
@@ -41,25 +49,42 @@ pub enum AppError {
     },
 }
 
-/// What a conditional write expects of the incident it touches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expect {
-    /// Whatever is there.
-    Anything,
-    /// It must exist (If-Match: *, or an update without If-Match).
-    Exists,
-    /// It must not exist (a create).
-    Absent,
-    /// It must exist with one of these ETags (If-Match).
-    ETag(Vec<String>),
+impl From<Conflict> for AppError {
+    fn from(c: Conflict) -> Self {
+        match c {
+            Conflict::NotFound(id) => AppError::NotFound(id),
+            Conflict::Exists(id) => AppError::Exists(id),
+            Conflict::PreconditionFailed {
+                id,
+                expected,
+                current,
+            } => AppError::PreconditionFailed {
+                id,
+                expected,
+                current,
+            },
+        }
+    }
 }
+
+impl AppError {
+    /// Whether the failure is the store being unreachable just now (retrying may succeed).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, AppError::Store(StoreError::Unavailable(_)))
+    }
+}
+
+/// How often a follower asks a shared store for changes even without a wake-up.
+const POLL: Duration = Duration::from_secs(2);
 
 pub struct App {
     store: Arc<dyn Store>,
-    index: Index,
+    index: Arc<Index>,
     gazetteer: Arc<Gazetteer>,
     styles: Styles,
     writer: Mutex<()>,
+    /// Set once the follower thread runs (see [`App::follow`]).
+    following: OnceLock<()>,
 }
 
 /// Half-widths in degrees of the box an area incident is spread over when the gazetteer has no
@@ -104,11 +129,29 @@ pub fn area_resolver(gaz: Arc<Gazetteer>) -> AreaOf {
     })
 }
 
+/// Which store holds the incidents.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreSpec {
+    /// `incidents.gpkg` in this data directory (the default).
+    Dir(std::path::PathBuf),
+    /// A PostgreSQL/PostGIS database shared with other instances (a `postgres://` URL).
+    Postgres(String),
+}
+
+impl StoreSpec {
+    /// Opens the store.
+    pub fn open(&self) -> Result<Arc<dyn Store>, StoreError> {
+        Ok(match self {
+            StoreSpec::Dir(d) => Arc::new(crate::store::gpkg::GpkgStore::open_dir(d)?),
+            StoreSpec::Postgres(url) => Arc::new(crate::store::postgres::PgStore::connect(url)?),
+        })
+    }
+}
+
 /// Where an [`App`] gets its parts.
 #[derive(Debug, Clone)]
 pub struct Sources {
-    /// The data directory holding `incidents.gpkg`.
-    pub data_dir: std::path::PathBuf,
+    pub store: StoreSpec,
     /// Extra gazetteer files on top of the embedded ones.
     pub gazetteer_dir: Option<std::path::PathBuf>,
     /// Styles to use instead of the embedded ones.
@@ -128,12 +171,11 @@ impl App {
                 Some(d) => Gazetteer::embedded_with_dir(d),
                 None => Gazetteer::embedded(),
             });
-            let store = crate::store::gpkg::GpkgStore::open_dir(&src.data_dir)
-                .and_then(|st| st.load().map(|l| (st, l)));
+            let store = src.store.open().and_then(|st| st.load().map(|l| (st, l)));
             (gaz.join().expect("gazetteer loading panicked"), store)
         });
         let (store, loaded) = store?;
-        App::with_loaded(Arc::new(store), loaded, Arc::new(gazetteer?), styles)
+        App::with_loaded(store, loaded, Arc::new(gazetteer?), styles)
     }
 
     /// Loads everything from the store and builds the index.
@@ -158,18 +200,114 @@ impl App {
         std::thread::Builder::new()
             .name("gazetteer-prepare".into())
             .spawn(move || gaz.prepare())?;
-        let index = Index::new(
+        let index = Arc::new(Index::new(
             loaded.incidents,
             loaded.version,
             area_resolver(Arc::clone(&gazetteer)),
-        );
+        ));
         Ok(App {
             store,
             index,
             gazetteer,
             styles,
             writer: Mutex::new(()),
+            following: OnceLock::new(),
         })
+    }
+
+    /// The store, for tools that talk to it directly.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Keeps the index in step with writes made by other instances to a shared store: a
+    /// background thread catches up whenever the store's change feed wakes it, and every
+    /// [`POLL`] regardless. Does nothing for a store only this process writes, or when
+    /// already following. The thread ends when the app is dropped.
+    pub fn follow(self: &Arc<Self>) {
+        if self.following.set(()).is_err() {
+            return;
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+        let weak: Weak<App> = Arc::downgrade(self);
+        // Only the index, not the app: the last reference to the app must never be dropped on
+        // the store's own runtime thread.
+        let index = Arc::downgrade(&self.index);
+        let wake: crate::store::Wake = Arc::new(move |version| {
+            // This instance's own writes come back as notifications too: the index already
+            // shows them, so there is nothing to catch up on.
+            if let (Some(v), Some(index)) = (version, index.upgrade()) {
+                if index.snapshot().version() >= v {
+                    return;
+                }
+            }
+            // A full channel already holds a wake-up: dropping this one loses nothing.
+            let _ = tx.try_send(());
+        });
+        if !self.store.watch(wake) {
+            return;
+        }
+        let spawned = std::thread::Builder::new()
+            .name("incidentmap-follow".into())
+            .spawn(move || follow_loop(weak, rx));
+        if let Err(e) = spawned {
+            tracing::error!("cannot start the thread following the store: {e}");
+        }
+    }
+
+    /// Brings the index up to the store's current version using the store's change log.
+    /// Returns whether anything changed. A store only this process writes has nothing to
+    /// catch up on.
+    pub fn catch_up(&self) -> Result<bool, AppError> {
+        let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        self.catch_up_locked()
+    }
+
+    fn catch_up_locked(&self) -> Result<bool, AppError> {
+        let since = self.snapshot().version();
+        match self.store.changes_since(since)? {
+            None => Ok(false),
+            Some(Delta::Changes { version, changes }) => {
+                if version <= since {
+                    return Ok(false);
+                }
+                tracing::debug!(since, version, changes = changes.len(), "caught up");
+                self.index.apply(changes, version);
+                Ok(true)
+            }
+            Some(Delta::Reload(loaded)) => {
+                tracing::warn!(
+                    version = loaded.version,
+                    incidents = loaded.incidents.len(),
+                    "the store does not continue from data version {since} (restored or \
+                     replaced?): reloaded everything"
+                );
+                self.index.replace(loaded.incidents, loaded.version);
+                Ok(true)
+            }
+        }
+    }
+
+    /// Publishes this instance's own write, stored as `version`. When another instance wrote
+    /// in between, the index must first take in that write too: catch up instead, which
+    /// includes ours.
+    fn publish(&self, changes: Vec<Change>, version: u64) {
+        let current = self.snapshot().version();
+        if version == current + 1 {
+            self.index.apply(changes, version);
+            return;
+        }
+        match self.catch_up_locked() {
+            Ok(_) if self.snapshot().version() >= version => {}
+            // A store nobody else writes, whose versions skipped (another process wrote the
+            // file): take ours in.
+            Ok(_) => self.index.apply(changes, version),
+            // The write is durable; the follower will show it once the store answers again.
+            Err(e) => tracing::warn!(
+                "stored data version {version}, but could not read the changes before it \
+                 ({e}); it will show once the store answers"
+            ),
+        }
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -190,8 +328,8 @@ impl App {
             return Ok(self.snapshot().version());
         }
         let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let version = self.timed_apply(&changes, actor)?;
-        self.index.apply(changes, version);
+        let version = self.timed(|| self.store.apply(&changes, actor))?;
+        self.publish(changes, version);
         Ok(version)
     }
 
@@ -204,41 +342,22 @@ impl App {
         actor: &str,
     ) -> Result<u64, AppError> {
         let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let snap = self.snapshot();
-        let id = change.id().to_string();
-        let current = snap.get(&id);
-        match (expect, current) {
-            (Expect::Anything, _) => {}
-            (Expect::Exists, None) => return Err(AppError::NotFound(id)),
-            (Expect::Absent, Some(_)) => return Err(AppError::Exists(id)),
-            (Expect::ETag(tags), None) => {
-                return Err(AppError::PreconditionFailed {
-                    id,
-                    expected: tags.join(", "),
-                    current: "(none: it does not exist)".into(),
-                });
-            }
-            (Expect::ETag(tags), Some(cur)) => {
-                let now = crate::etag::of_incident(cur);
-                if !tags.contains(&now) {
-                    return Err(AppError::PreconditionFailed {
-                        id,
-                        expected: tags.join(", "),
-                        current: now,
-                    });
-                }
-            }
-            _ => {}
-        }
-        let version = self.timed_apply(std::slice::from_ref(&change), actor)?;
-        self.index.apply(vec![change], version);
+        // The store checks `expect` inside its write transaction: with a shared store the
+        // index here may lag another instance's write, the store cannot.
+        let version = self
+            .timed(|| self.store.apply_checked(&change, expect, actor))
+            .map_err(|e| match e {
+                StoreError::Conflict(c) => AppError::from(c),
+                e => AppError::Store(e),
+            })?;
+        self.publish(vec![change], version);
         Ok(version)
     }
 
     /// A store write, timed for the metrics.
-    fn timed_apply(&self, changes: &[Change], actor: &str) -> Result<u64, AppError> {
+    fn timed(&self, write: impl FnOnce() -> Result<u64, StoreError>) -> Result<u64, StoreError> {
         let started = std::time::Instant::now();
-        let version = self.store.apply(changes, actor)?;
+        let version = write()?;
         metrics::histogram!("incidentmap_store_write_seconds")
             .record(started.elapsed().as_secs_f64());
         Ok(version)
@@ -345,5 +464,27 @@ impl App {
             return Err(AppError::Demo(format!("{origin}: {reason}")));
         }
         Ok(report.added)
+    }
+}
+
+/// The follower thread: catch up on every wake-up and every [`POLL`]; stop with the app.
+fn follow_loop(app: Weak<App>, wake: std::sync::mpsc::Receiver<()>) {
+    let mut failing = false;
+    loop {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Disconnected) = wake.recv_timeout(POLL) {
+            return;
+        }
+        let Some(app) = app.upgrade() else {
+            return;
+        };
+        match app.catch_up() {
+            Ok(_) => failing = false,
+            // The change feed logs outages; say it here once, not every poll.
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!("cannot catch up with the store: {e}");
+            }
+            Err(_) => {}
+        }
     }
 }

@@ -122,6 +122,10 @@ pub struct DataArgs {
     /// Data directory (holds incidents.gpkg) [default: ./data]
     #[arg(long, env = "INCIDENTMAP_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Keep incidents in this PostgreSQL/PostGIS database instead of the data directory, to
+    /// share them between several instances: postgres://USER:PASSWORD@HOST:PORT/DATABASE
+    #[arg(long, env = "INCIDENTMAP_STORE", value_name = "URL")]
+    pub store: Option<String>,
     /// Extra gazetteer files (places.tsv, names.tsv, aliases.tsv) on top of the built-in ones.
     #[arg(long, env = "INCIDENTMAP_GAZETTEER", value_name = "DIR")]
     pub gazetteer: Option<PathBuf>,

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::app::Sources;
+use crate::app::{Sources, StoreSpec};
 use crate::cli::{DataArgs, ServeArgs};
 use crate::http::HttpOptions;
 
@@ -49,11 +49,30 @@ pub fn sources(a: &DataArgs) -> Result<Sources, ConfigError> {
             }
         }
     }
+    let store = match (&a.store, &a.data) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::Value {
+                key: "store",
+                message: "--store and --data name two different stores; give one".into(),
+            });
+        }
+        (Some(url), None) => {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ConfigError::Value {
+                    key: "store",
+                    message: format!(
+                        "{:?} is not a postgres:// URL (without --store, incidents are kept in \
+                         the --data directory)",
+                        crate::store::postgres::redact(url)
+                    ),
+                });
+            }
+            StoreSpec::Postgres(url.clone())
+        }
+        (None, d) => StoreSpec::Dir(d.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA))),
+    };
     Ok(Sources {
-        data_dir: a
-            .data
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)),
+        store,
         gazetteer_dir: a.gazetteer.clone(),
         styles_dir: a.styles.clone(),
     })
@@ -73,6 +92,7 @@ pub enum LogFormat {
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub data: Option<PathBuf>,
+    pub store: Option<String>,
     pub gazetteer: Option<PathBuf>,
     pub styles: Option<PathBuf>,
     pub bind: Option<String>,
@@ -112,7 +132,11 @@ impl FileConfig {
         let dir = file.parent().unwrap_or(std::path::Path::new("."));
         let rel = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { dir.join(p) });
         let mut m = a.clone();
-        m.data.data = m.data.data.or(rel(self.data));
+        // A store named by a flag or variable overrides the file's, of either kind.
+        if m.data.data.is_none() && m.data.store.is_none() {
+            m.data.data = rel(self.data);
+            m.data.store = self.store;
+        }
         m.data.gazetteer = m.data.gazetteer.or(rel(self.gazetteer));
         m.data.styles = m.data.styles.or(rel(self.styles));
         m.bind = m.bind.or(self.bind);
@@ -274,7 +298,12 @@ impl ServeConfig {
             t.insert(k.to_string(), v);
         };
         let path = |p: &std::path::Path| toml::Value::String(p.display().to_string());
-        put("data", path(&self.sources.data_dir));
+        match &self.sources.store {
+            StoreSpec::Dir(d) => put("data", path(d)),
+            StoreSpec::Postgres(url) => {
+                put("store", crate::store::postgres::redact(url).into());
+            }
+        }
         if let Some(g) = &self.sources.gazetteer_dir {
             put("gazetteer", path(g));
         }
@@ -346,8 +375,8 @@ mod tests {
         let c = ServeConfig::from_args(&a).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:9000");
         assert_eq!(
-            c.sources.data_dir,
-            dir.path().join("store"),
+            c.sources.store,
+            StoreSpec::Dir(dir.path().join("store")),
             "relative to the file"
         );
         assert_eq!(c.http.tile_cache_bytes, 5000, "the flag wins");
@@ -365,5 +394,34 @@ mod tests {
         std::fs::write(&f, "log_format = \"xml\"\n").unwrap();
         let e = ServeConfig::from_args(&a).unwrap_err().to_string();
         assert!(e.contains("log-format"), "{e}");
+    }
+
+    #[test]
+    fn a_database_store_is_checked_and_its_password_masked() {
+        let a = ServeArgs {
+            data: DataArgs {
+                store: Some("postgres://im:s3cret@db/im".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let c = ServeConfig::from_args(&a).unwrap();
+        assert_eq!(
+            c.sources.store,
+            StoreSpec::Postgres("postgres://im:s3cret@db/im".into())
+        );
+        let shown = c.effective();
+        assert!(
+            shown.contains("postgres://im:********@db/im") && !shown.contains("s3cret"),
+            "{shown}"
+        );
+        let mut both = a.clone();
+        both.data.data = Some("d".into());
+        let e = ServeConfig::from_args(&both).unwrap_err().to_string();
+        assert!(e.contains("--store and --data"), "{e}");
+        let mut mysql = a;
+        mysql.data.store = Some("mysql://x".into());
+        let e = ServeConfig::from_args(&mysql).unwrap_err().to_string();
+        assert!(e.contains("not a postgres:// URL"), "{e}");
     }
 }

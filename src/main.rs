@@ -76,6 +76,7 @@ fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     tracing::info!(
+        store = app.store().describe(),
         incidents = app.snapshot().len(),
         places = app.gazetteer().len(),
         "ready in {:.2?}",

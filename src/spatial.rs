@@ -391,6 +391,21 @@ impl Index {
         self.current.load_full()
     }
 
+    /// Replaces everything with `incidents` as data version `version` (a shared store that was
+    /// restored or replaced). The same single-writer rule as [`Index::apply`] holds.
+    pub fn replace(&self, incidents: Vec<Incident>, version: u64) {
+        let base = Base::build(incidents.into_iter().map(Arc::new).collect(), &self.area_of);
+        let len = base.records.len();
+        self.current.store(Arc::new(Snapshot {
+            version,
+            area_of: Arc::clone(&self.area_of),
+            base: Arc::new(base),
+            overlay: HashMap::new(),
+            len,
+            extent: OnceLock::new(),
+        }));
+    }
+
     /// Publishes the changes as data version `version`. Callers must not run two `apply`s at
     /// once (the writer lock in [`crate::app::App`] sees to it).
     pub fn apply(&self, changes: Vec<Change>, version: u64) {

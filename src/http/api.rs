@@ -45,7 +45,9 @@ fn with_errors(mut responses: Map<String, Value>, codes: &[&str]) -> Value {
             "404" => "No such resource",
             "406" => "None of the accepted media types can be served",
             "413" => "The body is too large",
-            "503" => "Busy; retry after the Retry-After seconds",
+            "503" => {
+                "Busy, or the shared database is unreachable; retry after the Retry-After seconds"
+            }
             _ => "Error",
         };
         responses.insert((*c).into(), error(d));
@@ -237,7 +239,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         ),
     );
     let write_codes: &[&str] = &[
-        "400", "401", "403", "404", "409", "412", "413", "415", "422",
+        "400", "401", "403", "404", "409", "412", "413", "415", "422", "503",
     ];
     let secured = |summary: &str,
                    id: &str,
@@ -280,7 +282,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             "Every change of an incident, with who made it, when, and the incident before and after",
             "getFeatureHistory",
             vec![r("collectionId"), r("featureId")],
-            with_errors(ok("The history, oldest first", "application/json", json!({"type": "object", "required": ["id", "changes"]})), &["400", "404"]),
+            with_errors(ok("The history, oldest first", "application/json", json!({"type": "object", "required": ["id", "changes"]})), &["400", "404", "503"]),
         ),
     );
     paths.insert(

@@ -162,7 +162,7 @@ fn write_error(e: AppError) -> ApiError {
             "PreconditionFailed",
             e.to_string(),
         ),
-        other => ApiError::internal(other.to_string()),
+        other => ApiError::from(other),
     }
 }
 
@@ -390,9 +390,7 @@ pub async fn history(
     Params::parse(raw.as_deref(), &[])?;
     let app = s.app.clone();
     let key = id.clone();
-    let entries = tokio::task::spawn_blocking(move || app.history(&key))
-        .await?
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let entries = tokio::task::spawn_blocking(move || app.history(&key)).await??;
     if entries.is_empty() {
         return Err(ApiError::not_found(format!(
             "no incident with id {id:?} has ever existed"
@@ -441,9 +439,7 @@ pub async fn restore(
     let expect = if_match(&headers, Expect::Anything)?;
     let app = s.app.clone();
     let restored = tokio::task::spawn_blocking(move || {
-        let entries = app
-            .history(&id)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let entries = app.history(&id).map_err(ApiError::from)?;
         let state = match version {
             Some(v) => entries
                 .iter()
@@ -530,8 +526,7 @@ pub async fn import(
             std::str::from_utf8(&b).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
         let rows =
             crate::import::read(name, text).map_err(|e| ApiError::bad_request(e.to_string()))?;
-        app.import(rows, &opts, &actor)
-            .map_err(|e| ApiError::internal(e.to_string()))
+        app.import(rows, &opts, &actor).map_err(ApiError::from)
     })
     .await??;
     let status = if report.rejected.is_empty() || skip_invalid {

@@ -105,6 +105,16 @@ impl IntoResponse for ApiError {
 
 impl From<crate::app::AppError> for ApiError {
     fn from(e: crate::app::AppError) -> Self {
+        if e.is_unavailable() {
+            // A shared database is down or restarting: reads still work from memory, and the
+            // same request will succeed once it is back.
+            return ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "StoreUnavailable",
+                e.to_string(),
+            )
+            .with_retry_after(5);
+        }
         ApiError::internal(e.to_string())
     }
 }

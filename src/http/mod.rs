@@ -87,6 +87,8 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: Arc<App>, opts: HttpOptions) -> AppState {
+        // A server over a shared store must see the other instances' writes.
+        app.follow();
         let tiles = Arc::new(tiles::TileService::new(
             opts.render_concurrency,
             opts.tile_cache_bytes,

@@ -141,6 +141,7 @@ pub async fn metrics(State(s): State<AppState>) -> Response {
     let snap = s.app.snapshot();
     metrics::gauge!("incidentmap_incidents").set(snap.len() as f64);
     metrics::gauge!("incidentmap_data_version").set(snap.version() as f64);
+    metrics::gauge!("incidentmap_store_up").set(if s.app.store().is_up() { 1.0 } else { 0.0 });
     let (hits, misses, bytes, tiles) = s.tiles.cache.stats();
     metrics::counter!("incidentmap_tile_cache_hits_total").absolute(hits);
     metrics::counter!("incidentmap_tile_cache_misses_total").absolute(misses);

@@ -10,10 +10,14 @@ use super::AppState;
 
 pub async fn health(State(s): State<AppState>) -> impl IntoResponse {
     let snap = s.app.snapshot();
+    let store_up = s.app.store().is_up();
+    // Still 200 when the store is down: reads are served from memory, so a load balancer
+    // should keep sending traffic; "degraded" tells monitoring that writes fail.
     (
         StatusCode::OK,
         Json(json!({
-            "status": "ok",
+            "status": if store_up { "ok" } else { "degraded" },
+            "store_reachable": store_up,
             "incidents": snap.len(),
             "data_version": snap.version(),
         })),

@@ -1,12 +1,12 @@
-//! A test server: a fresh data directory, the demo loaded, the real router on 127.0.0.1:0.
+//! A test server: a fresh data directory (or a PostgreSQL database), the demo loaded, the real
+//! router on 127.0.0.1:0.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-use incidentmap::app::App;
+use incidentmap::app::{App, StoreSpec};
 use incidentmap::gazetteer::Gazetteer;
 use incidentmap::http::{AppState, HttpOptions};
-use incidentmap::store::gpkg::GpkgStore;
 use incidentmap::tiles::style::Styles;
 
 /// The gazetteer takes a moment to load; every test shares one.
@@ -43,16 +43,20 @@ impl TestServer {
     }
 
     /// A server holding the demo, that accepts writes with [`TOKEN`] (named `alice`) from any
-    /// client and from pages at [`EDITOR_ORIGIN`].
-    pub async fn writable() -> TestServer {
+    /// client and from pages at [`EDITOR_ORIGIN`], over the PostgreSQL database at `url`
+    /// (`None`: a GeoPackage in a fresh directory).
+    pub async fn writable_on(url: Option<&str>) -> TestServer {
         let tokens = incidentmap::auth::Tokens::default()
             .with_file("test", &format!("alice {TOKEN}\nbob {TOKEN_B}\n"))
             .unwrap();
-        let s = TestServer::start(HttpOptions {
-            tokens,
-            write_origins: vec![EDITOR_ORIGIN.to_string()],
-            ..HttpOptions::default()
-        })
+        let s = TestServer::start_on(
+            url,
+            HttpOptions {
+                tokens,
+                write_origins: vec![EDITOR_ORIGIN.to_string()],
+                ..HttpOptions::default()
+            },
+        )
         .await;
         let app = s.app.clone();
         tokio::task::spawn_blocking(move || app.load_demo_if_empty())
@@ -63,10 +67,22 @@ impl TestServer {
     }
 
     pub async fn start(opts: HttpOptions) -> TestServer {
+        TestServer::start_on(None, opts).await
+    }
+
+    pub async fn start_on(url: Option<&str>, opts: HttpOptions) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let store = GpkgStore::open_dir(dir.path()).unwrap();
-        let app =
-            Arc::new(App::new(Arc::new(store), gazetteer(), Styles::embedded().unwrap()).unwrap());
+        let spec = match url {
+            Some(u) => StoreSpec::Postgres(u.to_string()),
+            None => StoreSpec::Dir(dir.path().to_path_buf()),
+        };
+        // Opening a PostgreSQL store blocks on its own runtime: not on this one's thread.
+        let app = tokio::task::spawn_blocking(move || {
+            let store = spec.open().unwrap();
+            Arc::new(App::new(store, gazetteer(), Styles::embedded().unwrap()).unwrap())
+        })
+        .await
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -1,6 +1,7 @@
 //! Crash safety: a client writes continuously over HTTP while the server is killed with
 //! SIGKILL at random moments, twenty times, and restarted; every write that got a 2xx must be
-//! there afterwards, intact, and the store must open every time.
+//! there afterwards, intact, and the store must open every time — with the GeoPackage store
+//! and with PostgreSQL.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -17,11 +18,12 @@ struct Server {
     url: String,
 }
 
-/// Starts the real binary on an ephemeral port and waits until it listens.
-fn start(data: &std::path::Path) -> Server {
+/// Starts the real binary on an ephemeral port and waits until it listens. `store` is
+/// `["--data", DIR]` or `["--store", URL]`.
+fn start(store: &[std::ffi::OsString]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_incidentmap"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data"])
-        .arg(data)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(store)
         .env("INCIDENTMAP_WRITE_TOKEN", TOKEN)
         .env("RUST_LOG", "incidentmap=info")
         .stdout(Stdio::null())
@@ -60,7 +62,16 @@ fn incident(n: u64) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
+    kill_while_writing(&["--data".into(), dir.path().join("data").into()]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_sigkill_with_postgres() {
+    let url = crate::postgres::Cluster::shared().database();
+    kill_while_writing(&["--store".into(), url.into()]).await;
+}
+
+async fn kill_while_writing(data: &[std::ffi::OsString]) {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
@@ -69,7 +80,7 @@ async fn acknowledged_writes_survive_sigkill() {
     let mut acked: BTreeMap<String, Value> = BTreeMap::new();
     let mut n = 0u64;
     for round in 0..20 {
-        let mut server = start(&data);
+        let mut server = start(data);
         let deadline = Instant::now() + Duration::from_millis(rng.random_range(50..400));
         // Writes continue in the background while the server is killed mid-flight.
         let writer = {
@@ -111,7 +122,7 @@ async fn acknowledged_writes_survive_sigkill() {
         n = next;
     }
     // One last start: everything acknowledged is there, exactly as written.
-    let mut server = start(&data);
+    let mut server = start(data);
     let fc: Value = client
         .get(format!(
             "{}/collections/incidents/items?limit=10000",
@@ -163,7 +174,7 @@ async fn acknowledged_writes_survive_sigkill() {
 async fn sigterm_finishes_in_flight_requests_flushes_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut server = start(&data);
+    let mut server = start(&["--data".into(), data.clone().into()]);
     // A bulk import that takes a moment, still running when SIGTERM arrives.
     let mut csv = String::from("id,occurred_at,category,lon,lat\n");
     for n in 0..30_000 {

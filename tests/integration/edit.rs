@@ -8,6 +8,42 @@ use crate::common::{ALMATY_ID, EDITOR_ORIGIN, TOKEN, TOKEN_B, TestServer, point_
 
 const ITEMS: &str = "/collections/incidents/items";
 
+/// Every write test runs on both stores: the GeoPackage file and PostgreSQL/PostGIS.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod gpkg {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(None).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let db = tokio::task::spawn_blocking(|| {
+                    crate::postgres::Cluster::shared().database()
+                })
+                .await
+                .unwrap();
+                super::$name(Some(db)).await
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    create_by_place_name_geocodes_it,
+    writes_need_a_valid_token_and_are_off_without_tokens,
+    if_match_guards_against_lost_updates,
+    concurrent_editors_exactly_one_wins,
+    patch_merges_and_a_new_place_moves_the_point,
+    history_records_every_change_and_a_deleted_incident_comes_back,
+    places_that_cannot_be_resolved_are_422_with_candidates,
+    bad_input_is_refused_clearly_and_writes_nothing,
+    bulk_import_is_all_or_nothing_unless_told_otherwise,
+    only_configured_origins_may_write_from_a_browser,
+);
+
 impl TestServer {
     async fn send(
         &self,
@@ -40,9 +76,8 @@ fn feature(props: Value) -> Value {
     json!({"type": "Feature", "geometry": null, "properties": props})
 }
 
-#[tokio::test]
-async fn create_by_place_name_geocodes_it() {
-    let s = TestServer::writable().await;
+async fn create_by_place_name_geocodes_it(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let r = s
         .send(Method::POST, ITEMS, Some(TOKEN), "application/geo+json",
             feature(json!({"occurred_at": "2022-01-07", "category": "protest", "place": "وأكتاو", "notes": "new"})))
@@ -63,9 +98,8 @@ async fn create_by_place_name_geocodes_it() {
     assert_eq!(got.headers()["etag"], tag);
 }
 
-#[tokio::test]
-async fn writes_need_a_valid_token_and_are_off_without_tokens() {
-    let s = TestServer::writable().await;
+async fn writes_need_a_valid_token_and_are_off_without_tokens(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let before = s.count_and_version().await;
     let body =
         feature(json!({"occurred_at": "2022-01-07", "category": "protest", "place": "Almaty"}));
@@ -117,9 +151,8 @@ async fn writes_need_a_valid_token_and_are_off_without_tokens() {
     );
 }
 
-#[tokio::test]
-async fn if_match_guards_against_lost_updates() {
-    let s = TestServer::writable().await;
+async fn if_match_guards_against_lost_updates(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let path = format!("{ITEMS}/kz22-011");
     let r = s.get(&path).await;
     let tag = r.headers()["etag"].to_str().unwrap().to_string();
@@ -151,9 +184,8 @@ async fn if_match_guards_against_lost_updates() {
     assert!(e["description"].as_str().unwrap().contains("has changed"));
 }
 
-#[tokio::test]
-async fn concurrent_editors_exactly_one_wins() {
-    let s = TestServer::writable().await;
+async fn concurrent_editors_exactly_one_wins(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let path = format!("{ITEMS}/kz22-017");
     let tag = s.get(&path).await.headers()["etag"]
         .to_str()
@@ -196,9 +228,8 @@ async fn concurrent_editors_exactly_one_wins() {
     );
 }
 
-#[tokio::test]
-async fn patch_merges_and_a_new_place_moves_the_point() {
-    let s = TestServer::writable().await;
+async fn patch_merges_and_a_new_place_moves_the_point(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let path = format!("{ITEMS}/kz22-006");
     let r = s
         .send(
@@ -246,9 +277,8 @@ async fn patch_merges_and_a_new_place_moves_the_point() {
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 
-#[tokio::test]
-async fn history_records_every_change_and_a_deleted_incident_comes_back() {
-    let s = TestServer::writable().await;
+async fn history_records_every_change_and_a_deleted_incident_comes_back(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let path = format!("{ITEMS}/kz22-010");
     s.send(
         Method::PATCH,
@@ -309,9 +339,8 @@ async fn history_records_every_change_and_a_deleted_incident_comes_back() {
         .await;
 }
 
-#[tokio::test]
-async fn places_that_cannot_be_resolved_are_422_with_candidates() {
-    let s = TestServer::writable().await;
+async fn places_that_cannot_be_resolved_are_422_with_candidates(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let r = s.send(Method::POST, ITEMS, Some(TOKEN), "application/geo+json",
         feature(json!({"occurred_at": "2022-01-07", "category": "protest", "place": "Qwxzvkjh Blorf"}))).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -336,9 +365,8 @@ async fn places_that_cannot_be_resolved_are_422_with_candidates() {
     assert_eq!(r.status(), StatusCode::CREATED);
 }
 
-#[tokio::test]
-async fn bad_input_is_refused_clearly_and_writes_nothing() {
-    let s = TestServer::writable().await;
+async fn bad_input_is_refused_clearly_and_writes_nothing(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let before = s.count_and_version().await;
     let raw = |body: &'static str| {
         let s = &s;
@@ -430,9 +458,8 @@ async fn bad_input_is_refused_clearly_and_writes_nothing() {
     assert_eq!(s.count_and_version().await, before, "nothing was written");
 }
 
-#[tokio::test]
-async fn bulk_import_is_all_or_nothing_unless_told_otherwise() {
-    let s = TestServer::writable().await;
+async fn bulk_import_is_all_or_nothing_unless_told_otherwise(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let before = s.count_and_version().await;
     let csv = "id,occurred_at,category,place,lon,lat\nb1,2022-01-10,protest,Almaty,,\nb2,2022-01-10,protest,Nowhere Qwx,,\n";
     let post = |q: &'static str| {
@@ -464,9 +491,8 @@ async fn bulk_import_is_all_or_nothing_unless_told_otherwise() {
     assert_eq!(s.count_and_version().await.0, before.0 + 1);
 }
 
-#[tokio::test]
-async fn only_configured_origins_may_write_from_a_browser() {
-    let s = TestServer::writable().await;
+async fn only_configured_origins_may_write_from_a_browser(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
     let preflight = |origin: &'static str, method: &'static str| {
         let s = &s;
         async move {

@@ -10,4 +10,7 @@ mod geocode_eval;
 mod items;
 mod ogc;
 mod pages;
+mod postgres;
+mod scaleout;
+mod store;
 mod tiles;

@@ -1,0 +1,269 @@
+//! Throwaway PostgreSQL/PostGIS clusters for the tests: initdb into a fresh directory, a
+//! server on a free loopback port, a fresh database per test (copied from a template that
+//! already has PostGIS). A watchdog process stops the server and deletes the directory when
+//! the test binary exits, however it exits.
+//!
+//! Needs Debian's postgresql-15 and postgresql-15-postgis-3; when they are missing and we are
+//! root, `scripts/ci/postgres.sh` installs them first, so `cargo test` works on a fresh machine.
+
+use std::io::Write as _;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+pub struct Cluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    pub port: u16,
+    /// The user the server runs as, when we are root (initdb refuses to run as root).
+    owner: Option<(u32, u32)>,
+    /// Holds the watchdog's stdin open; closing it (our exit) stops the server.
+    _watchdog: Child,
+    created: Mutex<()>,
+}
+
+/// The directory of PostgreSQL's programs, installing them first if need be.
+fn bin_dir() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let find = || {
+            let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path().join("bin"))
+                .filter(|b| b.join("initdb").exists())
+                .filter(|b| {
+                    let v = b.parent().unwrap().file_name().unwrap().to_owned();
+                    Path::new("/usr/share/postgresql")
+                        .join(v)
+                        .join("extension/postgis.control")
+                        .exists()
+                })
+                .collect();
+            found.sort();
+            found.pop()
+        };
+        if let Some(b) = find() {
+            return b;
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        eprintln!("PostgreSQL with PostGIS not found: running scripts/ci/postgres.sh");
+        let ok = Command::new("bash")
+            .arg(root.join("scripts/ci/postgres.sh"))
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        match find() {
+            Some(b) if ok => b,
+            _ => panic!(
+                "the PostgreSQL tests need postgresql-15 and postgresql-15-postgis-3: \
+                 run `sudo bash scripts/ci/postgres.sh`"
+            ),
+        }
+    })
+    .clone()
+}
+
+fn id(args: &[&str]) -> Option<u32> {
+    let out = Command::new("id").args(args).output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+fn postgres_user() -> Option<(u32, u32)> {
+    if id(&["-u"]) != Some(0) {
+        return None;
+    }
+    Some((id(&["-u", "postgres"])?, id(&["-g", "postgres"])?))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+static NEXT_DB: AtomicUsize = AtomicUsize::new(0);
+
+impl Cluster {
+    /// The cluster most tests share.
+    pub fn shared() -> &'static Cluster {
+        static C: OnceLock<Cluster> = OnceLock::new();
+        C.get_or_init(Cluster::start)
+    }
+
+    /// A cluster of one's own (for a test that stops and starts the server).
+    pub fn start() -> Cluster {
+        let bin = bin_dir();
+        let owner = postgres_user();
+        let dir = std::env::temp_dir().join(format!(
+            "incidentmap-pg-{}-{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Some((uid, gid)) = owner {
+            std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).unwrap();
+        }
+        let port = free_port();
+        let c = Cluster {
+            _watchdog: Self::watchdog(&bin, &dir, owner),
+            dir,
+            bin,
+            port,
+            owner,
+            created: Mutex::new(()),
+        };
+        c.run(
+            "initdb",
+            &[
+                "-D",
+                c.data().to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ],
+        );
+        c.start_server();
+        c.psql("postgres", "CREATE DATABASE im_template");
+        c.psql("im_template", "CREATE EXTENSION postgis");
+        c
+    }
+
+    /// Stops the server and deletes the directory once this process is gone.
+    fn watchdog(bin: &Path, dir: &Path, owner: Option<(u32, u32)>) -> Child {
+        let script = format!(
+            "cat >/dev/null; '{}' -D '{}/data' -m immediate stop >/dev/null 2>&1; rm -rf '{}'",
+            bin.join("pg_ctl").display(),
+            dir.display(),
+            dir.display()
+        );
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &script])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // Its own process group: a ^C on the test run must not stop the cleanup.
+        cmd.process_group(0);
+        if let Some((uid, gid)) = owner {
+            cmd.uid(uid).gid(gid);
+        }
+        cmd.spawn().expect("start the cluster watchdog")
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(self.bin.join(program));
+        if let Some((uid, gid)) = self.owner {
+            cmd.uid(uid).gid(gid);
+        }
+        cmd.env("PGHOST", "127.0.0.1")
+            .env("PGPORT", self.port.to_string())
+            .env("PGUSER", "postgres")
+            .current_dir(&self.dir);
+        cmd
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let out = self.command(program).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{program} {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Runs SQL through psql, failing the test on any error.
+    pub fn psql(&self, db: &str, sql: &str) -> String {
+        let mut child = self
+            .command("psql")
+            .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", db])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(sql.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "psql {sql:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Starts (or restarts) the server and waits until it accepts connections.
+    pub fn start_server(&self) {
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                self.data().to_str().unwrap(),
+                "-l",
+                self.dir.join("server.log").to_str().unwrap(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                &format!(
+                    "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300",
+                    self.port,
+                    self.dir.display()
+                ),
+                "start",
+            ],
+        );
+    }
+
+    /// Stops the server the way an operator restarting it would (fast: disconnects clients,
+    /// finishes nothing half-way).
+    pub fn stop_server(&self) {
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                self.data().to_str().unwrap(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+
+    /// A fresh, empty database with PostGIS; returns its URL.
+    pub fn database(&self) -> String {
+        let name = format!("t{}", NEXT_DB.fetch_add(1, Ordering::SeqCst));
+        {
+            // Two CREATE DATABASEs from one template at once can fail: one at a time.
+            let _one = self.created.lock().unwrap_or_else(|p| p.into_inner());
+            self.psql(
+                "postgres",
+                &format!("CREATE DATABASE {name} TEMPLATE im_template"),
+            );
+        }
+        self.url(&name)
+    }
+
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+    }
+}

@@ -1,0 +1,394 @@
+//! The store contract, run against both backends: the GeoPackage file and PostgreSQL/PostGIS.
+//! Then what only a shared store does: catching up from the change log, and noticing that
+//! the database was restored or replaced.
+
+use std::sync::Arc;
+
+use incidentmap::model::{Category, Incident, OccurredAt, Precision};
+use incidentmap::store::gpkg::GpkgStore;
+use incidentmap::store::postgres::PgStore;
+use incidentmap::store::{Change, Delta, Expect, Store, StoreError};
+
+use crate::postgres::Cluster;
+
+/// Opens the same underlying store again and again (a restart, or another instance).
+struct Opener {
+    open: Box<dyn Fn() -> Arc<dyn Store>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Opener {
+    fn gpkg() -> Opener {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        Opener {
+            open: Box::new(move || Arc::new(GpkgStore::open_dir(&path).unwrap())),
+            _dir: Some(dir),
+        }
+    }
+
+    fn postgres() -> Opener {
+        let url = Cluster::shared().database();
+        Opener {
+            open: Box::new(move || Arc::new(PgStore::connect(&url).unwrap())),
+            _dir: None,
+        }
+    }
+
+    fn open(&self) -> Arc<dyn Store> {
+        (self.open)()
+    }
+}
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod gpkg {
+            $(#[test] fn $name() { super::$name(&super::Opener::gpkg()) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { super::$name(&super::Opener::postgres()) })*
+        }
+    };
+}
+
+both_backends!(
+    writes_survive_reopening_and_the_version_moves,
+    every_field_round_trips,
+    every_change_is_in_the_history,
+    refused_conditional_writes_write_nothing,
+    big_batches_keep_the_last_change_of_each_id,
+);
+
+fn incident(id: &str, lon: f64) -> Incident {
+    Incident {
+        id: id.into(),
+        lon,
+        lat: 43.25,
+        occurred_at: OccurredAt::parse("2022-01-05").unwrap(),
+        category: Category::Protest,
+        fatalities: Some(3),
+        injured: None,
+        arrested: Some(0),
+        place: Some("ألما آتا".into()),
+        place_id: Some(1526384),
+        precision: Precision::City,
+        source: None,
+        notes: Some("n".into()),
+    }
+}
+
+fn sorted(mut v: Vec<Incident>) -> Vec<Incident> {
+    v.sort_by(|a, b| a.id.cmp(&b.id));
+    v
+}
+
+fn writes_survive_reopening_and_the_version_moves(o: &Opener) {
+    let s = o.open();
+    assert_eq!(s.load().unwrap().version, 0);
+    let v1 = s
+        .apply(
+            &[
+                Change::Put(incident("a", 76.9)),
+                Change::Put(incident("b", 77.0)),
+            ],
+            "t",
+        )
+        .unwrap();
+    let v2 = s
+        .apply(
+            &[Change::Put(incident("a", 76.5)), Change::Delete("b".into())],
+            "t",
+        )
+        .unwrap();
+    assert!(v2 > v1 && v1 > 0);
+    drop(s);
+    let l = o.open().load().unwrap();
+    assert_eq!(l.version, v2);
+    assert_eq!(l.incidents, vec![incident("a", 76.5)]);
+}
+
+fn every_field_round_trips(o: &Opener) {
+    let s = o.open();
+    let full = Incident {
+        id: "full".into(),
+        lon: -179.999_999_999_9,
+        lat: 89.123_456_789_012_3,
+        occurred_at: OccurredAt::parse("2022-01-05T18:30:00.250+06:00").unwrap(),
+        category: Category::ViolenceAgainstCivilians,
+        fatalities: Some(u32::MAX),
+        injured: Some(0),
+        arrested: Some(7),
+        place: Some("Жаңаөзен".into()),
+        place_id: Some(u32::MAX as u64 + 5),
+        precision: Precision::Region,
+        source: Some("Reuters; \"quoted\"\ttab".into()),
+        notes: Some("line\nbreak, emoji 🗺, RTL كيزيلوردا".into()),
+    };
+    let bare = Incident {
+        id: "bare".into(),
+        fatalities: None,
+        arrested: None,
+        place: None,
+        place_id: None,
+        notes: None,
+        ..incident("bare", 0.0)
+    };
+    s.apply(&[Change::Put(full.clone()), Change::Put(bare.clone())], "t")
+        .unwrap();
+    assert_eq!(sorted(o.open().load().unwrap().incidents), vec![bare, full]);
+}
+
+fn every_change_is_in_the_history(o: &Opener) {
+    let s = o.open();
+    s.apply(&[Change::Put(incident("a", 76.9))], "alice")
+        .unwrap();
+    s.apply(&[Change::Put(incident("a", 77.0))], "bob").unwrap();
+    s.apply(
+        &[Change::Delete("a".into()), Change::Delete("never".into())],
+        "carol",
+    )
+    .unwrap();
+    let h = s.history("a").unwrap();
+    let ops: Vec<(&str, &str)> = h
+        .iter()
+        .map(|e| (e.op.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        ops,
+        vec![("create", "alice"), ("update", "bob"), ("delete", "carol")]
+    );
+    let after: serde_json::Value = serde_json::from_str(h[1].after.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        after["geometry"]["coordinates"],
+        serde_json::json!([77, 43.25])
+    );
+    assert!(h[2].after.is_none());
+    assert!(h.windows(2).all(|w| w[0].version < w[1].version));
+    assert!(
+        time::OffsetDateTime::parse(&h[0].at, &time::format_description::well_known::Rfc3339)
+            .is_ok(),
+        "{}",
+        h[0].at
+    );
+    assert!(s.history("never").unwrap().is_empty());
+}
+
+fn refused_conditional_writes_write_nothing(o: &Opener) {
+    let s = o.open();
+    let v = s.apply(&[Change::Put(incident("a", 76.9))], "t").unwrap();
+    let tag = incidentmap::etag::of_incident(&incident("a", 76.9));
+    let refusals = [
+        (Change::Put(incident("a", 1.0)), Expect::Absent),
+        (Change::Put(incident("z", 1.0)), Expect::Exists),
+        (
+            Change::Put(incident("a", 1.0)),
+            Expect::ETag(vec!["\"stale\"".into()]),
+        ),
+        (Change::Delete("z".into()), Expect::ETag(vec![tag.clone()])),
+    ];
+    for (change, expect) in &refusals {
+        let e = s.apply_checked(change, expect, "t").unwrap_err();
+        assert!(matches!(e, StoreError::Conflict(_)), "{e}");
+    }
+    let l = s.load().unwrap();
+    assert_eq!(l.version, v, "a refused write does not use up a version");
+    assert_eq!(l.incidents, vec![incident("a", 76.9)]);
+    assert_eq!(s.history("a").unwrap().len(), 1);
+    let v2 = s
+        .apply_checked(
+            &Change::Put(incident("a", 2.0)),
+            &Expect::ETag(vec![tag]),
+            "t",
+        )
+        .unwrap();
+    assert_eq!(v2, v + 1);
+    assert_eq!(s.load().unwrap().incidents, vec![incident("a", 2.0)]);
+}
+
+fn big_batches_keep_the_last_change_of_each_id(o: &Opener) {
+    let s = o.open();
+    s.apply(
+        &[
+            Change::Put(incident("keep", 1.0)),
+            Change::Put(incident("gone", 1.0)),
+        ],
+        "t",
+    )
+    .unwrap();
+    // More than a backend's "few rows" path, with an id changed twice, one put then deleted,
+    // one deleted that never existed, and one that exists deleted.
+    let mut changes: Vec<Change> = (0..300)
+        .map(|n| Change::Put(incident(&format!("n{n:03}"), n as f64 / 10.0)))
+        .collect();
+    changes.push(Change::Put(incident("n000", 99.0)));
+    changes.push(Change::Put(incident("brief", 5.0)));
+    changes.push(Change::Delete("brief".into()));
+    changes.push(Change::Delete("never".into()));
+    changes.push(Change::Delete("gone".into()));
+    changes.push(Change::Put(incident("keep", 2.0)));
+    s.apply(&changes, "bulk").unwrap();
+    let l = o.open().load().unwrap();
+    assert_eq!(l.incidents.len(), 301);
+    let get = |id: &str| l.incidents.iter().find(|i| i.id == id).cloned();
+    assert_eq!(get("n000"), Some(incident("n000", 99.0)));
+    assert_eq!(get("n299"), Some(incident("n299", 29.9)));
+    assert_eq!(get("keep"), Some(incident("keep", 2.0)));
+    assert_eq!(get("brief"), None);
+    assert_eq!(get("gone"), None);
+    let last_op = |id: &str| s.history(id).unwrap().last().map(|e| e.op.clone());
+    assert_eq!(last_op("keep").as_deref(), Some("update"));
+    assert_eq!(last_op("gone").as_deref(), Some("delete"));
+    assert_eq!(last_op("n150").as_deref(), Some("create"));
+    assert_eq!(last_op("never"), None);
+}
+
+#[test]
+fn geopackage_has_no_one_else_to_follow() {
+    let o = Opener::gpkg();
+    let s = o.open();
+    assert!(s.changes_since(0).unwrap().is_none());
+    assert!(!s.watch(Arc::new(|_| {})));
+}
+
+fn expect_changes(d: Option<Delta>) -> (u64, Vec<Change>) {
+    match d.expect("a shared store reports changes") {
+        Delta::Changes { version, changes } => (version, changes),
+        Delta::Reload(l) => panic!("expected changes, got a reload to {}", l.version),
+    }
+}
+
+#[test]
+fn a_second_instance_catches_up_from_the_change_log() {
+    let o = Opener::postgres();
+    let a = o.open();
+    let b = o.open();
+    let start = b.load().unwrap().version;
+    a.apply(
+        &[
+            Change::Put(incident("x", 1.0)),
+            Change::Put(incident("y", 1.0)),
+        ],
+        "a",
+    )
+    .unwrap();
+    let v = a
+        .apply(
+            &[Change::Put(incident("x", 2.0)), Change::Delete("y".into())],
+            "a",
+        )
+        .unwrap();
+    let (version, changes) = expect_changes(b.changes_since(start).unwrap());
+    assert_eq!(version, v);
+    let mut puts = Vec::new();
+    let mut deletes = Vec::new();
+    for c in changes {
+        match c {
+            Change::Put(i) => puts.push(i),
+            Change::Delete(id) => deletes.push(id),
+        }
+    }
+    assert_eq!(puts, vec![incident("x", 2.0)], "the current state, once");
+    assert_eq!(deletes, vec!["y".to_string()]);
+    let (same, none) = expect_changes(b.changes_since(v).unwrap());
+    assert_eq!((same, none.len()), (v, 0));
+}
+
+#[test]
+fn a_restored_database_is_reloaded_and_its_versions_move_past_ours() {
+    let url = Cluster::shared().database();
+    let a = PgStore::connect(&url).unwrap();
+    for n in 0..5 {
+        a.apply(&[Change::Put(incident(&format!("i{n}"), 1.0))], "t")
+            .unwrap();
+    }
+    let served = a.load().unwrap().version;
+    assert_eq!(served, 5);
+    // "Restore a backup" taken at version 2.
+    a.execute_batch(
+        "DELETE FROM incidents WHERE id IN ('i2', 'i3', 'i4');
+         DELETE FROM im_history WHERE version > 2;
+         UPDATE im_meta SET value = 2 WHERE key = 'data_version';",
+    )
+    .unwrap();
+    match a.changes_since(served).unwrap() {
+        Some(Delta::Reload(l)) => {
+            assert!(
+                l.version > served,
+                "version {} must not reuse numbers already served",
+                l.version
+            );
+            assert_eq!(l.incidents.len(), 2);
+        }
+        other => panic!("expected a reload, got {other:?}"),
+    }
+    // A different database behind the same URL (its epoch differs): reload as well.
+    let now = a.load().unwrap().version;
+    a.execute_batch("UPDATE im_meta SET value = value + 1 WHERE key = 'epoch'")
+        .unwrap();
+    assert!(matches!(
+        a.changes_since(now).unwrap(),
+        Some(Delta::Reload(_))
+    ));
+}
+
+#[test]
+fn the_schema_is_created_once_and_foreign_or_newer_ones_refused() {
+    let c = Cluster::shared();
+    let url = c.database();
+    let first = PgStore::connect(&url).unwrap();
+    first
+        .apply(&[Change::Put(incident("a", 1.0))], "t")
+        .unwrap();
+    // Several instances starting at once migrate once, and keep the data.
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || PgStore::connect(&url).unwrap().load().unwrap())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap().incidents.len(), 1);
+    }
+    first
+        .execute_batch("UPDATE im_meta SET value = 99 WHERE key = 'schema_version'")
+        .unwrap();
+    let e = PgStore::connect(&url).err().unwrap().to_string();
+    assert!(e.contains("schema version 99"), "{e}");
+
+    let foreign = c.database();
+    c.psql(
+        foreign.rsplit('/').next().unwrap(),
+        "CREATE TABLE incidents (x int)",
+    );
+    let e = PgStore::connect(&foreign).err().unwrap().to_string();
+    assert!(e.contains("did not create"), "{e}");
+
+    // A database without PostGIS gets it (the test role is a superuser).
+    c.psql("postgres", "CREATE DATABASE bare TEMPLATE template0");
+    PgStore::connect(&c.url("bare")).unwrap();
+    assert_eq!(
+        c.psql(
+            "bare",
+            "SELECT count(*) FROM pg_extension WHERE extname = 'postgis'"
+        ),
+        "1"
+    );
+}
+
+#[test]
+fn an_unreachable_database_is_named_without_its_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let e = PgStore::connect(&format!("postgres://im:s3cret@127.0.0.1:{port}/im"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains(&format!("postgres://im@127.0.0.1:{port}/im")) && !e.contains("s3cret"),
+        "{e}"
+    );
+    assert!(e.contains("cannot connect"), "{e}");
+}
