@@ -321,14 +321,20 @@ impl Store for PgStore {
                     changes: Vec::new(),
                 }));
             }
-            let went_back = version < since_sql || epoch != self.epoch.load(Ordering::SeqCst);
-            if went_back {
-                // The database was restored from a backup or replaced. Its versions must not
-                // reuse numbers this instance already served (tile URLs and ETags carry them,
-                // and clients cache those): move its version past ours first.
+            let regressed = version < since_sql;
+            let replaced = epoch != self.epoch.load(Ordering::SeqCst);
+            if regressed {
+                // The database was restored from a backup. Its versions must not reuse numbers
+                // this instance already served (tile URLs and ETags carry them, and clients
+                // cache those): move its version past ours. And give it a new epoch, so that
+                // instances which had not got as far as the restored version (and so cannot
+                // see the regression) reload too.
                 let tx = client.transaction().await.map_err(pg)?;
                 tx.execute(
-                    "UPDATE im_meta SET value = greatest(value, $1) WHERE key = 'data_version'",
+                    "UPDATE im_meta SET value = CASE key
+                         WHEN 'data_version' THEN greatest(value, $1)
+                         ELSE floor(random() * 9007199254740991)::bigint END
+                     WHERE key IN ('data_version', 'epoch')",
                     &[&(since_sql + 1)],
                 )
                 .await
@@ -344,7 +350,7 @@ impl Store for PgStore {
             // One snapshot for the version and the rows: the delta is exactly "since → version".
             let tx = snapshot_tx(&mut client).await?;
             let (version, epoch) = read_meta(&tx).await?;
-            let reload = went_back || {
+            let reload = regressed || replaced || {
                 let touched: i64 = tx
                     .query_one(
                         "SELECT count(DISTINCT incident_id) FROM im_history WHERE version > $1",
