@@ -10,10 +10,12 @@
 //! - [`format`]: GeoJSON and CSV in and out; [`import`]: reading files for import; [`export`]:
 //!   writing them out;
 //!   [`demo`]: the built-in demo dataset; [`synth`]: synthetic data for load tests.
-//! - [`store`]: durable storage behind a trait (GeoPackage/SQLite by default).
+//! - [`store`]: durable storage behind a trait: a GeoPackage file (the default), or a
+//!   PostgreSQL/PostGIS database shared by several instances, with its change feed.
 //! - [`spatial`]: the in-memory R-tree index, published as immutable snapshots.
 //! - [`tiles`]: heat-map tiles (Web Mercator math, kernel density, styles, PNG).
-//! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write path.
+//! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write
+//!   path, and following other instances' writes to a shared store.
 //! - [`http`]: the HTTP API (one file per resource family); [`server`]: serving and shutdown.
 //! - [`cli`] and [`config`]: raw arguments and the checked configuration built from them.
 
