@@ -11,7 +11,7 @@
 //!   writing them out;
 //!   [`demo`]: the built-in demo dataset; [`synth`]: synthetic data for load tests.
 //! - [`store`]: durable storage behind a trait: a GeoPackage file (the default), or a
-//!   PostgreSQL/PostGIS database shared by several instances, with its change feed.
+//!   PostgreSQL/PostGIS database shared by several instances, with its change feed and TLS.
 //! - [`spatial`]: the in-memory R-tree index, published as immutable snapshots.
 //! - [`tiles`]: heat-map tiles (Web Mercator math, kernel density, styles, PNG).
 //! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write

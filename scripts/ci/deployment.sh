@@ -80,6 +80,11 @@ e1=$(curl -sfI http://127.0.0.1:8081/tiles/heat/5/22/11.png | tr -d '\r' | awk -
 e2=$(curl -sfI http://127.0.0.1:8082/tiles/heat/5/22/11.png | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 [ -n "$e1" ] && [ "$e1" = "$e2" ] || fail "tile ETags differ between instances: $e1 vs $e2"
 echo "ok: 20 writes through nginx served by both instances; tile ETags agree ($e1)"
+# Debian's cluster offers TLS (its snakeoil certificate), so the default sslmode encrypts.
+read -r tls all < <(runuser -u postgres -- psql -Atq -F ' ' -d incidentmap -c \
+  "SELECT count(*) FILTER (WHERE s.ssl), count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = 'incidentmap'")
+[ "$all" -gt 0 ] && [ "$tls" = "$all" ] || fail "$tls of $all instance connections use TLS"
+echo "ok: all $all connections of the instances to PostgreSQL use TLS"
 
 step "an instance dies: nginx serves from the other"
 pkill -TERM -f "incidentmap serve --config /etc/incidentmap/incidentmap.toml --bind 127.0.0.1:8082"

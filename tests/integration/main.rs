@@ -10,6 +10,7 @@ mod geocode_eval;
 mod items;
 mod ogc;
 mod pages;
+mod pg_tls;
 mod postgres;
 mod scaleout;
 mod store;

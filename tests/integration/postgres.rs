@@ -168,7 +168,10 @@ impl Cluster {
         if let Some((uid, gid)) = self.owner {
             cmd.uid(uid).gid(gid);
         }
-        cmd.env("PGHOST", "127.0.0.1")
+        // HOME: libpq looks for client certificates under ~/.postgresql, and root's home is
+        // not readable by the server's user.
+        cmd.env("HOME", &self.dir)
+            .env("PGHOST", "127.0.0.1")
             .env("PGPORT", self.port.to_string())
             .env("PGUSER", "postgres")
             .current_dir(&self.dir);
@@ -247,6 +250,103 @@ impl Cluster {
                 "stop",
             ],
         );
+    }
+
+    /// Turns TLS on and refuses unencrypted TCP connections (pg_hba.conf `hostssl` only),
+    /// then restarts the server. Its certificate is issued by a throwaway CA for the name
+    /// `localhost` only, so connecting to 127.0.0.1 fails a host-name check. Returns the CA's
+    /// certificate and that of an unrelated CA, for the client side.
+    pub fn enable_tls(&self) -> (PathBuf, PathBuf) {
+        let dir = self.dir.join("tls");
+        std::fs::create_dir_all(&dir).unwrap();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&dir)
+                .output()
+                .expect("openssl (apt-get install -y openssl)");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        for ca in ["ca", "other-ca"] {
+            openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                &format!("/CN=incidentmap test {ca}"),
+                "-keyout",
+                &format!("{ca}.key"),
+                "-out",
+                &format!("{ca}.pem"),
+            ]);
+        }
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ]);
+        std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:localhost\n").unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "server.pem",
+        ]);
+        // The server refuses a key others can read, and must own it.
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(
+            dir.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+        if let Some((uid, gid)) = self.owner {
+            // All of it, so that the watchdog (running as the server's user) can delete it.
+            for e in std::fs::read_dir(&dir).unwrap() {
+                std::os::unix::fs::chown(e.unwrap().path(), Some(uid), Some(gid)).unwrap();
+            }
+            std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).unwrap();
+        }
+        let conf = self.data().join("postgresql.conf");
+        let mut settings = std::fs::read_to_string(&conf).unwrap();
+        settings.push_str(&format!(
+            "\nssl = on\nssl_cert_file = '{0}/server.pem'\nssl_key_file = '{0}/server.key'\n",
+            dir.display()
+        ));
+        std::fs::write(&conf, settings).unwrap();
+        std::fs::write(
+            self.data().join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n",
+        )
+        .unwrap();
+        self.stop_server();
+        self.start_server();
+        (dir.join("ca.pem"), dir.join("other-ca.pem"))
     }
 
     /// A fresh, empty database with PostGIS; returns its URL.

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::AsyncMessage;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::{CHANNEL, describe_pg};
 use crate::store::Wake;
@@ -18,12 +19,18 @@ const FIRST_RETRY: Duration = Duration::from_millis(100);
 const LAST_RETRY: Duration = Duration::from_secs(2);
 
 /// Runs until the store's runtime shuts down. `up` says whether the feed is connected.
-pub async fn run(config: tokio_postgres::Config, wake: Wake, up: Arc<AtomicBool>, shown: String) {
+pub async fn run(
+    config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
+    wake: Wake,
+    up: Arc<AtomicBool>,
+    shown: String,
+) {
     let mut delay = FIRST_RETRY;
     // Log an outage once, and its end once, however many retries it takes.
     let mut down_since: Option<std::time::Instant> = None;
     loop {
-        let reason = match config.connect(NoTls).await {
+        let reason = match config.connect(tls.clone()).await {
             Err(e) => describe_pg(&e),
             Ok((client, mut connection)) => {
                 let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Option<u64>>();

@@ -15,6 +15,7 @@
 
 mod listen;
 mod schema;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -23,9 +24,10 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod};
 use futures_util::{StreamExt as _, pin_mut};
+use tokio_postgres::IsolationLevel;
 use tokio_postgres::binary_copy::{BinaryCopyInWriter, BinaryCopyOutStream};
 use tokio_postgres::types::{FromSql, ToSql, Type};
-use tokio_postgres::{IsolationLevel, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use schema::SCHEMA_VERSION;
 
@@ -72,6 +74,8 @@ pub struct PgStore {
     handle: tokio::runtime::Handle,
     pool: Pool,
     config: tokio_postgres::Config,
+    /// TLS for every connection, the change feed's included.
+    connector: MakeRustlsConnect,
     /// The database without its password, for messages.
     shown: String,
     /// Whether the change feed is connected.
@@ -85,10 +89,15 @@ impl PgStore {
     /// Connects to the database at `url` (a libpq-style URL or key=value string), installs
     /// PostGIS if needed and may, and migrates the schema.
     pub fn connect(url: &str) -> Result<PgStore, StoreError> {
-        let mut config: tokio_postgres::Config = url.parse().map_err(|e| StoreError::Open {
+        let (rest, tls) = tls::split(url).map_err(|message| StoreError::Open {
+            path: redact(url),
+            message,
+        })?;
+        let mut config: tokio_postgres::Config = rest.parse().map_err(|e| StoreError::Open {
             path: redact(url),
             message: format!("is not a PostgreSQL connection URL: {e}"),
         })?;
+        config.ssl_mode(tls.pg_mode());
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -98,6 +107,10 @@ impl PgStore {
         // Notice a silently dead peer (a cable, not a restart) within a minute.
         config.keepalives_idle(Duration::from_secs(30));
         let shown = show(&config);
+        let connector = tls::connector(&tls).map_err(|message| StoreError::Open {
+            path: shown.clone(),
+            message,
+        })?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("incidentmap-postgres")
@@ -110,7 +123,7 @@ impl PgStore {
         let handle = runtime.handle().clone();
         let manager = Manager::from_config(
             config.clone(),
-            NoTls,
+            connector.clone(),
             // Verified: a connection the database dropped (a restart) is replaced before use
             // rather than failing the write that picked it.
             ManagerConfig {
@@ -133,6 +146,7 @@ impl PgStore {
             handle,
             pool,
             config,
+            connector,
             shown,
             up: Arc::new(AtomicBool::new(true)),
             epoch: AtomicI64::new(0),
@@ -407,6 +421,7 @@ impl Store for PgStore {
     fn watch(&self, wake: Wake) -> bool {
         self.handle.spawn(listen::run(
             self.config.clone(),
+            self.connector.clone(),
             wake,
             Arc::clone(&self.up),
             self.shown.clone(),
