@@ -57,6 +57,7 @@ both_backends!(
     every_change_is_in_the_history,
     refused_conditional_writes_write_nothing,
     big_batches_keep_the_last_change_of_each_id,
+    bulk_batches_keep_the_last_change_of_each_id,
 );
 
 fn incident(id: &str, lon: f64) -> Incident {
@@ -206,6 +207,16 @@ fn refused_conditional_writes_write_nothing(o: &Opener) {
 }
 
 fn big_batches_keep_the_last_change_of_each_id(o: &Opener) {
+    big_batch(o, 300);
+}
+
+/// Larger than the table and than PostgreSQL's bulk threshold: the path that drops and
+/// rebuilds the indexes.
+fn bulk_batches_keep_the_last_change_of_each_id(o: &Opener) {
+    big_batch(o, 12_000);
+}
+
+fn big_batch(o: &Opener, size: usize) {
     let s = o.open();
     s.apply(
         &[
@@ -217,8 +228,8 @@ fn big_batches_keep_the_last_change_of_each_id(o: &Opener) {
     .unwrap();
     // More than a backend's "few rows" path, with an id changed twice, one put then deleted,
     // one deleted that never existed, and one that exists deleted.
-    let mut changes: Vec<Change> = (0..300)
-        .map(|n| Change::Put(incident(&format!("n{n:03}"), n as f64 / 10.0)))
+    let mut changes: Vec<Change> = (0..size)
+        .map(|n| Change::Put(incident(&format!("n{n:03}"), n as f64 / 1000.0)))
         .collect();
     changes.push(Change::Put(incident("n000", 99.0)));
     changes.push(Change::Put(incident("brief", 5.0)));
@@ -228,10 +239,10 @@ fn big_batches_keep_the_last_change_of_each_id(o: &Opener) {
     changes.push(Change::Put(incident("keep", 2.0)));
     s.apply(&changes, "bulk").unwrap();
     let l = o.open().load().unwrap();
-    assert_eq!(l.incidents.len(), 301);
+    assert_eq!(l.incidents.len(), size + 1);
     let get = |id: &str| l.incidents.iter().find(|i| i.id == id).cloned();
     assert_eq!(get("n000"), Some(incident("n000", 99.0)));
-    assert_eq!(get("n299"), Some(incident("n299", 29.9)));
+    assert_eq!(get("n299"), Some(incident("n299", 0.299)));
     assert_eq!(get("keep"), Some(incident("keep", 2.0)));
     assert_eq!(get("brief"), None);
     assert_eq!(get("gone"), None);
@@ -240,6 +251,66 @@ fn big_batches_keep_the_last_change_of_each_id(o: &Opener) {
     assert_eq!(last_op("gone").as_deref(), Some("delete"));
     assert_eq!(last_op("n150").as_deref(), Some("create"));
     assert_eq!(last_op("never"), None);
+    assert_eq!(
+        s.history("n000").unwrap().len(),
+        1,
+        "one version, one state"
+    );
+    // And the store takes small writes as before.
+    s.apply(
+        &[
+            Change::Put(incident("n001", 7.0)),
+            Change::Put(incident("small", 7.0)),
+        ],
+        "t",
+    )
+    .unwrap();
+    let l = o.open().load().unwrap();
+    assert_eq!(l.incidents.len(), size + 2);
+    assert_eq!(last_op("n001").as_deref(), Some("update"));
+}
+
+#[test]
+fn a_bulk_write_rebuilds_every_index_and_constraint() {
+    let pg = PgStore::connect(&Cluster::shared().database()).unwrap();
+    let s: &dyn Store = &pg;
+    s.apply(&[Change::Put(incident("a", 1.0))], "t").unwrap();
+    // An index an operator added must survive too.
+    pg.execute_batch("CREATE INDEX ops_category ON incidents (category)")
+        .unwrap();
+    let changes: Vec<Change> = (0..12_000)
+        .map(|n| Change::Put(incident(&format!("b{n}"), 1.0)))
+        .collect();
+    s.apply(&changes, "bulk").unwrap();
+    let expect = |sql: &str| {
+        pg.execute_batch(&format!(
+            "DO $$ BEGIN IF NOT ({sql}) THEN RAISE EXCEPTION 'not so: %', '{}'; END IF; END $$",
+            sql.replace('\'', "''")
+        ))
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for index in [
+        "incidents_pkey",
+        "incidents_geom",
+        "incidents_occurred",
+        "ops_category",
+        "im_history_pkey",
+        "im_history_incident",
+        "im_history_version",
+    ] {
+        expect(&format!(
+            "EXISTS (SELECT FROM pg_indexes WHERE indexname = '{index}')"
+        ));
+    }
+    expect(
+        "(SELECT indexdef FROM pg_indexes WHERE indexname = 'incidents_geom') LIKE '%USING gist (geom)%'",
+    );
+    expect("EXISTS (SELECT FROM pg_constraint WHERE conname = 'incidents_pkey' AND contype = 'p')");
+    let dup = pg.execute_batch("INSERT INTO incidents SELECT * FROM incidents WHERE id = 'b7'");
+    assert!(
+        dup.unwrap_err().to_string().contains("incidents_pkey"),
+        "the primary key holds again"
+    );
 }
 
 #[test]
