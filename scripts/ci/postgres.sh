@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs Debian's PostgreSQL 15 and PostGIS 3 (issue #9), which the store tests and the
-# scale-out tests run against, and openssl, with which the TLS tests make their certificates. The tests start their own throwaway clusters on free local
-# ports (tests/integration/postgres.rs); nothing here starts a server.
+# scale-out tests run against; openssl, with which the TLS tests make their certificates, and
+# ca-certificates, the system CA store they check a stranger's certificate against. The tests
+# start their own throwaway clusters on free local ports (tests/integration/postgres.rs);
+# nothing here starts a server.
 #
 #   bash scripts/ci/postgres.sh
 #
 # Idempotent: does nothing when both are installed. Needs root (apt-get).
 set -euo pipefail
-PACKAGES="postgresql-15 postgresql-15-postgis-3 openssl"
+PACKAGES="postgresql-15 postgresql-15-postgis-3 openssl ca-certificates"
 missing=""
 for p in $PACKAGES; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -100,7 +100,23 @@ impl PgStore {
             path: redact(url),
             message: format!("is not a PostgreSQL connection URL: {e}"),
         })?;
-        config.ssl_mode(tls.pg_mode());
+        // tokio-postgres must not have seen an sslmode we missed: overriding it would
+        // silently weaken what the user asked for.
+        if config.get_ssl_mode() != tokio_postgres::config::SslMode::Prefer {
+            return Err(StoreError::Open {
+                path: redact(url),
+                message: "sslmode appears in a form incidentmap cannot read unambiguously; \
+                          give it once, as ?sslmode=… or sslmode=…"
+                    .into(),
+            });
+        }
+        let mode = tls
+            .pg_mode(config.get_hosts())
+            .map_err(|message| StoreError::Open {
+                path: redact(url),
+                message,
+            })?;
+        config.ssl_mode(mode);
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -244,10 +260,11 @@ impl PgStore {
             // An early return drops the transaction, which rolls it back.
             expect.check(id, current.as_ref())?;
         }
+        let keep = last_of_each(changes);
         if changes.len() > COPY_THRESHOLD {
-            write_staged(&tx, changes, actor, version).await?;
+            write_staged(&tx, changes, &keep, actor, version).await?;
         } else {
-            write_rows(&tx, changes, actor, version).await?;
+            write_rows(&tx, changes, &keep, actor, version).await?;
         }
         tx.execute(
             "SELECT pg_notify($1, $2)",
@@ -547,27 +564,26 @@ fn decode(r: &impl Cells) -> Result<Incident, StoreError> {
     })
 }
 
-/// New rows from `source` (the staging table, or parameters). Alone, for a table without
-/// constraints to check them against (a bulk write); with [`ON_CONFLICT`], an upsert.
-fn insert_from(source: &str) -> String {
+/// Writes the rows of `source` (the staging table, or parameters), replacing those with the
+/// same id.
+fn upsert_from(source: &str) -> String {
     format!(
         "INSERT INTO incidents AS i (id, geom, occurred_at, occurred_start, category, fatalities,
              injured, arrested, place, place_id, precision, source, notes)
          SELECT id, ST_SetSRID(ST_MakePoint(lon, lat), 4326), occurred_at,
              to_timestamp(start_ms / 1000.0), category, fatalities, injured, arrested, place,
              place_id, precision, source, notes
-         FROM {source}"
+         FROM {source}
+         ON CONFLICT (id) DO UPDATE SET geom = excluded.geom,
+             occurred_at = excluded.occurred_at, occurred_start = excluded.occurred_start,
+             category = excluded.category, fatalities = excluded.fatalities,
+             injured = excluded.injured, arrested = excluded.arrested, place = excluded.place,
+             place_id = excluded.place_id, precision = excluded.precision,
+             source = excluded.source, notes = excluded.notes"
     )
 }
 
-const ON_CONFLICT: &str = "
-    ON CONFLICT (id) DO UPDATE SET geom = excluded.geom, occurred_at = excluded.occurred_at,
-        occurred_start = excluded.occurred_start, category = excluded.category,
-        fatalities = excluded.fatalities, injured = excluded.injured,
-        arrested = excluded.arrested, place = excluded.place, place_id = excluded.place_id,
-        precision = excluded.precision, source = excluded.source, notes = excluded.notes";
-
-/// One incident's values, in the order of the staging table and of [`insert_from`]'s parameters.
+/// One incident's values, in the order of the staging table and of [`upsert_from`]'s parameters.
 struct Values<'a> {
     id: &'a str,
     lon: Option<f64>,
@@ -673,19 +689,17 @@ const VALUE_TYPES: [Type; 15] = [
 async fn write_rows(
     tx: &deadpool_postgres::Transaction<'_>,
     changes: &[Change],
+    keep: &[bool],
     actor: &str,
     version: i64,
 ) -> Result<(), StoreError> {
     let upsert = tx
-        .prepare_cached(&format!(
-            "{} {ON_CONFLICT}",
-            insert_from(
-                "(SELECT $1::text AS id, $2::float8 AS lon, $3::float8 AS lat,
-                     $4::text AS occurred_at, $5::int8 AS start_ms, $6::text AS category,
-                     $7::int8 AS fatalities, $8::int8 AS injured, $9::int8 AS arrested,
-                     $10::text AS place, $11::int8 AS place_id, $12::text AS precision,
-                     $13::text AS source, $14::text AS notes) AS v",
-            )
+        .prepare_cached(&upsert_from(
+            "(SELECT $1::text AS id, $2::float8 AS lon, $3::float8 AS lat,
+                 $4::text AS occurred_at, $5::int8 AS start_ms, $6::text AS category,
+                 $7::int8 AS fatalities, $8::int8 AS injured, $9::int8 AS arrested,
+                 $10::text AS place, $11::int8 AS place_id, $12::text AS precision,
+                 $13::text AS source, $14::text AS notes) AS v",
         ))
         .await
         .map_err(pg)?;
@@ -707,7 +721,7 @@ async fn write_rows(
         )
         .await
         .map_err(pg)?;
-    for c in changes {
+    for (c, _) in changes.iter().zip(keep).filter(|(_, keep)| **keep) {
         let v = Values::of(c);
         match c {
             Change::Put(_) => {
@@ -726,23 +740,32 @@ async fn write_rows(
     Ok(())
 }
 
-/// Many changes: COPY them into a staging table, then three set-based statements. Only the
-/// last change of each id counts (one version records one state per incident).
-async fn write_staged(
-    tx: &deadpool_postgres::Transaction<'_>,
-    changes: &[Change],
-    actor: &str,
-    version: i64,
-) -> Result<(), StoreError> {
+/// Which changes count: the last of each id. One version records one state per incident.
+fn last_of_each(changes: &[Change]) -> Vec<bool> {
     let mut last = std::collections::HashMap::with_capacity(changes.len());
     for (n, c) in changes.iter().enumerate() {
         last.insert(c.id(), n);
     }
+    let mut keep = vec![false; changes.len()];
+    for n in last.into_values() {
+        keep[n] = true;
+    }
+    keep
+}
+
+/// Many changes: COPY them into a staging table, then three set-based statements.
+async fn write_staged(
+    tx: &deadpool_postgres::Transaction<'_>,
+    changes: &[Change],
+    keep: &[bool],
+    actor: &str,
+    version: i64,
+) -> Result<(), StoreError> {
     tx.batch_execute(
         "CREATE TEMP TABLE im_stage (
             id text, lon float8, lat float8, occurred_at text, start_ms int8, category text,
             fatalities int8, injured int8, arrested int8, place text, place_id int8,
-            precision text, source text, notes text, after text, ord int8
+            precision text, source text, notes text, after text
          ) ON COMMIT DROP",
     )
     .await
@@ -751,28 +774,35 @@ async fn write_staged(
         .copy_in("COPY im_stage FROM STDIN (FORMAT binary)")
         .await
         .map_err(pg)?;
-    let mut types = VALUE_TYPES.to_vec();
-    types.push(Type::INT8);
-    let writer = BinaryCopyInWriter::new(sink, &types);
+    let writer = BinaryCopyInWriter::new(sink, &VALUE_TYPES);
     pin_mut!(writer);
-    for (n, c) in changes.iter().enumerate() {
-        if last.get(c.id()) != Some(&n) {
-            continue;
-        }
-        let v = Values::of(c);
-        let ord = n as i64;
-        let mut row: Vec<&(dyn ToSql + Sync)> = v.params().to_vec();
-        row.push(&ord);
-        writer.as_mut().write(&row).await.map_err(pg)?;
+    let mut staged = 0;
+    for (c, _) in changes.iter().zip(keep).filter(|(_, keep)| **keep) {
+        writer
+            .as_mut()
+            .write(&Values::of(c).params())
+            .await
+            .map_err(pg)?;
+        staged += 1;
     }
     writer.finish().await.map_err(pg)?;
-    let staged = last.len();
-    let history_rebuild =
-        if staged >= BULK_THRESHOLD && !outnumbered(tx, "im_history", staged).await? {
-            Some(drop_indexes(tx, "im_history").await?)
-        } else {
-            None
-        };
+    // A bulk write into a table it outnumbers rebuilds that table's secondary indexes once
+    // rather than maintaining them row by row (1M new incidents: 10.6 s → see PERFORMANCE.md).
+    // Both tables are locked at once, before either is read: taking the locks later would
+    // mean upgrading a lock already held, which deadlocks with a reader holding one table and
+    // waiting for the other. Other instances' reads of these tables wait for the commit.
+    let (mut history_rebuild, mut incidents_rebuild) = (None, None);
+    if staged >= BULK_THRESHOLD {
+        tx.batch_execute("LOCK TABLE im_history, incidents IN ACCESS EXCLUSIVE MODE")
+            .await
+            .map_err(pg)?;
+        if !outnumbered(tx, "im_history", staged).await? {
+            history_rebuild = Some(drop_secondary_indexes(tx, "im_history").await?);
+        }
+        if !outnumbered(tx, "incidents", staged).await? {
+            incidents_rebuild = Some(drop_secondary_indexes(tx, "incidents").await?);
+        }
+    }
     tx.execute(
         "INSERT INTO im_history (incident_id, version, actor, op, after)
          SELECT s.id, $1, $2,
@@ -780,45 +810,27 @@ async fn write_staged(
                   WHEN i.id IS NULL THEN 'create' ELSE 'update' END,
              s.after::json
          FROM im_stage s LEFT JOIN incidents i ON i.id = s.id
-         WHERE s.lon IS NOT NULL OR i.id IS NOT NULL
-         ORDER BY s.ord",
+         WHERE s.lon IS NOT NULL OR i.id IS NOT NULL",
         &[&version, &actor],
     )
     .await
     .map_err(pg)?;
-    if staged < BULK_THRESHOLD || outnumbered(tx, "incidents", staged).await? {
-        tx.execute(
-            "DELETE FROM incidents i USING im_stage s WHERE s.lon IS NULL AND i.id = s.id",
-            &[],
-        )
+    tx.execute(
+        "DELETE FROM incidents i USING im_stage s WHERE s.lon IS NULL AND i.id = s.id",
+        &[],
+    )
+    .await
+    .map_err(pg)?;
+    tx.execute(&upsert_from("im_stage WHERE lon IS NOT NULL"), &[])
         .await
         .map_err(pg)?;
-        tx.execute(
-            &format!(
-                "{} {ON_CONFLICT}",
-                insert_from("im_stage WHERE lon IS NOT NULL")
-            ),
-            &[],
-        )
-        .await
-        .map_err(pg)?;
-    } else {
-        // A bulk write: replacing every staged row and rebuilding the indexes once is several
-        // times faster than maintaining them row by row (10.6 s → 3.2 s for 1M new rows).
-        let rebuild = drop_indexes(tx, "incidents").await?;
-        tx.execute(
-            "DELETE FROM incidents i USING im_stage s WHERE i.id = s.id",
-            &[],
-        )
-        .await
-        .map_err(pg)?;
-        tx.execute(&insert_from("im_stage WHERE lon IS NOT NULL"), &[])
-            .await
-            .map_err(pg)?;
-        rebuild_indexes(tx, "incidents", &rebuild).await?;
-    }
-    if let Some(rebuild) = history_rebuild {
-        rebuild_indexes(tx, "im_history", &rebuild).await?;
+    for (table, rebuild) in [
+        ("incidents", incidents_rebuild),
+        ("im_history", history_rebuild),
+    ] {
+        if let Some(rebuild) = rebuild {
+            rebuild_indexes(tx, table, &rebuild).await?;
+        }
     }
     Ok(())
 }
@@ -842,38 +854,34 @@ async fn outnumbered(
     Ok(row.get(0))
 }
 
-/// Drops `table`'s indexes, and the primary key and unique constraints behind some of them;
-/// returns the statements that rebuild them as they were (an index an operator added too).
-/// Only inside the write transaction, whose lock on the version row keeps other instances'
-/// writes out; their reads of the table wait for the commit.
-async fn drop_indexes(
+/// Drops `table`'s secondary indexes and returns the statements that rebuild them as they
+/// were (an index an operator added too). It leaves alone whatever another object depends on
+/// or that a plain `CREATE INDEX` would not restore: indexes behind constraints (the primary
+/// key, unique keys, foreign keys pointing at them), the replica identity, the index a table
+/// is clustered on, indexes in another tablespace or with a comment; and everything when we do
+/// not own the table (the write is then merely slower).
+async fn drop_secondary_indexes(
     tx: &deadpool_postgres::Transaction<'_>,
     table: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let mut rebuild = Vec::new();
-    let constraints = tx
-        .query(
-            "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
-             WHERE conrelid = $1::text::regclass AND contype IN ('p', 'u') ORDER BY conname",
-            &[&table],
-        )
-        .await
-        .map_err(pg)?;
-    for c in constraints {
-        let (name, def): (String, String) = (c.get(0), c.get(1));
-        tx.batch_execute(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
-            .await
-            .map_err(pg)?;
-        rebuild.push(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {def}"));
-    }
     let indexes = tx
         .query(
-            "SELECT quote_ident(indexname), indexdef FROM pg_indexes
-             WHERE schemaname = current_schema() AND tablename = $1 ORDER BY indexname",
+            "SELECT x.indexrelid::regclass::text, pg_get_indexdef(x.indexrelid)
+             FROM pg_index x
+             JOIN pg_class i ON i.oid = x.indexrelid
+             JOIN pg_class t ON t.oid = x.indrelid
+             WHERE x.indrelid = $1::text::regclass
+               AND x.indisvalid AND NOT x.indisclustered AND NOT x.indisreplident
+               AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+               AND i.reltablespace = 0
+               AND obj_description(x.indexrelid, 'pg_class') IS NULL
+               AND pg_has_role(t.relowner, 'USAGE')
+             ORDER BY 1",
             &[&table],
         )
         .await
         .map_err(pg)?;
+    let mut rebuild = Vec::with_capacity(indexes.len());
     for i in indexes {
         let (name, def): (String, String) = (i.get(0), i.get(1));
         tx.batch_execute(&format!("DROP INDEX {name}"))
@@ -884,7 +892,7 @@ async fn drop_indexes(
     Ok(rebuild)
 }
 
-/// Runs what [`drop_indexes`] returned, then refreshes the planner's statistics, which a bulk
+/// Runs what [`drop_secondary_indexes`] returned, then refreshes the planner's statistics, which a bulk
 /// write has made stale (other tools query the table too).
 async fn rebuild_indexes(
     tx: &deadpool_postgres::Transaction<'_>,
@@ -1013,6 +1021,16 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_sslmode_we_cannot_read_is_refused_rather_than_weakened() {
+        // A raw '?' in the password: we would read the query from the wrong place.
+        let e = PgStore::connect("postgres://u:pa?ss@db/x?sslmode=require")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("cannot read unambiguously"), "{e}");
+    }
 
     #[test]
     fn passwords_never_show() {

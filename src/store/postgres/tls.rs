@@ -28,7 +28,7 @@ use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use tokio_postgres::config::SslMode as PgSslMode;
+use tokio_postgres::config::{Host, SslMode as PgSslMode};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,22 +54,59 @@ pub struct TlsOptions {
 }
 
 impl TlsOptions {
-    /// The mode as tokio-postgres understands it: whether to ask for TLS and whether to insist.
-    pub fn pg_mode(&self) -> PgSslMode {
-        match self.mode {
-            SslMode::Disable => PgSslMode::Disable,
-            SslMode::Prefer => PgSslMode::Prefer,
-            _ => PgSslMode::Require,
+    /// The mode as tokio-postgres understands it (whether to ask for TLS and whether to
+    /// insist), for the hosts of the connection string.
+    ///
+    /// Over Unix sockets TLS does not apply, as in libpq. With `hostaddr` and no `host` there
+    /// is no name to send in the handshake or to check the certificate against: `prefer` then
+    /// connects without TLS, and the modes that insist on it are refused.
+    pub fn pg_mode(&self, hosts: &[Host]) -> Result<PgSslMode, String> {
+        if !hosts.is_empty() && hosts.iter().all(|h| matches!(h, Host::Unix(_))) {
+            return Ok(PgSslMode::Disable);
         }
+        Ok(match self.mode {
+            SslMode::Disable => PgSslMode::Disable,
+            SslMode::Prefer if hosts.is_empty() => PgSslMode::Disable,
+            SslMode::Prefer => PgSslMode::Prefer,
+            _ if hosts.is_empty() => {
+                return Err(format!(
+                    "sslmode={} needs host=NAME besides hostaddr: the name is what the \
+                     server's certificate is checked against",
+                    self.mode.as_str()
+                ));
+            }
+            _ => PgSslMode::Require,
+        })
     }
 
     /// How the server's certificate is checked, after libpq's rule that `require` with a
     /// root certificate verifies the chain.
-    fn check(&self) -> Check {
+    fn check(&self) -> Result<Check, String> {
         match (self.mode, &self.root_cert) {
-            (SslMode::Disable | SslMode::Prefer, _) | (SslMode::Require, None) => Check::Nothing,
-            (SslMode::Require | SslMode::VerifyCa, _) => Check::Chain,
-            (SslMode::VerifyFull, _) => Check::ChainAndName,
+            (SslMode::Disable | SslMode::Prefer, _) | (SslMode::Require, None) => {
+                Ok(Check::Nothing)
+            }
+            (SslMode::Require | SslMode::VerifyCa, Some(RootCert::File(_))) => Ok(Check::Chain),
+            // Any publicly trusted certificate chains to the system's CAs: without the host
+            // name, that checks nothing (libpq refuses this too).
+            (SslMode::Require | SslMode::VerifyCa, _) => Err(format!(
+                "sslmode={} needs sslrootcert=FILE (the CA that issued the server's \
+                 certificate): against the system's CAs it must be sslmode=verify-full",
+                self.mode.as_str()
+            )),
+            (SslMode::VerifyFull, _) => Ok(Check::ChainAndName),
+        }
+    }
+}
+
+impl SslMode {
+    fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
         }
     }
 }
@@ -134,10 +171,14 @@ pub fn split(url: &str) -> Result<(String, TlsOptions), String> {
     {
         let mut kept = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = form_urlencoded::parse(pair.as_bytes())
-                .next()
-                .unwrap_or_default();
-            if !take(&k, &v)? {
+            // Percent-decoding only, as libpq does: a '+' stays a '+'.
+            let decode = |t: &str| {
+                percent_encoding::percent_decode_str(t)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            if !take(&decode(k), &decode(v))? {
                 kept.push(pair);
             }
         }
@@ -160,67 +201,57 @@ pub fn split(url: &str) -> Result<(String, TlsOptions), String> {
         }
         rest
     };
+    opts.check()?;
     Ok((rest, opts))
 }
 
 /// The `key = value` pairs of a libpq keyword/value string: (key, unquoted value, the pair's
-/// text as written).
+/// text as written). Whitespace is any Unicode whitespace, as tokio-postgres reads it, so both
+/// see the same keys.
 fn key_values(s: &str) -> Result<Vec<(&str, String, &str)>, String> {
     let mut out = Vec::new();
-    let b = s.as_bytes();
-    let mut i = 0;
+    let mut chars = s.char_indices().peekable();
+    let skip_space = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>| {
+        while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+    };
     loop {
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i == b.len() {
+        skip_space(&mut chars);
+        let Some(&(start, _)) = chars.peek() else {
             return Ok(out);
+        };
+        while chars
+            .next_if(|(_, c)| *c != '=' && !c.is_whitespace())
+            .is_some()
+        {}
+        let key_end = chars.peek().map_or(s.len(), |&(i, _)| i);
+        let key = &s[start..key_end];
+        skip_space(&mut chars);
+        if chars.next_if(|(_, c)| *c == '=').is_none() {
+            // Not the word itself: it may be part of an unquoted password.
+            return Err(format!(
+                "the connection string has a word without \"=value\" at character {}; \
+                 quote values that hold spaces",
+                s[..start].chars().count() + 1
+            ));
         }
-        let start = i;
-        while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let key = &s[start..i];
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i == b.len() || b[i] != b'=' {
-            return Err(format!("{key:?} in the connection string has no value"));
-        }
-        i += 1;
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
+        skip_space(&mut chars);
         let mut value = String::new();
-        if i < b.len() && b[i] == b'\'' {
-            i += 1;
+        if chars.next_if(|(_, c)| *c == '\'').is_some() {
             loop {
-                match b.get(i) {
+                match chars.next() {
                     None => return Err(format!("the value of {key} has no closing quote")),
-                    Some(b'\'') => {
-                        i += 1;
-                        break;
-                    }
-                    Some(b'\\') if i + 1 < b.len() => {
-                        let c = s[i + 1..].chars().next().unwrap_or_default();
-                        value.push(c);
-                        i += 1 + c.len_utf8();
-                    }
-                    Some(_) => {
-                        let c = s[i..].chars().next().unwrap_or_default();
-                        value.push(c);
-                        i += c.len_utf8();
-                    }
+                    Some((_, '\'')) => break,
+                    Some((_, '\\')) => value.extend(chars.next().map(|(_, c)| c)),
+                    Some((_, c)) => value.push(c),
                 }
             }
         } else {
-            let v = i;
-            while i < b.len() && !b[i].is_ascii_whitespace() {
-                i += 1;
+            while let Some((_, c)) = chars.next_if(|(_, c)| !c.is_whitespace()) {
+                value.push(c);
             }
-            value.push_str(&s[v..i]);
         }
-        out.push((key, value, &s[start..i]));
+        let end = chars.peek().map_or(s.len(), |&(i, _)| i);
+        out.push((key, value, &s[start..end]));
     }
 }
 
@@ -231,7 +262,7 @@ pub fn connector(opts: &TlsOptions) -> Result<MakeRustlsConnect, String> {
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS set-up failed: {e}"))?;
-    let check = opts.check();
+    let check = opts.check()?;
     let config = if check == Check::Nothing {
         builder
             .dangerous()
@@ -390,6 +421,10 @@ mod tests {
         split(url).unwrap()
     }
 
+    fn opts(mode: SslMode, root_cert: Option<RootCert>) -> TlsOptions {
+        TlsOptions { mode, root_cert }
+    }
+
     #[test]
     fn urls_lose_their_tls_options_and_keep_the_rest() {
         let (rest, o) = ok(
@@ -398,15 +433,20 @@ mod tests {
         assert_eq!(rest, "postgres://u:p@db:5432/im?application_name=x");
         assert_eq!(o.mode, SslMode::VerifyFull);
         assert_eq!(o.root_cert, Some(RootCert::File("/etc/ca 1.pem".into())));
-        assert_eq!(o.pg_mode(), PgSslMode::Require);
 
         let (rest, o) = ok("postgresql://db/im?sslmode=require");
         assert_eq!(rest, "postgresql://db/im");
-        assert_eq!((o.mode, o.check()), (SslMode::Require, Check::Nothing));
+        assert_eq!((o.mode, o.check()), (SslMode::Require, Ok(Check::Nothing)));
 
         let (rest, o) = ok("postgres://db/im");
-        assert_eq!(rest, "postgres://db/im");
-        assert_eq!((o.mode, o.pg_mode()), (SslMode::Prefer, PgSslMode::Prefer));
+        assert_eq!(
+            (rest.as_str(), o.mode),
+            ("postgres://db/im", SslMode::Prefer)
+        );
+
+        // Percent-decoding only, as libpq: a '+' is a '+'.
+        let (_, o) = ok("postgres://db/im?sslmode=verify-ca&sslrootcert=/etc/a+b.pem");
+        assert_eq!(o.root_cert, Some(RootCert::File("/etc/a+b.pem".into())));
     }
 
     #[test]
@@ -418,35 +458,53 @@ mod tests {
         assert_eq!(o.mode, SslMode::VerifyCa);
         assert_eq!(o.root_cert, Some(RootCert::File("/a b/ca.pem".into())));
         assert!(rest.parse::<tokio_postgres::Config>().is_ok());
+        let (_, o) = ok("host=db sslmode=verify-full sslrootcert=system");
+        assert_eq!(o.root_cert, Some(RootCert::System));
+        // Any whitespace separates, as tokio-postgres reads it: no sslmode slips past us.
+        let (rest, o) = ok("host=db\u{a0}sslmode=require\u{2003}dbname=im");
         assert_eq!(
-            ok("host=db sslrootcert=system").1.root_cert,
-            Some(RootCert::System)
+            (rest.as_str(), o.mode),
+            ("host=db dbname=im", SslMode::Require)
         );
     }
 
     #[test]
     fn libpq_rules_decide_what_is_checked() {
-        let check = |mode, root| {
-            TlsOptions {
-                mode,
-                root_cert: root,
-            }
-            .check()
-        };
+        let check = |mode, root| opts(mode, root).check();
         let file = Some(RootCert::File("ca.pem".into()));
-        assert_eq!(check(SslMode::Prefer, file.clone()), Check::Nothing);
-        assert_eq!(check(SslMode::Require, None), Check::Nothing);
-        assert_eq!(check(SslMode::Require, file.clone()), Check::Chain);
-        assert_eq!(check(SslMode::VerifyCa, None), Check::Chain);
-        assert_eq!(check(SslMode::VerifyFull, file), Check::ChainAndName);
-        assert_eq!(
-            TlsOptions {
-                mode: SslMode::Disable,
-                root_cert: None
-            }
-            .pg_mode(),
-            PgSslMode::Disable
-        );
+        assert_eq!(check(SslMode::Prefer, file.clone()), Ok(Check::Nothing));
+        assert_eq!(check(SslMode::Require, None), Ok(Check::Nothing));
+        assert_eq!(check(SslMode::Require, file.clone()), Ok(Check::Chain));
+        assert_eq!(check(SslMode::VerifyCa, file.clone()), Ok(Check::Chain));
+        assert_eq!(check(SslMode::VerifyFull, file), Ok(Check::ChainAndName));
+        assert_eq!(check(SslMode::VerifyFull, None), Ok(Check::ChainAndName));
+        // A chain without the name, against the system's CAs, would accept anyone's
+        // publicly trusted certificate.
+        for (mode, root) in [
+            (SslMode::VerifyCa, None),
+            (SslMode::VerifyCa, Some(RootCert::System)),
+            (SslMode::Require, Some(RootCert::System)),
+        ] {
+            let e = check(mode, root).unwrap_err();
+            assert!(e.contains("needs sslrootcert=FILE"), "{e}");
+        }
+        assert!(split("postgres://db/im?sslmode=verify-ca").is_err());
+    }
+
+    #[test]
+    fn the_hosts_decide_whether_tls_applies() {
+        let tcp = [Host::Tcp("db".into())];
+        let unix = [Host::Unix("/run/postgresql".into())];
+        let mode = |m, hosts: &[Host]| opts(m, None).pg_mode(hosts);
+        assert_eq!(mode(SslMode::Prefer, &tcp), Ok(PgSslMode::Prefer));
+        assert_eq!(mode(SslMode::Disable, &tcp), Ok(PgSslMode::Disable));
+        assert_eq!(mode(SslMode::VerifyFull, &tcp), Ok(PgSslMode::Require));
+        // Unix sockets: no TLS whatever the mode (libpq ignores sslmode there too).
+        assert_eq!(mode(SslMode::VerifyFull, &unix), Ok(PgSslMode::Disable));
+        // hostaddr alone: no name for the handshake.
+        assert_eq!(mode(SslMode::Prefer, &[]), Ok(PgSslMode::Disable));
+        let e = mode(SslMode::Require, &[]).unwrap_err();
+        assert!(e.contains("sslmode=require needs host=NAME"), "{e}");
     }
 
     #[test]
@@ -457,27 +515,32 @@ mod tests {
         assert!(err("host=db sslkey=/k.pem").contains("sslkey is not supported"));
         assert!(err("host=db sslrootcert=").contains("sslrootcert is empty"));
         assert!(err("host=db password='open").contains("no closing quote"));
-        assert!(err("host=db dbname").contains("has no value"));
+        let e = err("host=db password=two words dbname=im");
+        assert!(
+            e.contains("a word without \"=value\" at character 22"),
+            "{e}"
+        );
+        assert!(
+            !e.contains("words"),
+            "the password's part stays out of messages: {e}"
+        );
     }
 
     #[test]
     fn a_missing_root_certificate_file_is_named() {
-        let e = connector(&TlsOptions {
-            mode: SslMode::VerifyFull,
-            root_cert: Some(RootCert::File("/nonexistent/ca.pem".into())),
-        })
+        let e = connector(&opts(
+            SslMode::VerifyFull,
+            Some(RootCert::File("/nonexistent/ca.pem".into())),
+        ))
         .err()
         .unwrap();
         assert!(e.starts_with("sslrootcert /nonexistent/ca.pem:"), "{e}");
         let dir = tempfile::tempdir().unwrap();
         let empty = dir.path().join("empty.pem");
         std::fs::write(&empty, "not a certificate\n").unwrap();
-        let e = connector(&TlsOptions {
-            mode: SslMode::VerifyCa,
-            root_cert: Some(RootCert::File(empty)),
-        })
-        .err()
-        .unwrap();
+        let e = connector(&opts(SslMode::VerifyCa, Some(RootCert::File(empty))))
+            .err()
+            .unwrap();
         assert!(e.contains("holds no usable PEM certificate"), "{e}");
     }
 }
