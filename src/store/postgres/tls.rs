@@ -10,14 +10,16 @@
 //! |---|---|---|
 //! | `disable` | never | — |
 //! | `prefer` (the default, as in libpq) | when the server offers TLS | no |
-//! | `require` | always | no — unless `sslrootcert` is given, then as `verify-ca` (libpq does the same) |
-//! | `verify-ca` | always | chains to `sslrootcert` (or the system's CAs) |
-//! | `verify-full` | always | as `verify-ca`, and names the host connected to |
+//! | `require` | always | no — unless `sslrootcert` names a file, then as `verify-ca` (as libpq) |
+//! | `verify-ca` | always | chains to the CA file in `sslrootcert` (required) |
+//! | `verify-full` | always | chains to `sslrootcert` (a file, or `system`) and names the host |
 //!
-//! `sslrootcert` is a PEM file of CA certificates, or `system` for the system's store (also
-//! what `verify-*` use when it is not given; libpq would look for `~/.postgresql/root.crt`,
-//! which a service account rarely has). Client certificates (`sslcert`, `sslkey`) are not
-//! supported and are refused by name rather than ignored.
+//! `sslrootcert` is a PEM file of CA certificates, or `system` for the system's store — also
+//! what `verify-full` uses when it is not given (libpq would look for `~/.postgresql/root.crt`,
+//! which a service account rarely has). Checking a chain without the name is only meaningful
+//! against a private CA: against the system's, any public certificate would pass, so
+//! `verify-ca` and `require` refuse it, as libpq does. Client certificates (`sslcert`,
+//! `sslkey`) are not supported and are refused by name rather than ignored.
 
 use std::path::PathBuf;
 use std::sync::Arc;
