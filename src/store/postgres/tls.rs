@@ -265,28 +265,25 @@ pub fn connector(opts: &TlsOptions) -> Result<MakeRustlsConnect, String> {
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS set-up failed: {e}"))?;
     let check = opts.check()?;
-    let config = if check == Check::Nothing {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Unverified(
-                provider.signature_verification_algorithms,
-            )))
-            .with_no_client_auth()
-    } else {
-        let roots = Arc::new(roots(opts.root_cert.as_ref().unwrap_or(&RootCert::System))?);
-        let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider)
-            .build()
-            .map_err(|e| format!("TLS set-up failed: {e}"))?;
-        let verifier: Arc<dyn ServerCertVerifier> = if check == Check::Chain {
-            Arc::new(ChainOnly(webpki))
-        } else {
-            webpki
-        };
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth()
+    let chain = match check {
+        Check::Nothing => None,
+        Check::Chain | Check::ChainAndName => {
+            let roots = Arc::new(roots(opts.root_cert.as_ref().unwrap_or(&RootCert::System))?);
+            Some(
+                WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+                    .build()
+                    .map_err(|e| format!("TLS set-up failed: {e}"))?,
+            )
+        }
     };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Verifier {
+            check,
+            chain,
+            algorithms: provider.signature_verification_algorithms,
+        }))
+        .with_no_client_auth();
     Ok(MakeRustlsConnect::new(config))
 }
 
@@ -324,13 +321,17 @@ fn roots(which: &RootCert) -> Result<RootCertStore, String> {
     Ok(store)
 }
 
-/// `verify-ca` (and `require` with a root certificate): the chain must lead to a trusted CA,
-/// but the certificate need not name the host — how libpq defines the mode, for servers
-/// reached by an address their certificate does not list.
+/// The server-certificate check of one mode. The handshake's signatures are verified in
+/// every mode, so the session is at least with whoever holds the certificate's key.
 #[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
+struct Verifier {
+    check: Check,
+    /// The CAs to chain to, unless nothing is checked.
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
 
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -339,14 +340,18 @@ impl ServerCertVerifier for ChainOnly {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-        {
-            // webpki checks the chain before the name, so a name error means the chain held.
+        let Some(chain) = &self.chain else {
+            // prefer, and require without a root certificate: encryption against
+            // eavesdropping, no proof of the server's identity (libpq's meaning).
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+            // verify-ca: the chain must lead to the given CA, the name does not matter (for
+            // servers reached by an address their certificate does not list). webpki checks
+            // the chain before the name, so a name error means the chain held.
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
+            )) if self.check == Check::Chain => Ok(ServerCertVerified::assertion()),
             other => other,
         }
     }
@@ -357,7 +362,7 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -366,52 +371,11 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// `prefer` and `require` without a root certificate: encryption against eavesdropping, no
-/// proof of the server's identity — libpq's meaning of those modes. The handshake signatures
-/// are still checked, so the session is at least with whoever holds the certificate's key.
-#[derive(Debug)]
-struct Unverified(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for Unverified {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 
