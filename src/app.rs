@@ -37,34 +37,9 @@ pub enum AppError {
     Demo(String),
     #[error("cannot start a worker thread: {0}")]
     Thread(#[from] std::io::Error),
-    #[error("no incident with id {0:?}")]
-    NotFound(String),
-    #[error("an incident with id {0:?} already exists")]
-    Exists(String),
-    #[error("incident {id:?} has changed: its ETag is {current}, the request expected {expected}")]
-    PreconditionFailed {
-        id: String,
-        expected: String,
-        current: String,
-    },
-}
-
-impl From<Conflict> for AppError {
-    fn from(c: Conflict) -> Self {
-        match c {
-            Conflict::NotFound(id) => AppError::NotFound(id),
-            Conflict::Exists(id) => AppError::Exists(id),
-            Conflict::PreconditionFailed {
-                id,
-                expected,
-                current,
-            } => AppError::PreconditionFailed {
-                id,
-                expected,
-                current,
-            },
-        }
-    }
+    /// A conditional write refused (no such incident, it exists already, its ETag moved).
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
 }
 
 impl AppError {

@@ -20,7 +20,7 @@ use crate::app::{AppError, Expect};
 use crate::draft::{Draft, ResolveError};
 use crate::format::geojson::{parse_feature, parse_feature_text, write_feature};
 use crate::model::{Incident, Precision};
-use crate::store::Change;
+use crate::store::{Change, Conflict};
 
 /// Largest feature body accepted.
 pub const MAX_FEATURE_BYTES: usize = 1024 * 1024;
@@ -106,6 +106,27 @@ fn require_type(headers: &HeaderMap, allowed: &[&str]) -> Result<(), ApiError> {
     }
 }
 
+/// What every feature write checks first, in this order: the collection, that no query
+/// parameters were given, and the writer's token. Returns the token's name.
+fn writer(
+    s: &AppState,
+    collection: &str,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<String, ApiError> {
+    check_collection(collection)?;
+    Params::parse(raw, &[])?;
+    authorize(s, headers)
+}
+
+/// A GeoJSON Feature body, as a draft incident.
+fn feature_body(b: Result<Bytes, BytesRejection>) -> Result<Draft, ApiError> {
+    let b = body(b)?;
+    let text =
+        std::str::from_utf8(&b).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
+    parse_feature_text(text).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
 /// If-Match as an expectation: `*` means it must exist; tags must match.
 fn if_match(headers: &HeaderMap, otherwise: Expect) -> Result<Expect, ApiError> {
     let Some(v) = headers.get(header::IF_MATCH) else {
@@ -155,12 +176,14 @@ impl From<ResolveError> for ApiError {
 /// Maps the core's write errors onto HTTP.
 fn write_error(e: AppError) -> ApiError {
     match e {
-        AppError::NotFound(_) => ApiError::not_found(e.to_string()),
-        AppError::Exists(_) => ApiError::new(StatusCode::CONFLICT, "Conflict", e.to_string()),
-        AppError::PreconditionFailed { .. } => ApiError::new(
+        AppError::Conflict(c @ Conflict::NotFound(_)) => ApiError::not_found(c.to_string()),
+        AppError::Conflict(c @ Conflict::Exists(_)) => {
+            ApiError::new(StatusCode::CONFLICT, "Conflict", c.to_string())
+        }
+        AppError::Conflict(c @ Conflict::PreconditionFailed { .. }) => ApiError::new(
             StatusCode::PRECONDITION_FAILED,
             "PreconditionFailed",
-            e.to_string(),
+            c.to_string(),
         ),
         other => ApiError::from(other),
     }
@@ -230,14 +253,9 @@ pub async fn create(
     headers: HeaderMap,
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    Params::parse(raw.as_deref(), &[])?;
-    let actor = authorize(&s, &headers)?;
+    let actor = writer(&s, &collection, raw.as_deref(), &headers)?;
     require_type(&headers, &["application/geo+json", "application/json"])?;
-    let b = body(b)?;
-    let text =
-        std::str::from_utf8(&b).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
-    let draft = parse_feature_text(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let draft = feature_body(b)?;
     let id = draft.id.clone().unwrap_or_else(new_id);
     let incident = commit(&s, draft, id, Expect::Absent, actor).await?;
     Ok(feature_response(
@@ -256,15 +274,10 @@ pub async fn replace(
     headers: HeaderMap,
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    Params::parse(raw.as_deref(), &[])?;
-    let actor = authorize(&s, &headers)?;
+    let actor = writer(&s, &collection, raw.as_deref(), &headers)?;
     require_type(&headers, &["application/geo+json", "application/json"])?;
     let expect = if_match(&headers, Expect::Exists)?;
-    let b = body(b)?;
-    let text =
-        std::str::from_utf8(&b).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
-    let draft = parse_feature_text(text).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let draft = feature_body(b)?;
     if draft.id.as_deref().is_some_and(|d| d != id) {
         return Err(ApiError::bad_request(format!(
             "the body's id {:?} is not the id in the path {id:?}; ids cannot be changed",
@@ -304,9 +317,7 @@ pub async fn patch(
     headers: HeaderMap,
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    Params::parse(raw.as_deref(), &[])?;
-    let actor = authorize(&s, &headers)?;
+    let actor = writer(&s, &collection, raw.as_deref(), &headers)?;
     require_type(
         &headers,
         &["application/merge-patch+json", "application/json"],
@@ -368,9 +379,7 @@ pub async fn delete(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    Params::parse(raw.as_deref(), &[])?;
-    let actor = authorize(&s, &headers)?;
+    let actor = writer(&s, &collection, raw.as_deref(), &headers)?;
     let expect = if_match(&headers, Expect::Exists)?;
     let app = s.app.clone();
     tokio::task::spawn_blocking(move || app.write_checked(Change::Delete(id), &expect, &actor))

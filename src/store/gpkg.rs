@@ -360,16 +360,8 @@ fn write_changes(
         )?;
         let mut del = tx.prepare_cached("DELETE FROM incidents WHERE id = ?1")?;
         let mut extent: Option<crate::bbox::Bbox> = None;
-        // One version records one state per incident, as in the shared store: only the last
-        // change of each id in the batch counts.
-        let mut last = std::collections::HashMap::with_capacity(changes.len());
-        for (n, c) in changes.iter().enumerate() {
-            last.insert(c.id(), n);
-        }
-        for (n, c) in changes.iter().enumerate() {
-            if last.get(c.id()) != Some(&n) {
-                continue;
-            }
+        let keep = super::last_of_each(changes);
+        for (c, _) in changes.iter().zip(&keep).filter(|(_, keep)| **keep) {
             let existed = exists.exists([c.id()])?;
             match c {
                 Change::Put(i) => {

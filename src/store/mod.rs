@@ -61,6 +61,20 @@ impl Change {
     }
 }
 
+/// Which changes of a batch a store writes: the last of each id. Every backend records one
+/// state per incident per data version (the shared store's change log relies on it).
+pub(crate) fn last_of_each(changes: &[Change]) -> Vec<bool> {
+    let mut last = std::collections::HashMap::with_capacity(changes.len());
+    for (n, c) in changes.iter().enumerate() {
+        last.insert(c.id(), n);
+    }
+    let mut keep = vec![false; changes.len()];
+    for n in last.into_values() {
+        keep[n] = true;
+    }
+    keep
+}
+
 /// What a conditional write expects of the incident it touches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
@@ -217,6 +231,14 @@ pub trait Store: Send + Sync + 'static {
 mod tests {
     use super::*;
     use crate::model::{Category, OccurredAt, Precision};
+
+    #[test]
+    fn a_batch_keeps_the_last_change_of_each_id() {
+        let del = |id: &str| Change::Delete(id.into());
+        let batch = [del("a"), del("b"), del("a"), del("c"), del("b")];
+        assert_eq!(last_of_each(&batch), [false, false, true, true, true]);
+        assert!(last_of_each(&[]).is_empty());
+    }
 
     fn incident() -> Incident {
         Incident {

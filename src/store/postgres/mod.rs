@@ -31,7 +31,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub use schema::SCHEMA_VERSION;
 
-use super::{Change, Delta, Expect, HistoryEntry, Loaded, Store, StoreError, Wake};
+use super::{Change, Delta, Expect, HistoryEntry, Loaded, Store, StoreError, Wake, last_of_each};
 use crate::model::{Incident, OccurredAt};
 
 /// The NOTIFY channel every write announces itself on.
@@ -740,19 +740,6 @@ async fn write_rows(
     Ok(())
 }
 
-/// Which changes count: the last of each id. One version records one state per incident.
-fn last_of_each(changes: &[Change]) -> Vec<bool> {
-    let mut last = std::collections::HashMap::with_capacity(changes.len());
-    for (n, c) in changes.iter().enumerate() {
-        last.insert(c.id(), n);
-    }
-    let mut keep = vec![false; changes.len()];
-    for n in last.into_values() {
-        keep[n] = true;
-    }
-    keep
-}
-
 /// Many changes: COPY them into a staging table, then three set-based statements.
 async fn write_staged(
     tx: &deadpool_postgres::Transaction<'_>,
@@ -787,7 +774,7 @@ async fn write_staged(
     }
     writer.finish().await.map_err(pg)?;
     // A bulk write into a table it outnumbers rebuilds that table's secondary indexes once
-    // rather than maintaining them row by row (1M new incidents: 10.6 s → see PERFORMANCE.md).
+    // rather than maintaining them row by row (scripts/bench/pg_import.sh; docs/PERFORMANCE.md).
     // Both tables are locked at once, before either is read: taking the locks later would
     // mean upgrading a lock already held, which deadlocks with a reader holding one table and
     // waiting for the other. Other instances' reads of these tables wait for the commit.
