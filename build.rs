@@ -1,16 +1,38 @@
-//! Embeds the map page's vendored libraries (Leaflet and its marker-cluster plugin) when they
-//! are installed in `web/node_modules` (`npm ci --prefix web`), so the page works with no
-//! internet; without them the page loads the same pinned versions from a CDN with integrity
-//! hashes.
+//! Embeds the map page's libraries (Leaflet and its marker-cluster plugin, pinned in
+//! `web/package.json` and `web/package-lock.json`) into the binary, so the page works with no
+//! internet from the very first `cargo run`.
+//!
+//! Where they come from, first found wins:
+//! 1. `web/node_modules`, when installed there (`npm ci --prefix web`; CI's
+//!    `scripts/ci/web_deps.sh` does it);
+//! 2. otherwise a copy of `web/package.json` and `web/package-lock.json` in `OUT_DIR`,
+//!    installed there with `npm ci --omit=dev --ignore-scripts` — the build never writes into
+//!    the source tree, and the lock file's integrity hashes check what npm downloads. Kept
+//!    between builds while the lock file is unchanged.
+//!
+//! When neither works (no npm, no route to the registry, or `INCIDENTMAP_NO_NPM=1`), the
+//! binary has no copy and the page loads the same pinned versions from a CDN with integrity
+//! hashes; a `cargo:warning` says what failed and how to fix it.
+//!
+//! Rebuilds: cargo reruns this script only when a path it declares changes, and reruns it on
+//! *every* build when a declared path does not exist — which recompiled the whole crate on
+//! every no-change build of a fresh clone (issue #13, item 14). So only existing paths are
+//! declared: the two npm files, the installed packages' directories when they are in
+//! `web/node_modules`, and otherwise `web/` itself, whose modification time moves when
+//! `npm ci --prefix web` creates `web/node_modules` later.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-/// (URL prefix under /vendor/, directory under web/node_modules)
+/// (URL prefix under /vendor/, directory under node_modules)
 const PACKAGES: &[(&str, &str)] = &[
     ("leaflet", "leaflet/dist"),
     ("leaflet.markercluster", "leaflet.markercluster/dist"),
 ];
+
+/// Set to skip the npm fetch (an offline build that is fine with the page's CDN fallback).
+const NO_NPM: &str = "INCIDENTMAP_NO_NPM";
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -31,34 +53,136 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Whether every package is installed under `modules`.
+fn installed(modules: &Path) -> bool {
+    PACKAGES.iter().all(|(_, dir)| modules.join(dir).is_dir())
+}
+
+/// Installs the pinned packages into `dir` (a copy of the npm files, under `OUT_DIR`) and
+/// returns its `node_modules`, or says why it could not.
+fn fetch(web: &Path, dir: &Path) -> Result<PathBuf, String> {
+    let lock = std::fs::read(web.join("package-lock.json"))
+        .map_err(|e| format!("cannot read web/package-lock.json: {e}"))?;
+    let modules = dir.join("node_modules");
+    let copied_lock = dir.join("package-lock.json");
+    if installed(&modules) && std::fs::read(&copied_lock).ok().as_deref() == Some(&lock[..]) {
+        return Ok(modules); // fetched by an earlier run of this script, for this very lock file
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    // The lock file last: it marks a complete install (see above).
+    let _ = std::fs::remove_file(&copied_lock);
+    std::fs::copy(web.join("package.json"), dir.join("package.json"))
+        .map_err(|e| format!("cannot copy web/package.json: {e}"))?;
+    std::fs::write(&copied_lock, &lock)
+        .map_err(|e| format!("cannot write {}: {e}", copied_lock.display()))?;
+    let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
+    let out = Command::new(npm)
+        .current_dir(dir)
+        .args([
+            "ci",
+            "--omit=dev",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+        ])
+        .args(["--loglevel=error", "--prefix", "."])
+        // Bounded when there is no route to the registry: a few retries, not minutes of them.
+        .args(["--fetch-retries=1", "--fetch-timeout=60000"])
+        .output()
+        .map_err(|e| format!("cannot run `{npm}` ({e}); is Node.js installed?"))?;
+    if !out.status.success() {
+        let _ = std::fs::remove_file(&copied_lock);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let why: Vec<&str> = stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .take(3)
+            .collect();
+        return Err(format!(
+            "`npm ci` failed ({}): {}",
+            out.status,
+            why.join(" / ")
+        ));
+    }
+    if !installed(&modules) {
+        let _ = std::fs::remove_file(&copied_lock);
+        return Err(format!(
+            "`npm ci` succeeded but {} lacks {}",
+            modules.display(),
+            PACKAGES
+                .iter()
+                .map(|(_, d)| *d)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
+    }
+    Ok(modules)
+}
+
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let modules = root.join("web/node_modules");
-    println!("cargo:rerun-if-changed=web/node_modules");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let web = root.join("web");
+    let local = web.join("node_modules");
+
+    println!("cargo:rerun-if-env-changed={NO_NPM}");
+    for f in ["web/package.json", "web/package-lock.json"] {
+        if root.join(f).exists() {
+            println!("cargo:rerun-if-changed={f}");
+        }
+    }
+
+    let modules = if installed(&local) {
+        for (_, dir) in PACKAGES {
+            println!("cargo:rerun-if-changed=web/node_modules/{dir}");
+        }
+        Some(local)
+    } else {
+        // Notices `npm ci --prefix web` (it creates web/node_modules) or a removed install.
+        println!("cargo:rerun-if-changed=web");
+        if std::env::var_os(NO_NPM).is_some_and(|v| !v.is_empty() && v != "0") {
+            None
+        } else {
+            match fetch(&web, &out_dir.join("web")) {
+                Ok(m) => Some(m),
+                Err(why) => {
+                    println!(
+                        "cargo:warning=the map page's libraries (Leaflet and leaflet.markercluster, pinned in web/package-lock.json) could not be fetched: {why}"
+                    );
+                    println!(
+                        "cargo:warning=this binary's map page will load them from unpkg.com instead, which needs internet; to embed them, run `npm ci --prefix web` (Node.js with npm 7 or newer, the npm registry reachable) and build again, or set {NO_NPM}=1 to build without them and without this warning"
+                    );
+                    None
+                }
+            }
+        }
+    };
+
     let mut code = String::from(
         "/// Vendored web libraries: (path under /vendor/, bytes).\npub static VENDOR: &[(&str, &[u8])] = &[\n",
     );
-    for (prefix, dir) in PACKAGES {
-        let base = modules.join(dir);
-        println!("cargo:rerun-if-changed={}", base.display());
-        let mut found = Vec::new();
-        files(&base, &mut found);
-        for f in found {
-            let rel = f
-                .strip_prefix(&base)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            writeln!(
-                code,
-                "    ({:?}, include_bytes!({:?})),",
-                format!("{prefix}/{rel}"),
-                f.display().to_string()
-            )
-            .unwrap();
+    if let Some(modules) = modules {
+        for (prefix, dir) in PACKAGES {
+            let base = modules.join(dir);
+            let mut found = Vec::new();
+            files(&base, &mut found);
+            for f in found {
+                let rel = f
+                    .strip_prefix(&base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                writeln!(
+                    code,
+                    "    ({:?}, include_bytes!({:?})),",
+                    format!("{prefix}/{rel}"),
+                    f.display().to_string()
+                )
+                .unwrap();
+            }
         }
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("vendor.rs");
-    std::fs::write(out, code).unwrap();
+    std::fs::write(out_dir.join("vendor.rs"), code).unwrap();
 }
