@@ -27,9 +27,6 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ];
 
-/// The map page, for browsers.
-const MAP_HTML: &str = include_str!("../../web/index.html");
-
 /// Whether the client prefers HTML: browsers send `text/html` first; GDAL, QGIS and owslib
 /// send JSON types or `*/*`, which get JSON.
 pub fn wants_html(headers: &HeaderMap) -> bool {
@@ -90,7 +87,7 @@ pub async fn landing(
 ) -> Result<Response, ApiError> {
     no_params(raw.as_deref())?;
     if wants_html(&headers) {
-        return Ok(Html(MAP_HTML).into_response());
+        return Ok(super::web::page(&s));
     }
     let base = s.base_url(&headers);
     Ok(json_response(json!({

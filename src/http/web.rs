@@ -1,6 +1,10 @@
 //! The map page's files: the page itself (served at `/` to browsers, see [`super::ogc`]), its
 //! script and style sheet, its settings, and the vendored libraries when they were installed
 //! at build time.
+//!
+//! The page can hold a write token (session storage), so it is served with a
+//! Content-Security-Policy that lets it run only this server's scripts and talk only to this
+//! server, and it may not be framed (clickjacking): see [`page_policy`].
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -13,6 +17,7 @@ use super::error::ApiError;
 
 include!(concat!(env!("OUT_DIR"), "/vendor.rs"));
 
+const MAP_HTML: &str = include_str!("../../web/index.html");
 const APP_JS: &str = include_str!("../../web/app.js");
 const APP_CSS: &str = include_str!("../../web/app.css");
 
@@ -28,6 +33,99 @@ fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
         body,
     )
         .into_response()
+}
+
+/// Where the page loads Leaflet and markercluster from when this binary has no copy: the
+/// pinned versions only (web/app.js checks them by Subresource Integrity too).
+const CDN_SOURCES: &str =
+    "https://unpkg.com/leaflet@1.9.4/dist/ https://unpkg.com/leaflet.markercluster@1.5.3/dist/";
+
+/// The CSP source that matches a base-map URL template's tiles: its scheme, host and port,
+/// with a host label holding a placeholder (`{s}.tile.example.org`) as a wildcard. `None`
+/// when there is no base map or the template cannot be expressed (then tiles are refused).
+fn tile_source(template: &str) -> Option<String> {
+    let (scheme, rest) = template.split_once("://")?;
+    if !matches!(scheme, "http" | "https") {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+        _ => (authority, None),
+    };
+    let mut labels: Vec<&str> = host.split('.').collect();
+    if labels.iter().skip(1).any(|l| l.contains('{')) {
+        return None; // CSP wildcards only stand for leading labels
+    }
+    if labels[0].contains('{') {
+        labels[0] = "*";
+    }
+    let ok = |l: &&str| {
+        *l == "*" || (!l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    };
+    if (labels.len() < 2 && labels[0] == "*") || !labels.iter().all(ok) {
+        return None;
+    }
+    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    Some(format!("{scheme}://{}{port}", labels.join(".")))
+}
+
+/// The map page's Content-Security-Policy.
+///
+/// - Scripts and style sheets from this server only (`web/index.html` has no inline script or
+///   style). The CDN — path-restricted to the pinned library versions — is allowed only when
+///   this binary has no vendored copy, the one case in which the page needs it: a build that
+///   embeds the libraries (every build that could reach npm) never widens the policy.
+/// - Style *attributes* stay allowed (`style-src-attr`): web/app.js writes the markers'
+///   colours as `style` attributes in their HTML. An attribute cannot run script or load a
+///   style sheet, and `img-src` bounds what a `url()` in one could reach.
+/// - Images: this server's tiles, `data:` (the page's icon and Leaflet's images) and the
+///   configured base map's host.
+/// - `connect-src 'self'`: the page talks to this server only, so a token could not be
+///   sent elsewhere.
+/// - `frame-ancestors 'none'` (and `X-Frame-Options: DENY` for older browsers): the page may
+///   not be framed, so no other site can trick a user into clicks on it.
+pub fn page_policy(vendored: bool, basemap_url: &str) -> String {
+    let cdn = if vendored {
+        String::new()
+    } else {
+        format!(" {CDN_SOURCES}")
+    };
+    let tiles = tile_source(basemap_url.trim())
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'none'; script-src 'self'{cdn}; style-src 'self'{cdn}; \
+         style-src-attr 'unsafe-inline'; img-src 'self' data:{tiles}{cdn}; connect-src 'self'; \
+         frame-ancestors 'none'; base-uri 'self'; form-action 'none'; \
+         object-src 'none'"
+    )
+}
+
+/// The map page (`GET /` for browsers) with its security headers.
+pub fn page(s: &AppState) -> Response {
+    let policy = page_policy(!VENDOR.is_empty(), &s.opts.basemap_url);
+    let mut res = (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+            // The base map's tile server learns this server's origin, never the page's path
+            // or query (OpenStreetMap's tile policy asks browsers' requests to carry one).
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("strict-origin-when-cross-origin"),
+            ),
+        ],
+        MAP_HTML,
+    )
+        .into_response();
+    let policy = HeaderValue::from_str(&policy).expect("tile_source keeps the policy ASCII");
+    res.headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, policy);
+    res
 }
 
 pub async fn app_js() -> Response {
