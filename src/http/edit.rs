@@ -2,11 +2,9 @@
 //! incidents, with bearer-token auth, optimistic locking by ETag, geocoding of place names,
 //! the history of every change, restore, and bulk import.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -27,8 +25,13 @@ pub const MAX_FEATURE_BYTES: usize = 1024 * 1024;
 /// Largest import body accepted.
 pub const MAX_IMPORT_BYTES: usize = 256 * 1024 * 1024;
 
-/// The name of the token that authorizes this request, or why not.
-fn authorize(s: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
+/// Who is writing: the name of the token that authorized the request, put in the request's
+/// extensions by [`writers_only`].
+#[derive(Debug, Clone)]
+pub struct Writer(pub String);
+
+/// The name of the token that authorizes this request, or why not. Reads only the headers.
+pub(super) fn authorize(s: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     if s.opts.tokens.is_empty() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -46,17 +49,105 @@ fn authorize(s: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
+        .and_then(bearer_token)
         .ok_or_else(|| unauthorized("the Authorization header must be `Bearer TOKEN`"))?;
     s.opts
         .tokens
         .check(token.as_bytes())
         .map(String::from)
         .ok_or_else(|| unauthorized("the bearer token is not valid here"))
+}
+
+/// The token of a `Bearer` credential; the scheme is case-insensitive (RFC 7235 §2.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// Route middleware in front of every write: decides 401/403 from the headers alone, before a
+/// byte of the body is read, so nobody without a token can make the server buffer an upload.
+/// Safe methods pass through (the write routes also serve reads). The import route streams
+/// its own body; see [`writers_buffered`] for the others.
+pub async fn writers_only(
+    State(s): State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if is_safe(req.method()) {
+        return next.run(req).await;
+    }
+    match authorize(&s, req.headers()) {
+        Ok(name) => {
+            req.extensions_mut().insert(Writer(name));
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// [`writers_only`], then the body read in full within `request_timeout` and `max_body_bytes`.
+/// Feature writes are not under the general request time limit (a write that is committing
+/// must not be answered "abandoned"), so the one part a client controls, how slowly it sends
+/// its body, is bounded here.
+pub async fn writers_buffered(
+    State(s): State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if is_safe(req.method()) {
+        return next.run(req).await;
+    }
+    let name = match authorize(&s, req.headers()) {
+        Ok(name) => name,
+        Err(e) => return e.into_response(),
+    };
+    req.extensions_mut().insert(Writer(name));
+    let (parts, body) = req.into_parts();
+    let limit = s.opts.max_body_bytes;
+    let time = s.opts.request_timeout;
+    let bytes = match tokio::time::timeout(time, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            return if too_large {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "PayloadTooLarge",
+                    format!("a feature write may be at most {limit} bytes (max_body_bytes)"),
+                )
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidBody",
+                    format!("the request body could not be read: {e}"),
+                )
+            }
+            .into_response();
+        }
+        Err(_) => {
+            return ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "UploadTimeout",
+                format!(
+                    "the request body did not arrive within {} s; nothing was written",
+                    time.as_secs_f32()
+                ),
+            )
+            .into_response();
+        }
+    };
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
+}
+
+fn is_safe(m: &axum::http::Method) -> bool {
+    use axum::http::Method;
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 /// The body, or a JSON error saying why not (too large, unreadable).
@@ -75,7 +166,7 @@ fn body(b: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     })
 }
 
-fn content_type(headers: &HeaderMap) -> String {
+pub(super) fn content_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -106,17 +197,12 @@ fn require_type(headers: &HeaderMap, allowed: &[&str]) -> Result<(), ApiError> {
     }
 }
 
-/// What every feature write checks first, in this order: the collection, that no query
-/// parameters were given, and the writer's token. Returns the token's name.
-fn writer(
-    s: &AppState,
-    collection: &str,
-    raw: Option<&str>,
-    headers: &HeaderMap,
-) -> Result<String, ApiError> {
+/// What every feature write checks after the token ([`writers_only`]): the collection, and
+/// that no query parameters were given.
+fn target(collection: &str, raw: Option<&str>) -> Result<(), ApiError> {
     check_collection(collection)?;
     Params::parse(raw, &[])?;
-    authorize(s, headers)
+    Ok(())
 }
 
 /// A GeoJSON Feature body, as a draft incident.
@@ -219,13 +305,6 @@ fn feature_response(
     r
 }
 
-/// A fresh id for an incident created without one: time-ordered and readable.
-fn new_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let ms = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
-    format!("inc-{ms:x}-{:x}", COUNTER.fetch_add(1, Ordering::Relaxed))
-}
-
 /// Resolves and writes on the blocking pool.
 async fn commit(
     s: &AppState,
@@ -248,15 +327,16 @@ async fn commit(
 /// `properties.place` (or `place_id`) says where: the server geocodes it.
 pub async fn create(
     State(s): State<AppState>,
+    Extension(Writer(actor)): Extension<Writer>,
     Path(collection): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let actor = writer(&s, &collection, raw.as_deref(), &headers)?;
+    target(&collection, raw.as_deref())?;
     require_type(&headers, &["application/geo+json", "application/json"])?;
     let draft = feature_body(b)?;
-    let id = draft.id.clone().unwrap_or_else(new_id);
+    let id = draft.id.clone().unwrap_or_else(crate::model::new_id);
     let incident = commit(&s, draft, id, Expect::Absent, actor).await?;
     Ok(feature_response(
         &s,
@@ -269,12 +349,13 @@ pub async fn create(
 /// `PUT /collections/incidents/items/{id}`: replace.
 pub async fn replace(
     State(s): State<AppState>,
+    Extension(Writer(actor)): Extension<Writer>,
     Path((collection, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let actor = writer(&s, &collection, raw.as_deref(), &headers)?;
+    target(&collection, raw.as_deref())?;
     require_type(&headers, &["application/geo+json", "application/json"])?;
     let expect = if_match(&headers, Expect::Exists)?;
     let draft = feature_body(b)?;
@@ -312,19 +393,20 @@ fn merge_patch(target: &mut Value, patch: &Value) {
 /// Changing the place of an incident whose point came from the gazetteer re-geocodes it.
 pub async fn patch(
     State(s): State<AppState>,
+    Extension(Writer(actor)): Extension<Writer>,
     Path((collection, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     b: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let actor = writer(&s, &collection, raw.as_deref(), &headers)?;
+    target(&collection, raw.as_deref())?;
     require_type(
         &headers,
         &["application/merge-patch+json", "application/json"],
     )?;
     let expect = if_match(&headers, Expect::Exists)?;
     let b = body(b)?;
-    let patch: Value = serde_json::from_slice(&b)
+    let patch: Value = crate::format::geojson::parse_json_strict(&b)
         .map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
     if !patch.is_object() {
         return Err(ApiError::bad_request("a merge patch must be a JSON object"));
@@ -375,11 +457,12 @@ pub async fn patch(
 /// `DELETE /collections/incidents/items/{id}`.
 pub async fn delete(
     State(s): State<AppState>,
+    Extension(Writer(actor)): Extension<Writer>,
     Path((collection, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let actor = writer(&s, &collection, raw.as_deref(), &headers)?;
+    target(&collection, raw.as_deref())?;
     let expect = if_match(&headers, Expect::Exists)?;
     let app = s.app.clone();
     tokio::task::spawn_blocking(move || app.write_checked(Change::Delete(id), &expect, &actor))
@@ -437,6 +520,7 @@ pub async fn history(
 /// was after change N (by default the last state it had before it was deleted).
 pub async fn restore(
     State(s): State<AppState>,
+    Extension(Writer(actor)): Extension<Writer>,
     Path((collection, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -444,7 +528,6 @@ pub async fn restore(
     check_collection(&collection)?;
     let p = Params::parse(raw.as_deref(), &["version"])?;
     let version: Option<u64> = p.num("version", "a data version from the incident's history")?;
-    let actor = authorize(&s, &headers)?;
     let expect = if_match(&headers, Expect::Anything)?;
     let app = s.app.clone();
     let restored = tokio::task::spawn_blocking(move || {
@@ -480,92 +563,6 @@ pub async fn restore(
     })
     .await??;
     Ok(feature_response(&s, &headers, StatusCode::OK, &restored))
-}
-
-/// `POST /collections/incidents/import[?skip_invalid=true][&dry_run=true]`: a GeoJSON
-/// FeatureCollection or a CSV (ours or an ACLED export), all or nothing unless skip_invalid.
-pub async fn import(
-    State(s): State<AppState>,
-    Path(collection): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    b: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    let p = Params::parse(raw.as_deref(), &["skip_invalid", "dry_run"])?;
-    let flag = |name: &str| -> Result<bool, ApiError> {
-        match p.get(name) {
-            None | Some("false") => Ok(false),
-            Some("true") => Ok(true),
-            Some(v) => Err(ApiError::bad_request(format!(
-                "{name}: {v:?} is not true or false"
-            ))),
-        }
-    };
-    let opts = crate::import::Options {
-        skip_invalid: flag("skip_invalid")?,
-        dry_run: flag("dry_run")?,
-    };
-    let actor = authorize(&s, &headers)?;
-    // One bulk import at a time: a second waits for nothing but gets told to come back.
-    let _slot = s.imports.try_lock().map_err(|_| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Busy",
-            "another import is running; retry when it is done",
-        )
-        .with_retry_after(5)
-    })?;
-    let name = match content_type(&headers).as_str() {
-        "application/geo+json" | "application/json" => "upload.geojson",
-        "text/csv" => "upload.csv",
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UnsupportedMediaType",
-                "send a GeoJSON FeatureCollection (application/geo+json) or a CSV (text/csv)",
-            ));
-        }
-    };
-    let b = body(b)?;
-    let app = s.app.clone();
-    let skip_invalid = opts.skip_invalid;
-    let report = tokio::task::spawn_blocking(move || {
-        let text =
-            std::str::from_utf8(&b).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
-        let rows =
-            crate::import::read(name, text).map_err(|e| ApiError::bad_request(e.to_string()))?;
-        app.import(rows, &opts, &actor).map_err(ApiError::from)
-    })
-    .await??;
-    let status = if report.rejected.is_empty() || skip_invalid {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let rejected: Vec<Value> = report
-        .rejected
-        .iter()
-        .map(|(origin, reason)| json!({"row": origin, "reason": reason}))
-        .collect();
-    let mut body = json!({
-        "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-        "rejected": rejected, "written": report.written,
-    });
-    if status == StatusCode::UNPROCESSABLE_ENTITY {
-        body["code"] = "InvalidRows".into();
-        body["description"] = format!(
-            "{} rows are invalid; nothing was written (send skip_invalid=true to store the others)",
-            report.rejected.len()
-        )
-        .into();
-    }
-    Ok((
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        Body::from(body.to_string()),
-    )
-        .into_response())
 }
 
 #[cfg(test)]

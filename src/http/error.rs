@@ -17,6 +17,8 @@ pub struct ApiError {
     pub retry_after: Option<u32>,
     /// Other headers (WWW-Authenticate on 401s).
     pub headers: Vec<(header::HeaderName, &'static str)>,
+    /// Load shedding (see [`ApiError::overloaded`]): logged as a rate-limited warning.
+    pub shed: bool,
 }
 
 #[derive(Serialize)]
@@ -36,6 +38,7 @@ impl ApiError {
             detail: None,
             retry_after: None,
             headers: Vec::new(),
+            shed: false,
         }
     }
 
@@ -77,7 +80,9 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
+        if self.shed {
+            shed_warning(&self.description);
+        } else if self.status.is_server_error() {
             tracing::error!(code = self.code, "{}", self.description);
         }
         let body = serde_json::to_vec(&Body {
@@ -100,6 +105,29 @@ impl IntoResponse for ApiError {
                 .insert(name, axum::http::HeaderValue::from_static(value));
         }
         r
+    }
+}
+
+/// One warning a second at most while requests are being shed, with how many were shed
+/// since the last one: a burst that sheds thousands must not write thousands of log lines.
+fn shed_warning(description: &str) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SHED: AtomicU64 = AtomicU64::new(0);
+    static LAST_SECOND: AtomicU64 = AtomicU64::new(0);
+    metrics::counter!("incidentmap_http_shed_total").increment(1);
+    let shed = SHED.fetch_add(1, Ordering::Relaxed) + 1;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let last = LAST_SECOND.load(Ordering::Relaxed);
+    if now > last
+        && LAST_SECOND
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        SHED.store(0, Ordering::Relaxed);
+        tracing::warn!(shed, "shedding load: {description}");
     }
 }
 

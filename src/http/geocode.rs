@@ -12,8 +12,12 @@ use crate::bbox::Bbox;
 use crate::gazetteer::geoparse::Mention;
 use crate::gazetteer::{GeocodeOptions, GeocodeResult};
 
-/// Largest text `POST /geoparse` accepts.
-pub const MAX_GEOPARSE_BYTES: usize = 5 * 1024 * 1024;
+/// Largest text `POST /geoparse` accepts by default: 256 KiB, ten times a long news report,
+/// and a few hundred milliseconds of work at the densest (a text of nothing but place names).
+pub const MAX_GEOPARSE_BYTES: usize = 256 * 1024;
+
+/// Most mentions `POST /geoparse` answers with by default; past it the answer says it was cut.
+pub const MAX_MENTIONS: usize = 1000;
 
 pub const MAX_LIMIT: usize = 50;
 
@@ -74,23 +78,59 @@ pub async fn geocode(
 #[derive(Serialize)]
 pub struct Mentions {
     pub mentions: Vec<Mention>,
+    /// Whether mentions were left out to stay within `limit`.
+    pub truncated: bool,
+    /// The most mentions one answer holds (`geoparse_max_mentions`).
+    pub limit: usize,
+    /// How many mentions the text has, all told.
+    pub found: usize,
 }
 
-/// `POST /geoparse` with the text as the body (UTF-8, any language).
+/// `POST /geoparse` with the text as the body (UTF-8, any language), at most
+/// `geoparse_max_bytes`; the work takes a geoparsing slot (503 when all are busy and the
+/// queue is full).
 pub async fn geoparse(
     State(s): State<AppState>,
     RawQuery(raw): RawQuery,
-    body: axum::body::Bytes,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Mentions>, ApiError> {
     Params::parse(raw.as_deref(), &[])?;
+    let limit = s.opts.geoparse_max_bytes;
+    let body = body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                e.status(),
+                "PayloadTooLarge",
+                format!(
+                    "a text to geoparse may be at most {limit} bytes (geoparse_max_bytes); split longer texts"
+                ),
+            )
+        } else {
+            ApiError::bad_request(format!("the request body could not be read: {}", e.body_text()))
+        }
+    })?;
     if body.is_empty() {
         return Err(ApiError::bad_request(
             "the body must be the text to search for places (UTF-8)",
         ));
     }
-    let text = String::from_utf8(body.to_vec())
+    let text = String::from_utf8(body.into())
         .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8 text: {e}")))?;
     let app = s.app.clone();
-    let mentions = tokio::task::spawn_blocking(move || app.gazetteer().geoparse(&text)).await?;
-    Ok(Json(Mentions { mentions }))
+    let max = s.opts.geoparse_max_mentions;
+    let answer = s
+        .geoparse
+        .run(move || {
+            let mut mentions = app.gazetteer().geoparse(&text);
+            let found = mentions.len();
+            mentions.truncate(max);
+            Mentions {
+                truncated: found > max,
+                limit: max,
+                found,
+                mentions,
+            }
+        })
+        .await?;
+    Ok(Json(answer))
 }

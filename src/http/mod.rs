@@ -6,7 +6,10 @@ pub mod api;
 pub mod edit;
 pub mod error;
 pub mod geocode;
+pub mod import;
 pub mod items;
+pub mod jobs;
+pub mod limit;
 pub mod observe;
 pub mod ogc;
 pub mod pages;
@@ -30,9 +33,12 @@ use error::ApiError;
 #[derive(Debug, Clone)]
 pub struct HttpOptions {
     /// The URL clients reach this service at (`https://maps.example.org/incidents`), for
-    /// absolute links. When unset, links are built from the request's Host and
-    /// X-Forwarded-* headers.
+    /// absolute links. When unset, links are built from the request's `Host` (and the
+    /// `X-Forwarded-*` headers, if `trust_proxy`).
     pub public_url: Option<String>,
+    /// Believe `X-Forwarded-Host`, `-Proto` and `-Prefix`: only behind a proxy that sets them
+    /// (and drops clients' own), since anyone can send them.
+    pub trust_proxy: bool,
     /// `Cache-Control: max-age` for tiles, seconds.
     pub tile_max_age: u32,
     /// `Cache-Control: max-age` for items and other JSON, seconds.
@@ -49,6 +55,18 @@ pub struct HttpOptions {
     /// Largest feature write and import bodies, bytes.
     pub max_body_bytes: usize,
     pub max_import_bytes: usize,
+    /// Largest text `POST /geoparse` takes, bytes, and most mentions it answers with.
+    pub geoparse_max_bytes: usize,
+    pub geoparse_max_mentions: usize,
+    /// Geoparses at once (on the blocking pool, with a bounded queue like tile renders).
+    pub geoparse_concurrency: usize,
+    /// How long a connection may take to send a request head, counted from when it opens
+    /// or its previous response ends: also how long an idle keep-alive connection stays.
+    pub header_read_timeout: Duration,
+    /// Largest request head (request line and headers), bytes.
+    pub max_header_bytes: usize,
+    /// Most connections open at once; more are answered 503 and closed.
+    pub max_connections: usize,
     /// The map page's base map (XYZ URL template; empty for none) and its attribution.
     pub basemap_url: String,
     pub basemap_attribution: String,
@@ -58,21 +76,32 @@ impl Default for HttpOptions {
     fn default() -> Self {
         HttpOptions {
             public_url: None,
+            trust_proxy: false,
             tile_max_age: 300,
             max_age: 5,
-            render_concurrency: std::thread::available_parallelism()
-                .map(|n| n.get() * 2)
-                .unwrap_or(4),
+            render_concurrency: cores() * 2,
             tile_cache_bytes: 256 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             tokens: crate::auth::Tokens::default(),
             write_origins: Vec::new(),
             max_body_bytes: edit::MAX_FEATURE_BYTES,
             max_import_bytes: edit::MAX_IMPORT_BYTES,
+            geoparse_max_bytes: geocode::MAX_GEOPARSE_BYTES,
+            geoparse_max_mentions: geocode::MAX_MENTIONS,
+            geoparse_concurrency: cores(),
+            header_read_timeout: Duration::from_secs(10),
+            max_header_bytes: 64 * 1024,
+            max_connections: 1024,
             basemap_url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
             basemap_attribution: "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors".into(),
         }
     }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }
 
 /// What every handler gets.
@@ -81,8 +110,12 @@ pub struct AppState {
     pub app: Arc<App>,
     pub opts: Arc<HttpOptions>,
     pub tiles: Arc<tiles::TileService>,
-    /// Held while a bulk import runs: imports are bounded to one at a time.
+    /// Held while a bulk import runs, upload and job: imports are bounded to one at a time.
     pub imports: Arc<tokio::sync::Mutex<()>>,
+    /// Imports running or recently finished.
+    pub jobs: Arc<jobs::Jobs>,
+    /// Geoparsing's slots on the blocking pool.
+    pub geoparse: Arc<limit::Limiter>,
 }
 
 impl AppState {
@@ -94,11 +127,18 @@ impl AppState {
             opts.tile_cache_bytes,
             opts.tile_max_age,
         ));
+        let geoparse = Arc::new(limit::Limiter::new(
+            "geoparsing",
+            opts.geoparse_concurrency,
+            Duration::from_secs(5),
+        ));
         AppState {
             app,
             opts: Arc::new(opts),
             tiles,
             imports: Arc::new(tokio::sync::Mutex::new(())),
+            jobs: Arc::default(),
+            geoparse,
         }
     }
 
@@ -114,20 +154,37 @@ impl AppState {
                 .map(|s| s.split(',').next().unwrap_or("").trim().to_string())
                 .filter(|s| !s.is_empty())
         };
-        let proto = h("x-forwarded-proto").unwrap_or_else(|| "http".into());
-        let host = h("x-forwarded-host")
+        let forwarded = |name: &str| h(name).filter(|_| self.opts.trust_proxy);
+        let proto = forwarded("x-forwarded-proto")
+            .filter(|p| p == "http" || p == "https")
+            .unwrap_or_else(|| "http".into());
+        let host = forwarded("x-forwarded-host")
             .or_else(|| h("host"))
+            .filter(|h| is_host(h))
             .unwrap_or_else(|| "localhost".into());
-        let prefix = h("x-forwarded-prefix").unwrap_or_default();
+        let prefix = forwarded("x-forwarded-prefix")
+            .filter(|p| p.starts_with('/') && p.bytes().all(|b| b.is_ascii_graphic()))
+            .unwrap_or_default();
         format!("{proto}://{host}{}", prefix.trim_end_matches('/'))
     }
+}
+
+/// A host, with an optional port, that is safe to put in a link: letters, digits, `.-:[]`.
+fn is_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
 }
 
 /// The whole application: routes and layers.
 pub fn router(state: AppState) -> Router {
     observe::recorder();
     let cors = cors(&state.opts.write_origins);
-    let (body_limit, import_limit) = (state.opts.max_body_bytes, state.opts.max_import_bytes);
+    let body_limit = DefaultBodyLimit::max(state.opts.max_body_bytes);
+    // Every write route decides 401/403 from the headers before its body is read.
+    let writers = || axum::middleware::from_fn_with_state(state.clone(), edit::writers_buffered);
+    let no_query = || axum::middleware::from_fn(params::none);
     let api = Router::new()
         .route("/", get(ogc::landing))
         .route("/conformance", get(ogc::conformance))
@@ -140,7 +197,8 @@ pub fn router(state: AppState) -> Router {
             "/collections/{collection}/items",
             get(items::list)
                 .post(edit::create)
-                .layer(DefaultBodyLimit::max(body_limit)),
+                .layer(body_limit)
+                .route_layer(writers()),
         )
         .route(
             "/collections/{collection}/items/{id}",
@@ -148,7 +206,8 @@ pub fn router(state: AppState) -> Router {
                 .put(edit::replace)
                 .patch(edit::patch)
                 .delete(edit::delete)
-                .layer(DefaultBodyLimit::max(body_limit)),
+                .layer(body_limit)
+                .route_layer(writers()),
         )
         .route(
             "/collections/{collection}/items/{id}/history",
@@ -156,20 +215,25 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/collections/{collection}/items/{id}/restore",
-            post(edit::restore),
+            post(edit::restore).route_layer(writers()),
         )
         .route(
             "/collections/{collection}/import",
-            post(edit::import).layer(DefaultBodyLimit::max(import_limit)),
+            // The handler streams the body to a file and counts it against max_import_bytes.
+            post(import::import).route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                edit::writers_only,
+            )),
         )
-        .route("/health", get(pages::health))
-        .route("/ping", get(pages::ping))
-        .route("/metrics", get(observe::metrics))
+        .route("/jobs/{id}", get(jobs::one))
+        .route("/health", get(pages::health).layer(no_query()))
+        .route("/ping", get(pages::ping).layer(no_query()))
+        .route("/metrics", get(observe::metrics).layer(no_query()))
         .route("/app.js", get(web::app_js))
         .route("/app.css", get(web::app_css))
-        .route("/config.json", get(web::config))
+        .route("/config.json", get(web::config).layer(no_query()))
         .route("/vendor/{*path}", get(web::vendor))
-        .route("/tiles", get(tiles::styles))
+        .route("/tiles", get(tiles::styles).layer(no_query()))
         .route("/tiles/{style}/tilejson.json", get(tiles::tilejson))
         .route("/tiles/{style}/legend", get(tiles::legend))
         .route("/tiles/{style}/legend.png", get(tiles::legend_png))
@@ -177,17 +241,53 @@ pub fn router(state: AppState) -> Router {
         .route("/geocode", get(geocode::geocode))
         .route(
             "/geoparse",
-            post(geocode::geoparse).layer(DefaultBodyLimit::max(geocode::MAX_GEOPARSE_BYTES)),
+            post(geocode::geoparse).layer(DefaultBodyLimit::max(state.opts.geoparse_max_bytes)),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
+    let vary = vary_on(&state.opts);
     api.route_layer(axum::middleware::from_fn_with_state(
         state.clone(),
         observe::observe,
     ))
     .with_state(state)
     .layer(axum::middleware::from_fn(observe::json_errors))
+    .layer(axum::middleware::from_fn(move |req, next| {
+        common_headers(vary.clone(), req, next)
+    }))
     .layer(cors)
+}
+
+/// What responses vary on besides the URL: the headers their links are built from.
+fn vary_on(opts: &HttpOptions) -> Option<HeaderValue> {
+    if opts.public_url.is_some() {
+        None
+    } else if opts.trust_proxy {
+        Some(HeaderValue::from_static(
+            "x-forwarded-host, x-forwarded-proto, x-forwarded-prefix",
+        ))
+    } else {
+        None
+    }
+}
+
+/// Headers every response carries: `nosniff` (a JSON error or a CSV must never be run as a
+/// script), and what the response varies on.
+async fn common_headers(
+    vary: Option<HeaderValue>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Some(v) = vary {
+        h.append(header::VARY, v);
+    }
+    r
 }
 
 /// Reads are public: any origin may fetch them, and scripts may see the headers they need to

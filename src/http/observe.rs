@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -45,6 +45,15 @@ pub async fn observe(State(s): State<AppState>, req: Request, next: Next) -> Res
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
     let limit = s.opts.request_timeout;
+    // Writes are not cut off: one that is committing must get its real answer. What a client
+    // controls in them, the upload, has its own time limit (edit::writers_buffered, import).
+    let is_read =
+        matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) || route == "/geoparse";
+    if !is_read {
+        let response = next.run(req).await;
+        record(&method, &route, response.status(), started.elapsed());
+        return response;
+    }
     let response = match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
         Err(_) => ApiError::new(
@@ -62,11 +71,29 @@ pub async fn observe(State(s): State<AppState>, req: Request, next: Next) -> Res
     response
 }
 
-/// The access log line and the request metrics.
-pub fn record(method: &axum::http::Method, route: &str, status: StatusCode, elapsed: Duration) {
+/// The method as a metrics label: the standard ones by name, anything else as `other`, so
+/// clients cannot grow the label set by inventing methods.
+fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// The access log line and the request metrics. Every label comes from a closed set: the
+/// method folded by [`method_label`], the route template the router matched (never the raw
+/// path; `unmatched` for 404s), and the status code, which the server chooses.
+pub fn record(method: &Method, route: &str, status: StatusCode, elapsed: Duration) {
+    let method = method_label(method);
     tracing::info!(
         target: "incidentmap::access",
-        method = %method,
+        method,
         route,
         status = status.as_u16(),
         latency_ms = elapsed.as_secs_f64() * 1e3,
@@ -74,7 +101,7 @@ pub fn record(method: &axum::http::Method, route: &str, status: StatusCode, elap
     );
     metrics::counter!(
         "incidentmap_http_requests_total",
-        "method" => method.to_string(),
+        "method" => method,
         "route" => route.to_owned(),
         "status" => status.as_u16().to_string()
     )

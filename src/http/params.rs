@@ -15,6 +15,19 @@ pub struct Params {
 /// `category=a&category=b`), the values are joined as if written `category=a,b`.
 const LISTS: &[&str] = &["bbox", "category", "precision"];
 
+/// Route middleware for endpoints that take no query parameters (`/health`, `/tiles`, …):
+/// refuses any, as every other endpoint refuses the ones it does not know.
+pub async fn none(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    match Params::parse(req.uri().query(), &[]) {
+        Ok(_) => next.run(req).await,
+        Err(e) => e.into_response(),
+    }
+}
+
 impl Params {
     /// Parses a raw query string, refusing names not in `allowed`.
     pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Params, ApiError> {
@@ -24,10 +37,14 @@ impl Params {
                 continue;
             }
             if !allowed.contains(&k.as_ref()) {
-                return Err(ApiError::bad_request(format!(
-                    "unknown query parameter {k:?}; this endpoint accepts {}",
-                    allowed.join(", ")
-                )));
+                return Err(ApiError::bad_request(if allowed.is_empty() {
+                    format!("unknown query parameter {k:?}; this endpoint takes none")
+                } else {
+                    format!(
+                        "unknown query parameter {k:?}; this endpoint accepts {}",
+                        allowed.join(", ")
+                    )
+                }));
             }
             if let Some((_, v0)) = pairs.iter_mut().find(|(p, _)| *p == k) {
                 if LISTS.contains(&k.as_ref()) {
@@ -101,6 +118,8 @@ mod tests {
             "list parameters may be exploded"
         );
         assert!(Params::parse(Some("&&"), &[]).is_ok());
+        let e = Params::parse(Some("x=1"), &[]).err().unwrap();
+        assert!(e.description.ends_with("takes none"), "{}", e.description);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! `@2x.png`), `/tiles/{style}/tilejson.json`, `/tiles/{style}/legend` and `legend.png`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Json;
@@ -11,10 +10,10 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use tokio::sync::Semaphore;
 
 use super::error::ApiError;
 use super::items::{cache_control, not_modified_response};
+use super::limit::Limiter;
 use super::params::Params;
 use super::{AppState, etag, not_modified};
 use crate::filter::{Filter, TimeRange, parse_categories};
@@ -30,11 +29,8 @@ pub const TILE_PARAMS: &[&str] = &["datetime", "category", "v"];
 
 /// Shared tile machinery: bounded rendering, the caches, the empty tiles.
 pub struct TileService {
-    renders: Semaphore,
-    /// Requests waiting for a render slot; beyond `max_queue` new ones get a 503 at once.
-    queued: AtomicUsize,
-    max_queue: usize,
-    max_wait: Duration,
+    /// Uncached renders at once, with a bounded queue in front.
+    renders: Limiter,
     pub cache: TileCache,
     pub derived: Derived,
     empty: [Arc<[u8]>; 2],
@@ -51,12 +47,8 @@ impl TileService {
                     .expect("encoding an empty tile cannot fail"),
             )
         });
-        let concurrency = concurrency.max(1);
         TileService {
-            renders: Semaphore::new(concurrency),
-            queued: AtomicUsize::new(0),
-            max_queue: concurrency * 16,
-            max_wait: Duration::from_secs(5),
+            renders: Limiter::new("tile renders", concurrency, Duration::from_secs(5)),
             cache: TileCache::new(cache_bytes),
             derived: Derived::default(),
             empty,
@@ -68,33 +60,10 @@ impl TileService {
         self.empty[(scale == 2) as usize].clone()
     }
 
-    /// A render slot, or a 503 saying when to retry: the queue of waiting renders is bounded,
-    /// and so is the wait, so a burst cannot pile up memory or latency.
+    /// A render slot, or a 503 saying when to retry.
     async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
-        if let Ok(p) = self.renders.try_acquire() {
-            return Ok(p);
-        }
-        if self.queued.fetch_add(1, Ordering::SeqCst) >= self.max_queue {
-            self.queued.fetch_sub(1, Ordering::SeqCst);
-            return Err(busy("the tile renderer's queue is full"));
-        }
-        let r = tokio::time::timeout(self.max_wait, self.renders.acquire()).await;
-        self.queued.fetch_sub(1, Ordering::SeqCst);
-        match r {
-            Ok(Ok(p)) => Ok(p),
-            Ok(Err(_)) => Err(ApiError::internal("the tile renderer is shutting down")),
-            Err(_) => Err(busy("no tile render slot came free in time")),
-        }
+        self.renders.slot().await
     }
-}
-
-fn busy(why: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "ServiceUnavailable",
-        format!("{why}; retry in a second"),
-    )
-    .with_retry_after(1)
 }
 
 fn style_or_404(s: &AppState, name: &str) -> Result<Arc<Style>, ApiError> {
