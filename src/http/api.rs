@@ -297,18 +297,72 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             feature_out("Restored"),
         )}),
     );
+    let import_report = json!({"type": "object", "required": ["unchanged", "rejected", "written", "dry_run"],
+    "properties": {
+        "added": {"type": "integer", "description": "Written: new incidents"},
+        "updated": {"type": "integer", "description": "Written: changed incidents"},
+        "would_add": {"type": "integer", "description": "Not written (dry run, or bad rows stopped the file): new incidents it holds"},
+        "would_update": {"type": "integer", "description": "Not written: incidents it would change"},
+        "unchanged": {"type": "integer"}, "written": {"type": "boolean"}, "dry_run": {"type": "boolean"},
+        "rejected": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "string"}, "reason": {"type": "string"}}}},
+    }});
+    let job = json!({"type": "object", "required": ["id", "kind", "status", "phase", "created"],
+    "properties": {
+        "id": {"type": "string"}, "kind": {"type": "string", "enum": ["import"]},
+        "status": {"type": "string", "enum": ["running", "successful", "failed"]},
+        "phase": {"type": "string", "enum": ["parsing", "writing", "done"]},
+        "rows": {"type": "integer"}, "resolved": {"type": "integer"},
+        "created": {"type": "string", "format": "date-time"}, "finished": {"type": "string", "format": "date-time"},
+        "result_status": {"type": "integer"}, "result": {"type": "object"},
+    }});
+    let mut import_op = secured(
+        "Bulk import: a GeoJSON FeatureCollection or a CSV (ours or ACLED); all or nothing unless skip_invalid. Runs as a job: the answer is its result if it ends within the request time limit, else 202 with the job's URL",
+        "importFeatures",
+        vec![
+            r("collectionId"),
+            query(
+                "skip_invalid",
+                "Store the valid rows even if some are invalid.",
+                json!({"type": "string", "enum": ["true", "false"]}),
+            ),
+            query(
+                "dry_run",
+                "Check everything, write nothing.",
+                json!({"type": "string", "enum": ["true", "false"]}),
+            ),
+            json!({"name": "Prefer", "in": "header", "required": false, "description": "`respond-async`: answer 202 at once", "schema": {"type": "string"}}),
+        ],
+        Some(("text/csv", json!({"type": "string"}))),
+        "200",
+        content(
+            "What was imported",
+            "application/json",
+            import_report.clone(),
+        ),
+    );
+    import_op["responses"]["202"] = json!({"description": "Still running: poll the job at Location",
+        "headers": {"Location": {"schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": job.clone()}}});
+    import_op["responses"]["408"] =
+        error("The upload did not arrive within the request time limit");
+    import_op["responses"]["422"] = content(
+        "Bad rows stopped the import; nothing was written",
+        "application/json",
+        import_report,
+    );
     paths.insert(
         "/collections/{collectionId}/import".into(),
-        json!({"post": secured(
-            "Bulk import: a GeoJSON FeatureCollection or a CSV (ours or ACLED); all or nothing unless skip_invalid",
-            "importFeatures",
-            vec![r("collectionId"),
-                 query("skip_invalid", "Store the valid rows even if some are invalid.", json!({"type": "string", "enum": ["true", "false"]})),
-                 query("dry_run", "Check everything, write nothing.", json!({"type": "string", "enum": ["true", "false"]}))],
-            Some(("text/csv", json!({"type": "string"}))),
-            "200",
-            content("What was imported", "application/json", json!({"type": "object", "required": ["added", "updated", "unchanged", "rejected", "written"]})),
-        )}),
+        json!({"post": import_op}),
+    );
+    paths.insert(
+        "/jobs/{jobId}".into(),
+        json!({"get": {
+            "summary": "A bulk import's progress and, once it ends, its result",
+            "operationId": "getJob",
+            "parameters": [{"name": "jobId", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "security": [{"bearer": []}],
+            "responses": with_errors(ok("The job", "application/json", job), &["401", "403", "404"]),
+        }}),
     );
     paths.insert(
         "/collections/{collectionId}/items/{featureId}".into(),
@@ -522,7 +576,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             "summary": "Find the places a text mentions (offsets in code points)",
             "operationId": "geoparse",
             "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string", "minLength": 1}}}},
-            "responses": with_errors(ok("Mentions", "application/json", schema_ref("Mentions")), &["400", "413"]),
+            "responses": with_errors(ok("Mentions", "application/json", schema_ref("Mentions")), &["400", "413", "503"]),
         }}),
     );
     paths.insert(
@@ -712,8 +766,11 @@ fn schemas() -> Value {
             "properties": {"query": {"type": "string"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/GeocodeResult"}}},
         },
         "Mentions": {
-            "type": "object", "required": ["mentions"],
-            "properties": {"mentions": {"type": "array", "items": {
+            "type": "object", "required": ["mentions", "truncated", "limit", "found"],
+            "properties": {
+              "truncated": {"type": "boolean", "description": "Mentions past `limit` were left out"},
+              "limit": {"type": "integer"}, "found": {"type": "integer"},
+              "mentions": {"type": "array", "items": {
                 "type": "object", "required": ["text", "start", "end", "place"],
                 "properties": {
                     "text": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"},

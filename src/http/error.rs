@@ -152,3 +152,48 @@ impl From<tokio::task::JoinError> for ApiError {
         ApiError::internal(format!("a worker task failed: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn shed_load_is_a_rate_limited_warning_not_an_error() {
+        let out = Captured::default();
+        let writer = out.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            for _ in 0..500 {
+                let r = ApiError::overloaded("test renders: the queue is full").into_response();
+                assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+                assert_eq!(r.headers()[header::RETRY_AFTER], "1");
+            }
+            let _ = ApiError::internal("a real failure").into_response();
+        });
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let warnings = text.lines().filter(|l| l.contains("WARN")).count();
+        let errors = text.lines().filter(|l| l.contains("ERROR")).count();
+        // 500 shed requests within a second or two: one or two lines, not 500.
+        assert!((1..=2).contains(&warnings), "{text}");
+        assert_eq!(errors, 1, "only the real failure is an error: {text}");
+    }
+}
