@@ -67,6 +67,9 @@ async fn acknowledged_writes_survive_sigkill() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_sigkill_with_postgres() {
+    if crate::postgres::not_installed() {
+        return;
+    }
     let url = crate::postgres::Cluster::shared().database();
     kill_while_writing(&["--store".into(), url.into()]).await;
 }

@@ -20,6 +20,9 @@ macro_rules! on_both_stores {
         mod postgres {
             $(#[tokio::test]
             async fn $name() {
+                if crate::postgres::not_installed() {
+                    return;
+                }
                 let db = tokio::task::spawn_blocking(|| {
                     crate::postgres::Cluster::shared().database()
                 })

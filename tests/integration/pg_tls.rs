@@ -66,6 +66,9 @@ fn incident(id: &str) -> Incident {
 
 #[test]
 fn verify_full_connects_and_the_change_feed_follows_over_tls() {
+    if crate::postgres::not_installed() {
+        return;
+    }
     let ca = tls().ca.display().to_string();
     let u = url(
         "localhost",
@@ -96,6 +99,9 @@ fn verify_full_connects_and_the_change_feed_follows_over_tls() {
 
 #[test]
 fn without_tls_the_server_refuses_and_by_default_tls_is_used() {
+    if crate::postgres::not_installed() {
+        return;
+    }
     let e = connect(&url("127.0.0.1", "sslmode=disable")).err().unwrap();
     assert!(e.contains("no encryption"), "{e}");
     // No sslmode: libpq's default, prefer — encrypted when the server offers it.
@@ -105,6 +111,9 @@ fn without_tls_the_server_refuses_and_by_default_tls_is_used() {
 
 #[test]
 fn only_verify_full_checks_the_host_name() {
+    if crate::postgres::not_installed() {
+        return;
+    }
     let ca = tls().ca.display().to_string();
     // The certificate names localhost, not 127.0.0.1.
     let e = connect(&url(
@@ -131,6 +140,9 @@ fn only_verify_full_checks_the_host_name() {
 
 #[test]
 fn a_server_our_ca_did_not_sign_is_refused_unless_nothing_is_checked() {
+    if crate::postgres::not_installed() {
+        return;
+    }
     let other = tls().other_ca.display().to_string();
     for mode in ["verify-full", "verify-ca", "require"] {
         let e = connect(&url(
@@ -161,6 +173,9 @@ fn a_server_our_ca_did_not_sign_is_refused_unless_nothing_is_checked() {
 
 #[test]
 fn tls_options_that_cannot_be_honoured_stop_the_start_by_name() {
+    if crate::postgres::not_installed() {
+        return;
+    }
     let e = connect(&url(
         "localhost",
         "sslmode=verify-full&sslrootcert=/nonexistent/ca.pem",

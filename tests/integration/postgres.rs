@@ -3,8 +3,15 @@
 //! already has PostGIS). A watchdog process stops the server and deletes the directory when
 //! the test binary exits, however it exits.
 //!
-//! Needs Debian's postgresql-15 and postgresql-15-postgis-3; when they are missing and we are
-//! root, `scripts/ci/postgres.sh` installs them first, so `cargo test` works on a fresh machine.
+//! Needs PostgreSQL with PostGIS: Debian's postgresql-15 and postgresql-15-postgis-3 (when they
+//! are missing and we are root on Debian, `scripts/ci/postgres.sh` installs them first, so
+//! `cargo test` works on a fresh machine), or the programs in `$INCIDENTMAP_POSTGRES_BIN`.
+//!
+//! Where PostgreSQL cannot be had (another OS, no root), every PostgreSQL test calls
+//! [`not_installed`] first and returns at once, after one line on stderr says what was not
+//! run and how to run it; the rest of `cargo test` runs. CI sets
+//! `INCIDENTMAP_REQUIRE_POSTGRES=1` (`.ci/run`), which makes missing PostgreSQL a failure, so
+//! the PostgreSQL tests can never silently stop running there.
 
 use std::io::Write as _;
 use std::os::unix::process::CommandExt as _;
@@ -24,47 +31,95 @@ pub struct Cluster {
     created: Mutex<()>,
 }
 
-/// The directory of PostgreSQL's programs, installing them first if need be.
-fn bin_dir() -> PathBuf {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let find = || {
-            let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path().join("bin"))
-                .filter(|b| b.join("initdb").exists())
-                .filter(|b| {
-                    let v = b.parent().unwrap().file_name().unwrap().to_owned();
-                    Path::new("/usr/share/postgresql")
-                        .join(v)
-                        .join("extension/postgis.control")
-                        .exists()
-                })
-                .collect();
-            found.sort();
-            found.pop()
-        };
-        if let Some(b) = find() {
-            return b;
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        eprintln!("PostgreSQL with PostGIS not found: running scripts/ci/postgres.sh");
-        let ok = Command::new("bash")
-            .arg(root.join("scripts/ci/postgres.sh"))
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        match find() {
-            Some(b) if ok => b,
-            _ => panic!(
-                "the PostgreSQL tests need postgresql-15 and postgresql-15-postgis-3: \
-                 run `sudo bash scripts/ci/postgres.sh`"
-            ),
-        }
-    })
-    .clone()
+/// Set to make missing PostgreSQL fail the PostgreSQL tests instead of skipping them.
+pub const REQUIRE: &str = "INCIDENTMAP_REQUIRE_POSTGRES";
+/// A directory of PostgreSQL's programs (initdb, pg_ctl, psql) to use instead of Debian's.
+pub const BIN: &str = "INCIDENTMAP_POSTGRES_BIN";
+
+fn env_set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Whether PostgreSQL is missing, so the calling PostgreSQL test must return at once:
+/// `if crate::postgres::not_installed() { return; }` first in every test that starts or
+/// shares a cluster. Panics instead when [`REQUIRE`] is set.
+pub fn not_installed() -> bool {
+    bin_dir().is_none()
+}
+
+/// The newest Debian PostgreSQL whose PostGIS is installed too.
+fn debian_bin() -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|b| b.join("initdb").exists())
+        .filter(|b| {
+            let v = b.parent().unwrap().file_name().unwrap().to_owned();
+            Path::new("/usr/share/postgresql")
+                .join(v)
+                .join("extension/postgis.control")
+                .exists()
+        })
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+/// The directory of PostgreSQL's programs (installing Debian's first if we can), or `None`
+/// after saying once, on stderr, that the PostgreSQL tests do not run.
+fn bin_dir() -> Option<&'static Path> {
+    static BIN_DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BIN_DIR
+        .get_or_init(|| {
+            let (found, looked) = match std::env::var_os(BIN).filter(|v| !v.is_empty()) {
+                Some(dir) => {
+                    let dir = PathBuf::from(dir);
+                    let looked = format!("{BIN}={}", dir.display());
+                    (dir.join("initdb").exists().then_some(dir), looked)
+                }
+                None => {
+                    let looked = "/usr/lib/postgresql/*/bin (with PostGIS)".to_string();
+                    let found = debian_bin().or_else(|| {
+                        let debian_root =
+                            id(&["-u"]) == Some(0) && Path::new("/usr/bin/apt-get").exists();
+                        if !debian_root {
+                            return None;
+                        }
+                        let script =
+                            Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/ci/postgres.sh");
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "PostgreSQL with PostGIS not found: running {}",
+                            script.display()
+                        );
+                        let ok = Command::new("bash")
+                            .arg(script)
+                            .status()
+                            .is_ok_and(|s| s.success());
+                        if ok { debian_bin() } else { None }
+                    });
+                    (found, looked)
+                }
+            };
+            if found.is_none() {
+                let what = format!("no PostgreSQL with PostGIS in {looked}");
+                let how = format!(
+                    "run `sudo bash scripts/ci/postgres.sh` (Debian) or set {BIN}=DIR, then rerun"
+                );
+                assert!(!env_set(REQUIRE), "{what}, and {REQUIRE} is set: {how}");
+                // Straight to stderr: libtest would swallow a test's eprintln! when it passes.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: the PostgreSQL tests (the PostGIS store, write, scale-out, TLS and \
+                     crash tests) were NOT run — they return at once: {what}; to run them, {how}; \
+                     {REQUIRE}=1 makes this a failure"
+                );
+            }
+            found
+        })
+        .as_deref()
 }
 
 fn id(args: &[&str]) -> Option<u32> {
@@ -98,7 +153,9 @@ impl Cluster {
 
     /// A cluster of one's own (for a test that stops and starts the server).
     pub fn start() -> Cluster {
-        let bin = bin_dir();
+        let bin = bin_dir()
+            .expect("no PostgreSQL: call `postgres::not_installed()` first in this test")
+            .to_path_buf();
         let owner = postgres_user();
         let dir = std::env::temp_dir().join(format!(
             "incidentmap-pg-{}-{}",
@@ -366,4 +423,52 @@ impl Cluster {
     pub fn url(&self, db: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
     }
+}
+
+/// Without PostgreSQL (here: `INCIDENTMAP_POSTGRES_BIN` naming an empty directory), the
+/// PostgreSQL tests pass at once after one line saying they did not run and how to run them;
+/// with `INCIDENTMAP_REQUIRE_POSTGRES=1` (as in CI) they fail. Runs this test binary itself on
+/// some of them.
+#[test]
+fn without_postgresql_its_tests_say_so_once_and_fail_only_when_required() {
+    let empty = tempfile::tempdir().unwrap();
+    let run = |require: bool| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args(["store::postgres::", "pg_tls::", "scaleout::"])
+            .args(["--test-threads=4", "--color=never"])
+            .env(BIN, empty.path())
+            .env_remove(REQUIRE);
+        if require {
+            cmd.env(REQUIRE, "1");
+        }
+        let out = cmd.output().unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+
+    let (ok, stdout, stderr) = run(false);
+    assert!(ok, "the skipped tests must pass:\n{stdout}\n{stderr}");
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("PostgreSQL tests"))
+        .collect();
+    assert_eq!(notes.len(), 1, "one line, once per process:\n{stderr}");
+    for needle in ["NOT run", "scripts/ci/postgres.sh", REQUIRE, BIN] {
+        assert!(notes[0].contains(needle), "{needle:?} in {:?}", notes[0]);
+    }
+    let ran = stdout.lines().filter(|l| l.ends_with("... ok")).count();
+    assert!(
+        ran >= 10,
+        "expected the PostgreSQL tests to run (and skip):\n{stdout}"
+    );
+
+    let (ok, stdout, stderr) = run(true);
+    assert!(
+        !ok,
+        "with {REQUIRE}=1 missing PostgreSQL must fail:\n{stdout}"
+    );
+    assert!(
+        format!("{stdout}{stderr}").contains(&format!("{REQUIRE} is set")),
+        "the failure names the variable:\n{stdout}\n{stderr}"
+    );
 }

@@ -63,6 +63,9 @@ const TILE: &str = "/tiles/heat/5/22/11.png";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_through_one_instance_is_served_by_the_other_within_a_second() {
+    if crate::postgres::not_installed() {
+        return;
+    }
     let url = Cluster::shared().database();
     let a = TestServer::writable_on(Some(&url)).await;
     let b = TestServer::writable_on(Some(&url)).await;
@@ -155,6 +158,9 @@ async fn a_write_through_one_instance_is_served_by_the_other_within_a_second() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conditional_writes_racing_through_two_instances_exactly_one_wins() {
+    if crate::postgres::not_installed() {
+        return;
+    }
     let url = Cluster::shared().database();
     let a = TestServer::writable_on(Some(&url)).await;
     let b = TestServer::writable_on(Some(&url)).await;
@@ -198,6 +204,9 @@ async fn conditional_writes_racing_through_two_instances_exactly_one_wins() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_restart_pauses_writes_only_and_loses_nothing() {
+    if crate::postgres::not_installed() {
+        return;
+    }
     let cluster = Cluster::start();
     let url = cluster.database();
     let a = TestServer::writable_on(Some(&url)).await;
