@@ -4,6 +4,10 @@
 //! Tokens come from `INCIDENTMAP_WRITE_TOKEN` (named `env`) and/or a tokens file with one
 //! `name token` pair per line. They are compared in constant time, all of them, whatever
 //! matches first, so response times say nothing about a token's prefix.
+//!
+//! A token never appears in an error or a log line: a bad tokens file is reported by its line
+//! number alone, since a mistyped line (the token where the name should be, a missing space)
+//! may put the secret anywhere in it.
 
 use subtle::ConstantTimeEq;
 
@@ -12,11 +16,12 @@ pub const MIN_TOKEN_LEN: usize = 16;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum AuthError {
-    #[error("{origin}:{line}: {message}")]
+    /// `message` says what is wrong without quoting the line.
+    #[error("{origin}:{line}: {message} (the line is not shown: it may hold a secret)")]
     File {
         origin: String,
         line: usize,
-        message: String,
+        message: &'static str,
     },
     #[error("{origin}: the token is {len} characters; use at least {MIN_TOKEN_LEN}")]
     Short { origin: String, len: usize },
@@ -67,32 +72,34 @@ impl Tokens {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let err = |message: String| AuthError::File {
+            // Nothing from the line goes into a message, not even the name: on a line
+            // written the wrong way round, the "name" is the secret.
+            let err = |message: &'static str| AuthError::File {
                 origin: origin.to_string(),
                 line: n + 1,
                 message,
             };
             let (name, token) = line
                 .split_once(|c: char| c == ':' || c.is_whitespace())
-                .ok_or_else(|| err("expected `name token`".into()))?;
+                .ok_or_else(|| err("expected `name token` (a name, a space or `:`, the token)"))?;
             let (name, token) = (name.trim(), token.trim());
             if name.is_empty()
                 || !name
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'))
             {
-                return Err(err(format!(
-                    "token name {name:?} may hold only letters, digits and _ - . @"
-                )));
+                return Err(err(
+                    "the token name (before the first space or `:`) may hold only letters, digits and _ - . @",
+                ));
             }
             if token.len() < MIN_TOKEN_LEN {
-                return Err(err(format!(
-                    "the token of {name:?} is {} characters; use at least {MIN_TOKEN_LEN}",
-                    token.len()
-                )));
+                const _: () = assert!(MIN_TOKEN_LEN == 16, "the message below says 16");
+                return Err(err(
+                    "the token is shorter than 16 characters; use at least 16",
+                ));
             }
             if self.entries.iter().any(|(n, _)| n == name) {
-                return Err(err(format!("token name {name:?} is used twice")));
+                return Err(err("this token name is used on an earlier line too"));
             }
             self.entries
                 .push((name.to_string(), token.as_bytes().to_vec()));
@@ -155,7 +162,33 @@ mod tests {
             .with_file("t", "a 0123456789abcdef0\na 0123456789abcdef1\n")
             .err()
             .unwrap();
-        assert!(e.to_string().contains("twice"));
+        assert!(e.to_string().contains("earlier line"));
         assert!(Tokens::default().with_env("short").is_err());
+    }
+
+    #[test]
+    fn errors_never_show_a_token() {
+        const SECRET: &str = "Zm9vYmFy-s3cr3t+t0ken/VALUE";
+        // Lines written wrongly in every way that leaves the secret somewhere in the line.
+        for text in [
+            format!("{SECRET}\n"),
+            format!("{SECRET} alice\n"),
+            format!("alice {SECRET}\nalice {SECRET}x\n"),
+            format!("alice:{}\n", &SECRET[..10]),
+            format!("{} bob\n", &SECRET[..12]),
+            format!("al!ce {SECRET}\n"),
+            format!("\"alice\" \"{SECRET}\"\n"),
+        ] {
+            let e = Tokens::default()
+                .with_file("tokens.txt", &text)
+                .unwrap_err();
+            let shown = format!("{e} {e:?}");
+            for part in [SECRET, &SECRET[..8], &SECRET[10..20]] {
+                assert!(!shown.contains(part), "{text:?} gave {shown}");
+            }
+            assert!(shown.starts_with("tokens.txt:"), "{shown}");
+        }
+        let e = Tokens::default().with_env("s3cr3t").unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("s3cr3t"));
     }
 }

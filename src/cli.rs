@@ -151,7 +151,8 @@ pub struct ServeArgs {
     #[arg(long, env = "INCIDENTMAP_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
     /// A write token (at least 16 characters), named `env` in the history. Without any token,
-    /// writes are disabled.
+    /// writes are disabled. Pass it in the environment variable, not as a flag: a command
+    /// line is visible to every user of the machine (`ps`), so the flag draws a warning.
     #[arg(
         long = "write-token",
         env = "INCIDENTMAP_WRITE_TOKEN",
@@ -248,4 +249,57 @@ pub struct GeoparseArgs {
     /// A UTF-8 text file, or - for standard input.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+/// What `serve` and `config check` say when the token came as `--write-token` on the command
+/// line.
+pub const WRITE_TOKEN_FLAG_WARNING: &str = "--write-token on the command line can be read by \
+     every user of this machine (ps, /proc/PID/cmdline) and stays in shell history; pass the \
+     token in INCIDENTMAP_WRITE_TOKEN or a --tokens FILE instead";
+
+/// Whether `serve` or `config check` got `--write-token` as a command-line argument rather than
+/// from `INCIDENTMAP_WRITE_TOKEN`: the flag and the variable are one clap argument, and only
+/// the matches know where its value came from.
+pub fn write_token_on_command_line(m: &clap::ArgMatches) -> bool {
+    let serve = match m.subcommand() {
+        Some(("serve", s)) => s,
+        Some(("config", c)) => match c.subcommand() {
+            Some(("check", s)) => s,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    serve.value_source("write_token") == Some(clap::parser::ValueSource::CommandLine)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_token_flag_is_told_apart_from_the_variable() {
+        let on_line = |args: &[&str]| {
+            let m = Cli::command().try_get_matches_from(args).unwrap();
+            write_token_on_command_line(&m)
+        };
+        let token = "a-token-of-sixteen-or-more";
+        assert!(on_line(&["incidentmap", "serve", "--write-token", token]));
+        assert!(on_line(&[
+            "incidentmap",
+            "serve",
+            &format!("--write-token={token}")
+        ]));
+        assert!(on_line(&[
+            "incidentmap",
+            "config",
+            "check",
+            "--write-token",
+            token
+        ]));
+        assert!(!on_line(&["incidentmap", "serve"]));
+        assert!(!on_line(&["incidentmap", "geocode", "Almaty"]));
+        // (The variable is covered by the integration tests, which set it on a child process
+        // rather than on this one.)
+    }
 }

@@ -122,7 +122,7 @@ impl FileConfig {
         })?;
         toml::from_str(&text).map_err(|e| ConfigError::File {
             path: shown,
-            message: e.to_string().trim().to_string(),
+            message: file_error(&text, &e),
         })
     }
 
@@ -158,6 +158,31 @@ impl FileConfig {
         m.max_body_bytes = m.max_body_bytes.or(self.max_body_bytes);
         m.max_import_bytes = m.max_import_bytes.or(self.max_import_bytes);
         m
+    }
+}
+
+/// A configuration file's error as shown. toml's message quotes the offending line; when that
+/// line is about a token (`write_token = …`, which may be unquoted or mistyped) it could show
+/// the secret, so then only the line number and a generic reason are given.
+fn file_error(text: &str, e: &toml::de::Error) -> String {
+    let Some(span) = e.span() else {
+        return e.to_string().trim().to_string();
+    };
+    let start = text[..span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = text[span.end.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i);
+    if text[start..end].to_ascii_lowercase().contains("token") {
+        let line = text[..start].matches('\n').count() + 1;
+        format!(
+            "line {line}: this token setting is not valid TOML or not a string (the line is not \
+             shown: it may hold a secret); write it as write_token = \"…\", or better, pass the \
+             token in INCIDENTMAP_WRITE_TOKEN or a --tokens file"
+        )
+    } else {
+        e.to_string().trim().to_string()
     }
 }
 
@@ -286,6 +311,8 @@ impl ServeConfig {
                 max_import_bytes: import
                     .map(|v| v as usize)
                     .unwrap_or(defaults.max_import_bytes),
+                // Options without a flag yet keep their defaults.
+                ..defaults
             },
         })
     }
@@ -394,6 +421,33 @@ mod tests {
         std::fs::write(&f, "log_format = \"xml\"\n").unwrap();
         let e = ServeConfig::from_args(&a).unwrap_err().to_string();
         assert!(e.contains("log-format"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_token_line_in_the_file_is_not_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("incidentmap.toml");
+        let a = ServeArgs {
+            config: Some(f.clone()),
+            ..Default::default()
+        };
+        for text in [
+            "bind = \"127.0.0.1:9000\"\nwrite_token = s3cr3t-unquoted-token\n",
+            "write_token = 12345678901234567890\n",
+            "write_token = \"s3cr3t-unterminated\n",
+        ] {
+            std::fs::write(&f, text).unwrap();
+            let e = ServeConfig::from_args(&a).unwrap_err().to_string();
+            assert!(
+                !e.contains("s3cr3t") && !e.contains("1234567890"),
+                "{text:?}: {e}"
+            );
+            assert!(e.contains("incidentmap.toml") && e.contains("line "), "{e}");
+        }
+        // Other lines are quoted as toml quotes them.
+        std::fs::write(&f, "bind = 127\n").unwrap();
+        let e = ServeConfig::from_args(&a).unwrap_err().to_string();
+        assert!(e.contains("bind = 127"), "{e}");
     }
 
     #[test]

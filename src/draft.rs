@@ -93,6 +93,12 @@ impl Draft {
         gaz: &Gazetteer,
         id: impl FnOnce(&Draft) -> String,
     ) -> Result<Incident, ResolveError> {
+        // The id first: a bad one (`..`, `a/b`) is the problem to report, whatever else is.
+        let id = match self.id.clone() {
+            Some(id) => id,
+            None => id(&self),
+        };
+        crate::model::validate_id(&id)?;
         let occurred_at = self.occurred_at.ok_or_else(|| {
             ModelError::invalid("occurred_at", "is required (RFC 3339 date or date-time)")
         })?;
@@ -148,10 +154,6 @@ impl Draft {
                 )
             }
             (None, None, None) => return Err(ResolveError::NoLocation),
-        };
-        let id = match self.id.clone() {
-            Some(id) => id,
-            None => id(&self),
         };
         let incident = Incident {
             id,

@@ -5,14 +5,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use incidentmap::app::App;
-use incidentmap::cli::ConfigCommand;
 use incidentmap::cli::{
     Cli, Command, ExportArgs, GazetteerCommand, GazetteerImportArgs, GeocodeArgs, GeoparseArgs,
     ImportArgs, ServeArgs, SynthArgs,
 };
+use incidentmap::cli::{ConfigCommand, WRITE_TOKEN_FLAG_WARNING};
 use incidentmap::config::{LogFormat, ServeConfig, sources};
 use incidentmap::gazetteer::{Gazetteer, GeocodeOptions};
 use incidentmap::http::AppState;
@@ -34,14 +34,21 @@ fn init_logs(format: LogFormat) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let token_on_command_line = incidentmap::cli::write_token_on_command_line(&matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // `serve` knows its log format only once its configuration is read.
     if !matches!(cli.command, Command::Serve(_) | Command::Config(_)) {
         init_logs(LogFormat::Text);
     }
     let result = match cli.command {
-        Command::Serve(a) => serve(a),
-        Command::Config(ConfigCommand::Check(a)) => config_check(&a),
+        Command::Serve(a) => serve(a, token_on_command_line),
+        Command::Config(ConfigCommand::Check(a)) => {
+            if token_on_command_line {
+                eprintln!("warning: {WRITE_TOKEN_FLAG_WARNING}");
+            }
+            config_check(&a)
+        }
         Command::Import(a) => import_files(a),
         Command::Geocode(a) => geocode(a),
         Command::Geoparse(a) => geoparse(a),
@@ -64,9 +71,12 @@ fn config_check(a: &ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
+fn serve(a: ServeArgs, token_on_command_line: bool) -> anyhow::Result<ExitCode> {
     let cfg = ServeConfig::from_args(&a)?;
     init_logs(cfg.log_format);
+    if token_on_command_line {
+        tracing::warn!("{WRITE_TOKEN_FLAG_WARNING}");
+    }
     let started = std::time::Instant::now();
     let app = Arc::new(App::open(&cfg.sources).context("opening the data")?);
     if cfg.demo {

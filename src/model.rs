@@ -390,7 +390,25 @@ impl CountField {
     }
 }
 
-/// Ids are plain so they survive URLs, CSV cells and shell scripts unquoted.
+/// The characters an id may hold besides ASCII letters and digits: RFC 3986's unreserved
+/// `- . _ ~` and `:`.
+pub const ID_PUNCTUATION: &[char] = &['-', '.', '_', '~', ':'];
+
+/// What [`validate_id`] accepts, in words, for error messages and the API description.
+pub const ID_PATTERN: &str =
+    "1 to 128 ASCII letters, digits and - . _ ~ :, starting with a letter or digit";
+
+/// Ids are plain so they survive URLs, CSV cells and shell scripts unquoted: 1 to
+/// [`MAX_ID_LEN`] of `[A-Za-z0-9._~:-]`, starting with a letter or digit
+/// (`^[A-Za-z0-9][A-Za-z0-9._~:-]{0,127}$`).
+///
+/// The first character rules out `.` and `..` (which a URL resolves to the collection or its
+/// parent, so the incident could never be addressed), names hidden as dot-files, ids that a
+/// command line reads as an option (`-x`) and ids that a spreadsheet reads as a formula
+/// (`-1+2`). Slashes, whitespace, control characters, quotes and anything non-ASCII are
+/// refused everywhere. Every id we make or have shipped fits: `inc-<UUIDv7>` ([`new_id`]),
+/// `h<hash>` (content ids of imported rows), `syn-<seed>-<n>` (synthetic data), `kz22-011`
+/// (demo), ACLED event ids (`KAZ123`).
 pub fn validate_id(id: &str) -> Result<(), ModelError> {
     if id.is_empty() {
         return Err(ModelError::invalid("id", "must not be empty"));
@@ -406,14 +424,28 @@ pub fn validate_id(id: &str) -> Result<(), ModelError> {
     }
     if let Some(c) = id
         .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
+        .find(|c| !(c.is_ascii_alphanumeric() || ID_PUNCTUATION.contains(c)))
     {
         return Err(ModelError::invalid(
             "id",
-            format!("{id:?} contains {c:?}; ids may hold only ASCII letters, digits and - _ . :"),
+            format!("{id:?} contains {c:?}; ids are {ID_PATTERN}"),
+        ));
+    }
+    if !id.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(ModelError::invalid(
+            "id",
+            format!("{id:?} does not start with a letter or digit; ids are {ID_PATTERN}"),
         ));
     }
     Ok(())
+}
+
+/// A fresh id for an incident created without one: `inc-` and a UUIDv7 (RFC 9562). Its first
+/// 48 bits are the Unix time in milliseconds, so ids sort by creation time; the rest is a
+/// counter that keeps the ids one process makes in order within a millisecond, and random bits
+/// that keep instances sharing a database apart (74 of them: a collision is not a concern).
+pub fn new_id() -> String {
+    format!("inc-{}", uuid::Uuid::now_v7().hyphenated())
 }
 
 /// WGS84 longitude and latitude, finite and in range.
@@ -496,5 +528,76 @@ mod tests {
         assert!(validate_id("a/b").is_err());
         assert!(validate_id("ألما").is_err());
         assert!(validate_id(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn ids_follow_the_documented_pattern() {
+        let long = "x".repeat(MAX_ID_LEN);
+        for ok in [
+            "a",
+            "7",
+            "KAZ123",
+            "kz22-011",
+            "syn-1-99999",
+            "h0123456789abcdef",
+            "inc-0190b0b2-7d4e-7a1c-8f00-0123456789ab",
+            "acled:KAZ123",
+            "v1.2_x~y",
+            long.as_str(),
+        ] {
+            assert_eq!(validate_id(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            (".", "start"),
+            ("..", "start"),
+            (".hidden", "start"),
+            ("-x", "start"),
+            ("_x", "start"),
+            ("~x", "start"),
+            (":x", "start"),
+            ("a/b", "'/'"),
+            ("a\\b", "'\\\\'"),
+            ("a b", "' '"),
+            ("a\tb", "'\\t'"),
+            ("a\nb", "'\\n'"),
+            ("a\u{0}b", "'\\0'"),
+            ("a%2Fb", "'%'"),
+            ("a?b", "'?'"),
+            ("a#b", "'#'"),
+            ("é", "'é'"),
+            ("", "empty"),
+        ] {
+            let e = validate_id(bad).unwrap_err();
+            assert_eq!(e.field(), "id");
+            assert!(e.to_string().contains(why), "{bad:?}: {e}");
+        }
+        assert!(validate_id(&format!("{long}x")).is_err());
+    }
+
+    #[test]
+    fn new_ids_fit_the_pattern_and_are_uuid_v7() {
+        let id = new_id();
+        assert_eq!(validate_id(&id), Ok(()), "{id}");
+        let u = uuid::Uuid::parse_str(id.strip_prefix("inc-").unwrap()).unwrap();
+        assert_eq!(u.get_version_num(), 7, "{id}");
+        // Its time is now.
+        let (secs, _) = u.get_timestamp().unwrap().to_unix();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+        assert!(secs.abs_diff(now) <= 5, "{secs} vs {now}");
+    }
+
+    #[test]
+    fn ids_minted_at_once_in_two_threads_are_distinct_and_each_in_order() {
+        let mint = || (0..10_000).map(|_| new_id()).collect::<Vec<_>>();
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(mint);
+            let b = s.spawn(mint);
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        for ids in [&a, &b] {
+            assert!(ids.windows(2).all(|w| w[0] < w[1]), "time-ordered");
+        }
+        let all: std::collections::HashSet<&String> = a.iter().chain(&b).collect();
+        assert_eq!(all.len(), 20_000);
     }
 }

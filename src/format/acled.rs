@@ -8,6 +8,7 @@
 //! onto city/near/region.
 
 use crate::draft::Draft;
+use crate::format::csv::{escape_cell, unescape_cell};
 use crate::gazetteer::Gazetteer;
 use crate::model::{Category, Incident, OccurredAt, Precision};
 
@@ -77,7 +78,8 @@ pub fn geo_precision(p: Precision) -> u8 {
     }
 }
 
-/// Writes incidents with [`COLUMNS`]; the gazetteer names their country and region.
+/// Writes incidents with [`COLUMNS`]; the gazetteer names their country and region. Text
+/// cells are escaped against CSV injection ([`escape_cell`]).
 pub fn write<I: std::borrow::Borrow<Incident>>(
     out: impl std::io::Write,
     gaz: &Gazetteer,
@@ -88,19 +90,21 @@ pub fn write<I: std::borrow::Borrow<Incident>>(
     for i in incidents {
         let i = i.borrow();
         let place = i.place_id.and_then(|id| gaz.place(id));
+        // Gazetteer names are text too: `--gazetteer DIR` may bring any.
         let country = place
             .and_then(|p| gaz.country(&p.country))
-            .map(|c| c.name.clone())
+            .map(|c| escape_cell(&c.name).into_owned())
             .unwrap_or_default();
         let admin1 = place
             .and_then(|p| gaz.region_of(p))
-            .map(|r| r.name.clone())
+            .map(|r| escape_cell(&r.name).into_owned())
             .unwrap_or_default();
+        let text = |v: Option<&str>| escape_cell(v.unwrap_or_default()).into_owned();
         let (et, sub) = event_type(i.category);
         let utc = i.occurred_at.start_utc();
         let opt = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
         w.write_record([
-            i.id.clone(),
+            text(Some(&i.id)),
             format!(
                 "{:04}-{:02}-{:02}",
                 utc.year(),
@@ -112,12 +116,12 @@ pub fn write<I: std::borrow::Borrow<Incident>>(
             sub.to_string(),
             country,
             admin1,
-            i.place.clone().unwrap_or_default(),
+            text(i.place.as_deref()),
             format!("{:.6}", i.lat),
             format!("{:.6}", i.lon),
             geo_precision(i.precision).to_string(),
-            i.source.clone().unwrap_or_default(),
-            i.notes.clone().unwrap_or_default(),
+            text(i.source.as_deref()),
+            text(i.notes.as_deref()),
             // ACLED has no "unknown": an absent count is written as 0 there, but here we
             // keep it empty so it stays unknown on re-import.
             opt(i.fatalities),
@@ -163,7 +167,12 @@ pub fn parse_lenient(text: &str) -> Result<Vec<AcledRow>, String> {
     for rec in r.records() {
         let rec = rec.map_err(|e| e.to_string())?;
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let get = |name: &str| col(name).and_then(|i| rec.get(i)).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            col(name)
+                .and_then(|i| rec.get(i))
+                .map(unescape_cell)
+                .filter(|v| !v.is_empty())
+        };
         out.push((line, row(&get)));
     }
     Ok(out)
@@ -290,6 +299,49 @@ mod tests {
             (b.category, b.precision),
             (Some(Category::Arrests), Some(Precision::Near))
         );
+    }
+
+    #[test]
+    fn formula_text_is_escaped_and_reads_back() {
+        let gaz = Gazetteer::from_files(&[crate::gazetteer::Files {
+            origin: "empty",
+            places: "",
+            names: "",
+            aliases: "",
+        }])
+        .unwrap();
+        let i = Incident {
+            id: "KAZ1".into(),
+            lon: -12.5,
+            lat: 43.25,
+            occurred_at: OccurredAt::parse("2022-01-05").unwrap(),
+            category: Category::Riot,
+            fatalities: Some(2),
+            injured: None,
+            arrested: None,
+            place: Some("+Aktau".into()),
+            place_id: None,
+            precision: Precision::City,
+            source: Some("=HYPERLINK(\"http://evil.example\",\"x\")".into()),
+            notes: Some("@SUM(A1:A9)".into()),
+        };
+        let mut out = Vec::new();
+        write(&mut out, &gaz, [&i]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let rec = r.records().next().unwrap().unwrap();
+        let cell = |name: &str| rec.get(COLUMNS.iter().position(|c| *c == name).unwrap());
+        assert_eq!(
+            cell("longitude"),
+            Some("-12.500000"),
+            "numbers stay numbers"
+        );
+        assert_eq!(cell("location"), Some("'+Aktau"));
+        assert_eq!(cell("source").unwrap().get(..2), Some("'="), "{text}");
+        assert_eq!(cell("notes"), Some("'@SUM(A1:A9)"));
+        let d = parse_lenient(&text).unwrap()[0].1.clone().unwrap();
+        assert_eq!((d.place, d.source, d.notes), (i.place, i.source, i.notes));
+        assert_eq!(d.point, Some((-12.5, 43.25)));
     }
 
     #[test]

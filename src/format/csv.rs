@@ -4,6 +4,11 @@
 //! Reading needs a header; columns may come in any order and all but `occurred_at` and
 //! `category` may be missing. A row without `lon`/`lat` is geocoded from `place`. Errors carry
 //! the file's line number.
+//!
+//! Every CSV the service writes (this one and [`crate::format::acled`]) guards against CSV
+//! injection: see [`escape_cell`].
+
+use std::borrow::Cow;
 
 use crate::draft::Draft;
 use crate::model::{Incident, OccurredAt};
@@ -33,6 +38,36 @@ pub enum CsvError {
     Header(String),
     #[error("line {line}: {message}")]
     Row { line: u64, message: String },
+}
+
+/// The first characters that make a spreadsheet (Excel, LibreOffice, Google Sheets) read a
+/// cell as a formula, or (tab, carriage return) hide one: OWASP's CSV-injection list.
+const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as written to CSV: one that a spreadsheet would run as a formula
+/// (`=HYPERLINK(…)`, `@SUM(…)`, `-2+3`) gets a leading `'`, which spreadsheets show as text;
+/// OWASP's rule for CSV injection.
+///
+/// Only text is escaped: the numeric columns (coordinates, counts, ids of places) are written
+/// by us from numbers, so `-12.5` there stays a number. A text cell is escaped whenever it
+/// starts with `= + - @`, tab or CR, even when it looks like a number: in a text column it is
+/// text. A cell that already starts with `'` before such a character gets one more, so
+/// [`unescape_cell`] gives every value back exactly and our own exports re-import unchanged.
+pub fn escape_cell(s: &str) -> Cow<'_, str> {
+    if s.trim_start_matches('\'').starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Undoes [`escape_cell`] when reading a CSV: one leading `'` is dropped from a cell whose
+/// quotes are followed by a formula character. Anything else is read as written.
+pub fn unescape_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_STARTS) => rest,
+        _ => s,
+    }
 }
 
 /// A row's line number and its own success or failure.
@@ -74,7 +109,7 @@ pub fn parse_lenient(text: &str) -> Result<Vec<CsvRow>, CsvError> {
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let get = |name: &str| -> Option<&str> {
             let k = COLUMNS.iter().position(|c| *c == name).unwrap();
-            rec.get(col[k]).filter(|s| !s.is_empty())
+            rec.get(col[k]).map(unescape_cell).filter(|s| !s.is_empty())
         };
         out.push((
             line,
@@ -153,20 +188,23 @@ pub fn write<I: std::borrow::Borrow<Incident>>(
     for i in incidents {
         let i = i.borrow();
         let opt = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
+        // Text goes through escape_cell; the other columns are numbers and our own
+        // vocabularies (dates, categories, precisions), which never start a formula.
+        let text = |v: Option<&str>| escape_cell(v.unwrap_or_default()).into_owned();
         w.write_record([
-            i.id.clone(),
+            text(Some(&i.id)),
             i.occurred_at.to_string(),
             i.category.to_string(),
             format!("{:.6}", i.lon),
             format!("{:.6}", i.lat),
-            i.place.clone().unwrap_or_default(),
+            text(i.place.as_deref()),
             i.place_id.map(|v| v.to_string()).unwrap_or_default(),
             i.precision.to_string(),
             opt(i.fatalities),
             opt(i.injured),
             opt(i.arrested),
-            i.source.clone().unwrap_or_default(),
-            i.notes.clone().unwrap_or_default(),
+            text(i.source.as_deref()),
+            text(i.notes.as_deref()),
         ])?;
     }
     w.flush()
@@ -231,5 +269,67 @@ mod tests {
         assert_eq!(d.notes, i.notes);
         assert_eq!(d.arrested, Some(800));
         assert_eq!(d.point, Some((76.9, 43.2)));
+    }
+
+    #[test]
+    fn cells_that_start_a_formula_are_escaped() {
+        for (cell, written) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("@SUM(1+1)", "'@SUM(1+1)"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("-12.5", "'-12.5"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("'=1", "''=1"),
+            ("''@x", "'''@x"),
+            ("'quoted'", "'quoted'"),
+            ("a=b", "a=b"),
+            (" =1", " =1"),
+            ("", ""),
+            ("ألما آتا", "ألما آتا"),
+        ] {
+            assert_eq!(escape_cell(cell), written, "{cell:?}");
+            assert_eq!(unescape_cell(&escape_cell(cell)), cell, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn text_columns_are_escaped_numbers_are_not_and_all_read_back() {
+        let i = Incident {
+            id: "a".into(),
+            lon: -12.5,
+            lat: -43.25,
+            occurred_at: OccurredAt::parse("2022-01-05").unwrap(),
+            category: Category::Protest,
+            fatalities: Some(3),
+            injured: None,
+            arrested: None,
+            place: Some("-Almaty".into()),
+            place_id: None,
+            precision: crate::model::Precision::Exact,
+            source: Some("=HYPERLINK(\"http://evil.example\",\"click\")".into()),
+            notes: Some("@SUM(1+1)*cmd|' /C calc'!A0".into()),
+        };
+        let mut out = Vec::new();
+        write(&mut out, [&i]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let rec = r.records().next().unwrap().unwrap();
+        let cell = |name: &str| rec.get(COLUMNS.iter().position(|c| *c == name).unwrap());
+        assert_eq!(cell("lon"), Some("-12.500000"));
+        assert_eq!(cell("lat"), Some("-43.250000"));
+        assert_eq!(cell("place"), Some("'-Almaty"));
+        assert!(
+            cell("source").unwrap().starts_with("'=HYPERLINK("),
+            "{text}"
+        );
+        assert!(cell("notes").unwrap().starts_with("'@SUM("), "{text}");
+        let d = parse_lenient(&text).unwrap()[0].1.clone().unwrap();
+        assert_eq!((d.place, d.source, d.notes), (i.place, i.source, i.notes));
+        assert_eq!(d.point, Some((-12.5, -43.25)));
     }
 }

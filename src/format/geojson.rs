@@ -6,11 +6,13 @@
 //! it honest.
 //!
 //! In: a Feature or FeatureCollection parsed with the `geojson` crate into [`Draft`]s, every
-//! field checked with a message that names it.
+//! field checked with a message that names it. A body that names a key twice in one object is
+//! refused ([`check_unique_keys`]) rather than read last-wins as serde_json would.
 
 use std::io::Write;
 
 use geojson::{GeoJson, GeometryValue};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::draft::Draft;
@@ -120,6 +122,81 @@ pub enum ParseError {
     },
 }
 
+/// Checks that no object in a JSON text names a key twice.
+///
+/// RFC 8259 leaves the meaning of `{"notes": "a", "notes": "b"}` to the reader, and readers
+/// differ (serde_json keeps the last, others the first): a proxy or a validator in front of us
+/// could approve one value while we store the other. So such bodies are refused, naming the
+/// key and where it repeats. serde_json has no switch for this and no well-kept crate adds one;
+/// this is one extra pass over the text that keeps nothing but the keys of the objects it is
+/// inside, then the usual parsers run unchanged. Malformed JSON fails here with serde_json's
+/// own message.
+pub fn check_unique_keys(json: &[u8]) -> Result<(), serde_json::Error> {
+    serde_json::from_slice::<UniqueKeys>(json).map(|_| ())
+}
+
+/// Parses JSON text into a value, refusing duplicate keys ([`check_unique_keys`]): for bodies
+/// that are not features, such as merge patches.
+pub fn parse_json_strict(json: &[u8]) -> Result<Value, serde_json::Error> {
+    check_unique_keys(json)?;
+    serde_json::from_slice(json)
+}
+
+/// A JSON value, checked for duplicate keys and thrown away.
+struct UniqueKeys;
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKeys {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+    fn visit_unit<E>(self) -> Result<UniqueKeys, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "the key {key:?} appears twice in one object (duplicate keys are refused)"
+                )));
+            }
+            map.next_value::<UniqueKeys>()?;
+            seen.insert(key);
+        }
+        Ok(UniqueKeys)
+    }
+}
+
 /// Parses a FeatureCollection (or a single Feature) into drafts. Any bad feature fails the
 /// whole document: callers decide whether to skip, with [`parse_features_lenient`].
 pub fn parse_document(text: &str) -> Result<Vec<Draft>, ParseError> {
@@ -130,6 +207,7 @@ pub fn parse_document(text: &str) -> Result<Vec<Draft>, ParseError> {
 
 /// Parses a document, keeping each feature's own success or failure.
 pub fn parse_features_lenient(text: &str) -> Result<Vec<Result<Draft, ParseError>>, ParseError> {
+    check_unique_keys(text.as_bytes()).map_err(|e| ParseError::Syntax(e.to_string()))?;
     let gj: GeoJson = text
         .parse()
         .map_err(|e: geojson::Error| ParseError::Syntax(e.to_string()))?;
@@ -171,6 +249,7 @@ fn feature_id(f: &geojson::Feature) -> Option<String> {
 
 /// Parses one Feature (as JSON text) into a draft: the body of a POST or PUT.
 pub fn parse_feature_text(text: &str) -> Result<Draft, ParseError> {
+    check_unique_keys(text.as_bytes()).map_err(|e| ParseError::Syntax(e.to_string()))?;
     let f: geojson::Feature = text
         .parse()
         .map_err(|e: geojson::Error| ParseError::Syntax(e.to_string()))?;
@@ -375,6 +454,52 @@ mod tests {
             {"type":"Feature","id":"z","geometry":null,"properties":{"injured":1.5}}]}"#;
         let e = parse_document(text).unwrap_err().to_string();
         assert!(e.starts_with("feature 2 (id z): injured"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_by_name() {
+        let feature = |props: &str| {
+            format!(r#"{{"type":"Feature","geometry":null,"properties":{{{props}}}}}"#)
+        };
+        let e = parse_feature_text(&feature(r#""notes":"a","source":"s","notes":"b""#))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"notes\" appears twice"), "{e}");
+        assert!(e.contains("line 1 column"), "{e}");
+        // At the top level, deep inside, and in a collection.
+        let e = parse_feature_text(r#"{"type":"Feature","type":"Feature","properties":{}}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("\"type\""), "{e}");
+        let e = parse_feature_text(
+            r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2],"bbox":[{"a":1,"a":2}]},"properties":{}}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("\"a\""), "{e}");
+        let fc = format!(
+            r#"{{"type":"FeatureCollection","features":[{},{}]}}"#,
+            feature(r#""notes":"x""#),
+            feature(r#""category":"riot","category":"protest""#)
+        );
+        let e = parse_document(&fc).unwrap_err().to_string();
+        assert!(e.contains("\"category\" appears twice"), "{e}");
+        assert!(
+            parse_features_lenient(&fc).is_err(),
+            "the whole document is refused"
+        );
+        // The same key in different objects, or different keys, are fine.
+        let ok = feature(r#""notes":"a","source":"a""#);
+        assert!(parse_feature_text(&ok).is_ok());
+        let e = parse_json_strict(br#"{"properties":{"x":1},"properties":null}"#).unwrap_err();
+        assert!(e.to_string().contains("\"properties\""), "{e}");
+        assert_eq!(
+            parse_json_strict(br#"{"a":{"a":[{"a":1},{"a":2}]},"b":[1,2.5,-3,"s",true,null]}"#)
+                .unwrap()["b"][1],
+            2.5
+        );
+        assert!(parse_json_strict(b"{").is_err());
+        assert!(parse_json_strict(b"{} x").is_err(), "trailing text");
+        // Keys are compared after unescaping: \u0061 is "a".
+        assert!(parse_json_strict(br#"{"a":1,"\u0061":2}"#).is_err());
     }
 
     proptest! {

@@ -333,3 +333,173 @@ fn config_check_prints_the_effective_configuration_with_tokens_masked() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cache_size"));
 }
+
+#[test]
+fn csv_exports_escape_formulas_and_re_import_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let csv = dir.path().join("in.csv");
+    std::fs::write(
+        &csv,
+        "id,occurred_at,category,lon,lat,place,source,notes\n\
+         f1,2022-01-05,riot,-12.5,10.25,-Almaty,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",@SUM(1+1)\n\
+         f2,2022-01-06,protest,-0.5,-1.25,Aktau,+7 701,'=already quoted\n",
+    )
+    .unwrap();
+    let run = |args: &[&str], file: &std::path::Path| {
+        let o = bin()
+            .arg(args[0])
+            .arg("--data")
+            .arg(&data)
+            .args(&args[1..])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    run(&["import"], &csv);
+    for (format, text_columns) in [
+        ("csv", ["place", "source", "notes"]),
+        ("acled", ["location", "source", "notes"]),
+    ] {
+        let out = dir.path().join(format!("out-{format}.csv"));
+        run(&["export", "--format", format, "--out"], &out);
+        let mut rd = ::csv::Reader::from_path(&out).unwrap();
+        let header = rd.headers().unwrap().clone();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let rows: Vec<::csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+        let cells = |name: &str| -> Vec<String> {
+            let mut v: Vec<String> = rows.iter().map(|r| r[col(name)].to_string()).collect();
+            v.sort();
+            v
+        };
+        let [place, source, notes] = text_columns.map(cells);
+        assert_eq!(place, ["'-Almaty", "Aktau"], "{format}");
+        assert_eq!(
+            source,
+            ["'+7 701", "'=HYPERLINK(\"http://evil.example\",\"x\")"],
+            "{format}"
+        );
+        // A cell escaped by whoever wrote the file was read without its quote, and written
+        // with one again.
+        assert_eq!(notes, ["'=already quoted", "'@SUM(1+1)"], "{format}");
+        let lon = if format == "csv" { "lon" } else { "longitude" };
+        assert_eq!(cells(lon), ["-0.500000", "-12.500000"], "{format}");
+        // Our own export reads back as exactly what was stored.
+        let report = run(&["import"], &out);
+        assert!(
+            report.contains("0 added, 0 updated, 2 unchanged"),
+            "{format}: {report}"
+        );
+    }
+}
+
+#[test]
+fn imports_refuse_unsafe_ids_and_duplicate_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let csv = dir.path().join("ids.csv");
+    std::fs::write(
+        &csv,
+        "id,occurred_at,category,lon,lat\n\
+         ok-1,2022-01-05,riot,1,2\n\
+         ..,2022-01-05,riot,1,2\n\
+         a/b,2022-01-05,riot,1,2\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["import", "--data"])
+        .arg(&data)
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 3") && err.contains("\"..\""), "{err}");
+    assert!(err.contains("line 4") && err.contains("'/'"), "{err}");
+
+    let json = dir.path().join("dup.geojson");
+    std::fs::write(
+        &json,
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":"ok-2",
+           "geometry":{"type":"Point","coordinates":[1,2]},
+           "properties":{"occurred_at":"2022-01-05","category":"riot","notes":"a","notes":"b"}}]}"#,
+    )
+    .unwrap();
+    let o = bin()
+        .args(["import", "--data"])
+        .arg(&data)
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("\"notes\" appears twice"), "{err}");
+}
+
+/// Starts `serve` on an ephemeral port with `token` passed as the flag or in the variable, and
+/// returns what it logged up to listening.
+fn serve_log(token_as_flag: bool) -> String {
+    use std::io::{BufRead, BufReader};
+    const SECRET: &str = "flag-or-env-token-0123456789";
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bin();
+    cmd.args(["serve", "--bind", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .env_remove("INCIDENTMAP_WRITE_TOKEN")
+        .env("RUST_LOG", "incidentmap=info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    if token_as_flag {
+        cmd.args(["--write-token", SECRET]);
+    } else {
+        cmd.env("INCIDENTMAP_WRITE_TOKEN", SECRET);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut log = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        log.push_str(&line);
+        log.push('\n');
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(log.contains("writes are enabled"), "{log}");
+    assert!(!log.contains(SECRET), "the token is never logged: {log}");
+    log
+}
+
+#[test]
+fn the_write_token_flag_warns_and_the_variable_does_not() {
+    let flag = serve_log(true);
+    assert!(
+        flag.contains("WARN") && flag.contains("--write-token on the command line"),
+        "{flag}"
+    );
+    assert!(
+        flag.contains("INCIDENTMAP_WRITE_TOKEN"),
+        "says what to use: {flag}"
+    );
+    let env = serve_log(false);
+    assert!(!env.contains("--write-token"), "{env}");
+    // `config check` warns the same way.
+    let o = bin()
+        .args([
+            "config",
+            "check",
+            "--write-token",
+            "flag-or-env-token-0123456789",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: --write-token on the command line"),
+        "{err}"
+    );
+}

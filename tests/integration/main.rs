@@ -8,6 +8,7 @@ mod edit;
 mod geocode;
 mod geocode_eval;
 mod hardening;
+mod hardening_data;
 mod items;
 mod ogc;
 mod page_headers;
