@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP service.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Import incidents from GeoJSON or CSV files (all-or-nothing per file).
     Import(ImportArgs),
     /// Look a place name up in the gazetteer; prints JSON.
@@ -163,6 +163,10 @@ pub struct ServeArgs {
     /// A tokens file: one `name token` pair per line; the name is recorded in the history.
     #[arg(long, env = "INCIDENTMAP_TOKENS", value_name = "FILE")]
     pub tokens: Option<PathBuf>,
+    /// Build absolute links from X-Forwarded-Host, -Proto and -Prefix: only behind a proxy that
+    /// sets them and drops clients' own, since anyone can send them.
+    #[arg(long, env = "INCIDENTMAP_TRUST_PROXY")]
+    pub trust_proxy: bool,
     /// The map page's base map: an XYZ tile URL template ({z}/{x}/{y}); `none` for none.
     #[arg(long, env = "INCIDENTMAP_BASEMAP_URL", value_name = "URL")]
     pub basemap_url: Option<String>,
@@ -201,6 +205,25 @@ pub struct ServeArgs {
     /// Largest body of a bulk import, bytes.
     #[arg(long, env = "INCIDENTMAP_MAX_IMPORT_BYTES", value_name = "BYTES")]
     pub max_import_bytes: Option<usize>,
+    /// Largest text `POST /geoparse` takes, bytes.
+    #[arg(long, env = "INCIDENTMAP_GEOPARSE_MAX_BYTES", value_name = "BYTES")]
+    pub geoparse_max_bytes: Option<usize>,
+    /// Most mentions one geoparse answer holds (more: cut, with "truncated": true).
+    #[arg(long, env = "INCIDENTMAP_GEOPARSE_MAX_MENTIONS", value_name = "N")]
+    pub geoparse_max_mentions: Option<usize>,
+    /// Most geoparses at once (beyond: a short queue, then 503 with Retry-After).
+    #[arg(long, env = "INCIDENTMAP_GEOPARSE_CONCURRENCY", value_name = "N")]
+    pub geoparse_concurrency: Option<usize>,
+    /// Seconds a connection may take to send a request head; also how long an idle
+    /// keep-alive connection stays open.
+    #[arg(long, env = "INCIDENTMAP_HEADER_READ_TIMEOUT", value_name = "SECONDS")]
+    pub header_read_timeout: Option<u64>,
+    /// Largest request head (request line and headers), bytes.
+    #[arg(long, env = "INCIDENTMAP_MAX_HEADER_BYTES", value_name = "BYTES")]
+    pub max_header_bytes: Option<usize>,
+    /// Most connections open at once; more are answered 503 and closed.
+    #[arg(long, env = "INCIDENTMAP_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]

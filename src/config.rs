@@ -98,6 +98,7 @@ pub struct FileConfig {
     pub bind: Option<String>,
     pub demo: Option<bool>,
     pub public_url: Option<String>,
+    pub trust_proxy: Option<bool>,
     pub write_token: Option<String>,
     pub tokens: Option<PathBuf>,
     pub cors_origins: Option<Vec<String>>,
@@ -111,6 +112,12 @@ pub struct FileConfig {
     pub max_age: Option<u32>,
     pub max_body_bytes: Option<usize>,
     pub max_import_bytes: Option<usize>,
+    pub geoparse_max_bytes: Option<usize>,
+    pub geoparse_max_mentions: Option<usize>,
+    pub geoparse_concurrency: Option<usize>,
+    pub header_read_timeout: Option<u64>,
+    pub max_header_bytes: Option<usize>,
+    pub max_connections: Option<usize>,
 }
 
 impl FileConfig {
@@ -142,6 +149,7 @@ impl FileConfig {
         m.bind = m.bind.or(self.bind);
         m.demo = m.demo || self.demo.unwrap_or(false);
         m.public_url = m.public_url.or(self.public_url);
+        m.trust_proxy = m.trust_proxy || self.trust_proxy.unwrap_or(false);
         m.write_token = m.write_token.or(self.write_token);
         m.tokens = m.tokens.or(rel(self.tokens));
         if m.cors_origins.is_empty() {
@@ -157,6 +165,12 @@ impl FileConfig {
         m.max_age = m.max_age.or(self.max_age);
         m.max_body_bytes = m.max_body_bytes.or(self.max_body_bytes);
         m.max_import_bytes = m.max_import_bytes.or(self.max_import_bytes);
+        m.geoparse_max_bytes = m.geoparse_max_bytes.or(self.geoparse_max_bytes);
+        m.geoparse_max_mentions = m.geoparse_max_mentions.or(self.geoparse_max_mentions);
+        m.geoparse_concurrency = m.geoparse_concurrency.or(self.geoparse_concurrency);
+        m.header_read_timeout = m.header_read_timeout.or(self.header_read_timeout);
+        m.max_header_bytes = m.max_header_bytes.or(self.max_header_bytes);
+        m.max_connections = m.max_connections.or(self.max_connections);
         m
     }
 }
@@ -280,6 +294,37 @@ impl ServeConfig {
         let renders = positive("render-concurrency", a.render_concurrency.map(|v| v as u64))?;
         let body = positive("max-body-bytes", a.max_body_bytes.map(|v| v as u64))?;
         let import = positive("max-import-bytes", a.max_import_bytes.map(|v| v as u64))?;
+        let size = |key: &'static str, v: Option<usize>, default: usize| {
+            positive(key, v.map(|v| v as u64)).map(|v| v.map_or(default, |v| v as usize))
+        };
+        let geoparse_max_bytes = size(
+            "geoparse-max-bytes",
+            a.geoparse_max_bytes,
+            defaults.geoparse_max_bytes,
+        )?;
+        let geoparse_max_mentions = size(
+            "geoparse-max-mentions",
+            a.geoparse_max_mentions,
+            defaults.geoparse_max_mentions,
+        )?;
+        let geoparse_concurrency = size(
+            "geoparse-concurrency",
+            a.geoparse_concurrency,
+            defaults.geoparse_concurrency,
+        )?;
+        let max_header_bytes = size(
+            "max-header-bytes",
+            a.max_header_bytes,
+            defaults.max_header_bytes,
+        )?;
+        let max_connections = size(
+            "max-connections",
+            a.max_connections,
+            defaults.max_connections,
+        )?;
+        let header_read_timeout = positive("header-read-timeout", a.header_read_timeout)?
+            .map(std::time::Duration::from_secs)
+            .unwrap_or(defaults.header_read_timeout);
         Ok(ServeConfig {
             sources: sources(&a.data)?,
             bind,
@@ -288,6 +333,7 @@ impl ServeConfig {
             file: None,
             http: HttpOptions {
                 public_url: a.public_url.clone(),
+                trust_proxy: a.trust_proxy,
                 tokens,
                 write_origins: a.cors_origins.clone(),
                 basemap_attribution: a.basemap_attribution.clone().unwrap_or_else(|| {
@@ -311,8 +357,12 @@ impl ServeConfig {
                 max_import_bytes: import
                     .map(|v| v as usize)
                     .unwrap_or(defaults.max_import_bytes),
-                // Options without a flag yet keep their defaults.
-                ..defaults
+                geoparse_max_bytes,
+                geoparse_max_mentions,
+                geoparse_concurrency,
+                header_read_timeout,
+                max_header_bytes,
+                max_connections,
             },
         })
     }
@@ -342,6 +392,7 @@ impl ServeConfig {
         if let Some(u) = &h.public_url {
             put("public_url", u.clone().into());
         }
+        put("trust_proxy", h.trust_proxy.into());
         put(
             "write_tokens",
             toml::Value::Array(
@@ -376,6 +427,21 @@ impl ServeConfig {
         put("max_age", (h.max_age as i64).into());
         put("max_body_bytes", (h.max_body_bytes as i64).into());
         put("max_import_bytes", (h.max_import_bytes as i64).into());
+        put("geoparse_max_bytes", (h.geoparse_max_bytes as i64).into());
+        put(
+            "geoparse_max_mentions",
+            (h.geoparse_max_mentions as i64).into(),
+        );
+        put(
+            "geoparse_concurrency",
+            (h.geoparse_concurrency as i64).into(),
+        );
+        put(
+            "header_read_timeout",
+            (h.header_read_timeout.as_secs() as i64).into(),
+        );
+        put("max_header_bytes", (h.max_header_bytes as i64).into());
+        put("max_connections", (h.max_connections as i64).into());
         let mut out = String::new();
         if let Some(f) = &self.file {
             out.push_str(&format!("# configuration file: {}\n", f.display()));
@@ -421,6 +487,49 @@ mod tests {
         std::fs::write(&f, "log_format = \"xml\"\n").unwrap();
         let e = ServeConfig::from_args(&a).unwrap_err().to_string();
         assert!(e.contains("log-format"), "{e}");
+    }
+
+    #[test]
+    fn connection_and_geoparse_limits_come_from_flags_and_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("incidentmap.toml");
+        std::fs::write(
+            &f,
+            "trust_proxy = true\nmax_connections = 50\nheader_read_timeout = 3\ngeoparse_max_mentions = 10\n",
+        )
+        .unwrap();
+        let a = ServeArgs {
+            config: Some(f.clone()),
+            max_connections: Some(70),
+            geoparse_max_bytes: Some(4096),
+            ..Default::default()
+        };
+        let c = ServeConfig::from_args(&a).unwrap();
+        let h = &c.http;
+        assert!(h.trust_proxy);
+        assert_eq!(h.max_connections, 70, "the flag wins");
+        assert_eq!(h.header_read_timeout, std::time::Duration::from_secs(3));
+        assert_eq!((h.geoparse_max_bytes, h.geoparse_max_mentions), (4096, 10));
+        let d = HttpOptions::default();
+        assert_eq!(
+            (h.geoparse_concurrency, h.max_header_bytes),
+            (d.geoparse_concurrency, d.max_header_bytes)
+        );
+        let shown = c.effective();
+        for line in [
+            "trust_proxy = true",
+            "max_connections = 70",
+            "header_read_timeout = 3",
+            "geoparse_max_bytes = 4096",
+        ] {
+            assert!(shown.contains(line), "{line}: {shown}");
+        }
+        let zero = ServeArgs {
+            max_connections: Some(0),
+            ..Default::default()
+        };
+        let e = ServeConfig::from_args(&zero).unwrap_err().to_string();
+        assert!(e.contains("--max-connections"), "{e}");
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         init_logs(LogFormat::Text);
     }
     let result = match cli.command {
-        Command::Serve(a) => serve(a, token_on_command_line),
+        Command::Serve(a) => serve(*a, token_on_command_line),
         Command::Config(ConfigCommand::Check(a)) => {
             if token_on_command_line {
                 eprintln!("warning: {WRITE_TOKEN_FLAG_WARNING}");
