@@ -7,6 +7,9 @@
 // prefix removed, as a reverse proxy would), so any URL in the page that is not relative
 // shows up as a request outside the prefix and fails the test.
 //
+// The page is served with a Content-Security-Policy (src/http/web.rs): any violation of it,
+// on any page of the test, fails the test.
+//
 // Environment: INCIDENTMAP_WRITE_TOKEN (the server's write token, for the editing steps);
 // DOCS_SCREENSHOT=path also writes a larger screenshot for the documentation.
 
@@ -54,14 +57,30 @@ const context = await chromium.launchPersistentContext(userDataDir, {
 });
 context.setDefaultTimeout(20000);
 
-// What the page did: script errors, requests, failures.
+// What the page did: script errors, requests, failures, Content-Security-Policy violations.
 const pageErrors = [];
 const consoleErrors = [];
+const cspViolations = [];
+const isCspReport = (text) => /Content Security Policy/i.test(text);
+// Every page of the context reports the violations it sees (the console also says, but
+// the event names the directive and what was blocked).
+await context.exposeBinding('__cspViolation', ({ page: p }, v) => {
+  if (p && p.__framingProbe) return; // expected there
+  cspViolations.push(v);
+});
+await context.addInitScript(() => {
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolation(`${e.effectiveDirective || e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile || 'page'}:${e.lineNumber || 0})`);
+  });
+});
 const tileRequests = [];
 const badRequests = []; // requests to our server outside the prefix, or local failures
 const page = context.pages()[0] || await context.newPage();
 page.on('pageerror', (e) => pageErrors.push(e.stack || String(e)));
-page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('console', (m) => {
+  if (m.type() === 'error') consoleErrors.push(m.text());
+  if (isCspReport(m.text())) cspViolations.push(m.text());
+});
 page.on('request', (r) => {
   const u = new URL(r.url());
   if (u.origin !== server.origin) return;
@@ -168,6 +187,11 @@ try {
     const info = await page.evaluate(() => ({ libraries: window.incidentmap.libraries, L: typeof L, cluster: typeof L.markerClusterGroup, title: document.title }));
     expect(info.L === 'object' && info.cluster === 'function', `Leaflet or markercluster missing: ${JSON.stringify(info)}`);
     console.log(`     libraries from ${info.libraries}, title "${info.title}"`);
+    // A server that has the libraries must be where they came from: no internet needed.
+    const cfg = await (await page.request.get(new URL('config.json', server).href)).json();
+    expect(!cfg.vendored || info.libraries === 'vendor', `the server has the libraries, yet the page loaded them from ${info.libraries}`);
+    const csp = r.headers()['content-security-policy'] || '';
+    expect(/frame-ancestors 'none'/.test(csp) && /script-src 'self'/.test(csp), `the page's Content-Security-Policy: ${csp || 'none'}`);
     expect(pageErrors.length === 0, `uncaught script errors: ${pageErrors.join(' | ')}`);
   });
 
@@ -387,7 +411,10 @@ try {
     const cdnPage = await context.newPage();
     const errors = [];
     cdnPage.on('pageerror', (e) => errors.push(e.message));
-    cdnPage.on('console', (m) => { if (m.type() === 'error' && /integrity|Subresource/i.test(m.text())) errors.push(m.text()); });
+    cdnPage.on('console', (m) => {
+      if (m.type() === 'error' && /integrity|Subresource/i.test(m.text())) errors.push(m.text());
+      if (isCspReport(m.text())) cspViolations.push(`CDN page: ${m.text()}`);
+    });
     const served = [];
     await cdnPage.route('https://unpkg.com/**', async (route) => {
       const m = /^https:\/\/unpkg\.com\/(leaflet(?:\.markercluster)?)@[\d.]+\/dist\/(.+)$/.exec(route.request().url());
@@ -396,6 +423,15 @@ try {
       const file = new URL(`../../web/node_modules/${m[1]}/dist/${m[2]}`, import.meta.url);
       const type = m[2].endsWith('.css') ? 'text/css' : m[2].endsWith('.js') ? 'text/javascript' : 'image/png';
       await route.fulfill({ status: 200, contentType: type, headers: { 'Access-Control-Allow-Origin': '*' }, body: readFileSync(file) });
+    });
+    // What a binary without the libraries sends: its policy allows the pinned CDN paths.
+    await cdnPage.route((u) => u.origin === server.origin && u.pathname === PREFIX, async (route) => {
+      const r = await route.fetch({ url: server.href, maxRedirects: 0 });
+      const headers = r.headers();
+      const cdn = ' https://unpkg.com/leaflet@1.9.4/dist/ https://unpkg.com/leaflet.markercluster@1.5.3/dist/';
+      headers['content-security-policy'] = (headers['content-security-policy'] || '')
+        .replace(/(script-src|style-src|img-src) ([^;]*)/g, (_, d, v) => (v.includes('unpkg.com') ? `${d} ${v}` : `${d} ${v}${cdn}`));
+      await route.fulfill({ response: r, headers });
     });
     await cdnPage.route((u) => u.pathname === PREFIX + 'config.json', async (route) => {
       const r = await route.fetch({ url: new URL('config.json', server).href });
@@ -418,6 +454,33 @@ try {
     expect(info.sri.length === 5 && info.sri.every(([, i, c]) => /^sha(256|384)-/.test(i) && c === 'anonymous'),
       `the CDN tags lack integrity or crossorigin: ${JSON.stringify(info.sri)}`);
     expect(errors.length === 0, errors.join(' | '));
+  });
+
+  await step('i. no other site can frame the page', async () => {
+    const probe = await context.newPage();
+    probe.__framingProbe = true;
+    const refused = [];
+    probe.on('console', (m) => { if (/frame-ancestors|Refused to (display|frame)/i.test(m.text())) refused.push(m.text()); });
+    await probe.route('http://framer.example/', (route) => route.fulfill({
+      status: 200, contentType: 'text/html', body: `<!doctype html><iframe src="${pageUrl}"></iframe>`,
+    }));
+    await probe.goto('http://framer.example/');
+    const deadline = Date.now() + 10000;
+    let inside = null;
+    while (Date.now() < deadline && !refused.length) {
+      const f = probe.frames().find((fr) => fr !== probe.mainFrame());
+      inside = f ? await f.evaluate(() => !!document.getElementById('map')).catch(() => null) : null;
+      if (inside) break;
+      await probe.waitForTimeout(200);
+    }
+    await probe.close();
+    expect(!inside, 'the map page rendered inside another site\'s frame');
+    expect(refused.length > 0, 'the browser did not report refusing the frame');
+    console.log(`     ${refused[0].slice(0, 140)}`);
+  });
+
+  await step('no Content-Security-Policy violation', async () => {
+    expect(cspViolations.length === 0, cspViolations.slice(0, 10).join('\n     '));
   });
 
   await step('no script errors and every request relative to the page', async () => {

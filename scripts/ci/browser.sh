@@ -3,8 +3,13 @@
 # (scripts/ci/browser.mjs), against the real server with the demo data and a write token.
 # Leaves ci-artifacts/map.png (and server.log, failure-*.png on failure) at the repo root.
 #
+# The page must start with no Content-Security-Policy violation (browser.mjs).
+#
 #   bash scripts/ci/browser.sh          (from any directory)
 #   DOCS_SCREENSHOT=docs/screenshot.png bash scripts/ci/browser.sh   also writes that screenshot
+#   INCIDENTMAP_BIN=path/to/incidentmap SERVER_DIR=dir bash scripts/ci/browser.sh
+#       tests that binary, run from SERVER_DIR, instead of building this tree's
+#       (scripts/ci/fresh_checkout.sh: a fresh clone's build)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -19,11 +24,18 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 log "$(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
 
-# The web libraries first: the build embeds web/node_modules' Leaflet and markercluster.
+# The web libraries first: playwright-core for browser.mjs, and the build embeds
+# web/node_modules' Leaflet and markercluster.
 log "web libraries"
 bash scripts/ci/web_deps.sh
-log "cargo build --release"
-cargo build --release
+if [ -n "${INCIDENTMAP_BIN:-}" ]; then
+  BIN="$(realpath "$INCIDENTMAP_BIN")"
+  log "testing $BIN"
+else
+  log "cargo build --release"
+  cargo build --release
+  BIN="$ROOT/target/release/incidentmap"
+fi
 
 ART="$ROOT/ci-artifacts"
 mkdir -p "$ART"
@@ -43,10 +55,11 @@ cleanup() {
 trap cleanup EXIT
 
 log "starting the server"
+cd "${SERVER_DIR:-$ROOT}"
 env -u INCIDENTMAP_TOKENS -u INCIDENTMAP_STYLES -u INCIDENTMAP_GAZETTEER -u INCIDENTMAP_BASEMAP_URL \
   -u INCIDENTMAP_PUBLIC_URL -u INCIDENTMAP_CORS_ORIGINS \
   INCIDENTMAP_WRITE_TOKEN="$TOKEN" \
-  "$ROOT/target/release/incidentmap" serve --demo --data "$DATA" --bind 127.0.0.1:0 \
+  "$BIN" serve --demo --data "$DATA" --bind 127.0.0.1:0 \
   >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 

@@ -3,7 +3,8 @@
 # scale-out tests run against; openssl, with which the TLS tests make their certificates, and
 # ca-certificates, the system CA store they check a stranger's certificate against. The tests
 # start their own throwaway clusters on free local ports (tests/integration/postgres.rs);
-# nothing here starts a server.
+# nothing here starts a server. Without them the PostgreSQL tests skip themselves (one line
+# says so), unless INCIDENTMAP_REQUIRE_POSTGRES=1 (as .ci/run sets) makes that a failure.
 #
 #   bash scripts/ci/postgres.sh
 #
