@@ -547,9 +547,13 @@
   function makeMarker(f, id, latlng) {
     const p = f.properties || {};
     const prec = p.precision || 'exact';
+    // The colour goes in through the CSSOM, which the page's CSP allows, not a style
+    // attribute in markup, which it forbids.
+    const dot = el('span', {});
+    dot.style.setProperty('--c', catColor(p.category));
     const icon = L.divIcon({
       className: `incident-marker prec-${prec}`,
-      html: `<span style="--c:${catColor(p.category)}"></span>`,
+      html: dot,
       iconSize: [18, 18],
       iconAnchor: [9, 9],
       popupAnchor: [0, -8],
@@ -586,9 +590,13 @@
       stops.push(`${catColor(cat)} ${a.toFixed(1)}deg ${b.toFixed(1)}deg`);
     }
     const size = Math.round(28 + Math.min(24, Math.log2(n) * 4));
+    const ring = el('div', { class: 'ring', 'data-count': String(n) });
+    ring.style.setProperty('--ring', `conic-gradient(${stops.join(',')})`);
     return L.divIcon({
       className: 'incident-cluster',
-      html: `<div class="ring" style="--ring:conic-gradient(${stops.join(',')})" data-count="${n}"></div><span class="n">${n}</span>`,
+      // One element (Leaflet appends it); `display: contents` keeps the ring and the count
+      // laid out as direct children of the icon.
+      html: el('div', { class: 'cluster-body' }, ring, el('span', { class: 'n', text: String(n) })),
       iconSize: [size, size],
     });
   }

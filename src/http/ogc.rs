@@ -86,11 +86,17 @@ pub async fn landing(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     no_params(raw.as_deref())?;
+    // One URL, two representations: caches must key on Accept.
+    let vary = |mut r: Response| {
+        r.headers_mut()
+            .append(header::VARY, HeaderValue::from_static("accept"));
+        r
+    };
     if wants_html(&headers) {
-        return Ok(super::web::page(&s));
+        return Ok(vary(super::web::page(&s)));
     }
     let base = s.base_url(&headers);
-    Ok(json_response(json!({
+    Ok(vary(json_response(json!({
         "title": "incidentmap",
         "description": "Incidents geocoded from reports in any language, served as OGC API – Features (GeoJSON) and heat-map tiles.",
         "links": [
@@ -102,7 +108,7 @@ pub async fn landing(
             link("data", "application/json", "Collections", format!("{base}/collections")),
             link("http://www.opengis.net/def/rel/ogc/1.0/tilesets-map", "application/json", "Heat-map styles", format!("{base}/tiles")),
         ],
-    })))
+    }))))
 }
 
 /// `GET /conformance`.

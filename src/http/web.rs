@@ -76,9 +76,8 @@ fn tile_source(template: &str) -> Option<String> {
 ///   style). The CDN — path-restricted to the pinned library versions — is allowed only when
 ///   this binary has no vendored copy, the one case in which the page needs it: a build that
 ///   embeds the libraries (every build that could reach npm) never widens the policy.
-/// - Style *attributes* stay allowed (`style-src-attr`): web/app.js writes the markers'
-///   colours as `style` attributes in their HTML. An attribute cannot run script or load a
-///   style sheet, and `img-src` bounds what a `url()` in one could reach.
+/// - No inline styles either: web/app.js sets the markers' colours through the CSSOM
+///   (`style.setProperty`), which a policy does not govern, never as `style` attributes.
 /// - Images: this server's tiles, `data:` (the page's icon and Leaflet's images) and the
 ///   configured base map's host.
 /// - `connect-src 'self'`: the page talks to this server only, so a token could not be
@@ -96,7 +95,7 @@ pub fn page_policy(vendored: bool, basemap_url: &str) -> String {
         .unwrap_or_default();
     format!(
         "default-src 'none'; script-src 'self'{cdn}; style-src 'self'{cdn}; \
-         style-src-attr 'unsafe-inline'; img-src 'self' data:{tiles}{cdn}; connect-src 'self'; \
+         img-src 'self' data:{tiles}{cdn}; connect-src 'self'; \
          frame-ancestors 'none'; base-uri 'self'; form-action 'none'; \
          object-src 'none'"
     )

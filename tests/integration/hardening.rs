@@ -403,6 +403,13 @@ async fn forwarding_headers_count_only_behind_a_trusted_proxy() {
     let body = r.text().await.unwrap();
     assert!(!body.contains("evil.example"), "not trusted by default");
     assert!(body.contains(&format!("http://{}", s.addr)));
+    // The landing page is HTML or JSON by Accept: caches are told.
+    let r = s.get("/").await;
+    let vary: Vec<_> = r.headers().get_all("vary").iter().collect();
+    assert!(
+        vary.iter().any(|v| v.to_str().unwrap().contains("accept")),
+        "{vary:?}"
+    );
 
     let s = TestServer::start(HttpOptions {
         trust_proxy: true,
