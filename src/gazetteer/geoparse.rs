@@ -442,12 +442,19 @@ struct Raw {
 impl Gazetteer {
     /// Finds the places a text mentions.
     pub fn geoparse(&self, text: &str) -> Vec<Mention> {
+        self.geoparse_at_most(text, usize::MAX).0
+    }
+
+    /// Finds the places a text mentions, keeping the first `max`; also says how many there
+    /// are in all. Memory stays proportional to the text and `max`, not to the mentions: a
+    /// text of nothing but place names (tens of thousands of mentions) is counted, not kept.
+    pub fn geoparse_at_most(&self, text: &str, max: usize) -> (Vec<Mention>, usize) {
         let toks = tokens(text);
         let raws = self.find_mentions(&toks);
 
         // Pass 1: each mention alone, to find where the document is.
         let mut weight: HashMap<&str, f64> = HashMap::new();
-        let mut alone: Vec<Option<GeocodeResult>> = Vec::with_capacity(raws.len());
+        let mut resolved: Vec<bool> = Vec::with_capacity(raws.len());
         for r in &raws {
             let best = self
                 .rank(r.cands.clone(), &self.context(r.hint, None), 1)
@@ -461,7 +468,7 @@ impl Gazetteer {
                 } * b.confidence;
                 *weight.entry(self.country_code(b.id)).or_default() += w;
             }
-            alone.push(best);
+            resolved.push(best.is_some());
         }
         let total: f64 = weight.values().sum();
         let focus = weight
@@ -472,8 +479,9 @@ impl Gazetteer {
 
         // Pass 2: with the focus as a bias.
         let mut out = Vec::new();
-        for (r, first_guess) in raws.into_iter().zip(alone) {
-            if first_guess.is_none() {
+        let mut found = 0;
+        for (r, first_guess) in raws.into_iter().zip(resolved) {
+            if !first_guess {
                 continue;
             }
             let ctx = self.context(r.hint, focus.as_deref());
@@ -481,6 +489,10 @@ impl Gazetteer {
                 continue;
             };
             if !self.plausible(&place, r.single_word, focus.as_deref()) {
+                continue;
+            }
+            found += 1;
+            if out.len() >= max {
                 continue;
             }
             let first = &toks[r.first];
@@ -493,7 +505,7 @@ impl Gazetteer {
                 place,
             });
         }
-        out
+        (out, found)
     }
 
     fn context<'a>(&self, hint: Option<Kind>, country: Option<&'a str>) -> Context<'a> {

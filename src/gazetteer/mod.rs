@@ -703,4 +703,19 @@ mod tests {
             Err(GazetteerError::UnknownPlace { id: 999, .. })
         ));
     }
+
+    #[test]
+    fn geoparse_at_most_keeps_the_first_and_counts_all() {
+        let g = gaz();
+        let text = "Protests in Almaty and Aktau, then in Алматы again; وأكتاو and Alma-Ata.";
+        let all = g.geoparse(text);
+        assert!(all.len() > 2, "{all:?}");
+        let (first, found) = g.geoparse_at_most(text, 2);
+        assert_eq!(found, all.len());
+        let starts = |m: &[geoparse::Mention]| m.iter().map(|m| m.start).collect::<Vec<_>>();
+        assert_eq!(starts(&first), starts(&all[..2]));
+        let (none, found) = g.geoparse_at_most(text, 0);
+        assert!(none.is_empty());
+        assert_eq!(found, all.len());
+    }
 }

@@ -304,7 +304,8 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         "would_add": {"type": "integer", "description": "Not written (dry run, or bad rows stopped the file): new incidents it holds"},
         "would_update": {"type": "integer", "description": "Not written: incidents it would change"},
         "unchanged": {"type": "integer"}, "written": {"type": "boolean"}, "dry_run": {"type": "boolean"},
-        "rejected": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "string"}, "reason": {"type": "string"}}}},
+        "rejected": {"type": "array", "description": "The first 1000 bad rows", "items": {"type": "object", "properties": {"row": {"type": "string"}, "reason": {"type": "string"}}}},
+        "rejected_total": {"type": "integer", "description": "All bad rows"},
     }});
     let job = json!({"type": "object", "required": ["id", "kind", "status", "phase", "created"],
     "properties": {

@@ -87,26 +87,41 @@ pub struct Mentions {
 }
 
 /// `POST /geoparse` with the text as the body (UTF-8, any language), at most
-/// `geoparse_max_bytes`; the work takes a geoparsing slot (503 when all are busy and the
-/// queue is full).
+/// `geoparse_max_bytes`. The request takes a geoparsing slot (or a place in its short queue;
+/// 503 past that) *before* its body is read, so the texts held in memory at once are bounded
+/// by the slots, not by the connections.
 pub async fn geoparse(
     State(s): State<AppState>,
     RawQuery(raw): RawQuery,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Json<Mentions>, ApiError> {
     Params::parse(raw.as_deref(), &[])?;
     let limit = s.opts.geoparse_max_bytes;
-    let body = body.map_err(|e| {
-        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                e.status(),
-                "PayloadTooLarge",
-                format!(
-                    "a text to geoparse may be at most {limit} bytes (geoparse_max_bytes); split longer texts"
-                ),
-            )
+    let too_large = || {
+        ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            format!(
+                "a text to geoparse may be at most {limit} bytes (geoparse_max_bytes); split longer texts"
+            ),
+        )
+    };
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let slot = s.geoparse.slot().await?;
+    let body = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let over = std::error::Error::source(&e)
+            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+        if over {
+            too_large()
         } else {
-            ApiError::bad_request(format!("the request body could not be read: {}", e.body_text()))
+            ApiError::bad_request(format!("the request body could not be read: {e}"))
         }
     })?;
     if body.is_empty() {
@@ -118,19 +133,16 @@ pub async fn geoparse(
         .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8 text: {e}")))?;
     let app = s.app.clone();
     let max = s.opts.geoparse_max_mentions;
-    let answer = s
-        .geoparse
-        .run(move || {
-            let mut mentions = app.gazetteer().geoparse(&text);
-            let found = mentions.len();
-            mentions.truncate(max);
-            Mentions {
-                truncated: found > max,
-                limit: max,
-                found,
-                mentions,
-            }
-        })
-        .await?;
+    let answer = tokio::task::spawn_blocking(move || {
+        let (mentions, found) = app.gazetteer().geoparse_at_most(&text, max);
+        drop(slot);
+        Mentions {
+            truncated: found > max,
+            limit: max,
+            found,
+            mentions,
+        }
+    })
+    .await?;
     Ok(Json(answer))
 }

@@ -79,26 +79,29 @@ pub async fn import(
         .with_retry_after(5)
     })?;
     let time_limit = s.opts.request_timeout;
-    let file = tokio::time::timeout(time_limit, spool(body, limit))
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "UploadTimeout",
-                format!(
-                    "the upload did not arrive within {} s; nothing was imported",
-                    time_limit.as_secs_f32()
-                ),
-            )
-        })??;
+    let file = spool(body, limit, time_limit).await?;
 
     let job = s.jobs.start("import");
+    let location = format!("{}/jobs/{}", s.base_url(&headers), job.id());
+    let location =
+        HeaderValue::from_str(&location).map_err(|e| ApiError::internal(e.to_string()))?;
     let app = s.app.clone();
     let worker = job.clone();
     tokio::task::spawn_blocking(move || {
-        let (status, result) = run(&app, &worker, file, name, &opts, &actor);
-        worker.finish(status, result);
+        let work = std::panic::AssertUnwindSafe(|| run(&app, &worker, file, name, &opts, &actor));
+        let (status, result) = std::panic::catch_unwind(work).unwrap_or_else(|_| {
+            // A bug, not bad input: the job must still end, or its pollers would wait for
+            // ever. The store's write is all or nothing.
+            tracing::error!("an import job panicked");
+            let e = ApiError::internal("the import failed unexpectedly; nothing was written");
+            (
+                e.status,
+                json!({"code": e.code, "description": e.description}),
+            )
+        });
+        // Free the slot first: whoever sees the job finished may start the next import.
         drop(slot);
+        worker.finish(status, result);
     });
 
     let respond_async = headers
@@ -107,15 +110,7 @@ pub async fn import(
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .any(|p| p.trim().eq_ignore_ascii_case("respond-async"));
-    let wait = if respond_async {
-        Duration::ZERO
-    } else {
-        time_limit
-    };
-    let location = format!("{}/jobs/{}", s.base_url(&headers), job.id());
-    let location =
-        HeaderValue::from_str(&location).map_err(|e| ApiError::internal(e.to_string()))?;
-    if job.wait(wait).await {
+    if !respond_async && job.wait(time_limit).await {
         let v = job.view();
         let status = v
             .result_status
@@ -148,8 +143,14 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
-/// Writes the request body to a temporary file, refusing it past `limit` bytes.
-async fn spool(body: Body, limit: usize) -> Result<tempfile::NamedTempFile, ApiError> {
+/// Writes the request body to a temporary file (in `TMPDIR`), refusing it past `limit` bytes
+/// or when no part of it arrives for `idle` — a slow link may take as long as it needs, a
+/// stalled one does not hold the import slot.
+async fn spool(
+    body: Body,
+    limit: usize,
+    idle: Duration,
+) -> Result<tempfile::NamedTempFile, ApiError> {
     let tmp = tempfile::NamedTempFile::new()
         .map_err(|e| ApiError::internal(format!("cannot create a temporary file: {e}")))?;
     let file = tmp
@@ -158,7 +159,20 @@ async fn spool(body: Body, limit: usize) -> Result<tempfile::NamedTempFile, ApiE
     let mut out = tokio::io::BufWriter::new(tokio::fs::File::from_std(file));
     let mut stream = body.into_data_stream();
     let mut total = 0usize;
-    while let Some(chunk) = stream.next().await {
+    loop {
+        let next = tokio::time::timeout(idle, stream.next())
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "UploadTimeout",
+                    format!(
+                        "no part of the upload arrived for {} s; nothing was imported",
+                        idle.as_secs_f32()
+                    ),
+                )
+            })?;
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -218,9 +232,13 @@ fn run(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    // A report names at most this many bad rows (a file of millions of them would make an
+    // answer, and a kept job, of hundreds of megabytes); `rejected_total` counts them all.
+    const LISTED: usize = 1000;
     let rejected: Vec<Value> = report
         .rejected
         .iter()
+        .take(LISTED)
         .map(|(origin, reason)| json!({"row": origin, "reason": reason}))
         .collect();
     // Counts of what was written go under `added`/`updated`; when nothing was written (a dry
@@ -232,6 +250,7 @@ fn run(
     };
     body["unchanged"] = report.unchanged.into();
     body["rejected"] = rejected.into();
+    body["rejected_total"] = report.rejected.len().into();
     body["written"] = report.written.into();
     body["dry_run"] = opts.dry_run.into();
     if status == StatusCode::UNPROCESSABLE_ENTITY {

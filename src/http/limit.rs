@@ -3,18 +3,19 @@
 //! so a burst of one kind cannot starve the other, pile up memory in an unbounded queue, or
 //! slow the cheap endpoints (health checks, cached tiles) that never take a slot.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::ApiError;
 
 pub struct Limiter {
     /// What the slots are for, in messages ("tile renders").
     what: &'static str,
-    slots: Semaphore,
+    slots: Arc<Semaphore>,
     /// Requests waiting for a slot; beyond `max_queue` new ones get a 503 at once.
     queued: AtomicUsize,
     max_queue: usize,
@@ -28,25 +29,28 @@ impl Limiter {
         let concurrency = concurrency.max(1);
         Limiter {
             what,
-            slots: Semaphore::new(concurrency),
+            slots: Arc::new(Semaphore::new(concurrency)),
             queued: AtomicUsize::new(0),
             max_queue: concurrency * 16,
             max_wait,
         }
     }
 
-    /// A slot, or a 503 saying when to retry.
-    pub async fn slot(&self) -> Result<SemaphorePermit<'_>, ApiError> {
-        if let Ok(p) = self.slots.try_acquire() {
+    /// A slot, or a 503 saying when to retry. The slot is owned, so it can travel with the
+    /// work onto the blocking pool: a client that hangs up does not free it while the work
+    /// still runs.
+    pub async fn slot(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        if let Ok(p) = self.slots.clone().try_acquire_owned() {
             return Ok(p);
         }
         if self.queued.fetch_add(1, Ordering::SeqCst) >= self.max_queue {
             self.queued.fetch_sub(1, Ordering::SeqCst);
             return Err(self.busy("the queue is full"));
         }
-        let r = tokio::time::timeout(self.max_wait, self.slots.acquire()).await;
-        self.queued.fetch_sub(1, Ordering::SeqCst);
-        match r {
+        // Leaves the queue however the wait ends, also when the request is dropped mid-wait
+        // (its client hung up): a count that only went up would shed everything in the end.
+        let _in_queue = Queued(&self.queued);
+        match tokio::time::timeout(self.max_wait, self.slots.clone().acquire_owned()).await {
             Ok(Ok(p)) => Ok(p),
             Ok(Err(_)) => Err(ApiError::internal(format!(
                 "{} are shutting down",
@@ -56,18 +60,17 @@ impl Limiter {
         }
     }
 
-    /// Runs `work` on the blocking pool within a slot.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        let _slot = self.slot().await?;
-        Ok(tokio::task::spawn_blocking(work).await?)
-    }
-
     fn busy(&self, why: &str) -> ApiError {
         ApiError::overloaded(format!("{}: {why}; retry in a second", self.what))
+    }
+}
+
+/// A place in a [`Limiter`]'s queue, given up on drop.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -111,6 +114,19 @@ mod tests {
         for w in waiters {
             assert!(w.await.unwrap().is_ok());
         }
+    }
+
+    #[tokio::test]
+    async fn a_waiter_that_gives_up_leaves_the_queue() {
+        let l = Limiter::new("test work", 1, Duration::from_secs(5));
+        let held = l.slot().await.unwrap();
+        for _ in 0..100 {
+            // Dropped mid-wait, as when a client hangs up.
+            let _ = tokio::time::timeout(Duration::from_millis(1), l.slot()).await;
+        }
+        assert_eq!(l.queued.load(Ordering::SeqCst), 0);
+        drop(held);
+        assert!(l.slot().await.is_ok());
     }
 
     #[tokio::test]

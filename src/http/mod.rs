@@ -239,10 +239,9 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{style}/legend.png", get(tiles::legend_png))
         .route("/tiles/{style}/{z}/{x}/{y}", get(tiles::tile))
         .route("/geocode", get(geocode::geocode))
-        .route(
-            "/geoparse",
-            post(geocode::geoparse).layer(DefaultBodyLimit::max(state.opts.geoparse_max_bytes)),
-        )
+        // The handler takes a slot before reading the body, and counts it against
+        // geoparse_max_bytes itself.
+        .route("/geoparse", post(geocode::geoparse))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let vary = vary_on(&state.opts);
@@ -258,16 +257,17 @@ pub fn router(state: AppState) -> Router {
     .layer(cors)
 }
 
-/// What responses vary on besides the URL: the headers their links are built from.
+/// What responses vary on besides the URL: the headers their links are built from. `Host`
+/// is part of a URL to a cache, but not to one configured to key on its upstream's name.
 fn vary_on(opts: &HttpOptions) -> Option<HeaderValue> {
     if opts.public_url.is_some() {
         None
     } else if opts.trust_proxy {
         Some(HeaderValue::from_static(
-            "x-forwarded-host, x-forwarded-proto, x-forwarded-prefix",
+            "host, x-forwarded-host, x-forwarded-proto, x-forwarded-prefix",
         ))
     } else {
-        None
+        Some(HeaderValue::from_static("host"))
     }
 }
 
@@ -330,11 +330,14 @@ fn cors(write_origins: &[String]) -> CorsLayer {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             header::IF_NONE_MATCH,
+            HeaderName::from_static("prefer"),
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::LINK,
+            header::RETRY_AFTER,
+            header::CONTENT_LOCATION,
             HeaderName::from_static("content-crs"),
         ])
         .vary([header::ORIGIN])

@@ -61,7 +61,7 @@ impl TileService {
     }
 
     /// A render slot, or a 503 saying when to retry.
-    async fn slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
         self.renders.slot().await
     }
 }
@@ -181,11 +181,15 @@ pub async fn tile(
     let png = match tiles.cache.get(&key) {
         Some(png) => png,
         None => {
-            let _slot = tiles.slot().await?;
+            let slot = tiles.slot().await?;
             let t = tiles.clone();
             let started = std::time::Instant::now();
+            // The slot goes with the render: it is held until the render ends, even if the
+            // client hangs up first.
             let rendered = tokio::task::spawn_blocking(move || {
-                render_tile(&t, &snap, &style, &filter, tile, scale)
+                let png = render_tile(&t, &snap, &style, &filter, tile, scale);
+                drop(slot);
+                png
             })
             .await?
             .map_err(|e| ApiError::internal(e.to_string()))?;

@@ -31,7 +31,11 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let opts = state.opts.clone();
     let app = router(state.clone());
-    let open = Arc::new(Semaphore::new(opts.max_connections));
+    let max_connections = fit_open_files(opts.max_connections);
+    let open = Arc::new(Semaphore::new(max_connections));
+    // Answering refused connections takes a moment each; past this many at once, a flood of
+    // them is simply closed so refusing cannot use up file descriptors itself.
+    let refusing = Arc::new(Semaphore::new(64));
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder
@@ -41,6 +45,9 @@ pub async fn run(
         // connections alike.
         .header_read_timeout(opts.header_read_timeout)
         .max_header_size(opts.max_header_bytes)
+        // hyper's read buffer must hold the largest head we accept, or its own (smaller)
+        // limit would answer first.
+        .max_buf_size(opts.max_header_bytes.max(HYPER_DEFAULT_MAX_BUF))
         .keep_alive(true);
     tokio::pin!(shutdown);
     loop {
@@ -50,7 +57,7 @@ pub async fn run(
                 Err(e) => {
                     // Out of file descriptors (or another transient failure): back off
                     // instead of spinning; the connections we hold will close.
-                    tracing::warn!("cannot accept a connection: {e}");
+                    accept_failed(&e);
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -59,7 +66,13 @@ pub async fn run(
         };
         let Ok(permit) = open.clone().try_acquire_owned() else {
             metrics::counter!("incidentmap_http_connections_refused_total").increment(1);
-            tokio::spawn(refuse(tcp, opts.max_connections));
+            if let Ok(slot) = refusing.clone().try_acquire_owned() {
+                let limit = max_connections;
+                tokio::spawn(async move {
+                    refuse(tcp, limit).await;
+                    drop(slot);
+                });
+            }
             continue;
         };
         // Without TCP_NODELAY, a response larger than one segment on a kept-alive connection
@@ -67,7 +80,12 @@ pub async fn run(
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!("cannot set TCP_NODELAY on a connection: {e}");
         }
-        let io = TokioIo::new(wire::JsonParseErrors::new(tcp, opts.max_header_bytes));
+        let io = TokioIo::new(wire::Conn::new(
+            tcp,
+            permit,
+            opts.max_header_bytes,
+            opts.request_timeout,
+        ));
         let conn = builder.serve_connection(io, TowerToHyperService::new(app.clone()));
         let conn = graceful.watch(conn);
         metrics::gauge!("incidentmap_http_connections").increment(1.0);
@@ -76,14 +94,91 @@ pub async fn run(
                 tracing::debug!("connection ended: {e}");
             }
             metrics::gauge!("incidentmap_http_connections").decrement(1.0);
-            drop(permit);
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Connections that still have a request in flight get to finish it; idle ones close now.
+    // Every connection ends by itself (the header and send time limits), but a bound here
+    // keeps a stuck one from holding up the exit.
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "connections still open after {} s; closing them",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
     // A bulk import runs as a job that outlives its request: let it commit, not die mid-way.
+    if state.imports.try_lock().is_err() {
+        tracing::info!("waiting for the running import to commit");
+    }
     let _ = state.imports.lock().await;
     Ok(())
+}
+
+/// How long shutdown waits for open connections to finish their requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// hyper's own read-buffer limit (8 KiB + 100 × 4 KiB).
+const HYPER_DEFAULT_MAX_BUF: usize = 8192 + 4096 * 100;
+
+/// File descriptors kept for everything but client connections: the store, its pool, import
+/// spool files, the listener, logs.
+const FD_RESERVE: u64 = 128;
+
+/// The connection cap that fits the process's open-files limit: raises the soft limit to the
+/// hard one if that is needed, and lowers the cap (with a warning) if even that is too few,
+/// so the server refuses connections with a 503 before it runs out of descriptors.
+// rlim_t is u64 on Linux but not on every Unix: the casts are for the others.
+#[allow(clippy::unnecessary_cast)]
+fn fit_open_files(max_connections: usize) -> usize {
+    #[cfg(unix)]
+    {
+        let want = max_connections as u64 + FD_RESERVE;
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit and setrlimit only read and write the struct we pass.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+            return max_connections;
+        }
+        if (lim.rlim_cur as u64) < want && lim.rlim_max > lim.rlim_cur {
+            let raised = libc::rlimit {
+                rlim_cur: lim.rlim_max.min(want as libc::rlim_t),
+                rlim_max: lim.rlim_max,
+            };
+            // SAFETY: as above.
+            if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+                lim.rlim_cur = raised.rlim_cur;
+            }
+        }
+        let fits = (lim.rlim_cur as u64).saturating_sub(FD_RESERVE).max(1) as usize;
+        if fits < max_connections {
+            tracing::warn!(
+                max_connections,
+                open_files_limit = lim.rlim_cur as u64,
+                "max_connections lowered to {fits} to fit the open-files limit (raise it with `ulimit -n` or LimitNOFILE=)"
+            );
+            return fits;
+        }
+    }
+    max_connections
+}
+
+/// Logs a failed accept, once a second at most: out of descriptors, it fails 20 times a
+/// second until connections close.
+fn accept_failed(e: &std::io::Error) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    if LAST.swap(now, Ordering::Relaxed) != now {
+        tracing::warn!("cannot accept a connection: {e}");
+    }
 }
 
 /// The answer to a connection over the limit: a 503 in the JSON every error has, then close.
@@ -98,11 +193,10 @@ async fn refuse(mut tcp: TcpStream, limit: usize) {
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{body}",
         body.len()
     );
-    let write = async {
-        tcp.write_all(response.as_bytes()).await?;
-        tcp.shutdown().await
-    };
-    let _ = tokio::time::timeout(Duration::from_secs(1), write).await;
+    let write = tcp.write_all(response.as_bytes());
+    if let Ok(Ok(())) = tokio::time::timeout(Duration::from_secs(1), write).await {
+        wire::linger(tcp).await;
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

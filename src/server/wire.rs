@@ -1,4 +1,5 @@
-//! JSON bodies for the errors hyper answers by itself.
+//! The server's side of a connection: JSON bodies for the errors hyper answers by itself,
+//! and a close that does not lose the answer ([`linger`]).
 //!
 //! A request whose head cannot be parsed (too large, a URI too long, a header value with a
 //! control character, a malformed request line) never reaches the router: hyper writes a bare
@@ -12,31 +13,131 @@
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::OwnedSemaphorePermit;
 
-/// A connection whose parse-error answers carry JSON bodies.
-pub struct JsonParseErrors<T> {
-    inner: T,
+/// The server's side of one connection, as hyper sees it: parse-error answers carry JSON
+/// bodies, and the close lingers (see [`linger`]). It holds the connection's place under
+/// `max_connections` until the socket is really closed.
+pub struct Conn {
+    /// Always `Some` until dropped.
+    tcp: Option<TcpStream>,
+    permit: Option<OwnedSemaphorePermit>,
     /// A replacement being written: (bytes, how many are written, the length of the buffer
     /// hyper asked us to write, reported as written once the replacement is out).
     replacing: Option<(Vec<u8>, usize, usize)>,
     /// Largest request head, for the 431 message.
     max_head_bytes: usize,
+    /// How long a response may make no progress (the client reads nothing) before the
+    /// connection is dropped: hyper has no write timeout, and a client that never reads
+    /// would otherwise hold its connection, and a streaming page's worker, for ever.
+    send_timeout: Duration,
+    /// Running while a write waits on a full send buffer.
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
-impl<T> JsonParseErrors<T> {
-    pub fn new(inner: T, max_head_bytes: usize) -> Self {
-        JsonParseErrors {
-            inner,
+impl Conn {
+    pub fn new(
+        tcp: TcpStream,
+        permit: OwnedSemaphorePermit,
+        max_head_bytes: usize,
+        send_timeout: Duration,
+    ) -> Self {
+        Conn {
+            tcp: Some(tcp),
+            permit: Some(permit),
             replacing: None,
             max_head_bytes,
+            send_timeout,
+            stalled: None,
         }
     }
 
-    pub fn get_ref(&self) -> &T {
-        &self.inner
+    /// A write's outcome, with the send deadline applied: progress clears it, a wait starts
+    /// it, and a wait past it is an error that ends the connection.
+    fn watch<T>(&mut self, cx: &mut Context<'_>, r: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        match r {
+            Poll::Pending => {
+                let timeout = self.send_timeout;
+                let sleep = self
+                    .stalled
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the client read nothing of the response in time",
+                    ))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
     }
+
+    /// Writes the pending replacement; once it is all out, reports `claimed` bytes written.
+    fn drain_replacement(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        loop {
+            let Conn { tcp, replacing, .. } = self;
+            let tcp = tcp.as_mut().expect("the socket is there until drop");
+            let (bytes, done, claimed) = replacing.as_mut().expect("a replacement is pending");
+            if *done == bytes.len() {
+                let claimed = *claimed;
+                *replacing = None;
+                return Poll::Ready(Ok(claimed));
+            }
+            let r = Pin::new(tcp).poll_write(cx, &bytes[*done..]);
+            match self.watch(cx, r) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => self.replacing.as_mut().expect("pending").1 += n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    fn tcp(&mut self) -> Pin<&mut TcpStream> {
+        Pin::new(self.tcp.as_mut().expect("the socket is there until drop"))
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        let (Some(tcp), Ok(rt)) = (self.tcp.take(), tokio::runtime::Handle::try_current()) else {
+            return;
+        };
+        let permit = self.permit.take();
+        rt.spawn(async move {
+            linger(tcp).await;
+            drop(permit);
+        });
+    }
+}
+
+/// Closes a connection without losing the answer. When the server answers before reading
+/// the whole request (a 401 to a 200 MB upload, a 413, a parse error), closing a socket that
+/// still has unread bytes makes the kernel send a reset, and the client's kernel may then
+/// throw away the answer before the client reads it. So: send our end-of-stream, then read
+/// and discard what still arrives — at most 1 MiB, for at most 2 s — before closing.
+pub async fn linger(mut tcp: TcpStream) {
+    const BUDGET: usize = 1 << 20;
+    let _ = tcp.shutdown().await;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut drained = 0;
+    let drain = async {
+        while drained < BUDGET {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => drained += n,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
 }
 
 /// The JSON answer for hyper's own response head `buf`, if it is one.
@@ -44,11 +145,22 @@ pub fn replacement(buf: &[u8], max_head_bytes: usize) -> Option<Vec<u8>> {
     let rest = buf.strip_prefix(b"HTTP/1.1 ")?;
     let status = rest.get(..3)?;
     let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = &buf[..head_end];
-    let has_type = head
-        .split(|b| *b == b'\n')
-        .any(|line| line.len() > 13 && line[..13].eq_ignore_ascii_case(b"content-type:"));
-    if has_type {
+    // Exactly what hyper writes for a parse error, and nothing else: an empty body
+    // (`content-length: 0`) and no header but `date` and `connection`. Every response of ours
+    // has a `content-type`, so none can look like this.
+    let mut empty = false;
+    for line in buf[..head_end].split(|b| *b == b'\n').skip(1) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let (name, value) = line.split_at(line.iter().position(|b| *b == b':')?);
+        let value = value[1..].trim_ascii();
+        if name.eq_ignore_ascii_case(b"content-length") && value == b"0" {
+            empty = true;
+        } else if !(name.eq_ignore_ascii_case(b"date") || name.eq_ignore_ascii_case(b"connection"))
+        {
+            return None;
+        }
+    }
+    if !empty || buf.len() != head_end + 4 {
         return None;
     }
     let (reason, code, description) = match status {
@@ -90,17 +202,17 @@ pub fn replacement(buf: &[u8], max_head_bytes: usize) -> Option<Vec<u8>> {
     Some(out)
 }
 
-impl<T: AsyncRead + Unpin> AsyncRead for JsonParseErrors<T> {
+impl AsyncRead for Conn {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        self.tcp().poll_read(cx, buf)
     }
 }
 
-impl<T: AsyncWrite + Unpin> AsyncWrite for JsonParseErrors<T> {
+impl AsyncWrite for Conn {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -109,36 +221,53 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for JsonParseErrors<T> {
         let this = &mut *self;
         if this.replacing.is_none() {
             match replacement(buf, this.max_head_bytes) {
-                None => return Pin::new(&mut this.inner).poll_write(cx, buf),
+                None => {
+                    let r = this.tcp().poll_write(cx, buf);
+                    return this.watch(cx, r);
+                }
                 Some(bytes) => this.replacing = Some((bytes, 0, buf.len())),
             }
         }
-        let (bytes, done, claimed) = this.replacing.as_mut().expect("set above");
-        while *done < bytes.len() {
-            match Pin::new(&mut this.inner).poll_write(cx, &bytes[*done..]) {
-                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
-                Poll::Ready(Ok(n)) => *done += n,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => return Poll::Pending,
+        this.drain_replacement(cx)
+    }
+
+    // hyper's queued writes put a response head in a buffer of its own, first: that is the
+    // one `replacement` looks at. Vectored writes also spare hyper a copy of every body into
+    // one flat buffer that would keep the size of the largest response for the connection's
+    // life.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        if this.replacing.is_none() {
+            match bufs
+                .first()
+                .and_then(|b| replacement(b, this.max_head_bytes).map(|r| (r, b.len())))
+            {
+                None => {
+                    let r = this.tcp().poll_write_vectored(cx, bufs);
+                    return this.watch(cx, r);
+                }
+                Some((bytes, len)) => this.replacing = Some((bytes, 0, len)),
             }
         }
-        let claimed = *claimed;
-        this.replacing = None;
-        Poll::Ready(Ok(claimed))
+        this.drain_replacement(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+        let r = self.tcp().poll_flush(cx);
+        self.watch(cx, r)
     }
 
+    // hyper calls this when it closes the connection; the real close is [`linger`]'s, on drop.
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-
-    // Not vectored: hyper then gathers each response head into one buffer, which is what
-    // `replacement` looks at. Bodies are copied into that buffer too; measured no difference.
-    fn is_write_vectored(&self) -> bool {
-        false
+        self.tcp().poll_flush(cx)
     }
 }
 
@@ -168,6 +297,13 @@ mod tests {
     fn our_own_responses_pass_untouched() {
         let ours = b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
         assert!(replacement(ours, 1).is_none());
+        let ours_empty = b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 0\r\n\r\n";
+        assert!(replacement(ours_empty, 1).is_none());
+        let with_more = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\nHTTP/1.1 200 OK\r\n";
+        assert!(
+            replacement(with_more, 1).is_none(),
+            "only a head alone is replaced"
+        );
         let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
         assert!(replacement(ok, 1).is_none());
         let not_modified = b"HTTP/1.1 304 Not Modified\r\netag: \"x\"\r\n\r\n";
