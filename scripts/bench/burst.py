@@ -50,6 +50,8 @@ async def request(head: bytes, body_chunks=None, limit=60.0):
                 except (ConnectionError, asyncio.TimeoutError):
                     break
                 sent += len(chunk)
+                # Let the reader see an early answer, as a client that watches for one does.
+                await asyncio.sleep(0)
         line = await asyncio.wait_for(answer, limit)
         status = int(line.split()[1]) if line else 0
         # Read the rest so the body's size does not matter to the timing.

@@ -135,7 +135,14 @@ pub async fn geoparse(
     let max = s.opts.geoparse_max_mentions;
     let answer = tokio::task::spawn_blocking(move || {
         let (mentions, found) = app.gazetteer().geoparse_at_most(&text, max);
+        let large = text.len() >= 64 * 1024;
+        drop(text);
         drop(slot);
+        if large {
+            // A long text's working memory was freed into this worker thread's malloc arena;
+            // hand it back to the system so a burst leaves no lasting growth behind.
+            crate::server::release_free_memory();
+        }
         Mentions {
             truncated: found > max,
             limit: max,

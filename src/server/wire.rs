@@ -122,23 +122,29 @@ impl Drop for Conn {
 /// Closes a connection without losing the answer. When the server answers before reading
 /// the whole request (a 401 to a 200 MB upload, a 413, a parse error), closing a socket that
 /// still has unread bytes makes the kernel send a reset, and the client's kernel may then
-/// throw away the answer before the client reads it. So: send our end-of-stream, then read
-/// and discard what still arrives — at most 1 MiB, for at most 2 s — before closing.
+/// throw away the answer before the client reads it; clients that send the whole body before
+/// reading (most libraries) would see "connection reset" instead of the 401. So, as nginx
+/// does (`lingering_close`): send our end-of-stream, then read and discard what still
+/// arrives — in a 16 KiB buffer, so it costs no memory — until the client closes, nothing
+/// arrives for [`LINGER_IDLE`], or [`LINGER_TOTAL`] has passed.
 pub async fn linger(mut tcp: TcpStream) {
-    const BUDGET: usize = 1 << 20;
     let _ = tcp.shutdown().await;
     let mut buf = vec![0u8; 16 * 1024];
-    let mut drained = 0;
     let drain = async {
-        while drained < BUDGET {
-            match tcp.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => drained += n,
+        loop {
+            match tokio::time::timeout(LINGER_IDLE, tcp.read(&mut buf)).await {
+                Ok(Ok(n)) if n > 0 => continue,
+                _ => break,
             }
         }
     };
-    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+    let _ = tokio::time::timeout(LINGER_TOTAL, drain).await;
 }
+
+/// How long a closing connection's discarded input may pause, and last in all (nginx's
+/// `lingering_timeout` and `lingering_time`).
+const LINGER_IDLE: Duration = Duration::from_secs(5);
+const LINGER_TOTAL: Duration = Duration::from_secs(30);
 
 /// The JSON answer for hyper's own response head `buf`, if it is one.
 pub fn replacement(buf: &[u8], max_head_bytes: usize) -> Option<Vec<u8>> {

@@ -86,6 +86,17 @@ async fn writes_without_a_token_are_refused_before_the_body_is_read() {
         let (status, _) = parse(&raw(&s, req.as_bytes(), Duration::from_secs(5)).await);
         assert_eq!(status, 401);
     }
+    // A client that sends its whole body before it reads (most libraries do) still gets the
+    // 401, not a reset: the server discards what arrives after its answer before closing.
+    let r = s
+        .client
+        .post(s.url("/collections/incidents/import"))
+        .header("content-type", "text/csv")
+        .body(vec![b'x'; 32 * 1024 * 1024])
+        .send()
+        .await
+        .expect("an answer, not a reset");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // The scheme in any case works with the right token.
     let r = s
         .client
