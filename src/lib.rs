@@ -16,7 +16,9 @@
 //! - [`tiles`]: heat-map tiles (Web Mercator math, kernel density, styles, PNG).
 //! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write
 //!   path, and following other instances' writes to a shared store.
-//! - [`http`]: the HTTP API (one file per resource family); [`server`]: serving and shutdown.
+//! - [`http`]: the HTTP API (one file per resource family, the router and its layers, bounded
+//!   CPU work, import jobs); [`server`]: accepting connections within limits (timeouts, head
+//!   size, connection cap), JSON for hyper's own errors, and shutdown.
 //! - [`cli`] and [`config`]: raw arguments and the checked configuration built from them.
 
 pub mod app;

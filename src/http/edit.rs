@@ -77,13 +77,17 @@ pub async fn writers_only(
     if is_safe(req.method()) {
         return next.run(req).await;
     }
-    match authorize(&s, req.headers()) {
-        Ok(name) => {
-            req.extensions_mut().insert(Writer(name));
-            next.run(req).await
-        }
+    match admit(&s, &mut req) {
+        Ok(()) => next.run(req).await,
         Err(e) => e.into_response(),
     }
+}
+
+/// Authorizes a write from its headers and records who is writing.
+fn admit(s: &AppState, req: &mut axum::extract::Request) -> Result<(), ApiError> {
+    let name = authorize(s, req.headers())?;
+    req.extensions_mut().insert(Writer(name));
+    Ok(())
 }
 
 /// [`writers_only`], then the body read in full within `request_timeout` and `max_body_bytes`.
@@ -98,11 +102,9 @@ pub async fn writers_buffered(
     if is_safe(req.method()) {
         return next.run(req).await;
     }
-    let name = match authorize(&s, req.headers()) {
-        Ok(name) => name,
-        Err(e) => return e.into_response(),
-    };
-    req.extensions_mut().insert(Writer(name));
+    if let Err(e) = admit(&s, &mut req) {
+        return e.into_response();
+    }
     let (parts, body) = req.into_parts();
     let limit = s.opts.max_body_bytes;
     let time = s.opts.request_timeout;
