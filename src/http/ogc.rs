@@ -282,9 +282,19 @@ pub async fn api_html(
 ) -> Result<Response, ApiError> {
     no_params(raw.as_deref())?;
     let base = s.base_url(&headers);
-    Ok(Html(super::api::html(&super::api::document(
+    let mut r = Html(super::api::html(&super::api::document(
         &base,
         s.app.styles().names(),
     )))
-    .into_response())
+    .into_response();
+    // A static page: its one inline style sheet, links, nothing else; not framable.
+    r.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ),
+    );
+    r.headers_mut()
+        .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    Ok(r)
 }

@@ -453,6 +453,10 @@ async fn forwarding_headers_count_only_behind_a_trusted_proxy() {
     let body = r.text().await.unwrap();
     assert!(!body.contains("evil.example"), "not trusted by default");
     assert!(body.contains(&format!("http://{}", s.addr)));
+    // The API's HTML page cannot be framed or run anything either.
+    let r = s.get("/api.html").await;
+    let csp = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
     // The landing page is HTML or JSON by Accept: caches are told.
     let r = s.get("/").await;
     let vary: Vec<_> = r.headers().get_all("vary").iter().collect();
