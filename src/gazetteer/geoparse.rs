@@ -72,10 +72,16 @@ const SUFFIX_GENERIC: &[(&str, Kind)] = &[
     ("oblast", Kind::Region),
     ("province", Kind::Region),
     ("область", Kind::Region),
+    // Russian oblique cases of the same words: в Мангистауской области, района.
+    ("области", Kind::Region),
+    ("областью", Kind::Region),
     ("облысы", Kind::Region),
     ("oblysy", Kind::Region),
     ("district", Kind::District),
     ("район", Kind::District),
+    ("района", Kind::District),
+    ("районе", Kind::District),
+    ("району", Kind::District),
     ("ауданы", Kind::District),
     ("қаласы", Kind::City),
     ("city", Kind::City),
@@ -103,6 +109,67 @@ const RUSSIAN_ENDINGS: &[(&str, &str)] = &[
     ("ах", "а"),
     ("ах", ""),
 ];
+
+/// Kazakh case endings, longest first. Kazakh adds them to the unchanged nominative, with the
+/// vowel and first consonant chosen by the stem (vowel harmony, voicing): Алматыда, Таразда,
+/// Ақтауға, Қазақстанның, Жаңаөзенде, Шымкенттегі. After a possessive ending (облысы) an
+/// `н` comes first: облысында, облысының.
+const KAZAKH_ENDINGS: &[&str] = &[
+    // locative + attributive "the one in …"
+    "ндағы",
+    "ндегі",
+    "дағы",
+    "дегі",
+    "тағы",
+    "тегі",
+    // ablative
+    "нан",
+    "нен",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    // genitive
+    "ның",
+    "нің",
+    "дың",
+    "дің",
+    "тың",
+    "тің",
+    // instrumental
+    "мен",
+    "бен",
+    "пен",
+    // locative
+    "нда",
+    "нде",
+    "да",
+    "де",
+    "та",
+    "те",
+    // dative
+    "ға",
+    "ге",
+    "қа",
+    "ке",
+    "на",
+    "не",
+    // accusative
+    "ны",
+    "ні",
+    "ды",
+    "ді",
+    "ты",
+    "ті",
+];
+
+/// A Kazakh word without its case ending, when it has one.
+fn kazakh_stems(word: &str) -> impl Iterator<Item = &str> {
+    KAZAKH_ENDINGS
+        .iter()
+        .filter_map(move |e| word.strip_suffix(e))
+        .filter(|stem| stem.chars().count() >= 3)
+}
 
 /// Weight of a match that needed a case ending undone.
 const INFLECTED_WEIGHT: f64 = 0.95;
@@ -548,10 +615,11 @@ impl Gazetteer {
                 Some((n, skip, cands)) => {
                     let mut last = at + n - 1;
                     let mut hint = prefix;
-                    if let Some(k) = toks
-                        .get(last + 1)
-                        .and_then(|t| generic(&t.folded, SUFFIX_GENERIC))
-                    {
+                    if let Some(k) = toks.get(last + 1).and_then(|t| {
+                        generic(&t.folded, SUFFIX_GENERIC).or_else(|| {
+                            kazakh_stems(&t.folded).find_map(|w| generic(w, SUFFIX_GENERIC))
+                        })
+                    }) {
                         hint = hint.or(Some(k));
                         last += 1;
                     }
@@ -656,6 +724,17 @@ impl Gazetteer {
                     if key.chars().count() < 3 {
                         continue;
                     }
+                    self.exact_candidates(key, INFLECTED_WEIGHT, None, &mut cands);
+                    if !cands.0.is_empty() {
+                        return Some((n, 0, cands));
+                    }
+                }
+                for stem in kazakh_stems(last) {
+                    key.clear();
+                    for t in &run[..n - 1] {
+                        key.push_str(&t.folded);
+                    }
+                    key.push_str(stem);
                     self.exact_candidates(key, INFLECTED_WEIGHT, None, &mut cands);
                     if !cands.0.is_empty() {
                         return Some((n, 0, cands));

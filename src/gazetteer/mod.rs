@@ -718,4 +718,25 @@ mod tests {
         assert!(none.is_empty());
         assert_eq!(found, all.len());
     }
+
+    #[test]
+    fn kazakh_case_endings_are_undone() {
+        let g = gaz();
+        for text in [
+            "Түнде Алматыда атыс болды.",
+            "Алматының әкімдігі өртенді.",
+            "Алматыдағы наразылық тоқтады.",
+            "Алматыға әскер келді.",
+        ] {
+            let m = g.geoparse(text);
+            assert_eq!(m.len(), 1, "{text}: {m:?}");
+            assert_eq!(m[0].place.id, 1526384, "{text}");
+            assert!(
+                m[0].text.starts_with("Алматы"),
+                "the span is the whole word: {text}"
+            );
+        }
+        // A lower-case word is not a name, however it ends.
+        assert!(g.geoparse("алматыда").is_empty());
+    }
 }
