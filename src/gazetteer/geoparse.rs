@@ -171,6 +171,9 @@ fn kazakh_stems(word: &str) -> impl Iterator<Item = &str> {
         .filter(|stem| stem.chars().count() >= 3)
 }
 
+/// The English possessive (Kenya's), with either apostrophe.
+const POSSESSIVES: &[&str] = &["'s", "\u{2019}s"];
+
 /// Weight of a match that needed a case ending undone.
 const INFLECTED_WEIGHT: f64 = 0.95;
 
@@ -710,35 +713,36 @@ impl Gazetteer {
                 }
             }
             let last = &run[n - 1].folded;
+            // The last word of the run with an inflection undone: its stem, and the ending of
+            // the nominative to put back.
+            let mut readings: Vec<(&str, &str)> = Vec::new();
             if is_cyrillic(last) {
-                for (ending, nominative) in RUSSIAN_ENDINGS {
-                    let Some(stem) = last.strip_suffix(ending) else {
-                        continue;
-                    };
-                    key.clear();
-                    for t in &run[..n - 1] {
-                        key.push_str(&t.folded);
-                    }
-                    key.push_str(stem);
-                    key.push_str(nominative);
-                    if key.chars().count() < 3 {
-                        continue;
-                    }
-                    self.exact_candidates(key, INFLECTED_WEIGHT, None, &mut cands);
-                    if !cands.0.is_empty() {
-                        return Some((n, 0, cands));
-                    }
+                readings.extend(
+                    RUSSIAN_ENDINGS
+                        .iter()
+                        .filter_map(|(ending, nom)| last.strip_suffix(ending).map(|s| (s, *nom))),
+                );
+                readings.extend(kazakh_stems(last).map(|s| (s, "")));
+            } else if POSSESSIVES.iter().any(|p| run[n - 1].raw.ends_with(p)) {
+                // Folding may keep or drop the apostrophe: take off the `s` and whichever
+                // apostrophe is left.
+                if let Some(stem) = last.strip_suffix('s') {
+                    readings.push((stem.trim_end_matches(['\'', '\u{2019}']), ""));
                 }
-                for stem in kazakh_stems(last) {
-                    key.clear();
-                    for t in &run[..n - 1] {
-                        key.push_str(&t.folded);
-                    }
-                    key.push_str(stem);
-                    self.exact_candidates(key, INFLECTED_WEIGHT, None, &mut cands);
-                    if !cands.0.is_empty() {
-                        return Some((n, 0, cands));
-                    }
+            }
+            for (stem, nominative) in readings {
+                key.clear();
+                for t in &run[..n - 1] {
+                    key.push_str(&t.folded);
+                }
+                key.push_str(stem);
+                key.push_str(nominative);
+                if key.chars().count() < 3 {
+                    continue;
+                }
+                self.exact_candidates(key, INFLECTED_WEIGHT, None, &mut cands);
+                if !cands.0.is_empty() {
+                    return Some((n, 0, cands));
                 }
             }
         }

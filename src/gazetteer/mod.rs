@@ -738,5 +738,14 @@ mod tests {
         }
         // A lower-case word is not a name, however it ends.
         assert!(g.geoparse("алматыда").is_empty());
+        // The English possessive, with either apostrophe.
+        for text in [
+            "Almaty's mayor resigned.",
+            "Almaty\u{2019}s mayor resigned.",
+        ] {
+            let m = g.geoparse(text);
+            assert_eq!(m.len(), 1, "{text}: {m:?}");
+            assert_eq!(m[0].place.id, 1526384, "{text}");
+        }
     }
 }
