@@ -83,8 +83,18 @@ pub async fn import(
 
     let job = s.jobs.start("import");
     let location = format!("{}/jobs/{}", s.base_url(&headers), job.id());
-    let location =
-        HeaderValue::from_str(&location).map_err(|e| ApiError::internal(e.to_string()))?;
+    let location = match HeaderValue::from_str(&location) {
+        Ok(v) => v,
+        Err(e) => {
+            // Nothing has run: end the job so it does not show as running for ever.
+            let e = ApiError::internal(format!("the job's URL is not a valid header: {e}"));
+            job.finish(
+                e.status,
+                json!({"code": e.code, "description": e.description}),
+            );
+            return Err(e);
+        }
+    };
     let app = s.app.clone();
     let worker = job.clone();
     tokio::task::spawn_blocking(move || {
