@@ -714,22 +714,26 @@ impl Gazetteer {
             }
             let last = &run[n - 1].folded;
             // The last word of the run with an inflection undone: its stem, and the ending of
-            // the nominative to put back.
-            let mut readings: Vec<(&str, &str)> = Vec::new();
-            if is_cyrillic(last) {
-                readings.extend(
-                    RUSSIAN_ENDINGS
-                        .iter()
-                        .filter_map(|(ending, nom)| last.strip_suffix(ending).map(|s| (s, *nom))),
-                );
-                readings.extend(kazakh_stems(last).map(|s| (s, "")));
-            } else if POSSESSIVES.iter().any(|p| run[n - 1].raw.ends_with(p)) {
-                // Folding may keep or drop the apostrophe: take off the `s` and whichever
-                // apostrophe is left.
-                if let Some(stem) = last.strip_suffix('s') {
-                    readings.push((stem.trim_end_matches(['\'', '\u{2019}']), ""));
-                }
-            }
+            // the nominative to put back. An iterator, not a list: this runs for every run
+            // that found no exact match.
+            let cyrillic = is_cyrillic(last);
+            let possessive = !cyrillic && POSSESSIVES.iter().any(|p| run[n - 1].raw.ends_with(p));
+            let russian = RUSSIAN_ENDINGS
+                .iter()
+                .filter(|_| cyrillic)
+                .filter_map(|(ending, nom)| last.strip_suffix(ending).map(|s| (s, *nom)));
+            let kazakh = cyrillic
+                .then(|| kazakh_stems(last))
+                .into_iter()
+                .flatten()
+                .map(|s| (s, ""));
+            // Folding may keep or drop the apostrophe: take off the `s` and whichever
+            // apostrophe is left.
+            let english = last
+                .strip_suffix('s')
+                .filter(|_| possessive)
+                .map(|s| (s.trim_end_matches(['\'', '\u{2019}']), ""));
+            let readings = russian.chain(kazakh).chain(english);
             for (stem, nominative) in readings {
                 key.clear();
                 for t in &run[..n - 1] {

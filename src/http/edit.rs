@@ -108,26 +108,10 @@ pub async fn writers_buffered(
     let (parts, body) = req.into_parts();
     let limit = s.opts.max_body_bytes;
     let time = s.opts.request_timeout;
-    let bytes = match tokio::time::timeout(time, axum::body::to_bytes(body, limit)).await {
+    let too_large = super::body::too_large("a feature write", limit, "max_body_bytes");
+    let bytes = match tokio::time::timeout(time, super::body::read(body, limit, too_large)).await {
         Ok(Ok(b)) => b,
-        Ok(Err(e)) => {
-            let too_large = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            return if too_large {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "PayloadTooLarge",
-                    format!("a feature write may be at most {limit} bytes (max_body_bytes)"),
-                )
-            } else {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidBody",
-                    format!("the request body could not be read: {e}"),
-                )
-            }
-            .into_response();
-        }
+        Ok(Err(e)) => return e.into_response(),
         Err(_) => {
             return ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,

@@ -72,6 +72,16 @@ impl ApiError {
         )
     }
 
+    /// The JSON body this error is sent with.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(Body {
+            code: self.code,
+            description: &self.description,
+            detail: self.detail.as_ref(),
+        })
+        .unwrap_or_default()
+    }
+
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
         self.detail = Some(detail);
         self
@@ -116,16 +126,7 @@ fn shed_warning(description: &str) {
     static LAST_SECOND: AtomicU64 = AtomicU64::new(0);
     metrics::counter!("incidentmap_http_shed_total").increment(1);
     let shed = SHED.fetch_add(1, Ordering::Relaxed) + 1;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let last = LAST_SECOND.load(Ordering::Relaxed);
-    if now > last
-        && LAST_SECOND
-            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-            .is_ok()
-    {
+    if super::observe::once_a_second(&LAST_SECOND) {
         SHED.store(0, Ordering::Relaxed);
         tracing::warn!(shed, "shedding load: {description}");
     }

@@ -99,31 +99,17 @@ pub async fn geoparse(
     Params::parse(raw.as_deref(), &[])?;
     let limit = s.opts.geoparse_max_bytes;
     let too_large = || {
-        ApiError::new(
-            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-            "PayloadTooLarge",
-            format!(
-                "a text to geoparse may be at most {limit} bytes (geoparse_max_bytes); split longer texts"
-            ),
+        super::body::too_large(
+            "a text to geoparse",
+            limit,
+            "geoparse_max_bytes; split longer texts",
         )
     };
-    let declared = headers
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if super::body::declared_over(&headers, limit) {
         return Err(too_large());
     }
     let slot = s.geoparse.slot().await?;
-    let body = axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let over = std::error::Error::source(&e)
-            .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-        if over {
-            too_large()
-        } else {
-            ApiError::bad_request(format!("the request body could not be read: {e}"))
-        }
-    })?;
+    let body = super::body::read(body, limit, too_large()).await?;
     if body.is_empty() {
         return Err(ApiError::bad_request(
             "the body must be the text to search for places (UTF-8)",

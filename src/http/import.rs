@@ -62,11 +62,7 @@ pub async fn import(
         }
     };
     let limit = s.opts.max_import_bytes;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if super::body::declared_over(&headers, limit) {
         return Err(too_large(limit));
     }
     // One bulk import at a time, counted from before the upload to the end of the work.
@@ -88,10 +84,7 @@ pub async fn import(
         Err(e) => {
             // Nothing has run: end the job so it does not show as running for ever.
             let e = ApiError::internal(format!("the job's URL is not a valid header: {e}"));
-            job.finish(
-                e.status,
-                json!({"code": e.code, "description": e.description}),
-            );
+            job.finish(e.status, e.to_json());
             return Err(e);
         }
     };
@@ -104,10 +97,7 @@ pub async fn import(
             // ever. The store's write is all or nothing.
             tracing::error!("an import job panicked");
             let e = ApiError::internal("the import failed unexpectedly; nothing was written");
-            (
-                e.status,
-                json!({"code": e.code, "description": e.description}),
-            )
+            (e.status, e.to_json())
         });
         // Free the slot first: whoever sees the job finished may start the next import.
         drop(slot);
@@ -146,11 +136,7 @@ pub async fn import(
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "PayloadTooLarge",
-        format!("an import may be at most {limit} bytes (max_import_bytes)"),
-    )
+    super::body::too_large("an import", limit, "max_import_bytes")
 }
 
 /// Writes the request body to a temporary file (in `TMPDIR`), refusing it past `limit` bytes
@@ -213,12 +199,7 @@ fn run(
     opts: &crate::import::Options,
     actor: &str,
 ) -> (StatusCode, Value) {
-    let error = |e: ApiError| {
-        (
-            e.status,
-            json!({"code": e.code, "description": e.description}),
-        )
-    };
+    let error = |e: ApiError| (e.status, e.to_json());
     let text = match std::fs::read(file.path()) {
         Ok(bytes) => bytes,
         Err(e) => return error(ApiError::internal(format!("cannot read the upload: {e}"))),

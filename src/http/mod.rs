@@ -3,6 +3,7 @@
 //! runs on the blocking pool.
 
 pub mod api;
+pub mod body;
 pub mod edit;
 pub mod error;
 pub mod geocode;

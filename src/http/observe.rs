@@ -71,6 +71,21 @@ pub async fn observe(State(s): State<AppState>, req: Request, next: Next) -> Res
     response
 }
 
+/// Whether a rate-limited log line may be written now: true at most once per second of wall
+/// time for each `last` (which holds the second of the last line written).
+pub fn once_a_second(last: &std::sync::atomic::AtomicU64) -> bool {
+    use std::sync::atomic::Ordering;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let prev = last.load(Ordering::Relaxed);
+    now > prev
+        && last
+            .compare_exchange(prev, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+}
+
 /// The method as a metrics label: the standard ones by name, anything else as `other`, so
 /// clients cannot grow the label set by inventing methods.
 fn method_label(m: &Method) -> &'static str {

@@ -180,13 +180,8 @@ pub fn release_free_memory() {
 /// Logs a failed accept, once a second at most: out of descriptors, it fails 20 times a
 /// second until connections close.
 fn accept_failed(e: &std::io::Error) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static LAST: AtomicU64 = AtomicU64::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    if LAST.swap(now, Ordering::Relaxed) != now {
+    static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if crate::http::observe::once_a_second(&LAST) {
         tracing::warn!("cannot accept a connection: {e}");
     }
 }
