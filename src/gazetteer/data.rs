@@ -38,6 +38,8 @@ pub enum Kind {
     Region,
     District,
     City,
+    /// A sea, lake, river or reservoir.
+    Water,
 }
 
 impl Kind {
@@ -47,6 +49,7 @@ impl Kind {
             Kind::Region => "region",
             Kind::District => "district",
             Kind::City => "city",
+            Kind::Water => "water",
         }
     }
 
@@ -54,7 +57,7 @@ impl Kind {
     pub fn precision(self) -> Precision {
         match self {
             Kind::Country => Precision::Country,
-            Kind::Region | Kind::District => Precision::Region,
+            Kind::Region | Kind::District | Kind::Water => Precision::Region,
             Kind::City => Precision::City,
         }
     }
@@ -68,9 +71,10 @@ impl FromStr for Kind {
             "region" => Kind::Region,
             "district" => Kind::District,
             "city" => Kind::City,
+            "water" => Kind::Water,
             other => {
                 return Err(format!(
-                    "unknown kind {other:?}; expected country, region, district or city"
+                    "unknown kind {other:?}; expected country, region, district, city or water"
                 ));
             }
         })

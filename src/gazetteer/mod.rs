@@ -259,7 +259,8 @@ impl Gazetteer {
         let mut countries = HashMap::new();
         for (i, p) in places.iter().enumerate() {
             match p.kind {
-                Kind::Region => {
+                // Regions that are no first-level division (Darfur, the Sahel) have no code.
+                Kind::Region if !p.admin1.is_empty() => {
                     admin1.insert(p.admin1.clone(), i as u32);
                 }
                 Kind::Country => {

@@ -86,7 +86,7 @@ pub fn importance(p: &Place) -> f64 {
     let pop = ((p.population.max(1) as f64).log10() - 3.0) / 4.0;
     match p.kind {
         Kind::Country => 1.0,
-        Kind::Region => 0.8,
+        Kind::Region | Kind::Water => 0.8,
         Kind::District => 0.55,
         Kind::City => {
             let capital = if p.feature_code == "PPLC" { 0.1 } else { 0.0 };

@@ -751,7 +751,7 @@ fn schemas() -> Value {
             "required": ["id", "name", "kind", "country", "lon", "lat", "confidence", "match", "precision"],
             "properties": {
                 "id": {"type": "integer"}, "name": {"type": "string"},
-                "kind": {"type": "string", "enum": ["country", "region", "district", "city"]},
+                "kind": {"type": "string", "enum": ["country", "region", "district", "city", "water"]},
                 "country": {"type": "string"}, "admin1": {"type": "string"}, "admin1_code": {"type": "string"},
                 "lon": {"type": "number"}, "lat": {"type": "number"},
                 "bbox": {"type": "array", "items": {"type": "number"}},

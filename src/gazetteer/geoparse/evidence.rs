@@ -458,6 +458,7 @@ pub(super) fn expected_zipf(kind: crate::gazetteer::Kind, population: u64, capit
         // Population is unknown for most regions: a small city's worth.
         Kind::Region if population == 0 => 2.5,
         Kind::District if population == 0 => 2.5,
+        Kind::Water => 3.5,
         _ => {
             let base = 0.9 * (population.max(1) as f32).log10() - 1.5;
             base + if capital { 0.7 } else { 0.0 }

@@ -201,6 +201,8 @@ impl Gazetteer {
                 Kind::Country => 2.0,
                 Kind::Region | Kind::District => 1.5,
                 Kind::City => 1.0,
+                // seas and rivers are shared: they say little about which country
+                Kind::Water => 0.0,
             } * b.confidence;
             *weight.entry(self.country_code(b.id)).or_default() += w;
         }
