@@ -269,9 +269,24 @@ pub struct GeoparseArgs {
     /// Extra gazetteer files on top of the built-in ones.
     #[arg(long, env = "INCIDENTMAP_GAZETTEER", value_name = "DIR")]
     pub gazetteer: Option<PathBuf>,
+    /// Leave out mentions less sure than this (0 to 1; 0 keeps every candidate).
+    #[arg(long, value_name = "P", default_value_t = crate::gazetteer::geoparse::DEFAULT_MIN_CONFIDENCE, value_parser = confidence)]
+    pub min_confidence: f64,
     /// A UTF-8 text file, or - for standard input.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+}
+
+/// A confidence threshold: a number from 0 to 1.
+fn confidence(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is outside 0..1"))
+    }
 }
 
 /// What `serve` and `config check` say when the token came as `--write-token` on the command

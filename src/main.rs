@@ -187,8 +187,18 @@ fn geoparse(a: GeoparseArgs) -> anyhow::Result<ExitCode> {
         std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file.display()))?
     };
     let gaz = load_gazetteer(a.gazetteer.as_deref())?;
-    let mentions = gaz.geoparse(&text);
-    let out = serde_json::json!({ "mentions": mentions });
+    let g = gaz.geoparse_with(
+        &text,
+        &incidentmap::gazetteer::geoparse::GeoparseOptions {
+            min_confidence: a.min_confidence,
+            ..Default::default()
+        },
+    );
+    let out = serde_json::json!({
+        "mentions": g.mentions,
+        "demonyms": g.demonyms,
+        "min_confidence": a.min_confidence,
+    });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -350,6 +350,7 @@ pub(super) fn is_organisation_head(folded: &str) -> bool {
 const NAME_PARTS_BEFORE: &[&str] = &[
     "lake", "mount", "upper", "lower", "greater", "port", "cape", "saint", "st", "gulf",
     "озеро", "озера", "озере", "река", "реки", "реке", "гора", "город", "села", "поселок",
+    "республика", "республики", "республике", "республикой", "республику", "republic",
 ];
 
 pub(super) fn is_name_part_before(folded: &str) -> bool {

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::data::Kind;
-use super::normalize::{is_arabic, strip_clitics};
+use super::normalize::{compact, fold, is_arabic, strip_clitics};
 use super::stem::{self, is_cyrillic};
 use super::{Candidates, Context, Gazetteer, GeocodeResult};
 use evidence::{Evidence, expected_zipf, is_stop_word};
@@ -103,6 +103,8 @@ struct Match {
     skip: usize,
     /// The Arabic proclitic undone (folded), if any.
     clitic: String,
+    /// A case ending was undone (Украины, Алматыда, Kenya's).
+    inflected: bool,
     cands: Candidates,
 }
 
@@ -112,7 +114,15 @@ impl Match {
             tokens,
             skip: 0,
             clitic: String::new(),
+            inflected: false,
             cands,
+        }
+    }
+
+    fn inflected(tokens: usize, cands: Candidates) -> Match {
+        Match {
+            inflected: true,
+            ..Match::plain(tokens, cands)
         }
     }
 }
@@ -127,6 +137,7 @@ struct Raw {
     last: usize,
     skip: usize,
     clitic: String,
+    inflected: bool,
     hint: Option<Kind>,
     cands: Candidates,
 }
@@ -175,12 +186,13 @@ impl Gazetteer {
         let mut first_guess: Vec<Option<GeocodeResult>> = Vec::with_capacity(raws.len());
         let mut person = Vec::with_capacity(raws.len());
         let mut sure = Vec::with_capacity(raws.len());
-        for r in &raws {
+        for (k, r) in raws.iter().enumerate() {
             let best = self
                 .rank(r.cands.clone(), &self.context(r.hint, None), 1)
                 .into_iter()
                 .next();
-            let is_person = self.is_person(&toks, r, &raws);
+            let after_person = k > 0 && person[k - 1] && raws[k - 1].last + 1 == r.first;
+            let is_person = self.is_person(&toks, r, &raws, after_person);
             let ev = best
                 .as_ref()
                 .map(|b| self.evidence(&toks, r, b, &[]))
@@ -323,16 +335,26 @@ impl Gazetteer {
     /// or part of an organisation's name: a person or a body, not a place (Vladimir Putin,
     /// Jordan Matthews, Lyudmila Ivanova, الرئيس نور سلطان نزارباييف, Air Astana,
     /// Интерфакс-Казахстан, «Алматы» телеарнасы, قناة الجزيرة).
-    fn is_person(&self, toks: &[Token<'_>], r: &Raw, raws: &[Raw]) -> bool {
+    fn is_person(&self, toks: &[Token<'_>], r: &Raw, raws: &[Raw], after_person: bool) -> bool {
         let name = &toks[r.name_first];
+        // A surname after a given name that was itself a place name (Victoria Ivanova).
+        if after_person && name.cased && name.capital && r.first > 0 && only_space(toks, r.first - 1, r.first)
+        {
+            return true;
+        }
         if toks[r.name_first..=r.name_last].iter().all(|t| t.quoted) {
             return true;
         }
         if r.first > 0 && r.first == r.name_first {
             let before = &toks[r.first - 1];
             let joined = only_space(toks, r.first - 1, r.first) || name.after_hyphen;
-            let outside_any = !raws.iter().any(|o| o.last == r.first - 1);
-            if joined && r.clitic.is_empty() && evidence::is_title(&before.folded) {
+            // (a country or region right before is a place of its own: "Kazakhstan Almaty")
+            let outside_any = !raws
+                .iter()
+                .any(|o| o.last == r.first - 1 && self.may_be_area(o));
+            // "President Nursultan Nazarbayev", but "Президент Украины" (of Ukraine).
+            if joined && r.clitic.is_empty() && !r.inflected && evidence::is_title(&before.folded)
+            {
                 return true;
             }
             if joined && is_arabic(&before.folded) && evidence::is_organisation_head(&before.folded) {
@@ -350,14 +372,16 @@ impl Gazetteer {
                 return true;
             }
         }
-        if r.last != r.name_last {
-            return false; // a generic word follows: "Zhambyl region"
+        // Given names are one word; a name of several ("Жамбыл облысының", "Nur-Sultan")
+        // or with a generic word after it ("Zhambyl region") is not one.
+        if r.last != r.name_last || r.name_first != r.name_last {
+            return false;
         }
         let Some(next) = toks.get(r.last + 1) else {
             return false;
         };
         if !only_space(toks, r.last, r.last + 1)
-            || raws.iter().any(|o| o.first == r.last + 1)
+            || raws.iter().any(|o| o.first == r.last + 1 && self.may_be_area(o))
             || is_stop_word(&next.folded)
             || evidence::is_facility(&next.folded)
             || generic(&next.folded, SUFFIX_GENERIC).is_some()
@@ -365,8 +389,11 @@ impl Gazetteer {
             return false;
         }
         if name.cased {
-            // A capitalized word right after, in the same script, outside a headline.
-            name.capital
+            // A capitalized word right after, in the same script, outside a headline. Not
+            // after an inflected country or region: "Президент Узбекистана Шавкат
+            // Мирзиёев" (of Uzbekistan).
+            !(r.inflected && self.may_be_country(r))
+                && name.capital
                 && !name.title_case
                 && next.cased
                 && next.capital
@@ -374,6 +401,23 @@ impl Gazetteer {
         } else {
             is_arabic(&name.folded) && evidence::looks_like_arabic_surname(&next.folded)
         }
+    }
+
+    /// Whether a match may name a country or region (rather than only towns).
+    fn may_be_area(&self, r: &Raw) -> bool {
+        r.cands.0.keys().any(|&p| {
+            matches!(
+                self.places[p as usize].kind,
+                Kind::Country | Kind::Region | Kind::Water
+            )
+        })
+    }
+
+    fn may_be_country(&self, r: &Raw) -> bool {
+        r.cands
+            .0
+            .keys()
+            .any(|&p| self.places[p as usize].kind == Kind::Country)
     }
 
     /// Whether a resolved mention is believable as a place rather than a word.
@@ -424,8 +468,13 @@ impl Gazetteer {
             let at = if prefix.is_some() { i + 1 } else { i };
             let found = self.match_at(toks, at, &mut key);
             // A demonym is not a place, unless a longer name starts with it (Russian
-            // Federation).
-            if prefix.is_none() && found.as_ref().is_none_or(|m| m.tokens == 1) {
+            // Federation) or it is also a country's name (السعودية is Saudi Arabia as often
+            // as it is "Saudi").
+            let names_a_country = found
+                .as_ref()
+                .is_some_and(|m| self.is_country_name(m, &toks[at]));
+            if prefix.is_none() && !names_a_country && found.as_ref().is_none_or(|m| m.tokens == 1)
+            {
                 if let Some((skip, country)) = self.demonym_at(&toks[i]) {
                     demonyms.push((i, skip, country));
                     i += 1;
@@ -452,6 +501,7 @@ impl Gazetteer {
                         last,
                         skip: if prefix.is_some() { 0 } else { m.skip },
                         clitic: if prefix.is_some() { String::new() } else { m.clitic },
+                        inflected: m.inflected,
                         hint,
                         cands: m.cands,
                     });
@@ -461,6 +511,18 @@ impl Gazetteer {
             }
         }
         (out, demonyms)
+    }
+
+    /// Whether a one-word match is a country's own name in the languages of our reports
+    /// (not a name in another language, nor a long form with its generic word dropped:
+    /// "Italian Republic" → "Italian").
+    fn is_country_name(&self, m: &Match, t: &Token<'_>) -> bool {
+        m.cands.0.values().any(|c| {
+            let rec = &self.names[c.name as usize];
+            self.places[c.place as usize].kind == Kind::Country
+                && matches!(&*rec.lang, "" | "en" | "ar" | "ru" | "kk")
+                && t.folded.ends_with(&compact(&fold(&rec.text)))
+        })
     }
 
     /// A demonym at this token: (code points of an Arabic clitic to skip, country).
@@ -555,6 +617,7 @@ impl Gazetteer {
                         tokens: n,
                         skip: arabic_prefix_len(first.raw, clitic),
                         clitic: first.folded.chars().take(clitic).collect(),
+                        inflected: false,
                         cands,
                     });
                 }
@@ -593,7 +656,7 @@ impl Gazetteer {
                 }
                 self.exact_candidates(key, INFLECTED_WEIGHT, None, &mut cands);
                 if !cands.0.is_empty() {
-                    return Some(Match::plain(n, cands));
+                    return Some(Match::inflected(n, cands));
                 }
             }
             // Russian: the run's Snowball stems against the stems of Cyrillic names
@@ -608,7 +671,7 @@ impl Gazetteer {
                     if key.chars().count() >= 2 {
                         self.stemmed_candidates(key, INFLECTED_WEIGHT, &mut cands);
                         if !cands.0.is_empty() {
-                            return Some(Match::plain(n, cands));
+                            return Some(Match::inflected(n, cands));
                         }
                     }
                 }
