@@ -27,6 +27,16 @@ pub fn russian_word(word: &str) -> String {
     fold(&RUSSIAN.stem(&lower)).replace(' ', "")
 }
 
+/// Whether a folded Cyrillic word ends like a Russian surname or patronymic (-ов, -ев, -ин,
+/// -ова, -евич…): such a word is a person, not an inflected place name.
+pub fn looks_like_surname(folded: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "ов", "ев", "ин", "ова", "ева", "ина", "ович", "евич", "овна", "евна", "ову", "еву",
+        "ым", "ым", "енко", "швили", "дзе", "ян", "улы", "кызы",
+    ];
+    folded.chars().count() >= 5 && ENDINGS.iter().any(|e| folded.ends_with(e))
+}
+
 /// The stem key of a whole Cyrillic name ("Мангистауская область" → "мангистаускоблас…"),
 /// and its first word's stem when it has several words; `None` for names in other scripts.
 pub fn russian_name(name: &str) -> Option<(String, Option<String>)> {

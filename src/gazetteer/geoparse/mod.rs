@@ -246,6 +246,7 @@ impl Gazetteer {
             let listed = listed_with_sure(&toks, &raws, &sure, k);
             let mut ev = self.evidence(&toks, r, &place, &focus);
             ev.listed = listed;
+            if std::env::var_os("GEOPARSE_DEBUG").is_some() { eprintln!("{:?} {} {:?} conf={}", toks[r.name_first].raw, place.name, ev, place.confidence); }
             if !self.plausible(&toks, &place, r, &focus, &ev) {
                 continue;
             }
@@ -313,15 +314,23 @@ impl Gazetteer {
                 z
             })
             .fold(f32::INFINITY, f32::min);
-        let capital_city = self
-            .place(place.id)
-            .is_some_and(|p| p.feature_code == "PPLC");
+        // What the most prominent place of this name would explain: الخرطوم is as frequent
+        // as the capital of Sudan makes it, whichever Khartoum this mention turns out to be.
+        let expected = r
+            .cands
+            .0
+            .keys()
+            .map(|&i| {
+                let p = &self.places[i as usize];
+                expected_zipf(p.kind, p.population, p.feature_code == "PPLC")
+            })
+            .fold(f32::NEG_INFINITY, f32::max);
         let before = r.first.checked_sub(1).map(|i| &toks[i]);
         let cue = before.is_some_and(|t| evidence::is_cue(&t.folded))
             || (!r.clitic.is_empty() && evidence::is_cue_clitic(&r.clitic));
         Evidence {
             commonness,
-            expected: expected_zipf(place.kind, place.population, capital_city),
+            expected,
             capital: name[0].capital_says_name(),
             generic: r.hint.is_some(),
             cue,
@@ -363,6 +372,7 @@ impl Gazetteer {
             // A capitalized word right before that is no place and no part of one.
             if joined
                 && outside_any
+                && !r.inflected
                 && name.cased
                 && before.capital_says_name()
                 && is_cyrillic(&before.folded) == is_cyrillic(&name.folded)
@@ -372,9 +382,10 @@ impl Gazetteer {
                 return true;
             }
         }
-        // Given names are one word; a name of several ("Жамбыл облысының", "Nur-Sultan")
-        // or with a generic word after it ("Zhambyl region") is not one.
-        if r.last != r.name_last || r.name_first != r.name_last {
+        // Given names are one word in cased scripts; a name of several ("Жамбыл облысының",
+        // "Nur-Sultan") or with a generic word after it ("Zhambyl region") is not one. Arabic
+        // writes some as two (نور سلطان).
+        if r.last != r.name_last || (name.cased && r.name_first != r.name_last) {
             return false;
         }
         let Some(next) = toks.get(r.last + 1) else {
@@ -392,7 +403,10 @@ impl Gazetteer {
             // A capitalized word right after, in the same script, outside a headline. Not
             // after an inflected country or region: "Президент Узбекистана Шавкат
             // Мирзиёев" (of Uzbekistan).
-            !(r.inflected && self.may_be_country(r))
+            // An inflected name is a given name only when the next word takes the same case
+            // (Нурсултану Назарбаеву), not when a genitive or locative complements it
+            // (Президент Узбекистана Шавкат Мирзиёев, Атыраудағы Теңіз кен орны).
+            (!r.inflected || same_ending(&name.folded, &next.folded))
                 && name.capital
                 && !name.title_case
                 && next.cased
@@ -413,13 +427,6 @@ impl Gazetteer {
         })
     }
 
-    fn may_be_country(&self, r: &Raw) -> bool {
-        r.cands
-            .0
-            .keys()
-            .any(|&p| self.places[p as usize].kind == Kind::Country)
-    }
-
     /// Whether a resolved mention is believable as a place rather than a word.
     fn plausible(
         &self,
@@ -438,10 +445,13 @@ impl Gazetteer {
         // headline's) may be any word: unless it is a country, it needs support — the story
         // being there, a generic word, a preposition, a list. This is what guards languages
         // without a frequency list (Kazakh "Биыл" 'this year').
+        let prominent = place.kind == Kind::Country
+            || place.population >= 500_000
+            || self.place(place.id).is_some_and(|p| p.feature_code == "PPLC");
         if single_word
             && name.cased
             && !name.capital_says_name()
-            && place.kind != Kind::Country
+            && !prominent
             && !(ev.in_focus || ev.generic || ev.cue || ev.listed)
         {
             return false;
@@ -600,6 +610,9 @@ impl Gazetteer {
                     }
                 }
             }
+            // Each reading without proclitics may name something (وباريس: و+باريس Paris, or
+            // وب+اريس Arys): the one whose best place is the most prominent wins.
+            let mut best: Option<(f64, &str, Candidates)> = None;
             for stem in &stems {
                 if single && is_stop_word(stem) {
                     continue;
@@ -610,17 +623,26 @@ impl Gazetteer {
                 if key.chars().count() < 3 {
                     continue;
                 }
-                self.exact_candidates(key, 0.97, None, &mut cands);
-                if !cands.0.is_empty() {
-                    let clitic = first.folded.chars().count() - stem.chars().count();
-                    return Some(Match {
-                        tokens: n,
-                        skip: arabic_prefix_len(first.raw, clitic),
-                        clitic: first.folded.chars().take(clitic).collect(),
-                        inflected: false,
-                        cands,
-                    });
+                let mut found = Candidates::default();
+                self.exact_candidates(key, 0.97, None, &mut found);
+                let top = found
+                    .0
+                    .values()
+                    .map(|c| super::rank::base_score(c.weight, &self.places[c.place as usize]))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                if !found.0.is_empty() && best.as_ref().is_none_or(|b| top > b.0) {
+                    best = Some((top, stem, found));
                 }
+            }
+            if let Some((_, stem, found)) = best {
+                let clitic = first.folded.chars().count() - stem.chars().count();
+                return Some(Match {
+                    tokens: n,
+                    skip: arabic_prefix_len(first.raw, clitic),
+                    clitic: first.folded.chars().take(clitic).collect(),
+                    inflected: false,
+                    cands: found,
+                });
             }
             let last = &run[n - 1].folded;
             // The last word of the run with an inflection undone: its stem, and the ending of
@@ -661,7 +683,12 @@ impl Gazetteer {
             }
             // Russian: the run's Snowball stems against the stems of Cyrillic names
             // (Мангистауской области, Оше, Баткена).
-            if let Some(fs) = &first_stem {
+            // A word that is its own stem had no ending to undo ("Александр" is no form of
+            // "Александрия").
+            // Nor is a surname a form of a town (Галиев → Гали).
+            let last_has_ending = run[n - 1].folded != stem::russian_word(run[n - 1].raw)
+                && !stem::looks_like_surname(&run[n - 1].folded);
+            if let Some(fs) = first_stem.as_ref().filter(|_| last_has_ending) {
                 if run[1..].iter().all(|t| is_cyrillic(&t.folded)) {
                     key.clear();
                     key.push_str(fs);
@@ -689,6 +716,12 @@ impl Gazetteer {
 /// (Islamic State Sahel Province).
 fn is_stop_word_except_state(folded: &str) -> bool {
     folded != "state" && is_stop_word(folded)
+}
+
+/// Whether two Cyrillic words end alike, as two words in the same case do.
+fn same_ending(a: &str, b: &str) -> bool {
+    let tail = |w: &str| w.chars().rev().take(2).collect::<String>();
+    tail(a) == tail(b)
 }
 
 /// Whether only spaces separate token `a` from the next one, `b`.
