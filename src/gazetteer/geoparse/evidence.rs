@@ -337,11 +337,16 @@ pub(super) fn is_direction(folded: &str) -> bool {
 /// (قناة الجزيرة, وكالة الأناضول, حزب ...).
 const ORGANISATION_HEADS: &[&str] = &[
     "قناه", "وكاله", "صحيفه", "شركه", "حزب", "جبهه", "حركه", "اذاعه", "تلفزيون", "مجموعه",
-    "جريده", "موقع", "نادي", "فريق", "منتخب",
+    "جريده", "موقع", "نادي", "فريق", "منتخب", "جمعيه", "موسسه", "اتحاد", "رابطه", "تجمع",
 ];
 
+/// Whether a folded Arabic word, with or without its proclitics (لقناة), heads an
+/// organisation's name.
 pub(super) fn is_organisation_head(folded: &str) -> bool {
     ORGANISATION_HEADS.contains(&folded)
+        || crate::gazetteer::normalize::strip_clitics(folded)
+            .iter()
+            .any(|s| ORGANISATION_HEADS.contains(s))
 }
 
 /// Capitalized words before a name that are part of the place's name or say where in it

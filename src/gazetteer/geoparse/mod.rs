@@ -574,6 +574,12 @@ impl Gazetteer {
             Vec::new()
         };
         let cyrillic_first = is_cyrillic(&first.folded);
+        // Two-letter names (Ош, Шу) only where a capital mid-sentence says it is a name.
+        let min_key = if cyrillic_first && first.capital_says_name() {
+            2
+        } else {
+            3
+        };
         let first_stem = cyrillic_first.then(|| stem::russian_word(first.raw));
         // Runs of several tokens only where some name of several words starts this way.
         let multi = self.index.starts_a_name(&first.folded)
@@ -603,7 +609,7 @@ impl Gazetteer {
                 key.clear();
                 key.push_str(&first.folded);
                 rest(key);
-                if key.chars().count() >= 3 {
+                if key.chars().count() >= min_key {
                     self.exact_candidates(key, 1.0, None, &mut cands);
                     if !cands.0.is_empty() {
                         return Some(Match::plain(n, cands));
@@ -673,7 +679,7 @@ impl Gazetteer {
                 }
                 key.push_str(stem);
                 key.push_str(nominative);
-                if key.chars().count() < 3 {
+                if key.chars().count() < min_key {
                     continue;
                 }
                 self.exact_candidates(key, INFLECTED_WEIGHT, None, &mut cands);

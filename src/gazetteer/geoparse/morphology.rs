@@ -121,7 +121,7 @@ pub(super) fn kazakh_stems(word: &str) -> impl Iterator<Item = &str> {
     KAZAKH_ENDINGS
         .iter()
         .filter_map(move |e| word.strip_suffix(e))
-        .filter(|stem| stem.chars().count() >= 3)
+        .filter(|stem| stem.chars().count() >= 2)
 }
 
 /// The English possessive (Kenya's), with either apostrophe.
