@@ -236,7 +236,11 @@ impl Gazetteer {
         let mut out = Vec::new();
         let mut found = 0;
         for (k, r) in raws.iter().enumerate() {
-            if first_guess[k].is_none() || person[k] || is_direction_run(&toks, r) {
+            if first_guess[k].is_none()
+                || person[k]
+                || is_direction_run(&toks, r)
+                || is_fragment(&toks, r)
+            {
                 continue;
             }
             let ctx = self.context(r.hint, primary.as_deref());
@@ -724,10 +728,26 @@ fn is_stop_word_except_state(folded: &str) -> bool {
     folded != "state" && is_stop_word(folded)
 }
 
-/// Whether two Cyrillic words end alike, as two words in the same case do.
+/// Whether two Cyrillic words end in the same letter, as a given name and surname in the
+/// same case do (Нурсултану Назарбаеву).
 fn same_ending(a: &str, b: &str) -> bool {
-    let tail = |w: &str| w.chars().rev().take(2).collect::<String>();
-    tail(a) == tail(b)
+    a.chars().last() == b.chars().last()
+}
+
+/// Arabic articles and particles that transliterated names carry (Bab al-Hawa, Ras el-Ain,
+/// Souq al-Juma): a match next to one is a fragment of a longer name the gazetteer lacks.
+const NAME_PARTICLES: &[&str] = &["al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ul"];
+
+/// Whether a Latin-script mention is glued by a particle to more of a name ("Bab" in "Bab
+/// al-Hawa", "Juma" in "Souq al-Juma").
+fn is_fragment(toks: &[Token<'_>], r: &Raw) -> bool {
+    let particle = |i: usize| NAME_PARTICLES.contains(&toks[i].folded.as_str());
+    let after = r.last + 2 < toks.len()
+        && particle(r.last + 1)
+        && toks[r.last + 1].after_space
+        && toks[r.last + 2].after_hyphen;
+    let before = r.first >= 2 && particle(r.first - 1) && toks[r.first].after_hyphen;
+    toks[r.name_first].cased && (after || before)
 }
 
 /// Whether only spaces separate token `a` from the next one, `b`.

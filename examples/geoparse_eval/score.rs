@@ -1,22 +1,19 @@
-//! Scores the geoparser on the hand-marked corpus in `tests/data/geoparse/` (issue #14).
+//! Scoring the geoparser against the hand-marked corpus in `tests/data/geoparse/`, shared by
+//! `examples/geoparse_eval` (the report) and the integration test that holds the development
+//! part to its floor.
 //!
-//! cargo run --release --example geoparse_eval [-- --errors]
-//!
-//! For every report of `MANIFEST.tsv`, geoparses the text and compares with the gold marks:
-//! a found mention *matches* a gold place span when the two overlap (a system may return
+//! A found mention *matches* a gold place span when the two overlap (a system may return
 //! `Kenya` inside `Kenya's`), and is *right* when it also resolves to the place meant —
 //! within 25 km for a city, district or other point; for a region, country or body of water
-//! within 250 km, with the gold point inside the found area's box, or by the same name. Precision is right
-//! mentions over all found; recall is gold places found right over all gold places;
-//! "detected" is recall by overlap alone. Prints a table per language and split.
-//!
-//! `--errors` lists the development part's mistakes, one a line. It never lists the
-//! held-out part's: that part is for reporting, not for tuning (see the corpus README).
+//! within 250 km, with the gold point inside the found area's box, or by the same name.
+//! Precision is right mentions over all found; recall is gold places found right over all
+//! gold places; "detected" is recall by overlap alone.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use incidentmap::gazetteer::Gazetteer;
+use incidentmap::gazetteer::geoparse::GeoparseOptions;
 
 struct Gold {
     start: usize,
@@ -29,19 +26,19 @@ struct Gold {
     kind: String,
 }
 
-#[derive(Default, Clone, Copy)]
-struct Tally {
-    found: usize,
-    right: usize,
-    gold: usize,
-    gold_right: usize,
-    gold_detected: usize,
-    traps: usize,
-    traps_hit: usize,
+#[derive(Default, Clone, Copy, Debug)]
+pub struct Tally {
+    pub found: usize,
+    pub right: usize,
+    pub gold: usize,
+    pub gold_right: usize,
+    pub gold_detected: usize,
+    pub traps: usize,
+    pub traps_hit: usize,
 }
 
 impl Tally {
-    fn add(&mut self, o: Tally) {
+    pub fn add(&mut self, o: Tally) {
         self.found += o.found;
         self.right += o.right;
         self.gold += o.gold;
@@ -49,6 +46,50 @@ impl Tally {
         self.gold_detected += o.gold_detected;
         self.traps += o.traps;
         self.traps_hit += o.traps_hit;
+    }
+
+    pub fn precision(&self) -> f64 {
+        ratio(self.right, self.found)
+    }
+
+    pub fn recall(&self) -> f64 {
+        ratio(self.gold_right, self.gold)
+    }
+
+    pub fn detected(&self) -> f64 {
+        ratio(self.gold_detected, self.gold)
+    }
+}
+
+pub fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { f64::NAN } else { a as f64 / b as f64 }
+}
+
+/// One found mention, for calibration: its split, confidence and whether it was right.
+pub struct Judged {
+    pub split: String,
+    pub confidence: f64,
+    pub right: bool,
+}
+
+/// What a run over the corpus gives.
+#[derive(Default)]
+pub struct Scored {
+    /// (split, language) → tally.
+    pub table: BTreeMap<(String, String), Tally>,
+    /// The development part's mistakes, one line each (never the held-out part's).
+    pub errors: Vec<String>,
+    pub judged: Vec<Judged>,
+}
+
+impl Scored {
+    /// Tallies per split over all languages.
+    pub fn totals(&self) -> BTreeMap<String, Tally> {
+        let mut out: BTreeMap<String, Tally> = BTreeMap::new();
+        for ((split, _), t) in &self.table {
+            out.entry(split.clone()).or_default().add(*t);
+        }
+        out
     }
 }
 
@@ -82,18 +123,26 @@ fn read_gold(path: &Path) -> Vec<Gold> {
         .collect()
 }
 
-fn main() {
-    let errors = std::env::args().any(|a| a == "--errors");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/geoparse");
+/// Geoparses every report of the corpus at `root` and compares with the gold marks.
+pub fn score(root: &Path, g: &Gazetteer, min_confidence: f64, want_errors: bool) -> Scored {
     let manifest = std::fs::read_to_string(root.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
-    let g = Gazetteer::embedded().expect("the embedded gazetteer loads");
+    let mut errors = Vec::new();
+    let mut judged = Vec::new();
     let mut table: BTreeMap<(String, String), Tally> = BTreeMap::new();
     for line in manifest.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let f: Vec<&str> = line.split('\t').collect();
         let (file, lang, split) = (f[0], f[1], f[2]);
         let text = std::fs::read_to_string(root.join(file)).expect("report text");
         let gold = read_gold(&root.join(file.replace(".txt", ".tsv")));
-        let found = g.geoparse(&text);
+        let found = g
+            .geoparse_with(
+                &text,
+                &GeoparseOptions {
+                    min_confidence,
+                    ..Default::default()
+                },
+            )
+            .mentions;
         let mut t = Tally::default();
         let mut gold_right = vec![false; gold.len()];
         let mut gold_detected = vec![false; gold.len()];
@@ -127,22 +176,30 @@ fn main() {
                 if ok && !gold_right[i] {
                     gold_right[i] = true;
                     right = true;
-                } else if errors && split == "dev" && !ok {
-                    println!(
-                        "{file}\twrong place\t{:?} → {} ({:.0} km from {})",
-                        m.text, m.place.name, d, gd.place
-                    );
+                } else if want_errors && split == "dev" && !ok {
+                    errors.push(format!(
+                        "{file}\twrong place\t{:?} → {} ({:.0} km from {}) ({})",
+                        m.text, m.place.name, d, gd.place, m.place.confidence
+                    ));
                 }
             }
+            judged.push(Judged {
+                split: split.to_string(),
+                confidence: m.place.confidence,
+                right,
+            });
             if right {
                 t.right += 1;
-            } else if errors && split == "dev" && overlapping.iter().all(|&i| !gold[i].is_place) {
+            } else if want_errors && split == "dev" && overlapping.iter().all(|&i| !gold[i].is_place) {
                 let why = if overlapping.is_empty() {
                     "spurious".to_string()
                 } else {
                     format!("trap ({})", gold[overlapping[0]].text)
                 };
-                println!("{file}\t{why}\t{:?} → {}", m.text, m.place.name);
+                errors.push(format!(
+                    "{file}\t{why}\t{:?} → {} ({})",
+                    m.text, m.place.name, m.place.confidence
+                ));
             }
         }
         for (i, gd) in gold.iter().enumerate() {
@@ -150,8 +207,8 @@ fn main() {
                 t.gold += 1;
                 t.gold_right += gold_right[i] as usize;
                 t.gold_detected += gold_detected[i] as usize;
-                if errors && split == "dev" && !gold_detected[i] {
-                    println!("{file}\tmissed\t{:?} ({})", gd.text, gd.place);
+                if want_errors && split == "dev" && !gold_detected[i] {
+                    errors.push(format!("{file}\tmissed\t{:?} ({})", gd.text, gd.place));
                 }
             } else {
                 t.traps += 1;
@@ -163,35 +220,9 @@ fn main() {
             .or_default()
             .add(t);
     }
-    let ratio = |a: usize, b: usize| {
-        if b == 0 {
-            f64::NAN
-        } else {
-            a as f64 / b as f64
-        }
-    };
-    println!(
-        "| split | language | found | precision | recall | detected | gold places | traps hit |"
-    );
-    println!("|---|---|---|---|---|---|---|---|");
-    let mut totals: BTreeMap<String, Tally> = BTreeMap::new();
-    let row = |split: &str, lang: &str, t: &Tally| {
-        println!(
-            "| {split} | {lang} | {} | {:.3} | {:.3} | {:.3} | {} | {} of {} |",
-            t.found,
-            ratio(t.right, t.found),
-            ratio(t.gold_right, t.gold),
-            ratio(t.gold_detected, t.gold),
-            t.gold,
-            t.traps_hit,
-            t.traps
-        )
-    };
-    for ((split, lang), t) in &table {
-        row(split, lang, t);
-        totals.entry(split.clone()).or_default().add(*t);
-    }
-    for (split, t) in &totals {
-        row(split, "all", t);
+    Scored {
+        table,
+        errors,
+        judged,
     }
 }
