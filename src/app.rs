@@ -82,7 +82,10 @@ pub fn area_resolver(gaz: Arc<Gazetteer>) -> AreaOf {
                 Kind::Region
             };
             match (p.kind, wanted) {
-                (k, w) if k == w || (matches!(k, Kind::District | Kind::Water) && w == Kind::Region) => {
+                (k, w)
+                    if k == w
+                        || (matches!(k, Kind::District | Kind::Water) && w == Kind::Region) =>
+                {
                     p.bbox
                 }
                 (_, Kind::Country) => gaz.country(&p.country).and_then(|c| c.bbox),

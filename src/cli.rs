@@ -279,9 +279,7 @@ pub struct GeoparseArgs {
 
 /// A confidence threshold: a number from 0 to 1.
 fn confidence(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("{s:?} is not a number"))?;
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
     if (0.0..=1.0).contains(&v) {
         Ok(v)
     } else {

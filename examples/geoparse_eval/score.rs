@@ -9,6 +9,9 @@
 //! Precision is right mentions over all found; recall is gold places found right over all
 //! gold places; "detected" is recall by overlap alone.
 
+// Two binaries include this file and each uses a different part of it.
+#![allow(dead_code)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -62,7 +65,11 @@ impl Tally {
 }
 
 pub fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 { f64::NAN } else { a as f64 / b as f64 }
+    if b == 0 {
+        f64::NAN
+    } else {
+        a as f64 / b as f64
+    }
 }
 
 /// One found mention, for calibration: its split, confidence and whether it was right.
@@ -190,7 +197,10 @@ pub fn score(root: &Path, g: &Gazetteer, min_confidence: f64, want_errors: bool)
             });
             if right {
                 t.right += 1;
-            } else if want_errors && split == "dev" && overlapping.iter().all(|&i| !gold[i].is_place) {
+            } else if want_errors
+                && split == "dev"
+                && overlapping.iter().all(|&i| !gold[i].is_place)
+            {
                 let why = if overlapping.is_empty() {
                     "spurious".to_string()
                 } else {

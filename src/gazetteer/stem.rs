@@ -31,8 +31,26 @@ pub fn russian_word(word: &str) -> String {
 /// -ова, -евич…): such a word is a person, not an inflected place name.
 pub fn looks_like_surname(folded: &str) -> bool {
     const ENDINGS: &[&str] = &[
-        "ов", "ев", "ин", "ова", "ева", "ина", "ович", "евич", "овна", "евна", "ову", "еву",
-        "ым", "ым", "енко", "швили", "дзе", "ян", "улы", "кызы",
+        "ов",
+        "ев",
+        "ин",
+        "ова",
+        "ева",
+        "ина",
+        "ович",
+        "евич",
+        "овна",
+        "евна",
+        "ову",
+        "еву",
+        "ым",
+        "ым",
+        "енко",
+        "швили",
+        "дзе",
+        "ян",
+        "улы",
+        "кызы",
     ];
     folded.chars().count() >= 5 && ENDINGS.iter().any(|e| folded.ends_with(e))
 }
@@ -44,7 +62,9 @@ pub fn russian_name(name: &str) -> Option<(String, Option<String>)> {
         return None;
     }
     let words: Vec<String> = name
-        .split(|c: char| !(c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)))
+        .split(|c: char| {
+            !(c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
+        })
         .filter(|w| !w.is_empty())
         .map(russian_word)
         .collect();

@@ -117,14 +117,19 @@ mod tests {
 
     #[test]
     fn spellings_that_fold_alike_add_up() {
-        let w = Words::parse("lang\tword\tzipf\nar\tوأن\t5\nar\tوان\t5\n", "lang\tword\tcountry\n")
-            .unwrap();
+        let w = Words::parse(
+            "lang\tword\tzipf\nar\tوأن\t5\nar\tوان\t5\n",
+            "lang\tword\tcountry\n",
+        )
+        .unwrap();
         assert!((w.zipf(&fold("وأن")) - 5.301).abs() < 0.01);
     }
 
     #[test]
     fn a_short_row_is_an_error_with_its_line() {
-        let e = Words::parse("lang\tword\tzipf\nar\tوأن\n", "").err().unwrap();
+        let e = Words::parse("lang\tword\tzipf\nar\tوأن\n", "")
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("common_words.tsv:2"), "{e}");
     }
 }

@@ -576,6 +576,11 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         json!({"post": {
             "summary": "Find the places a text mentions (offsets in code points)",
             "operationId": "geoparse",
+            "parameters": [query(
+                "min_confidence",
+                "Leave out mentions less sure than this (0 to 1). The default keeps mentions that are usually right; 0 returns every candidate, however doubtful.",
+                json!({"type": "number", "minimum": 0, "maximum": 1, "default": crate::gazetteer::geoparse::DEFAULT_MIN_CONFIDENCE}),
+            )],
             "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string", "minLength": 1}}}},
             "responses": with_errors(ok("Mentions", "application/json", schema_ref("Mentions")), &["400", "413", "503"]),
         }}),
@@ -767,10 +772,18 @@ fn schemas() -> Value {
             "properties": {"query": {"type": "string"}, "results": {"type": "array", "items": {"$ref": "#/components/schemas/GeocodeResult"}}},
         },
         "Mentions": {
-            "type": "object", "required": ["mentions", "truncated", "limit", "found"],
+            "type": "object", "required": ["mentions", "demonyms", "truncated", "limit", "found", "min_confidence"],
             "properties": {
               "truncated": {"type": "boolean", "description": "Mentions past `limit` were left out"},
               "limit": {"type": "integer"}, "found": {"type": "integer"},
+              "min_confidence": {"type": "number", "description": "The threshold applied"},
+              "demonyms": {"type": "array", "description": "Demonyms and nationality adjectives (not places)", "items": {
+                "type": "object", "required": ["text", "start", "end", "country"],
+                "properties": {
+                    "text": {"type": "string"}, "start": {"type": "integer"}, "end": {"type": "integer"},
+                    "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
+                },
+              }},
               "mentions": {"type": "array", "items": {
                 "type": "object", "required": ["text", "start", "end", "place"],
                 "properties": {

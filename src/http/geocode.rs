@@ -9,7 +9,7 @@ use super::AppState;
 use super::error::ApiError;
 use super::params::Params;
 use crate::bbox::Bbox;
-use crate::gazetteer::geoparse::Mention;
+use crate::gazetteer::geoparse::{DEFAULT_MIN_CONFIDENCE, Demonym, GeoparseOptions, Mention};
 use crate::gazetteer::{GeocodeOptions, GeocodeResult};
 
 /// Largest text `POST /geoparse` accepts by default: 256 KiB, ten times a long news report,
@@ -78,6 +78,11 @@ pub async fn geocode(
 #[derive(Serialize)]
 pub struct Mentions {
     pub mentions: Vec<Mention>,
+    /// Demonyms and nationality adjectives (الروسية, "Azerbaijani"): not places, but they
+    /// say whose forces, citizens or goods a report is about.
+    pub demonyms: Vec<Demonym>,
+    /// The threshold applied: mentions less sure than this were left out.
+    pub min_confidence: f64,
     /// Whether mentions were left out to stay within `limit`.
     pub truncated: bool,
     /// The most mentions one answer holds (`geoparse_max_mentions`).
@@ -96,7 +101,15 @@ pub async fn geoparse(
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Json<Mentions>, ApiError> {
-    Params::parse(raw.as_deref(), &[])?;
+    let p = Params::parse(raw.as_deref(), &["min_confidence"])?;
+    let min_confidence: f64 = p
+        .num("min_confidence", "a number from 0 to 1")?
+        .unwrap_or(DEFAULT_MIN_CONFIDENCE);
+    if !(0.0..=1.0).contains(&min_confidence) {
+        return Err(ApiError::bad_request(format!(
+            "min_confidence: {min_confidence} is outside 0..1"
+        )));
+    }
     let limit = s.opts.geoparse_max_bytes;
     let too_large = || {
         super::body::too_large(
@@ -120,7 +133,13 @@ pub async fn geoparse(
     let app = s.app.clone();
     let max = s.opts.geoparse_max_mentions;
     let answer = tokio::task::spawn_blocking(move || {
-        let (mentions, found) = app.gazetteer().geoparse_at_most(&text, max);
+        let g = app.gazetteer().geoparse_with(
+            &text,
+            &GeoparseOptions {
+                max_mentions: max,
+                min_confidence,
+            },
+        );
         let large = text.len() >= 64 * 1024;
         drop(text);
         drop(slot);
@@ -130,10 +149,12 @@ pub async fn geoparse(
             crate::server::release_free_memory();
         }
         Mentions {
-            truncated: found > max,
+            truncated: g.found > max,
             limit: max,
-            found,
-            mentions,
+            found: g.found,
+            mentions: g.mentions,
+            demonyms: g.demonyms,
+            min_confidence,
         }
     })
     .await?;

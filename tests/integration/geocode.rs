@@ -124,3 +124,62 @@ async fn geoparse_refuses_bytes_that_are_not_text() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert!(v["description"].as_str().unwrap().contains("UTF-8"));
 }
+
+/// Ordinary words, demonyms and people are not places; the threshold is the caller's.
+#[tokio::test]
+async fn geoparse_sets_demonyms_apart_and_takes_a_confidence_threshold() {
+    let s = TestServer::empty().await;
+    let text = "وقال الخبر إن القوات الروسية انتشرت في ألماتي. \
+                Azerbaijani forces shelled Jermuk, Armenia, on Tuesday, Jordan Matthews said.";
+    let post = |path: &str| {
+        s.client
+            .post(s.url(path))
+            .header("content-type", "text/plain; charset=utf-8")
+            .body(text)
+            .send()
+    };
+    let r = post("/geoparse").await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let names: Vec<&str> = v["mentions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["place"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Almaty", "Jermuk", "Armenia"], "{v}");
+    let demonyms: Vec<(&str, &str)> = v["demonyms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["text"].as_str().unwrap(), d["country"].as_str().unwrap()))
+        .collect();
+    assert_eq!(demonyms, [("الروسية", "RU"), ("Azerbaijani", "AZ")]);
+    assert_eq!(v["min_confidence"], 0.5);
+    for m in v["mentions"].as_array().unwrap() {
+        assert!(m["place"]["confidence"].as_f64().unwrap() >= 0.5);
+    }
+
+    // Everything, however doubtful: at least as much, and the threshold is echoed.
+    let all: serde_json::Value = post("/geoparse?min_confidence=0")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["min_confidence"], 0.0);
+    assert!(all["mentions"].as_array().unwrap().len() >= names.len());
+
+    for bad in ["min_confidence=2", "min_confidence=high"] {
+        let r = post(&format!("/geoparse?{bad}")).await.unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+        let e: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            e["description"]
+                .as_str()
+                .unwrap()
+                .contains("min_confidence"),
+            "{bad}: {e}"
+        );
+    }
+}

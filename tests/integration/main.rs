@@ -7,6 +7,7 @@ mod crash;
 mod edit;
 mod geocode;
 mod geocode_eval;
+mod geoparse_eval;
 mod hardening;
 mod hardening_data;
 mod items;

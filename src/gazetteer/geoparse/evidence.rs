@@ -261,66 +261,262 @@ pub(super) fn is_stop_word(w: &str) -> bool {
     SET.contains(w)
 }
 
-
 /// Folded words before a name that say "at, in, to, from, near" (and Arabic proclitics that
 /// do: بالخرطوم, لأكتاو).
 const CUES_BEFORE: &[&str] = &[
     // English
-    "in", "at", "near", "from", "to", "into", "outside", "across", "around", "towards",
-    "toward", "via", "between", "throughout",
+    "in",
+    "at",
+    "near",
+    "from",
+    "to",
+    "into",
+    "outside",
+    "across",
+    "around",
+    "towards",
+    "toward",
+    "via",
+    "between",
+    "throughout",
     // Arabic
-    "في", "الي", "من", "قرب", "بالقرب", "نحو", "داخل", "خارج", "شمال", "جنوب", "شرق", "غرب",
-    "شمالي", "جنوبي", "شرقي", "غربي", "وسط", "ضواحي", "اطراف", "انحاء", "مدن", "بين", "وفي",
-    "ومن", "والي",
+    "في",
+    "الي",
+    "من",
+    "قرب",
+    "بالقرب",
+    "نحو",
+    "داخل",
+    "خارج",
+    "شمال",
+    "جنوب",
+    "شرق",
+    "غرب",
+    "شمالي",
+    "جنوبي",
+    "شرقي",
+    "غربي",
+    "وسط",
+    "ضواحي",
+    "اطراف",
+    "انحاء",
+    "مدن",
+    "بين",
+    "وفي",
+    "ومن",
+    "والي",
     // Russian
-    "в", "во", "из", "под", "около", "близ", "возле", "через", "между", "до", "у",
-    "г", "города", "городе", "поселке", "поселок", "села", "селе",
+    "в",
+    "во",
+    "из",
+    "под",
+    "около",
+    "близ",
+    "возле",
+    "через",
+    "между",
+    "до",
+    "у",
+    "г",
+    "города",
+    "городе",
+    "поселке",
+    "поселок",
+    "села",
+    "селе",
 ];
 
 /// Arabic proclitics meaning "in" or "to".
 const CUE_CLITICS: &[&str] = &["ب", "ل", "وب", "ول", "فب", "فل", "بال", "لل", "وبال", "ولل"];
 
 /// Words that join items of a list: a place listed with a sure place is a place.
-const CONNECTORS: &[&str] = &["and", "or", "و", "او", "и", "или", "және", "мен", "бен", "пен"];
+const CONNECTORS: &[&str] = &[
+    "and", "or", "و", "او", "и", "или", "және", "мен", "бен", "пен",
+];
 
 /// Folded titles and roles before a person's name (President Nursultan Nazarbayev,
 /// الرئيس نور سلطان نزارباييف).
 const TITLES: &[&str] = &[
-    "president", "mr", "mrs", "ms", "dr", "general", "minister", "premier", "senator", "sheikh",
-    "الرئيس", "رئيس", "السيد", "السيده", "الزعيم", "الجنرال", "الشيخ", "الامير", "الملك",
-    "الوزير", "اللواء", "العقيد", "الناشط", "الصحفي", "الكاتب",
-    "президент", "президента", "президенту", "господин", "генерал", "министр", "премьер",
-    "президенті", "мырза",
+    "president",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "general",
+    "minister",
+    "premier",
+    "senator",
+    "sheikh",
+    "الرئيس",
+    "رئيس",
+    "السيد",
+    "السيده",
+    "الزعيم",
+    "الجنرال",
+    "الشيخ",
+    "الامير",
+    "الملك",
+    "الوزير",
+    "اللواء",
+    "العقيد",
+    "الناشط",
+    "الصحفي",
+    "الكاتب",
+    "президент",
+    "президента",
+    "президенту",
+    "господин",
+    "генерал",
+    "министр",
+    "премьер",
+    "президенті",
+    "мырза",
 ];
 
 /// Endings of surnames from the former Soviet Union in Arabic transliteration
 /// (نزارباييف, توكاييف, ميرزويان).
-const ARABIC_SURNAME_ENDINGS: &[&str] = &["ييف", "يف", "وف", "يفا", "وفا", "ييفا", "يان", "ينكو", "وفيتش"];
+const ARABIC_SURNAME_ENDINGS: &[&str] = &[
+    "ييف",
+    "يف",
+    "وف",
+    "يفا",
+    "وفا",
+    "ييفا",
+    "يان",
+    "ينكو",
+    "وفيتش",
+];
 
 /// Directions and generic nominals: never a place on their own, whatever region somewhere is
 /// named like them (غربي → Western, Fiji; العاصمة → Amman's governorate; "Centre", France).
 const DIRECTIONS: &[&str] = &[
-    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
-    "centre", "center", "northwest", "northeast", "southwest", "southeast", "capital",
-    "شمال", "جنوب", "شرق", "غرب", "وسط", "شمالي", "جنوبي", "شرقي", "غربي", "الشمال", "الجنوب",
-    "الشرق", "الغرب", "الوسط", "الشماليه", "الجنوبيه", "الشرقيه", "الغربيه", "الوسطي", "العاصمه",
-    "مركز", "المركز", "عاصمه", "الشمالي", "الجنوبي", "الشرقي", "الغربي", "الاوسط", "الادني",
-    "север", "юг", "восток", "запад", "центр", "столица", "северный", "южный", "восточный",
-    "западный", "центральный",
-    "солтүстік", "оңтүстік", "шығыс", "батыс", "орталық",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "centre",
+    "center",
+    "northwest",
+    "northeast",
+    "southwest",
+    "southeast",
+    "capital",
+    "شمال",
+    "جنوب",
+    "شرق",
+    "غرب",
+    "وسط",
+    "شمالي",
+    "جنوبي",
+    "شرقي",
+    "غربي",
+    "الشمال",
+    "الجنوب",
+    "الشرق",
+    "الغرب",
+    "الوسط",
+    "الشماليه",
+    "الجنوبيه",
+    "الشرقيه",
+    "الغربيه",
+    "الوسطي",
+    "العاصمه",
+    "مركز",
+    "المركز",
+    "عاصمه",
+    "الشمالي",
+    "الجنوبي",
+    "الشرقي",
+    "الغربي",
+    "الاوسط",
+    "الادني",
+    "север",
+    "юг",
+    "восток",
+    "запад",
+    "центр",
+    "столица",
+    "северный",
+    "южный",
+    "восточный",
+    "западный",
+    "центральный",
+    "солтүстік",
+    "оңтүстік",
+    "шығыс",
+    "батыс",
+    "орталық",
 ];
 
 /// Words after a town's name that make it a facility's or a feature's name, which is still
 /// the town (Almaty International Airport), unlike a surname after a given name.
 const FACILITIES: &[&str] = &[
-    "airport", "international", "port", "airbase", "station", "square", "street", "avenue",
-    "highway", "road", "bridge", "dam", "river", "lake", "sea", "gulf", "bay", "valley",
-    "province", "region", "district", "city", "oblast", "governorate", "state", "mountains",
-    "crossing", "border", "checkpoint", "corridor", "oasis", "field", "basin", "desert",
-    "аэропорт", "аэропорту", "аэропорта", "площадь", "площади", "улица", "улице", "проспект",
-    "трасса", "трассе", "мост", "водохранилище", "водохранилища", "ущелье", "долина",
-    "әуежайы", "әуежайында", "алаңы", "алаңында", "көшесі", "көшесінде", "өзені", "көлі",
-    "теңізі", "облысы", "ауданы", "қаласы",
+    "airport",
+    "international",
+    "port",
+    "airbase",
+    "station",
+    "square",
+    "street",
+    "avenue",
+    "highway",
+    "road",
+    "bridge",
+    "dam",
+    "river",
+    "lake",
+    "sea",
+    "gulf",
+    "bay",
+    "valley",
+    "province",
+    "region",
+    "district",
+    "city",
+    "oblast",
+    "governorate",
+    "state",
+    "mountains",
+    "crossing",
+    "border",
+    "checkpoint",
+    "corridor",
+    "oasis",
+    "field",
+    "basin",
+    "desert",
+    "аэропорт",
+    "аэропорту",
+    "аэропорта",
+    "площадь",
+    "площади",
+    "улица",
+    "улице",
+    "проспект",
+    "трасса",
+    "трассе",
+    "мост",
+    "водохранилище",
+    "водохранилища",
+    "ущелье",
+    "долина",
+    "әуежайы",
+    "әуежайында",
+    "алаңы",
+    "алаңында",
+    "көшесі",
+    "көшесінде",
+    "өзені",
+    "көлі",
+    "теңізі",
+    "облысы",
+    "ауданы",
+    "қаласы",
 ];
 
 /// Whether a folded token (or a form of it without Arabic proclitics) is a direction or
@@ -336,8 +532,26 @@ pub(super) fn is_direction(folded: &str) -> bool {
 /// Folded Arabic words before a name that make it the name of a medium, company or party
 /// (قناة الجزيرة, وكالة الأناضول, حزب ...).
 const ORGANISATION_HEADS: &[&str] = &[
-    "قناه", "وكاله", "صحيفه", "شركه", "حزب", "جبهه", "حركه", "اذاعه", "تلفزيون", "مجموعه",
-    "جريده", "موقع", "نادي", "فريق", "منتخب", "جمعيه", "موسسه", "اتحاد", "رابطه", "تجمع",
+    "قناه",
+    "وكاله",
+    "صحيفه",
+    "شركه",
+    "حزب",
+    "جبهه",
+    "حركه",
+    "اذاعه",
+    "تلفزيون",
+    "مجموعه",
+    "جريده",
+    "موقع",
+    "نادي",
+    "فريق",
+    "منتخب",
+    "جمعيه",
+    "موسسه",
+    "اتحاد",
+    "رابطه",
+    "تجمع",
 ];
 
 /// Whether a folded Arabic word, with or without its proclitics (لقناة), heads an
@@ -353,9 +567,32 @@ pub(super) fn is_organisation_head(folded: &str) -> bool {
 /// ("Northern Mali", "Lake Balkhash", "Upper Galilee"), rather than a given name or an
 /// organisation's name before it.
 const NAME_PARTS_BEFORE: &[&str] = &[
-    "lake", "mount", "upper", "lower", "greater", "port", "cape", "saint", "st", "gulf",
-    "озеро", "озера", "озере", "река", "реки", "реке", "гора", "город", "села", "поселок",
-    "республика", "республики", "республике", "республикой", "республику", "republic",
+    "lake",
+    "mount",
+    "upper",
+    "lower",
+    "greater",
+    "port",
+    "cape",
+    "saint",
+    "st",
+    "gulf",
+    "озеро",
+    "озера",
+    "озере",
+    "река",
+    "реки",
+    "реке",
+    "гора",
+    "город",
+    "села",
+    "поселок",
+    "республика",
+    "республики",
+    "республике",
+    "республикой",
+    "республику",
+    "republic",
 ];
 
 pub(super) fn is_name_part_before(folded: &str) -> bool {
@@ -406,6 +643,10 @@ pub(super) struct Evidence {
     /// Arabic: the text has the article and the name has none (السيول 'the floods' read as
     /// سيول Seoul). Names of places that take no article rarely get one in running text.
     pub article_added: bool,
+    /// Glued to a word that may make it part of another name: a capitalized word right
+    /// before at a sentence's start ("Air Astana said"), or in Arabic a definite adjective
+    /// right after a country (قوات سوريا الديمقراطية, روسيا اليوم).
+    pub glued: bool,
 }
 
 impl Evidence {
@@ -444,17 +685,19 @@ impl Evidence {
         if have < need {
             return 0.0;
         }
-        match (need, have - need) {
-            // A frequent word its place explains, with nothing else for it (سيول, a country
-            // inside an organisation's name): usually right, not always.
-            (0, 0) if self.commonness >= 3.0 => 0.88,
-            // A rare word, with nothing for it or against it.
-            (0, 0) => 0.95,
-            (0, _) => 1.0,
-            (_, 0) => 0.75,
-            (_, 1) => 0.88,
-            _ => 0.95,
-        }
+        let glued = if self.glued { 0.85 } else { 1.0 };
+        glued
+            * match (need, have - need) {
+                // A frequent word its place explains, with nothing else for it (سيول, a country
+                // inside an organisation's name): usually right, not always.
+                (0, 0) if self.commonness >= 3.0 => 0.88,
+                // A rare word, with nothing for it or against it.
+                (0, 0) => 0.95,
+                (0, _) => 1.0,
+                (_, 0) => 0.75,
+                (_, 1) => 0.88,
+                _ => 0.95,
+            }
     }
 }
 

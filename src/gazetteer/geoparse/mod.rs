@@ -32,8 +32,8 @@ use super::stem::{self, is_cyrillic};
 use super::{Candidates, Context, Gazetteer, GeocodeResult};
 use evidence::{Evidence, expected_zipf, is_stop_word};
 use morphology::{
-    INFLECTED_WEIGHT, POSSESSIVES, PREFIX_GENERIC, RUSSIAN_ENDINGS,
-    SUFFIX_GENERIC, generic, generic_with_clitic, kazakh_stems,
+    INFLECTED_WEIGHT, POSSESSIVES, PREFIX_GENERIC, RUSSIAN_ENDINGS, SUFFIX_GENERIC, generic,
+    generic_with_clitic, kazakh_stems,
 };
 use tokens::{Token, arabic_prefix_len, tokens};
 
@@ -145,7 +145,8 @@ struct Raw {
 impl Gazetteer {
     /// Finds the places a text mentions, at the default confidence threshold.
     pub fn geoparse(&self, text: &str) -> Vec<Mention> {
-        self.geoparse_with(text, &GeoparseOptions::default()).mentions
+        self.geoparse_with(text, &GeoparseOptions::default())
+            .mentions
     }
 
     /// Finds the places a text mentions, keeping the first `max`; also says how many there
@@ -250,7 +251,12 @@ impl Gazetteer {
             let listed = listed_with_sure(&toks, &raws, &sure, k);
             let mut ev = self.evidence(&toks, r, &place, &focus);
             ev.listed = listed;
-            if std::env::var_os("GEOPARSE_DEBUG").is_some() { eprintln!("{:?} {} {:?} conf={}", toks[r.name_first].raw, place.name, ev, place.confidence); }
+            if std::env::var_os("GEOPARSE_DEBUG").is_some() {
+                eprintln!(
+                    "{:?} {} {:?} conf={}",
+                    toks[r.name_first].raw, place.name, ev, place.confidence
+                );
+            }
             if !self.plausible(&toks, &place, r, &focus, &ev) {
                 continue;
             }
@@ -338,10 +344,38 @@ impl Gazetteer {
             capital: name[0].capital_says_name(),
             generic: r.hint.is_some(),
             cue,
-            in_focus: focus.iter().any(|c| *c == place.country),
+            in_focus: focus.contains(&place.country),
             listed: false,
             article_added: r.clitic.ends_with("ال") || r.clitic.ends_with("لل"),
+            glued: self.glued(toks, r, place),
         }
+    }
+
+    /// Whether a mention is glued to a word that may make it part of another name (see
+    /// [`Evidence::glued`]).
+    fn glued(&self, toks: &[Token<'_>], r: &Raw, place: &GeocodeResult) -> bool {
+        let name = &toks[r.name_first];
+        let before =
+            (r.first > 0 && r.first == r.name_first && only_space(toks, r.first - 1, r.first))
+                .then(|| &toks[r.first - 1]);
+        let capital_before = name.cased
+            && before.is_some_and(|b| {
+                b.capital
+                    && b.sentence_start
+                    && !is_stop_word(&b.folded)
+                    && !evidence::is_cue(&b.folded)
+            });
+        let after = toks
+            .get(r.last + 1)
+            .filter(|_| r.last + 1 < toks.len() && only_space(toks, r.last, r.last + 1));
+        let adjective_after = place.kind == Kind::Country
+            && is_arabic(&name.folded)
+            && after.is_some_and(|a| {
+                a.folded.starts_with("ال")
+                    && !is_stop_word(&a.folded)
+                    && self.words.demonym(&a.folded).is_none()
+            });
+        capital_before || adjective_after
     }
 
     /// A given name before a surname, a surname after a given name, a name after a title,
@@ -351,7 +385,11 @@ impl Gazetteer {
     fn is_person(&self, toks: &[Token<'_>], r: &Raw, raws: &[Raw], after_person: bool) -> bool {
         let name = &toks[r.name_first];
         // A surname after a given name that was itself a place name (Victoria Ivanova).
-        if after_person && name.cased && name.capital && r.first > 0 && only_space(toks, r.first - 1, r.first)
+        if after_person
+            && name.cased
+            && name.capital
+            && r.first > 0
+            && only_space(toks, r.first - 1, r.first)
         {
             return true;
         }
@@ -366,11 +404,11 @@ impl Gazetteer {
                 .iter()
                 .any(|o| o.last == r.first - 1 && self.may_be_area(o));
             // "President Nursultan Nazarbayev", but "Президент Украины" (of Ukraine).
-            if joined && r.clitic.is_empty() && !r.inflected && evidence::is_title(&before.folded)
-            {
+            if joined && r.clitic.is_empty() && !r.inflected && evidence::is_title(&before.folded) {
                 return true;
             }
-            if joined && is_arabic(&before.folded) && evidence::is_organisation_head(&before.folded) {
+            if joined && is_arabic(&before.folded) && evidence::is_organisation_head(&before.folded)
+            {
                 return true;
             }
             // A capitalized word right before that is no place and no part of one.
@@ -396,7 +434,9 @@ impl Gazetteer {
             return false;
         };
         if !only_space(toks, r.last, r.last + 1)
-            || raws.iter().any(|o| o.first == r.last + 1 && self.may_be_area(o))
+            || raws
+                .iter()
+                .any(|o| o.first == r.last + 1 && self.may_be_area(o))
             || is_stop_word(&next.folded)
             || evidence::is_facility(&next.folded)
             || generic(&next.folded, SUFFIX_GENERIC).is_some()
@@ -451,7 +491,9 @@ impl Gazetteer {
         // without a frequency list (Kazakh "Биыл" 'this year').
         let prominent = place.kind == Kind::Country
             || place.population >= 500_000
-            || self.place(place.id).is_some_and(|p| p.feature_code == "PPLC");
+            || self
+                .place(place.id)
+                .is_some_and(|p| p.feature_code == "PPLC");
         if single_word
             && name.cased
             && !name.capital_says_name()
@@ -465,7 +507,8 @@ impl Gazetteer {
         }
         // A one-word match on an obscure place far from the story is more likely a word or
         // a name — unless it is written like a name and the story is in its country.
-        place.population >= 50_000 || (ev.in_focus && (ev.capital || ev.cue || ev.listed))
+        place.population >= 50_000
+            || (ev.in_focus && (ev.capital || ev.cue || ev.listed))
             || focus.is_empty() && ev.capital && ev.cue
     }
 
@@ -514,7 +557,11 @@ impl Gazetteer {
                         name_last,
                         last,
                         skip: if prefix.is_some() { 0 } else { m.skip },
-                        clitic: if prefix.is_some() { String::new() } else { m.clitic },
+                        clitic: if prefix.is_some() {
+                            String::new()
+                        } else {
+                            m.clitic
+                        },
                         inflected: m.inflected,
                         hint,
                         cands: m.cands,
@@ -557,12 +604,7 @@ impl Gazetteer {
 
     /// The longest run of tokens from `at` that names a place: (tokens, clitic code points to
     /// skip, candidates).
-    fn match_at(
-        &self,
-        toks: &[Token<'_>],
-        at: usize,
-        key: &mut String,
-    ) -> Option<Match> {
+    fn match_at(&self, toks: &[Token<'_>], at: usize, key: &mut String) -> Option<Match> {
         let first = toks.get(at)?;
         if !self.worth_looking_up(first) {
             return None;

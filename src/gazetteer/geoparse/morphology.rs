@@ -130,7 +130,6 @@ pub(super) const POSSESSIVES: &[&str] = &["'s", "\u{2019}s"];
 /// Weight of a match that needed a case ending undone.
 pub(super) const INFLECTED_WEIGHT: f64 = 0.95;
 
-
 pub(super) fn generic(word: &str, table: &[(&str, Kind)]) -> Option<Kind> {
     table.iter().find(|(w, _)| *w == word).map(|(_, k)| *k)
 }
@@ -145,4 +144,3 @@ pub(super) fn generic_with_clitic(word: &str, table: &[(&str, Kind)]) -> Option<
         }
     })
 }
-

@@ -235,7 +235,8 @@ mod tests {
 
     #[test]
     fn title_case_headlines_are_marked() {
-        let t = tokens("Police Detain Hundreds In Almaty Protests\nPolice detained people in Almaty.");
+        let t =
+            tokens("Police Detain Hundreds In Almaty Protests\nPolice detained people in Almaty.");
         assert!(t[4].title_case && !t[4].capital_says_name());
         let almaty = t.iter().rfind(|t| t.raw == "Almaty").unwrap();
         assert!(!almaty.title_case && almaty.capital_says_name());

@@ -1,0 +1,58 @@
+//! Geoparsing on the hand-marked corpus in tests/data/geoparse/ (issue #14): the development
+//! part is held to its floor, so a change that loses precision or recall there fails here.
+//! The held-out part is reported (examples/geoparse_eval, docs/PERFORMANCE.md), never
+//! asserted on, so that nobody tunes against it.
+
+#[path = "../../examples/geoparse_eval/score.rs"]
+mod score;
+
+use std::path::Path;
+
+use incidentmap::gazetteer::geoparse::DEFAULT_MIN_CONFIDENCE;
+
+use crate::common::gazetteer;
+
+/// Issue #14 asks for 0.95. Reached on the development part (0.961 when this was written).
+const PRECISION_FLOOR: f64 = 0.95;
+/// Issue #14 asks for 0.92; the development part stands at 0.896 (the missing places are
+/// mostly ones the gazetteer lacks: villages with no population figure in GeoNames,
+/// squares, dams and pumping stations). The floor is where it stands, so it only rises.
+const RECALL_FLOOR: f64 = 0.89;
+
+#[test]
+fn development_precision_and_recall_hold_their_floor() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/geoparse");
+    let s = score::score(&root, &gazetteer(), DEFAULT_MIN_CONFIDENCE, true);
+    let dev = s.totals()["dev"];
+    let (p, r) = (dev.precision(), dev.recall());
+    let report = || s.errors.join("\n");
+    assert!(
+        p >= PRECISION_FLOOR,
+        "development precision {p:.3} < {PRECISION_FLOOR}; mistakes:\n{}",
+        report()
+    );
+    assert!(
+        r >= RECALL_FLOOR,
+        "development recall {r:.3} < {RECALL_FLOOR}; mistakes:\n{}",
+        report()
+    );
+}
+
+#[test]
+fn confidence_of_at_least_0_9_is_right_98_percent_of_the_time() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/geoparse");
+    let s = score::score(&root, &gazetteer(), 0.0, false);
+    let sure: Vec<&score::Judged> = s
+        .judged
+        .iter()
+        .filter(|j| j.split == "dev" && j.confidence >= 0.9)
+        .collect();
+    let right = sure.iter().filter(|j| j.right).count();
+    let share = score::ratio(right, sure.len());
+    assert!(sure.len() > 300, "most mentions are sure: {}", sure.len());
+    assert!(
+        share >= 0.98,
+        "{right} of {} mentions with confidence >= 0.9 are right ({share:.3})",
+        sure.len()
+    );
+}
