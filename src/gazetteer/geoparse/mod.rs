@@ -822,3 +822,144 @@ fn listed_with_sure(toks: &[Token<'_>], raws: &[Raw], sure: &[bool], k: usize) -
     (k > 0 && sure[k - 1] && joined(&raws[k - 1], &raws[k]))
         || (k + 1 < raws.len() && sure[k + 1] && joined(&raws[k], &raws[k + 1]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gazetteer::Files;
+
+    const PLACES: &str = "id\tkind\tname\tcountry\tadmin1\tlon\tlat\tpopulation\tbbox\tfeature_code
+1522867\tcountry\tKazakhstan\tKZ\t\t68\t48\t18276499\t46.49,40.57,87.36,55.44\t
+248816\tcountry\tJordan\tJO\t\t36.5\t31\t10000000\t34.9,29.2,39.3,33.4\t
+2194370\tregion\tWestern\tFJ\tFJ.05\t177.5\t-17.6\t0\t177.2,-18.3,178.0,-17.2\tADM1
+1526384\tcity\tAlmaty\tKZ\tKZ.02\t76.93\t43.26\t2000900\t\tPPLA
+109323\tcity\tKhobar\tSA\tSA.06\t50.2\t26.28\t165799\t\t
+473247\tcity\tVladimir\tRU\tRU.83\t40.4\t56.1\t350000\t\t
+170017\tcity\tAl Bab\tSY\tSY.09\t37.52\t36.37\t130745\t\t
+";
+    const NAMES: &str = "id\tlang\tname\tflags
+1526384\tru\tАлматы\t
+1526384\tar\tألماتي\t
+109323\tar\tالخبر\t
+473247\tru\tВладимир\t
+2194370\tar\tغربي\t
+170017\ten\tBab\t
+";
+
+    fn gaz() -> Gazetteer {
+        Gazetteer::from_files(&[Files {
+            origin: "test",
+            places: PLACES,
+            names: NAMES,
+            aliases: "",
+        }])
+        .unwrap()
+    }
+
+    fn places(g: &Gazetteer, text: &str) -> Vec<String> {
+        let all = GeoparseOptions {
+            min_confidence: 0.0,
+            ..Default::default()
+        };
+        g.geoparse_with(text, &all)
+            .mentions
+            .into_iter()
+            .map(|m| m.place.name)
+            .collect()
+    }
+
+    #[test]
+    fn a_frequent_word_needs_support_to_be_a_place() {
+        let g = gaz();
+        // الخبر 'the news' is far more frequent than the city of Khobar explains
+        assert_eq!(
+            places(&g, "وقال الخبر إن المحتجين تجمعوا في ألماتي"),
+            ["Almaty"]
+        );
+    }
+
+    #[test]
+    fn people_are_not_places() {
+        let g = gaz();
+        assert_eq!(
+            places(&g, "Президент Владимир Путин прилетел в Алматы."),
+            ["Almaty"]
+        );
+        assert_eq!(
+            places(
+                &g,
+                "Aid reached Almaty, said Jordan Matthews of the agency."
+            ),
+            ["Almaty"]
+        );
+        // but a country after a title in the genitive is the country: "of Kazakhstan"
+        assert_eq!(
+            places(&g, "Police in Almaty and the army of Jordan were there."),
+            ["Almaty", "Jordan"]
+        );
+    }
+
+    #[test]
+    fn demonyms_are_reported_apart() {
+        let g = gaz();
+        let got = g.geoparse("Kazakh troops and القوات الروسية left Almaty.");
+        assert_eq!(
+            got.iter()
+                .map(|m| m.place.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Almaty"]
+        );
+        let d = g
+            .geoparse_with(
+                "Kazakh troops and القوات الروسية",
+                &GeoparseOptions::default(),
+            )
+            .demonyms;
+        let d: Vec<(&str, &str)> = d
+            .iter()
+            .map(|d| (d.text.as_str(), d.country.as_str()))
+            .collect();
+        assert_eq!(d, [("Kazakh", "KZ"), ("الروسية", "RU")]);
+    }
+
+    #[test]
+    fn names_of_media_and_fragments_of_longer_names_are_not_places() {
+        let g = gaz();
+        assert!(places(&g, "«Алматы» телеарнасының ғимараты өртенді.").is_empty());
+        assert!(places(&g, "Trucks crossed at Bab al-Hawa on Monday.").is_empty());
+        assert_eq!(places(&g, "Түнде Алматыда атыс болды."), ["Almaty"]);
+    }
+
+    #[test]
+    fn a_direction_alone_is_no_place() {
+        let g = gaz();
+        assert_eq!(places(&g, "في شمال غربي ألماتي"), ["Almaty"]);
+        assert_eq!(places(&g, "انتشرت القوات في غربي ألماتي"), ["Almaty"]);
+    }
+
+    #[test]
+    fn the_threshold_drops_doubtful_mentions() {
+        let g = gaz();
+        let text = "Almaty. Jordan said.";
+        let strict = g.geoparse_with(
+            text,
+            &GeoparseOptions {
+                min_confidence: 1.0,
+                ..Default::default()
+            },
+        );
+        let all = g.geoparse_with(
+            text,
+            &GeoparseOptions {
+                min_confidence: 0.0,
+                ..Default::default()
+            },
+        );
+        assert!(strict.found <= all.found);
+        assert!(
+            all.mentions
+                .iter()
+                .all(|m| m.place.confidence > 0.0 && m.place.confidence <= 1.0)
+        );
+    }
+}
