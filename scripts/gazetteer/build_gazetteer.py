@@ -38,11 +38,7 @@ WORLD_MIN_POP = 15000
 # regions the product's reports are about, Central Asia and the Caucasus. Elsewhere cities
 # of WORLD_MIN_POP and more.
 FULL_COUNTRIES = {"KZ", "KG", "TJ", "UZ", "TM", "AM", "AZ", "GE"}
-# Countries kept down to towns of TOWN_MIN_POP: the Middle East, North Africa and the Sahel,
-# where the Arabic-language reports the product reads are mostly about.
-TOWN_COUNTRIES = {"LB", "SY", "IQ", "LY", "SD", "SS", "TD", "ML", "NE", "BF", "YE", "PS", "JO",
-                  "MA", "DZ", "TN", "EG", "SO", "AF"}
-TOWN_MIN_POP = 1000
+
 
 # ---------------------------------------------------------------- text utils
 
@@ -418,9 +414,7 @@ def main():
         selected[int(v["geonameid"])] = v
     for v in c500.values():
         gid = int(v["geonameid"])
-        pop = v.get("population", 0)
-        if (v["countrycode"] in FULL_COUNTRIES or pop >= WORLD_MIN_POP
-                or (v["countrycode"] in TOWN_COUNTRIES and pop >= TOWN_MIN_POP)):
+        if v["countrycode"] in FULL_COUNTRIES or v.get("population", 0) >= WORLD_MIN_POP:
             selected.setdefault(gid, v)
     selected = {k: v for k, v in selected.items() if v["countrycode"] in countries}
 
