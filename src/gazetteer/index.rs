@@ -240,7 +240,11 @@ fn fold_all(names: &[NameRec]) -> Vec<Folded> {
         let handles: Vec<_> = names
             .chunks(chunk)
             .map(|part| {
-                s.spawn(move || part.iter().map(|n| fold_name(&n.text)).collect::<Vec<_>>())
+                s.spawn(move || {
+                    part.iter()
+                        .map(|n| fold_name(&n.text, &n.lang))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         handles
@@ -250,7 +254,11 @@ fn fold_all(names: &[NameRec]) -> Vec<Folded> {
     })
 }
 
-fn fold_name(text: &str) -> Folded {
+/// Languages whose Cyrillic names Russian text writes as they are (Russian itself, the
+/// languages of the region, and untagged names): only these get a Russian stem key.
+const STEMMED_LANGS: &[&str] = &["", "ru", "kk", "ky", "uk", "be", "uz", "tg"];
+
+fn fold_name(text: &str, lang: &str) -> Folded {
     let f = fold(text);
     let words = f.contains(' ');
     Folded {
@@ -265,6 +273,9 @@ fn fold_name(text: &str) -> Folded {
             .filter(|q| q.main != f && !q.main.is_empty())
             .map(|q| (compact(&q.main).into(), q.kind_hint)),
         first_word: words.then(|| f.split(' ').next().unwrap_or("").into()),
-        stem: super::stem::russian_name(text),
+        stem: STEMMED_LANGS
+            .contains(&lang)
+            .then(|| super::stem::russian_name(text))
+            .flatten(),
     }
 }

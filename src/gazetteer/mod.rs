@@ -185,6 +185,8 @@ impl Gazetteer {
 
     /// Builds a gazetteer from sets of files; later sets override earlier places by id.
     pub fn from_files(sets: &[Files<'_>]) -> Result<Gazetteer, GazetteerError> {
+        // The word lists load on their own thread while the files are parsed (one core).
+        let words = std::thread::spawn(words::Words::embedded);
         let mut places: Vec<Place> = Vec::new();
         let mut by_id: HashMap<u64, u32> = HashMap::new();
         let mut all_names: Vec<(String, Name)> = Vec::new();
@@ -277,7 +279,7 @@ impl Gazetteer {
             admin1,
             countries,
             index,
-            words: words::Words::embedded()?,
+            words: words.join().expect("word list thread panicked")?,
         })
     }
 

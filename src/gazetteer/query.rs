@@ -123,8 +123,15 @@ fn starts_with_phrase(tokens: &[&str], phrase: &[&str]) -> bool {
     if tokens.len() <= phrase.len() {
         return false;
     }
+    // The clitic reading is tried only on an Arabic first word (every name of several words
+    // in every script passes through here at load).
     phrase.iter().enumerate().all(|(i, p)| {
-        tokens[i] == *p || (i == 0 && is_arabic(p) && strip_clitics(tokens[0]).contains(p))
+        tokens[i] == *p
+            || (i == 0
+                && is_arabic(tokens[0])
+                && is_arabic(p)
+                && tokens[0].ends_with(p)
+                && strip_clitics(tokens[0]).contains(p))
     })
 }
 

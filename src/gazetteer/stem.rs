@@ -61,18 +61,29 @@ pub fn russian_name(name: &str) -> Option<(String, Option<String>)> {
     if !is_cyrillic(name) {
         return None;
     }
-    let words: Vec<String> = name
+    // Stem each word, then fold them all at once: folding works letter by letter, so this is
+    // the same as folding each stem, with one allocation instead of one per word.
+    let lower = name.to_lowercase();
+    let mut stems = String::with_capacity(lower.len());
+    let mut words = 0;
+    for w in lower
         .split(|c: char| {
             !(c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c))
         })
         .filter(|w| !w.is_empty())
-        .map(russian_word)
-        .collect();
-    let key: String = words.concat();
+    {
+        if words > 0 {
+            stems.push(' ');
+        }
+        stems.push_str(&RUSSIAN.stem(w));
+        words += 1;
+    }
+    let folded = fold(&stems);
+    let first = (words > 1).then(|| folded.split(' ').next().unwrap_or("").to_string());
+    let key = folded.replace(' ', "");
     if key.is_empty() {
         return None;
     }
-    let first = (words.len() > 1).then(|| words[0].clone());
     Some((key, first))
 }
 
