@@ -193,7 +193,7 @@ impl Gazetteer {
                 .into_iter()
                 .next();
             let after_person = k > 0 && person[k - 1] && raws[k - 1].last + 1 == r.first;
-            let is_person = self.is_person(&toks, r, &raws, after_person);
+            let is_person = self.is_person(&toks, &raws, k, after_person);
             let ev = best
                 .as_ref()
                 .map(|b| self.evidence(&toks, r, b, &[]))
@@ -382,8 +382,13 @@ impl Gazetteer {
     /// or part of an organisation's name: a person or a body, not a place (Vladimir Putin,
     /// Jordan Matthews, Lyudmila Ivanova, الرئيس نور سلطان نزارباييف, Air Astana,
     /// Интерфакс-Казахстан, «Алматы» телеарнасы, قناة الجزيرة).
-    fn is_person(&self, toks: &[Token<'_>], r: &Raw, raws: &[Raw], after_person: bool) -> bool {
+    fn is_person(&self, toks: &[Token<'_>], raws: &[Raw], k: usize, after_person: bool) -> bool {
+        let r = &raws[k];
         let name = &toks[r.name_first];
+        // Mentions are in text order and never overlap: the ones touching this one are its
+        // neighbours in the list.
+        let prev = k.checked_sub(1).map(|j| &raws[j]);
+        let next_raw = raws.get(k + 1);
         // A surname after a given name that was itself a place name (Victoria Ivanova).
         if after_person
             && name.cased
@@ -400,9 +405,7 @@ impl Gazetteer {
             let before = &toks[r.first - 1];
             let joined = only_space(toks, r.first - 1, r.first) || name.after_hyphen;
             // (a country or region right before is a place of its own: "Kazakhstan Almaty")
-            let outside_any = !raws
-                .iter()
-                .any(|o| o.last == r.first - 1 && self.may_be_area(o));
+            let outside_any = !prev.is_some_and(|o| o.last + 1 == r.first && self.may_be_area(o));
             // "President Nursultan Nazarbayev", but "Президент Украины" (of Ukraine).
             if joined && r.clitic.is_empty() && !r.inflected && evidence::is_title(&before.folded) {
                 return true;
@@ -434,9 +437,7 @@ impl Gazetteer {
             return false;
         };
         if !only_space(toks, r.last, r.last + 1)
-            || raws
-                .iter()
-                .any(|o| o.first == r.last + 1 && self.may_be_area(o))
+            || next_raw.is_some_and(|o| o.first == r.last + 1 && self.may_be_area(o))
             || is_stop_word(&next.folded)
             || evidence::is_facility(&next.folded)
             || generic(&next.folded, SUFFIX_GENERIC).is_some()
@@ -738,10 +739,10 @@ impl Gazetteer {
             // A word that is its own stem had no ending to undo ("Александр" is no form of
             // "Александрия").
             // Nor is a surname a form of a town (Галиев → Гали).
-            let last_has_ending = run[n - 1].folded != stem::russian_word(run[n - 1].raw)
-                && !stem::looks_like_surname(&run[n - 1].folded);
-            if let Some(fs) = first_stem.as_ref().filter(|_| last_has_ending) {
-                if run[1..].iter().all(|t| is_cyrillic(&t.folded)) {
+            if let Some(fs) = first_stem.as_ref() {
+                let last_has_ending = run[n - 1].folded != stem::russian_word(run[n - 1].raw)
+                    && !stem::looks_like_surname(&run[n - 1].folded);
+                if last_has_ending && run[1..].iter().all(|t| is_cyrillic(&t.folded)) {
                     key.clear();
                     key.push_str(fs);
                     for t in &run[1..] {

@@ -110,12 +110,12 @@ fn mark_short_quotes(text: &str, toks: &mut [Token<'_>]) {
     for (b, c) in text.char_indices() {
         if let Some((close, from)) = open {
             if c == close {
-                let inside: Vec<usize> = (0..toks.len())
-                    .filter(|&i| toks[i].byte_start >= from && toks[i].byte_end <= b)
-                    .collect();
-                if (1..=4).contains(&inside.len()) {
-                    for i in inside {
-                        toks[i].quoted = true;
+                // tokens are in text order: the ones inside are one run, found by bisection
+                let lo = toks.partition_point(|t| t.byte_start < from);
+                let hi = toks.partition_point(|t| t.byte_end <= b);
+                if hi > lo && hi - lo <= 4 {
+                    for t in &mut toks[lo..hi] {
+                        t.quoted = true;
                     }
                 }
                 open = None;
