@@ -162,9 +162,9 @@ impl Gazetteer {
         (g.mentions, g.found)
     }
 
-    /// Finds the places and demonyms a text mentions. Memory stays proportional to the text
-    /// and `max_mentions`, not to the mentions: a text of nothing but place names (tens of
-    /// thousands of mentions) is counted, not kept.
+    /// Finds the places and demonyms a text mentions. Only the first `max_mentions` mentions
+    /// are built into the answer; the rest are counted. (The working state holds one match
+    /// per candidate mention, so memory grows with the text, which callers bound.)
     pub fn geoparse_with(&self, text: &str, opts: &GeoparseOptions) -> Geoparsed {
         let toks = tokens(text);
         let (raws, demonyms) = self.find_mentions(&toks);
@@ -251,12 +251,6 @@ impl Gazetteer {
             let listed = listed_with_sure(&toks, &raws, &sure, k);
             let mut ev = self.evidence(&toks, r, &place, &focus);
             ev.listed = listed;
-            if std::env::var_os("GEOPARSE_DEBUG").is_some() {
-                eprintln!(
-                    "{:?} {} {:?} conf={}",
-                    toks[r.name_first].raw, place.name, ev, place.confidence
-                );
-            }
             if !self.plausible(&toks, &place, r, &focus, &ev) {
                 continue;
             }
