@@ -358,6 +358,19 @@ def wrap_lon(x):
 
 # ---------------------------------------------------------------- loaders
 
+def curated_rows(path):
+    """(line number, line, fields) of a hand-curated TSV (aliases.tsv, features.tsv): blank
+    lines and '#' comments skipped. The header comes first, with line number 0."""
+    header_seen = False
+    with open(path, encoding="utf-8") as f:
+        for ln, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            yield (ln if header_seen else 0), line, line.split("\t")
+            header_seen = True
+
+
 def load_json(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
@@ -923,29 +936,22 @@ def main():
 
     # ------------------------------------------------------------ features (hand-curated)
     if args.features and os.path.exists(args.features):
-        with open(args.features, encoding="utf-8") as f:
-            header = None
-            for ln, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                if not line or line.startswith("#"):
-                    continue
-                p = line.split("\t")
-                if header is None:
-                    header = p
-                    assert p == ["id", "kind", "feature_code", "country", "lon", "lat", "bbox", "names"], p
-                    continue
-                assert len(p) == 8, "features.tsv line %d: %r" % (ln, line)
-                fid = int(p[0])
-                assert p[1] in ("water", "region"), "features.tsv line %d: kind %r" % (ln, p[1])
-                assert claim(fid, "feature"), "features.tsv line %d: id %d is taken" % (ln, fid)
-                labels = [x.split(":", 1) for x in p[7].split("|")]
-                assert all(len(x) == 2 and x[1] == clean(x[1]) for x in labels), ln
-                main_name = labels[0][1]
-                rows.append({"id": fid, "kind": p[1], "name": main_name, "country": p[3], "admin1": "",
-                             "lon": float(p[4]), "lat": float(p[5]), "population": 0,
-                             "bbox": parse_bbox(p[6]), "fcode": p[2]})
-                for lang, nmv in labels[1:] if labels[0][0] == "en" else labels:
-                    names[fid].add((lang, nmv, ""))
+        for ln, line, p in curated_rows(args.features):
+            if ln == 0:
+                assert p == ["id", "kind", "feature_code", "country", "lon", "lat", "bbox", "names"], p
+                continue
+            assert len(p) == 8, "features.tsv line %d: %r" % (ln, line)
+            fid = int(p[0])
+            assert p[1] in ("water", "region"), "features.tsv line %d: kind %r" % (ln, p[1])
+            assert claim(fid, "feature"), "features.tsv line %d: id %d is taken" % (ln, fid)
+            labels = [x.split(":", 1) for x in p[7].split("|")]
+            assert all(len(x) == 2 and x[1] == clean(x[1]) for x in labels), ln
+            main_name = labels[0][1]
+            rows.append({"id": fid, "kind": p[1], "name": main_name, "country": p[3], "admin1": "",
+                         "lon": float(p[4]), "lat": float(p[5]), "population": 0,
+                         "bbox": parse_bbox(p[6]), "fcode": p[2]})
+            for lang, nmv in labels[1:] if labels[0][0] == "en" else labels:
+                names[fid].add((lang, nmv, ""))
 
     # ------------------------------------------------------------ checks
     for row in rows:
@@ -987,30 +993,23 @@ def main():
     alias_names = defaultdict(set)
     alias_problems = []
     if args.aliases and os.path.exists(args.aliases):
-        with open(args.aliases, encoding="utf-8") as f:
-            header = None
-            for ln, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                if not line or line.startswith("#"):
-                    continue
-                p = line.split("\t")
-                if header is None:
-                    header = p
-                    if p != ["id", "lang", "name", "flags"]:
-                        alias_problems.append("line %d: bad header %r" % (ln, p))
-                    continue
-                if len(p) != 4 or not p[0].isdigit():
-                    alias_problems.append("line %d: malformed %r" % (ln, line))
-                    continue
-                pid = int(p[0])
-                if pid not in used:
-                    alias_problems.append("line %d: id %d not in places.tsv" % (ln, pid))
-                bad_flags = [x for x in p[3].split(",") if x and x not in ALLOWED_FLAGS]
-                if bad_flags or p[2] != clean(p[2]):
-                    alias_problems.append("line %d: bad flags or unclean name %r" % (ln, line))
-                if (p[1], p[2], p[3]) in names.get(pid, ()):
-                    log("note: aliases.tsv line %d duplicates names.tsv: %s" % (ln, line))
-                alias_names[pid].add((p[1], p[2]))
+        for ln, line, p in curated_rows(args.aliases):
+            if ln == 0:
+                if p != ["id", "lang", "name", "flags"]:
+                    alias_problems.append("bad header %r" % (p,))
+                continue
+            if len(p) != 4 or not p[0].isdigit():
+                alias_problems.append("line %d: malformed %r" % (ln, line))
+                continue
+            pid = int(p[0])
+            if pid not in used:
+                alias_problems.append("line %d: id %d not in places.tsv" % (ln, pid))
+            bad_flags = [x for x in p[3].split(",") if x and x not in ALLOWED_FLAGS]
+            if bad_flags or p[2] != clean(p[2]):
+                alias_problems.append("line %d: bad flags or unclean name %r" % (ln, line))
+            if (p[1], p[2], p[3]) in names.get(pid, ()):
+                log("note: aliases.tsv line %d duplicates names.tsv: %s" % (ln, line))
+            alias_names[pid].add((p[1], p[2]))
     for msg in alias_problems:
         log("ALIAS PROBLEM:", msg)
 
