@@ -108,6 +108,10 @@ pub struct Place {
     /// The largest city of its first-level region: our stand-in for a region's seat where the
     /// data has no feature codes (set at load).
     pub largest_in_region: bool,
+    /// For a first-level region, the people of its towns in the gazetteer (set at load): a
+    /// lower bound of its population where the data gives none, and so of how often news
+    /// names it.
+    pub towns_population: u64,
 }
 
 impl Place {
@@ -217,6 +221,7 @@ pub fn parse_places(file: &str, text: &str) -> Result<Vec<Place>, DataError> {
             bbox,
             feature_code: f.get(9).copied().unwrap_or("").to_string(),
             largest_in_region: false,
+            towns_population: 0,
         });
     }
     Ok(out)

@@ -256,6 +256,16 @@ impl Gazetteer {
         for i in seats {
             places[i].largest_in_region = true;
         }
+        let mut towns: HashMap<String, u64> = HashMap::new();
+        for p in places
+            .iter()
+            .filter(|p| p.kind == Kind::City && !p.admin1.is_empty())
+        {
+            *towns.entry(p.admin1.clone()).or_default() += p.population;
+        }
+        for p in places.iter_mut().filter(|p| p.kind == Kind::Region) {
+            p.towns_population = towns.get(&p.admin1).copied().unwrap_or(0);
+        }
 
         let mut admin1 = HashMap::new();
         let mut countries = HashMap::new();

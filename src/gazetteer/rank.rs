@@ -86,7 +86,11 @@ pub fn importance(p: &Place) -> f64 {
     let pop = ((p.population.max(1) as f64).log10() - 3.0) / 4.0;
     match p.kind {
         Kind::Country => 1.0,
-        Kind::Region | Kind::Water => 0.8,
+        // The water bodies the gazetteer has are the seas and great lakes news names: more
+        // famous than a province named after them (the Red Sea, not Egypt's Red Sea
+        // governorate).
+        Kind::Water => 0.95,
+        Kind::Region => 0.8,
         Kind::District => 0.55,
         Kind::City => {
             let capital = if p.feature_code == "PPLC" { 0.1 } else { 0.0 };
@@ -165,6 +169,7 @@ mod tests {
             bbox: None,
             feature_code: code.into(),
             largest_in_region: false,
+            towns_population: 0,
         }
     }
 

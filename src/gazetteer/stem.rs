@@ -51,6 +51,8 @@ pub fn looks_like_surname(folded: &str) -> bool {
         "ян",
         "улы",
         "кызы",
+        "ұлы",
+        "қызы",
     ];
     folded.chars().count() >= 5 && ENDINGS.iter().any(|e| folded.ends_with(e))
 }

@@ -12,12 +12,13 @@ use incidentmap::gazetteer::geoparse::DEFAULT_MIN_CONFIDENCE;
 
 use crate::common::gazetteer;
 
-/// Issue #14 asks for 0.95. Reached on the development part (0.961 when this was written).
+/// Issue #14 asks for 0.95. Reached on the development part (0.964 when this was written).
 const PRECISION_FLOOR: f64 = 0.95;
-/// Issue #14 asks for 0.92; the development part stands at 0.896 (the missing places are
-/// mostly ones the gazetteer lacks: villages with no population figure in GeoNames,
-/// squares, dams and pumping stations). The floor is where it stands, so it only rises.
-const RECALL_FLOOR: f64 = 0.89;
+/// Issue #14 asks for 0.92; the development part stands at 0.916 (the missing places are
+/// mostly ones the gazetteer lacks, or lacks in the report's script: villages with no
+/// population figure in GeoNames, small Arab towns with only Latin names, squares, dams and
+/// pumping stations). The floor is where it stands, so it only rises.
+const RECALL_FLOOR: f64 = 0.91;
 
 #[test]
 fn development_precision_and_recall_hold_their_floor() {

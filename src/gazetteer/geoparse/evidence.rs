@@ -301,6 +301,12 @@ const CUES_BEFORE: &[&str] = &[
     "اطراف",
     "انحاء",
     "مدن",
+    // plurals and duals of settlement words: "بلدات البيضاء وشحات" (the towns of …)
+    "بلدات",
+    "بلدتي",
+    "قري",
+    "قريتي",
+    "مدينتي",
     "بين",
     "وفي",
     "ومن",
@@ -701,6 +707,9 @@ impl Evidence {
     }
 }
 
+/// How much less often news names a region than a city of its population.
+const REGION_STEP: f32 = 1.0;
+
 /// The Zipf frequency a place's name would have from its prominence alone: countries are
 /// named constantly, a big city often, a hamlet almost never. A rough line through how often
 /// news names cities of each size, not a fit to any one language.
@@ -708,9 +717,12 @@ pub(super) fn expected_zipf(kind: crate::gazetteer::Kind, population: u64, capit
     use crate::gazetteer::Kind;
     match kind {
         Kind::Country => 9.0,
-        // Population is unknown for most regions: a small city's worth.
-        Kind::Region if population == 0 => 2.5,
-        Kind::District if population == 0 => 2.5,
+        // Population is unknown for most regions: a small city's worth, or what the people
+        // of its towns give, less a step: news names a province less often than a city as
+        // big.
+        Kind::Region | Kind::District => {
+            (0.9 * (population.max(1) as f32).log10() - 1.5 - REGION_STEP).max(2.5)
+        }
         Kind::Water => 3.5,
         _ => {
             let base = 0.9 * (population.max(1) as f32).log10() - 1.5;

@@ -243,7 +243,17 @@ impl Gazetteer {
             let Some(mut place) = self.rank(r.cands.clone(), &ctx, 1).into_iter().next() else {
                 continue;
             };
-            let listed = listed_with_sure(&toks, &raws, &sure, k);
+            // Listed with a sure place, or with another name of the same country: two
+            // ordinary words rarely both read as places of one country.
+            let country_of = |j: usize| {
+                first_guess[j]
+                    .as_ref()
+                    .filter(|_| !not_place[j])
+                    .map(|b| b.country.as_str())
+            };
+            let supports =
+                |j: usize| sure[j] || (country_of(j).is_some() && country_of(j) == country_of(k));
+            let listed = listed_with(&toks, &raws, supports, k);
             let mut ev = self.evidence(&toks, r, &place, &focus);
             ev.listed = listed;
             if !self.plausible(&toks, &place, r, &focus, &ev) {
@@ -321,7 +331,11 @@ impl Gazetteer {
             .keys()
             .map(|&i| {
                 let p = &self.places[i as usize];
-                expected_zipf(p.kind, p.population, p.feature_code == "PPLC")
+                expected_zipf(
+                    p.kind,
+                    p.population.max(p.towns_population),
+                    p.feature_code == "PPLC",
+                )
             })
             .fold(f32::NEG_INFINITY, f32::max);
         let before = r.first.checked_sub(1).map(|i| &toks[i]);
@@ -440,7 +454,15 @@ impl Gazetteer {
             // An inflected name is a given name only when the next word takes the same case
             // (Нурсултану Назарбаеву), not when a genitive or locative complements it
             // (Президент Узбекистана Шавкат Мирзиёев, Атыраудағы Теңіз кен орны).
+            // A country or region in Cyrillic is a given name only before a surname: names
+            // of ministries and bodies follow it capitalized (Қазақстан Сыртқы істер
+            // министрлігі). The surname may be inflected (Абай Құнанбайұлының).
+            let area_not_before_surname = is_cyrillic(&name.folded)
+                && self.may_be_area(r)
+                && !stem::looks_like_surname(&next.folded)
+                && !kazakh_stems(&next.folded).any(stem::looks_like_surname);
             (!r.inflected || same_ending(&name.folded, &next.folded))
+                && !area_not_before_surname
                 && name.capital
                 && !name.title_case
                 && next.cased
@@ -497,8 +519,10 @@ impl Gazetteer {
         }
         // A one-word match on an obscure place far from the story is more likely a word or
         // a name — unless it is written like a name and the story is in its country.
+        // Arabic has no capitals: there a name that is no word at all stands for one.
+        let written_as_name = ev.capital || (!name.cased && ev.commonness < 3.0);
         place.population >= 50_000
-            || (ev.in_focus && (ev.capital || ev.cue || ev.listed))
+            || (ev.in_focus && (written_as_name || ev.cue || ev.listed))
             || focus.is_empty() && ev.capital && ev.cue
     }
 
@@ -611,7 +635,12 @@ impl Gazetteer {
         };
         let cyrillic_first = is_cyrillic(&first.folded);
         // Two-letter names (Ош, Шу) only where a capital mid-sentence says it is a name.
-        let min_key = if cyrillic_first && first.capital_says_name() {
+        // (or where a generic word follows: "Шу қаласы")
+        let generic_next = toks.get(at + 1).is_some_and(|t| {
+            generic(&t.folded, SUFFIX_GENERIC).is_some()
+                || kazakh_stems(&t.folded).any(|w| generic(w, SUFFIX_GENERIC).is_some())
+        });
+        let min_key = if cyrillic_first && (first.capital_says_name() || generic_next) {
             2
         } else {
             3
@@ -648,6 +677,26 @@ impl Gazetteer {
                 if key.chars().count() >= min_key {
                     self.exact_candidates(key, 1.0, None, &mut cands);
                     if !cands.0.is_empty() {
+                        // Sources write the article on some names and not on others:
+                        // الخرطوم is the state's name in one list and خرطوم the city's in
+                        // another. When the article names only an area, both readings
+                        // compete, so the city named plainly can win.
+                        if arabic
+                            && first.folded.starts_with("ال")
+                            && cands.0.keys().all(|&p| {
+                                matches!(
+                                    self.places[p as usize].kind,
+                                    Kind::Region | Kind::District
+                                )
+                            })
+                        {
+                            key.clear();
+                            key.push_str(&first.folded["ال".len()..]);
+                            rest(key);
+                            if key.chars().count() >= 3 {
+                                self.exact_candidates(key, 0.97, None, &mut cands);
+                            }
+                        }
                         return Some(Match::plain(n, cands));
                     }
                 }
@@ -802,20 +851,29 @@ fn is_direction_run(toks: &[Token<'_>], r: &Raw) -> bool {
             .all(|t| evidence::is_direction(&t.folded) || evidence::is_facility(&t.folded))
 }
 
-/// Whether mention `k` is listed with a neighbouring mention that needs no support ("X, Y
-/// and Z", "X و Y", "X и Y").
-fn listed_with_sure(toks: &[Token<'_>], raws: &[Raw], sure: &[bool], k: usize) -> bool {
+/// Whether mention `k` is listed with a neighbouring mention that `supports` it ("X, Y and
+/// Z", "X و Y", "X и Y").
+fn listed_with(
+    toks: &[Token<'_>],
+    raws: &[Raw],
+    supports: impl Fn(usize) -> bool,
+    k: usize,
+) -> bool {
     let joined = |a: &Raw, b: &Raw| -> bool {
         // between them: punctuation, or one connector word, or an Arabic و on the second
         let between = &toks[a.last + 1..b.first];
         match between {
-            [] => b.clitic.starts_with('و') || b.first > a.last,
+            // (a comma or the like: not only a space, nor a sentence's end, nor a hyphen)
+            [] => {
+                let t = &toks[b.first];
+                b.clitic.starts_with('و') || !(t.after_space || t.sentence_start || t.after_hyphen)
+            }
             [c] => evidence::is_connector(&c.folded),
             _ => false,
         }
     };
-    (k > 0 && sure[k - 1] && joined(&raws[k - 1], &raws[k]))
-        || (k + 1 < raws.len() && sure[k + 1] && joined(&raws[k], &raws[k + 1]))
+    (k > 0 && joined(&raws[k - 1], &raws[k]) && supports(k - 1))
+        || (k + 1 < raws.len() && joined(&raws[k], &raws[k + 1]) && supports(k + 1))
 }
 
 #[cfg(test)]

@@ -61,6 +61,12 @@ pub(super) const RUSSIAN_ENDINGS: &[(&str, &str)] = &[
     ("я", ""),
     ("ах", "а"),
     ("ах", ""),
+    // names that are plurals (Бендеры, Черкассы, Химки): в Бендерах, из Бендер
+    ("ах", "ы"),
+    ("ах", "и"),
+    ("ам", "ы"),
+    ("ами", "ы"),
+    ("", "ы"),
 ];
 
 /// Kazakh case endings, longest first. Kazakh adds them to the unchanged nominative, with the
