@@ -1,6 +1,9 @@
 //! Heat tile rendering at 100,000, 1,000,000 and 10,000,000 synthetic incidents over
 //! Kazakhstan: the median uncached render (density, colouring and PNG encoding) of random
-//! tiles from zoom 3 to 14, and how it changes with the size of the data.
+//! tiles from zoom 3 to 14, and how it changes with the size of the data — unfiltered, and
+//! with a random time window (one day to the whole year, whole days or not) and a random set
+//! of categories per tile, on the pyramid and, for comparison, on the R-tree. Also the
+//! pyramid's memory beside the index's (resident memory before and after indexing).
 //!
 //! Run: cargo bench --bench tiles
 //! Sizes: TILE_BENCH_SIZES=100000,1000000,10000000 (the default). 10 million needs ~5 GB of
@@ -17,6 +20,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use incidentmap::app::area_resolver;
 use incidentmap::filter::{Filter, TimeRange};
 use incidentmap::gazetteer::Gazetteer;
+use incidentmap::model::Category;
 use incidentmap::spatial::Index;
 use incidentmap::synth::{SynthOptions, generate};
 use incidentmap::tiles::mercator::{TileId, world_px};
@@ -53,6 +57,50 @@ fn tiles(gaz: &Gazetteer, n: usize) -> Vec<TileId> {
         .collect()
 }
 
+/// A random filter per tile, seeded: a window of one day to a year in 2023 (log-uniform
+/// length; whole days or starting and ending at any second) and, half the time, a random
+/// non-empty set of categories.
+fn random_filters(n: usize) -> Vec<Filter> {
+    let mut rng = SmallRng::seed_from_u64(9);
+    let year = 1_672_531_200_000i64;
+    let day = 86_400_000i64;
+    (0..n)
+        .map(|_| {
+            let days = 365f64.powf(rng.random::<f64>()).round().max(1.0) as i64;
+            let start_day = rng.random_range(0..=365 - days);
+            let (start, end) = if rng.random::<bool>() {
+                (year + start_day * day, year + (start_day + days) * day - 1)
+            } else {
+                let s = year + start_day * day + rng.random_range(0..day);
+                (s, s + days * day - rng.random_range(0..day))
+            };
+            let categories = rng.random::<bool>().then(|| {
+                let bits: u16 = rng.random_range(1..(1 << Category::ALL.len()));
+                Category::ALL
+                    .into_iter()
+                    .filter(|c| bits & c.bit() != 0)
+                    .collect()
+            });
+            Filter {
+                time: Some(TimeRange {
+                    start: Some(start),
+                    end: Some(end),
+                }),
+                categories,
+                ..Filter::default()
+            }
+        })
+        .collect()
+}
+
+/// Resident memory of this process, bytes (Linux; 0 elsewhere).
+fn resident_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
 fn percentile(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(f64::total_cmp);
     v[((v.len() - 1) as f64 * p).round() as usize]
@@ -76,6 +124,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("tile_render");
     g.sample_size(10);
     for &n in &sizes {
+        let rss_before = resident_bytes();
         let t0 = Instant::now();
         let opts = SynthOptions {
             count: n,
@@ -88,6 +137,7 @@ fn bench(c: &mut Criterion) {
             area_resolver(gaz.clone()),
         );
         let snap = idx.snapshot();
+        let index_bytes = resident_bytes().saturating_sub(rss_before);
         let t1 = Instant::now();
         let pyramid = build_pyramid(&snap, style);
         let layer = Layer {
@@ -97,9 +147,11 @@ fn bench(c: &mut Criterion) {
         };
         let tops: Vec<f32> = (0..=22).map(|z| top_of_ramp(&layer, z)).collect();
         println!(
-            "{n} incidents: generated and indexed in {:.1?}; pyramid ({} bins) and ramp tops in {:.1?}",
+            "{n} incidents: generated and indexed in {:.1?} ({:.0} MB resident); pyramid ({} bins, {:.0} MB) and ramp tops in {:.1?}",
             t1 - t0,
+            index_bytes as f64 / 1e6,
             pyramid.bins(),
+            pyramid.bytes() as f64 / 1e6,
             t1.elapsed()
         );
         let f = Filter::default();
@@ -130,23 +182,45 @@ fn bench(c: &mut Criterion) {
             percentile(&mut painted, 0.5),
             percentile(&mut painted, 0.9)
         );
-        // The same tiles with a time filter: the R-tree path, for comparison.
-        let jan = Filter {
-            time: Some(TimeRange::parse("2023-01-01/2023-01-31").unwrap()),
-            ..Filter::default()
+        // The same tiles, each with a random filter: on the pyramid, and on the R-tree (the
+        // path every filtered tile took before issue #15) for comparison.
+        let filters = random_filters(sample.len());
+        let filtered = |layer: &Layer| -> (Vec<f64>, Vec<f64>) {
+            let mut all = Vec::new();
+            let mut low = Vec::new();
+            for (&t, f) in sample.iter().zip(&filters) {
+                let best = (0..3)
+                    .map(|_| {
+                        let s = Instant::now();
+                        black_box(render(layer, f, t, 1, tops[t.z as usize]).unwrap());
+                        s.elapsed().as_secs_f64() * 1e3
+                    })
+                    .fold(f64::MAX, f64::min);
+                all.push(best);
+                if t.z <= 7 {
+                    low.push(best);
+                }
+            }
+            (all, low)
         };
-        let mut filtered: Vec<f64> = sample
-            .iter()
-            .map(|&t| {
-                let s = Instant::now();
-                black_box(render(&layer, &jan, t, 1, tops[t.z as usize]).unwrap());
-                s.elapsed().as_secs_f64() * 1e3
-            })
-            .collect();
+        let (mut fp, mut fp_low) = filtered(&layer);
+        let rtree = Layer {
+            pyramid: None,
+            ..layer
+        };
+        let (mut fr, mut fr_low) = filtered(&rtree);
         println!(
-            "{n} incidents: uncached render over {} random tiles z3-14: median {median:.3} ms, p90 {p90:.3} ms; with a one-month filter median {:.3} ms",
+            "{n} incidents: uncached render over {} random tiles z3-14: median {median:.3} ms, p90 {p90:.3} ms",
             sample.len(),
-            percentile(&mut filtered, 0.5)
+        );
+        println!(
+            "{n} incidents: random filters, pyramid: median {:.3} ms, p90 {:.3} ms, median z3-7 {:.3} ms; R-tree: median {:.3} ms, p90 {:.3} ms, median z3-7 {:.3} ms",
+            percentile(&mut fp, 0.5),
+            percentile(&mut fp, 0.9),
+            percentile(&mut fp_low, 0.5),
+            percentile(&mut fr, 0.5),
+            percentile(&mut fr, 0.9),
+            percentile(&mut fr_low, 0.5),
         );
         medians.push((n, median));
         let mut k = 0;

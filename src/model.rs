@@ -123,6 +123,10 @@ impl fmt::Display for Category {
 pub struct CategorySet(u16);
 
 impl CategorySet {
+    /// The set as a bit mask, a bit per category ([`Category::bit`]).
+    pub fn bits(self) -> u16 {
+        self.0
+    }
     pub fn contains(self, c: Category) -> bool {
         self.0 & c.bit() != 0
     }

@@ -23,10 +23,11 @@ use crate::filter::Filter;
 use crate::model::Incident;
 use crate::spatial::Snapshot;
 use mercator::{TileId, lon_lat, world_px};
-use pyramid::{BASE_LEVEL, Pyramid};
+use pyramid::{BASE_LEVEL, Pyramid, Slice};
 use style::{Areas, Kernel, Scale, Style};
 
 /// One style's heat over one snapshot.
+#[derive(Clone, Copy)]
 pub struct Layer<'a> {
     pub snap: &'a Snapshot,
     pub style: &'a Style,
@@ -41,13 +42,78 @@ fn paints_as_point(i: &Incident, style: &Style) -> bool {
     !i.precision.is_area() && style.categories.is_none_or(|c| c.contains(i.category))
 }
 
-/// Pre-aggregates the points of a snapshot's base for a style.
+/// Pre-aggregates the points of a snapshot's base for a style, by pixel, category and day.
 pub fn build_pyramid(snap: &Snapshot, style: &Style) -> Pyramid {
     Pyramid::build(
         snap.base_records()
             .filter(|i| paints_as_point(i, style))
-            .map(|i| (i.lon, i.lat, style.weight_of(i))),
+            .map(|i| pyramid::Point {
+                lon: i.lon,
+                lat: i.lat,
+                weight: style.weight_of(i),
+                class: i.category as u8,
+                day: day_of(i.occurred_at.start_ms()),
+            }),
     )
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The UTC day (since the Unix epoch) of an instant in milliseconds.
+fn day_of(ms: i64) -> i32 {
+    ms.div_euclid(DAY_MS) as i32
+}
+
+/// How the pyramid answers a filter: the part of the weight it reads, and the days whose
+/// incidents must be added one by one because the window covers only part of them.
+struct Plan {
+    slice: Option<Slice>,
+    partial_days: Vec<i32>,
+}
+
+/// The plan for a filter, or `None` when the pyramid cannot answer it (it knows nothing but
+/// pixels, categories and days; other filters read the points).
+fn plan(f: &Filter) -> Option<Plan> {
+    let pyramid_only = Filter {
+        bbox: None,
+        time: None,
+        categories: None,
+        ..f.clone()
+    };
+    if pyramid_only.has_attributes() {
+        return None;
+    }
+    let classes = f.categories.map_or(u16::MAX, |c| c.bits());
+    let Some(t) = f.time else {
+        let slice = f.categories.map(|_| Slice {
+            classes,
+            days: None,
+        });
+        return Some(Plan {
+            slice,
+            partial_days: Vec::new(),
+        });
+    };
+    // An incident lasts at most its day and starts on it: every incident of a day that the
+    // window covers whole matches; those of a day it covers in part must be checked.
+    let first_whole = t.start.map_or(i32::MIN, |s| day_of(s + DAY_MS - 1));
+    let last_whole = t.end.map_or(i32::MAX, |e| day_of(e + 1) - 1);
+    let mut partial_days = Vec::new();
+    if let Some(s) = t.start.filter(|s| s.rem_euclid(DAY_MS) != 0) {
+        partial_days.push(day_of(s));
+    }
+    if let Some(e) = t.end.filter(|e| (e + 1).rem_euclid(DAY_MS) != 0) {
+        if !partial_days.contains(&day_of(e)) {
+            partial_days.push(day_of(e));
+        }
+    }
+    Some(Plan {
+        slice: Some(Slice {
+            classes,
+            days: Some((first_whole, last_whole)),
+        }),
+        partial_days,
+    })
 }
 
 /// The pixel of a point at a 256-px zoom `level`, exactly as the pyramid bins it (floor at
@@ -146,16 +212,43 @@ pub fn density(layer: &Layer, request: &Filter, win: &Window) -> Option<Vec<f32>
         north,
     };
 
-    match layer.pyramid {
-        Some(p) if !request.has_attributes() && level <= BASE_LEVEL => {
-            p.for_each_bin(level, gx, gy, gx1, gy1, |x, y, w| {
-                canvas.add_point(x as f64 + 0.5, y as f64 + 0.5, w);
-                painted = true;
-            });
+    match (layer.pyramid, plan(&filter)) {
+        (Some(p), Some(plan)) if level <= BASE_LEVEL => {
+            let empty = plan
+                .slice
+                .is_some_and(|s| s.days.is_some_and(|(a, b)| a > b) || s.classes == 0);
+            if !empty {
+                p.for_each_bin(level, gx, gy, gx1, gy1, plan.slice.as_ref(), |x, y, w| {
+                    canvas.add_point(x as f64 + 0.5, y as f64 + 0.5, w);
+                    painted = true;
+                });
+            }
+            // Days the window covers in part: their incidents one by one. The pyramid holds
+            // every record of the base, shadowed or not, and so do these; the overlay below
+            // corrects both alike.
+            let exact = Filter {
+                bbox: Some(reach),
+                ..filter.clone()
+            };
+            for day in plan.partial_days {
+                let from = day as i64 * DAY_MS;
+                for i in layer.snap.base_records_starting(from, from + DAY_MS - 1) {
+                    if paints_as_point(i, style) && exact.matches(i) {
+                        let w = style.weight_of(i);
+                        if w > 0.0 {
+                            let (x, y) = bin_px(i.lon, i.lat, level);
+                            canvas.add_point(x, y, w);
+                            painted = true;
+                        }
+                    }
+                }
+            }
             // The pyramid holds the base; the overlay's edits since are applied on top.
             for (old, new) in layer.snap.overlay_changes() {
                 for (i, sign) in [(old, -1.0f32), (new, 1.0)] {
-                    let Some(i) = i.filter(|i| paints_as_point(i, style)) else {
+                    let Some(i) =
+                        i.filter(|i| paints_as_point(i, style) && filter.matches_attributes(i))
+                    else {
                         continue;
                     };
                     let w = style.weight_of(i) * sign;
@@ -437,28 +530,65 @@ mod tests {
             }
         }
 
-        /// The pyramid path and the R-tree path draw the same tile.
+        /// The pyramid path and the R-tree path draw the same tile, for any window of time
+        /// (whole days or not, open or closed) and any categories, with edits and deletions
+        /// in the overlay.
         #[test]
         fn the_pyramid_draws_what_the_points_draw(
-            pts in proptest::collection::vec((76.5f64..77.5, 43.0f64..43.5, 0u32..20), 1..300),
+            pts in proptest::collection::vec((76.5f64..77.5, 43.0f64..43.5, 0u32..20, 0usize..9, proptest::option::of(0i64..86_400)), 1..300),
             z in 3u8..15, deleted in proptest::collection::vec(0usize..300, 0..20),
+            moved in proptest::collection::vec((0usize..300, 76.5f64..77.5, 0usize..9), 0..10),
+            window in proptest::option::of((proptest::option::of(0i64..40 * 86_400), proptest::option::of(0i64..40 * 86_400), any::<bool>())),
+            categories in proptest::option::of(1u16..512),
         ) {
-            let incidents: Vec<Incident> = pts.iter().enumerate().map(|(n, &(lon, lat, f))| inc(n as u32, lon, lat, Category::Riot, f)).collect();
+            let incidents: Vec<Incident> = pts.iter().enumerate().map(|(n, &(lon, lat, f, c, secs))| {
+                let mut i = inc(n as u32, lon, lat, Category::ALL[c], f);
+                if let Some(secs) = secs {
+                    // an instant on that day instead of the whole day
+                    let day = i.occurred_at.start_ms() / 1000;
+                    i.occurred_at = OccurredAt::Instant(time::OffsetDateTime::from_unix_timestamp(day + secs).unwrap());
+                }
+                i
+            }).collect();
             let idx = Index::new(incidents.clone(), 1, no_areas());
             idx.apply(deleted.iter().map(|&d| Change::Delete(format!("t{}", d % incidents.len()))).collect(), 2);
+            idx.apply(moved.iter().map(|&(n, lon, c)| {
+                let mut i = incidents[n % incidents.len()].clone();
+                i.lon = lon;
+                i.category = Category::ALL[c];
+                Change::Put(i)
+            }).collect(), 3);
             let snap = idx.snapshot();
+            // Windows from 2021-12-25 on, whole days or not.
+            let origin = 1_640_390_400_000i64;
+            let time = window.and_then(|(a, b, whole)| {
+                let day = |ms: i64| if whole { ms - ms.rem_euclid(DAY_MS) } else { ms };
+                let (a, b) = (a.map(|a| origin + day(a * 1000)), b.map(|b| origin + day(b * 1000) + if whole { DAY_MS - 1 } else { 0 }));
+                match (a, b) {
+                    (Some(a), Some(b)) if a > b => None,
+                    (None, None) => None,
+                    (start, end) => Some(crate::filter::TimeRange { start, end }),
+                }
+            });
+            let filter = Filter {
+                time,
+                categories: categories.map(|bits| Category::ALL.into_iter().filter(|c| bits & c.bit() != 0).collect()),
+                ..Filter::default()
+            };
             let all = styles();
-            for name in ["heat", "fatalities"] {
+            for name in ["heat", "fatalities", "protests"] {
                 let style = all.get(name).unwrap();
                 let pyr = build_pyramid(&snap, style);
                 let (x, y) = world_px(77.0, 43.25, z, 256);
                 let t = TileId::new(z as u64, (x / 256.0) as u64, (y / 256.0) as u64).unwrap();
-                let with = density(&Layer { snap: &snap, style, pyramid: Some(&pyr) }, &Filter::default(), &Window::tile(t, 1));
-                let without = density(&Layer { snap: &snap, style, pyramid: None }, &Filter::default(), &Window::tile(t, 1));
-                let with = with.unwrap_or_else(|| vec![0.0; 65536]);
-                let without = without.unwrap_or_else(|| vec![0.0; 65536]);
-                for (p, q) in with.iter().zip(&without) {
-                    prop_assert!((p - q).abs() <= 1e-2 * q.abs().max(1.0), "{} vs {}", p, q);
+                for f in [Filter::default(), filter.clone()] {
+                    let with = density(&Layer { snap: &snap, style, pyramid: Some(&pyr) }, &f, &Window::tile(t, 1));
+                    let without = density(&Layer { snap: &snap, style, pyramid: None }, &f, &Window::tile(t, 1));
+                    let with = with.unwrap_or_else(|| vec![0.0; 65536]);
+                    let without = without.unwrap_or_else(|| vec![0.0; 65536]);
+                    for (p, q) in with.iter().zip(&without) {
+                        prop_assert!((p - q).abs() <= 1e-2 * q.abs().max(1.0), "{} vs {} ({:?})", p, q, f);
+                    }
                 }
             }
         }
