@@ -33,7 +33,7 @@ pub enum Command {
     /// Write a synthetic dataset (for load tests and benchmarks) as importable CSV.
     Synth(SynthArgs),
     /// Export incidents, with the items endpoint's filters.
-    Export(ExportArgs),
+    Export(Box<ExportArgs>),
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -49,26 +49,9 @@ pub struct ExportArgs {
     /// Output file; `-` writes text formats to standard output.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// minLon,minLat,maxLon,maxLat
-    #[arg(long, allow_hyphen_values = true)]
-    pub bbox: Option<String>,
-    /// RFC 3339 instant, date or interval (start/end, .. for open).
-    #[arg(long)]
-    pub datetime: Option<String>,
-    /// Comma list of categories.
-    #[arg(long)]
-    pub category: Option<String>,
-    /// Comma list of precisions.
-    #[arg(long)]
-    pub precision: Option<String>,
-    #[arg(long)]
-    pub min_fatalities: Option<u32>,
-    #[arg(long)]
-    pub min_injured: Option<u32>,
-    #[arg(long)]
-    pub min_arrested: Option<u32>,
-    #[arg(long)]
-    pub place_id: Option<u64>,
+    /// The filters of the items endpoint, with the same names and meaning.
+    #[command(flatten)]
+    pub filter: crate::filter::FilterArgs,
 }
 
 #[derive(Debug, Args)]

@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         Command::Geoparse(a) => geoparse(a),
         Command::Gazetteer(GazetteerCommand::Import(a)) => gazetteer_import(a),
         Command::Synth(a) => synth(a),
-        Command::Export(a) => export(a),
+        Command::Export(a) => export(*a),
     };
     match result {
         Ok(code) => code,
@@ -314,41 +314,11 @@ fn synth(a: SynthArgs) -> anyhow::Result<ExitCode> {
 
 fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
     use incidentmap::export::{Format, select, write_gpkg, write_text};
-    use incidentmap::filter::{Filter, TimeRange, parse_categories, parse_precisions};
     let format: Format = a
         .format
         .parse()
         .map_err(|e: String| anyhow::anyhow!("--format: {e}"))?;
-    let filter = Filter {
-        bbox: a
-            .bbox
-            .as_deref()
-            .map(incidentmap::bbox::Bbox::parse)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--bbox: {e}"))?,
-        time: a
-            .datetime
-            .as_deref()
-            .map(TimeRange::parse)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--{e}"))?,
-        categories: a
-            .category
-            .as_deref()
-            .map(parse_categories)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--{e}"))?,
-        precisions: a
-            .precision
-            .as_deref()
-            .map(parse_precisions)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--{e}"))?,
-        min_fatalities: a.min_fatalities,
-        min_injured: a.min_injured,
-        min_arrested: a.min_arrested,
-        place_id: a.place_id,
-    };
+    let filter = a.filter.build().map_err(|e| anyhow::anyhow!("--{e}"))?;
     let app = App::open(&sources(&a.data)?).context("opening the data")?;
     let incidents = select(&app.snapshot(), &filter);
     let to_stdout = a.out.as_os_str() == "-";

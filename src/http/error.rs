@@ -11,8 +11,9 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub description: String,
-    /// Extra structured detail (e.g. geocoding candidates), merged into the body.
-    pub detail: Option<serde_json::Value>,
+    /// Extra structured detail (e.g. geocoding candidates), merged into the body. Boxed: errors
+    /// travel in every `Result` of the HTTP layer and should stay small.
+    pub detail: Option<Box<serde_json::Value>>,
     /// Seconds for a `Retry-After` header (503s).
     pub retry_after: Option<u32>,
     /// Other headers (WWW-Authenticate on 401s).
@@ -77,13 +78,13 @@ impl ApiError {
         serde_json::to_value(Body {
             code: self.code,
             description: &self.description,
-            detail: self.detail.as_ref(),
+            detail: self.detail.as_deref(),
         })
         .unwrap_or_default()
     }
 
     pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
-        self.detail = Some(detail);
+        self.detail = Some(Box::new(detail));
         self
     }
 }
@@ -98,7 +99,7 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&Body {
             code: self.code,
             description: &self.description,
-            detail: self.detail.as_ref(),
+            detail: self.detail.as_deref(),
         })
         .unwrap_or_default();
         let mut r = (

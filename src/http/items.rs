@@ -13,8 +13,7 @@ use super::error::ApiError;
 use super::ogc::check_collection;
 use super::params::{Params, query_string};
 use super::{AppState, etag, not_modified};
-use crate::bbox::Bbox;
-use crate::filter::{Filter, TimeRange, parse_categories, parse_precisions};
+use crate::filter::{Filter, FilterArgs};
 use crate::format::geojson::{write_feature, write_str};
 use crate::model::Incident;
 
@@ -23,50 +22,18 @@ pub const GEOJSON: &str = "application/geo+json";
 pub const MAX_LIMIT: usize = 10_000;
 pub const DEFAULT_LIMIT: usize = 10;
 
-/// Query parameters the items endpoint accepts.
-pub const ITEMS_PARAMS: &[&str] = &[
-    "bbox",
-    "limit",
-    "offset",
-    "datetime",
-    "category",
-    "precision",
-    "min_fatalities",
-    "min_injured",
-    "min_arrested",
-    "place_id",
-    "f",
-];
+/// Query parameters the items endpoint accepts: the filters, paging and format.
+pub fn items_params() -> Vec<&'static str> {
+    let mut v = FilterArgs::NAMES.to_vec();
+    v.extend(["limit", "offset", "f"]);
+    v
+}
 
-/// The filter parameters shared with the tiles (`datetime`, `category`) and the rest.
+/// The filter parameters shared with the tiles and exports ([`FilterArgs`]).
 pub fn filter_from(p: &Params) -> Result<Filter, ApiError> {
-    let bad = |e: crate::filter::FilterError| ApiError::bad_request(e.0);
-    Ok(Filter {
-        bbox: p
-            .get("bbox")
-            .map(Bbox::parse)
-            .transpose()
-            .map_err(|e| ApiError::bad_request(format!("bbox: {e}")))?,
-        time: p
-            .get("datetime")
-            .map(TimeRange::parse)
-            .transpose()
-            .map_err(bad)?,
-        categories: p
-            .get("category")
-            .map(parse_categories)
-            .transpose()
-            .map_err(bad)?,
-        precisions: p
-            .get("precision")
-            .map(parse_precisions)
-            .transpose()
-            .map_err(bad)?,
-        min_fatalities: p.num("min_fatalities", "a non-negative integer")?,
-        min_injured: p.num("min_injured", "a non-negative integer")?,
-        min_arrested: p.num("min_arrested", "a non-negative integer")?,
-        place_id: p.num("place_id", "a gazetteer id")?,
-    })
+    FilterArgs::from_lookup(|n| p.get(n))
+        .build()
+        .map_err(|e| ApiError::bad_request(e.0))
 }
 
 /// `limit` and `offset`: default 10, above the maximum served with the maximum, 0 refused.
@@ -161,7 +128,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection_id)?;
-    let params = Params::parse(raw.as_deref(), ITEMS_PARAMS)?;
+    let params = Params::parse(raw.as_deref(), &items_params())?;
     let fmt = format(&params, &headers, true)?;
     let filter = filter_from(&params)?;
     let (limit, offset) = paging(&params)?;

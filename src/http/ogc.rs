@@ -12,13 +12,13 @@ use time::format_description::well_known::Rfc3339;
 use super::AppState;
 use super::error::ApiError;
 use super::params::Params;
-use crate::model::{Category, Precision};
 
 pub const COLLECTION: &str = "incidents";
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
 
-/// The conformance classes this service implements.
+/// The conformance classes of Features Part 1 and the queryables this service implements;
+/// [`conformance_classes`] adds the filter classes ([`crate::filter::cql::CONFORMANCE`]).
 pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -26,6 +26,15 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ];
+
+/// Every conformance class this service implements.
+pub fn conformance_classes() -> Vec<&'static str> {
+    CONFORMANCE
+        .iter()
+        .chain(crate::filter::cql::CONFORMANCE)
+        .copied()
+        .collect()
+}
 
 /// Whether the client prefers HTML: browsers send `text/html` first; GDAL, QGIS and owslib
 /// send JSON types or `*/*`, which get JSON.
@@ -114,7 +123,9 @@ pub async fn landing(
 /// `GET /conformance`.
 pub async fn conformance(RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     no_params(raw.as_deref())?;
-    Ok(json_response(json!({ "conformsTo": CONFORMANCE })))
+    Ok(json_response(
+        json!({ "conformsTo": conformance_classes() }),
+    ))
 }
 
 /// The collection's description, with its extent computed from the data.
@@ -219,23 +230,30 @@ pub async fn one_collection(
     Ok(json_response(collection(&s, &base)))
 }
 
-/// The JSON Schema of the properties incidents can be filtered by.
+/// The JSON Schema of the properties incidents can be filtered by, from the one list of them
+/// ([`crate::filter::cql::QUERYABLES`]).
 pub fn queryables_schema(base: &str) -> Value {
+    use crate::filter::cql::{QUERYABLES, Type};
+    let mut props = serde_json::Map::new();
+    for q in QUERYABLES {
+        let mut p = match q.ty {
+            Type::Point => json!({"format": "geometry-point", "x-ogc-role": "primary-geometry"}),
+            Type::Time => {
+                json!({"type": "string", "format": "date-time", "x-ogc-role": "primary-instant"})
+            }
+            Type::Enum(values) => json!({"type": "string", "enum": values}),
+            Type::Integer => json!({"type": "integer", "minimum": 0}),
+            Type::Text => json!({"type": "string"}),
+        };
+        p["title"] = json!(q.title);
+        props.insert(q.name.to_string(), p);
+    }
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": format!("{base}/collections/{COLLECTION}/queryables"),
         "type": "object",
         "title": "Incidents",
-        "properties": {
-            "geometry": {"title": "Where", "format": "geometry-point", "x-ogc-role": "primary-geometry"},
-            "occurred_at": {"title": "When (filter with datetime)", "type": "string", "format": "date-time", "x-ogc-role": "primary-instant"},
-            "category": {"title": "What happened", "type": "string", "enum": Category::ALL.map(Category::as_str)},
-            "precision": {"title": "How well the point is known", "type": "string", "enum": Precision::ALL.map(Precision::as_str)},
-            "fatalities": {"title": "Deaths (filter with min_fatalities)", "type": "integer", "minimum": 0},
-            "injured": {"title": "Injured (filter with min_injured)", "type": "integer", "minimum": 0},
-            "arrested": {"title": "Arrested (filter with min_arrested)", "type": "integer", "minimum": 0},
-            "place_id": {"title": "Gazetteer id of the place", "type": "integer", "minimum": 1},
-        },
+        "properties": props,
         "additionalProperties": false,
     })
 }

@@ -16,16 +16,12 @@ use super::items::{cache_control, not_modified_response};
 use super::limit::Limiter;
 use super::params::Params;
 use super::{AppState, etag, not_modified};
-use crate::filter::{Filter, TimeRange, parse_categories};
+use crate::filter::{Filter, FilterArgs};
 use crate::spatial::Snapshot;
 use crate::tiles::cache::{Derived, TileCache, TileKey};
 use crate::tiles::mercator::{MAX_ZOOM, TileError, TileId};
 use crate::tiles::style::{Palette, Scale, Style};
 use crate::tiles::{Layer, png, render};
-
-/// Query parameters tiles accept: the same filter names and meaning as on the items endpoint,
-/// and `v`, the data version TileJSON puts in tile URLs so clients refetch after edits.
-pub const TILE_PARAMS: &[&str] = &["datetime", "category", "v"];
 
 /// Shared tile machinery: bounded rendering, the caches, the empty tiles.
 pub struct TileService {
@@ -123,34 +119,27 @@ pub fn parse_tile_path(path: &str) -> Result<(std::borrow::Cow<'_, str>, TileId,
     Ok((style_name, tile, scale))
 }
 
+/// Query parameters tiles accept: every filter of the items endpoint but the box (the tile is
+/// the box), with the same names and meaning, and `v`, the data version TileJSON puts in tile
+/// URLs so clients refetch after edits.
+pub fn tile_params() -> Vec<&'static str> {
+    let mut v: Vec<&str> = FilterArgs::NAMES
+        .iter()
+        .copied()
+        .filter(|n| *n != "bbox")
+        .collect();
+    v.push("v");
+    v
+}
+
 /// The filters tiles take, and their canonical text (for cache keys and ETags; `None` without
 /// filters).
 pub fn tile_filter(p: &Params) -> Result<(Filter, Option<Box<str>>), ApiError> {
-    let filter = Filter {
-        time: p
-            .get("datetime")
-            .map(TimeRange::parse)
-            .transpose()
-            .map_err(|e| ApiError::bad_request(e.0))?,
-        categories: p
-            .get("category")
-            .map(parse_categories)
-            .transpose()
-            .map_err(|e| ApiError::bad_request(e.0))?,
-        ..Default::default()
-    };
-    if !filter.has_attributes() {
-        return Ok((filter, None));
-    }
-    let key = format!(
-        "{}|{}",
-        filter.time.map(|t| t.to_string()).unwrap_or_default(),
-        filter
-            .categories
-            .map(|c| c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(","))
-            .unwrap_or_default()
-    );
-    Ok((filter, Some(key.into())))
+    let filter = FilterArgs::from_lookup(|n| p.get(n))
+        .build()
+        .map_err(|e| ApiError::bad_request(e.0))?;
+    let key = filter.attributes_key().map(String::into_boxed_str);
+    Ok((filter, key))
 }
 
 pub async fn tile(
@@ -161,7 +150,7 @@ pub async fn tile(
 ) -> Result<Response, ApiError> {
     let (style_name, tile, scale) = parse_tile_path(uri.path())?;
     let style = style_or_404(&s, &style_name)?;
-    let params = Params::parse(raw.as_deref(), TILE_PARAMS)?;
+    let params = Params::parse(raw.as_deref(), &tile_params())?;
     let (filter, filter_key) = tile_filter(&params)?;
     let snap = s.app.snapshot();
     let key = TileKey {

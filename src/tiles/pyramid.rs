@@ -112,6 +112,11 @@ impl Level {
             let before = |k: usize| if k == a { 0.0 } else { self.cumulative[k - 1] };
             match slice.days {
                 None => sum += self.cumulative[b - 1],
+                // A run wholly inside or outside the window needs no search.
+                Some((first, last)) if self.days[a] >= first && self.days[b - 1] <= last => {
+                    sum += self.cumulative[b - 1]
+                }
+                Some((first, last)) if self.days[b - 1] < first || self.days[a] > last => {}
                 Some((first, last)) => {
                     let days = &self.days[a..b];
                     let lo = a + days.partition_point(|&d| d < first);

@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod cql;
 mod crash;
 mod edit;
 mod geocode;

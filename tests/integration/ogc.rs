@@ -117,7 +117,7 @@ async fn the_api_document_is_self_contained_and_declares_every_parameter() {
             None => p["name"].as_str().unwrap().to_string(),
         })
         .collect();
-    for p in incidentmap::http::items::ITEMS_PARAMS {
+    for p in incidentmap::http::items::items_params() {
         assert!(names.iter().any(|n| n == p), "{p} is not declared");
     }
     let html = s.get("/api.html").await.text().await.unwrap();

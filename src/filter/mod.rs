@@ -1,8 +1,15 @@
-//! Which incidents a request wants: box, time, categories and property filters. One
+//! Which incidents a request wants: box, time, categories, property filters and CQL2. One
 //! definition shared by the items endpoint, the heat tiles and exports, so that the same
 //! parameters always mean the same thing.
+//!
+//! - [`FilterArgs`]: the filter parameters as given (query string, command line), the one
+//!   place each is declared; [`FilterArgs::build`] checks them into a [`Filter`];
+//! - [`cql`]: CQL2 filters (OGC API – Features Part 3).
+
+pub mod cql;
 
 use std::fmt;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -13,6 +20,12 @@ use crate::model::{Category, CategorySet, Incident, OccurredAt, Precision, Preci
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("{0}")]
 pub struct FilterError(pub String);
+
+impl From<cql::CqlError> for FilterError {
+    fn from(e: cql::CqlError) -> Self {
+        FilterError(e.to_string())
+    }
+}
 
 /// A closed or half-open time interval in Unix milliseconds, ends inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -146,6 +159,8 @@ pub struct Filter {
     pub min_injured: Option<u32>,
     pub min_arrested: Option<u32>,
     pub place_id: Option<u64>,
+    /// What a CQL2 filter asks beyond the fields above (see [`cql::Cql::lower`]).
+    pub cql: Option<Arc<cql::Cql>>,
 }
 
 impl Filter {
@@ -159,6 +174,7 @@ impl Filter {
             && at_least(i.injured, self.min_injured)
             && at_least(i.arrested, self.min_arrested)
             && self.place_id.is_none_or(|p| i.place_id == Some(p))
+            && self.cql.as_ref().is_none_or(|c| c.matches(i))
     }
 
     pub fn matches(&self, i: &Incident) -> bool {
@@ -174,6 +190,200 @@ impl Filter {
             || self.min_injured.is_some()
             || self.min_arrested.is_some()
             || self.place_id.is_some()
+            || self.cql.is_some()
+    }
+
+    /// A canonical text of everything but the box, for cache keys and ETags (`None` when
+    /// nothing is set).
+    pub fn attributes_key(&self) -> Option<String> {
+        if !self.has_attributes() {
+            return None;
+        }
+        let list = |v: Vec<&str>| v.join(",");
+        Some(format!(
+            "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{}",
+            self.time.map(|t| t.to_string()).unwrap_or_default(),
+            self.categories
+                .map(|c| list(c.iter().map(|c| c.as_str()).collect()))
+                .unwrap_or_default(),
+            self.precisions
+                .map(|p| list(p.iter().map(|p| p.as_str()).collect()))
+                .unwrap_or_default(),
+            self.min_fatalities,
+            self.min_injured,
+            self.min_arrested,
+            self.place_id,
+            self.cql.as_ref().map(|c| c.key()).unwrap_or_default(),
+        ))
+    }
+}
+
+/// The filter parameters as a client gives them: the query string of items, tiles and
+/// exports, and the export command's options. Each is declared here once; the HTTP layer
+/// reads the same names ([`FilterArgs::NAMES`]) and [`FilterArgs::build`] is the one place they
+/// are checked.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilterArgs {
+    /// Only incidents inside this box: west,south,east,north in degrees (CRS84); west > east
+    /// crosses the antimeridian.
+    #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true)]
+    pub bbox: Option<String>,
+    /// Only incidents in this time: an RFC 3339 date or date-time, or an interval start/end
+    /// with `..` for an open end.
+    #[arg(long, value_name = "TIME")]
+    pub datetime: Option<String>,
+    /// Only these categories (comma list).
+    #[arg(long, value_name = "LIST")]
+    pub category: Option<String>,
+    /// Only incidents whose location is known this well (comma list of exact, city, near,
+    /// region, country).
+    #[arg(long, value_name = "LIST")]
+    pub precision: Option<String>,
+    /// At least this many deaths (unknown counts never pass).
+    #[arg(long, value_name = "N")]
+    pub min_fatalities: Option<String>,
+    /// At least this many injured.
+    #[arg(long, value_name = "N")]
+    pub min_injured: Option<String>,
+    /// At least this many arrested.
+    #[arg(long, value_name = "N")]
+    pub min_arrested: Option<String>,
+    /// Only incidents placed at this gazetteer place.
+    #[arg(long, value_name = "ID")]
+    pub place_id: Option<String>,
+    /// A CQL2 filter (OGC API – Features Part 3), e.g. "category = 'riot' AND fatalities > 5".
+    #[arg(long, value_name = "CQL2")]
+    pub filter: Option<String>,
+    /// The language of --filter: cql2-text (the default) or cql2-json.
+    #[arg(long = "filter-lang", value_name = "LANG")]
+    pub filter_lang: Option<String>,
+    /// The coordinate reference system of geometries in --filter: CRS84 (the default) or
+    /// EPSG:4326 (latitude first), as URIs.
+    #[arg(long = "filter-crs", value_name = "URI")]
+    pub filter_crs: Option<String>,
+}
+
+impl FilterArgs {
+    /// Every filter parameter's name, as the query string spells it.
+    pub const NAMES: &'static [&'static str] = &[
+        "bbox",
+        "datetime",
+        "category",
+        "precision",
+        "min_fatalities",
+        "min_injured",
+        "min_arrested",
+        "place_id",
+        "filter",
+        "filter-lang",
+        "filter-crs",
+    ];
+
+    /// Reads the parameters by name (from a query string).
+    pub fn from_lookup<'a>(get: impl Fn(&str) -> Option<&'a str>) -> FilterArgs {
+        let s = |n: &str| get(n).map(str::to_string);
+        FilterArgs {
+            bbox: s("bbox"),
+            datetime: s("datetime"),
+            category: s("category"),
+            precision: s("precision"),
+            min_fatalities: s("min_fatalities"),
+            min_injured: s("min_injured"),
+            min_arrested: s("min_arrested"),
+            place_id: s("place_id"),
+            filter: s("filter"),
+            filter_lang: s("filter-lang"),
+            filter_crs: s("filter-crs"),
+        }
+    }
+
+    /// Checks the parameters into a filter; the error names the parameter at fault.
+    pub fn build(&self) -> Result<Filter, FilterError> {
+        fn num<T: std::str::FromStr>(
+            name: &str,
+            v: &Option<String>,
+            what: &str,
+        ) -> Result<Option<T>, FilterError> {
+            v.as_deref()
+                .map(|v| {
+                    v.trim()
+                        .parse::<T>()
+                        .map_err(|_| FilterError(format!("{name}: {v:?} is not {what}")))
+                })
+                .transpose()
+        }
+        let mut f = Filter {
+            bbox: self
+                .bbox
+                .as_deref()
+                .map(Bbox::parse)
+                .transpose()
+                .map_err(|e| FilterError(format!("bbox: {e}")))?,
+            time: self.datetime.as_deref().map(TimeRange::parse).transpose()?,
+            categories: self.category.as_deref().map(parse_categories).transpose()?,
+            precisions: self
+                .precision
+                .as_deref()
+                .map(parse_precisions)
+                .transpose()?,
+            min_fatalities: num(
+                "min_fatalities",
+                &self.min_fatalities,
+                "a non-negative integer",
+            )?,
+            min_injured: num("min_injured", &self.min_injured, "a non-negative integer")?,
+            min_arrested: num("min_arrested", &self.min_arrested, "a non-negative integer")?,
+            place_id: num("place_id", &self.place_id, "a gazetteer id")?,
+            cql: None,
+        };
+        let lang: cql::Lang = self
+            .filter_lang
+            .as_deref()
+            .map(str::parse)
+            .transpose()?
+            .unwrap_or_default();
+        let Some(src) = &self.filter else {
+            if self.filter_lang.is_some() || self.filter_crs.is_some() {
+                return Err(FilterError(
+                    "filter-lang and filter-crs go with a filter, and there is none".into(),
+                ));
+            }
+            return Ok(f);
+        };
+        let parsed = cql::Cql::parse(src, lang, self.filter_crs.as_deref())?;
+        // What the typed fields can say, they say: the same question asked either way takes
+        // the same path (the heat pyramid, the R-tree) and gets the same answer.
+        let taken = cql::Lowered {
+            categories: f.categories,
+            precisions: f.precisions,
+            time: f.time,
+            bbox: f.bbox,
+            min_counts: [
+                (crate::model::CountField::Fatalities, f.min_fatalities),
+                (crate::model::CountField::Injured, f.min_injured),
+                (crate::model::CountField::Arrested, f.min_arrested),
+            ]
+            .into_iter()
+            .filter_map(|(c, v)| v.map(|v| (c, v)))
+            .collect(),
+            place_id: f.place_id,
+        };
+        let (low, rest) = parsed.lower(&taken);
+        f.categories = f.categories.or(low.categories);
+        f.precisions = f.precisions.or(low.precisions);
+        f.time = f.time.or(low.time);
+        f.bbox = f.bbox.or(low.bbox);
+        f.place_id = f.place_id.or(low.place_id);
+        for (c, v) in low.min_counts {
+            let slot = match c {
+                crate::model::CountField::Fatalities => &mut f.min_fatalities,
+                crate::model::CountField::Injured => &mut f.min_injured,
+                crate::model::CountField::Arrested => &mut f.min_arrested,
+            };
+            *slot = Some(v);
+        }
+        f.cql = rest.map(Arc::new);
+        Ok(f)
     }
 }
 
