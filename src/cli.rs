@@ -52,6 +52,9 @@ pub struct ExportArgs {
     /// The filters of the items endpoint, with the same names and meaning.
     #[command(flatten)]
     pub filter: crate::filter::FilterArgs,
+    /// Order, as the items endpoint's sortby: e.g. -occurred_at,fatalities.
+    #[arg(long, value_name = "KEYS", allow_hyphen_values = true)]
+    pub sortby: Option<String>,
 }
 
 #[derive(Debug, Args)]

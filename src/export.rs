@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::filter::Filter;
+use crate::filter::sort::SortBy;
 use crate::gazetteer::Gazetteer;
 use crate::model::Incident;
 use crate::spatial::Snapshot;
@@ -42,9 +43,9 @@ pub enum ExportError {
     Exists(String),
 }
 
-/// The incidents the filter matches, in page order.
-pub fn select(snap: &Snapshot, filter: &Filter) -> Vec<Arc<Incident>> {
-    snap.page(filter, 0, usize::MAX).items
+/// The incidents the filter matches, in page order or the order `sort` gives.
+pub fn select(snap: &Snapshot, filter: &Filter, sort: &SortBy) -> Vec<Arc<Incident>> {
+    snap.page_sorted(filter, sort, 0, usize::MAX).items
 }
 
 /// Writes incidents as a text format.

@@ -319,8 +319,15 @@ fn export(a: ExportArgs) -> anyhow::Result<ExitCode> {
         .parse()
         .map_err(|e: String| anyhow::anyhow!("--format: {e}"))?;
     let filter = a.filter.build().map_err(|e| anyhow::anyhow!("--{e}"))?;
+    let sort = a
+        .sortby
+        .as_deref()
+        .map(incidentmap::filter::sort::SortBy::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--{e}"))?
+        .unwrap_or_default();
     let app = App::open(&sources(&a.data)?).context("opening the data")?;
-    let incidents = select(&app.snapshot(), &filter);
+    let incidents = select(&app.snapshot(), &filter, &sort);
     let to_stdout = a.out.as_os_str() == "-";
     match format {
         Format::Gpkg if to_stdout => anyhow::bail!("--out: a GeoPackage must be written to a file"),

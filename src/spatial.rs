@@ -349,6 +349,48 @@ impl Snapshot {
         Page { matched, items }
     }
 
+    /// The page `[offset, offset + limit)` of the incidents the filter matches in the order
+    /// `sort` gives (its keys, then the id: a total order, so pages neither repeat nor skip),
+    /// with the exact number matched. Only the first `offset + limit` are ordered fully.
+    pub fn page_sorted(
+        &self,
+        f: &Filter,
+        sort: &crate::filter::sort::SortBy,
+        offset: usize,
+        limit: usize,
+    ) -> Page {
+        if sort.is_empty() {
+            return self.page(f, offset, limit);
+        }
+        let mut all: Vec<&Arc<Incident>> = Vec::new();
+        let base = &self.base;
+        let positions: Box<dyn Iterator<Item = u32>> = match &f.bbox {
+            Some(b) => Box::new(base.positions_in(b).into_iter()),
+            None => Box::new(0..base.records.len() as u32),
+        };
+        all.extend(
+            positions
+                .map(|p| &base.records[p as usize])
+                .filter(|i| !self.shadowed(i) && f.matches_attributes(i)),
+        );
+        all.extend(self.overlay_matches(f));
+        let matched = all.len();
+        let cmp = |a: &&Arc<Incident>, b: &&Arc<Incident>| sort.compare(a, b);
+        let end = offset.saturating_add(limit).min(matched);
+        if end < matched && end > 0 {
+            all.select_nth_unstable_by(end - 1, cmp);
+            all.truncate(end);
+        }
+        all.sort_unstable_by(cmp);
+        let items = all
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(Arc::clone)
+            .collect();
+        Page { matched, items }
+    }
+
     /// Space and time the data covers, or `None` when there is none. Computed once per
     /// snapshot, on first use.
     pub fn extent(&self) -> Option<Extent> {

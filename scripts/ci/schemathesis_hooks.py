@@ -1,5 +1,11 @@
 """Schemathesis hooks: constraints the OpenAPI schema cannot express.
 
+A CQL2 `filter` is a string to JSON Schema but must follow the CQL2 grammar (in the language
+`filter-lang` names), and `filter-lang` / `filter-crs` mean something only with a filter; a
+`sortby` must name sortables. Generated values of these are mapped onto valid ones, chosen by
+the generated value, so schema-valid requests are valid requests; what makes them invalid is
+tested in the integration tests (tests/integration/cql.rs), where each mistake must be named.
+
 A bbox is four (or six) numbers, but its latitudes must lie in -90..90 with south <= north;
 JSON Schema can bound each number but cannot relate two of them. This maps every generated
 bbox of four or six numbers onto a valid one (latitudes clamped and ordered), so schema-valid
@@ -33,8 +39,36 @@ def _fix(v):
     return v
 
 
+CQL2_TEXT = [
+    "category = 'riot'",
+    "fatalities > 2 AND category IN ('riot', 'protest')",
+    "S_INTERSECTS(geometry, BBOX(76, 43, 78, 44))",
+    "T_INTERSECTS(occurred_at, INTERVAL('2022-01-01', '..'))",
+    "place LIKE 'A%' OR place IS NULL",
+    "NOT (arrested BETWEEN 1 AND 10)",
+    "true",
+]
+CQL2_JSON = [
+    '{"op":"=","args":[{"property":"category"},"riot"]}',
+    '{"op":">","args":[{"property":"fatalities"},2]}',
+    '{"op":"s_intersects","args":[{"property":"geometry"},{"bbox":[76,43,78,44]}]}',
+    '{"op":"t_after","args":[{"property":"occurred_at"},{"date":"2022-01-04"}]}',
+]
+SORTBY = ["-occurred_at", "fatalities", "-fatalities,occurred_at", "+category,-id", "place_id"]
+
+
+def _pick(options, generated):
+    return options[sum(str(generated).encode()) % len(options)]
+
+
 @schemathesis.hook
 def map_query(context, query):
     if query and "bbox" in query:
         query["bbox"] = _fix(query["bbox"])
+    if query and ("filter" in query or "filter-lang" in query or "filter-crs" in query):
+        lang = query.get("filter-lang", "cql2-text")
+        options = CQL2_JSON if lang == "cql2-json" else CQL2_TEXT
+        query["filter"] = _pick(options, query.get("filter", ""))
+    if query and "sortby" in query:
+        query["sortby"] = _pick(SORTBY, query["sortby"])
     return query

@@ -4,9 +4,11 @@
 //!
 //! - [`FilterArgs`]: the filter parameters as given (query string, command line), the one
 //!   place each is declared; [`FilterArgs::build`] checks them into a [`Filter`];
-//! - [`cql`]: CQL2 filters (OGC API – Features Part 3).
+//! - [`cql`]: CQL2 filters (OGC API – Features Part 3);
+//! - [`sort`]: the `sortby` order.
 
 pub mod cql;
+pub mod sort;
 
 use std::fmt;
 use std::sync::Arc;

@@ -189,6 +189,22 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ),
         ),
     );
+    paths.insert(
+        "/collections/{collectionId}/sortables".into(),
+        get(
+            "Properties incidents can be sorted by with sortby (JSON Schema)",
+            "getSortables",
+            vec![r("collectionId"), r("f")],
+            with_errors(
+                ok(
+                    "A JSON Schema",
+                    "application/schema+json",
+                    json!({"type": "object"}),
+                ),
+                &["400", "404"],
+            ),
+        ),
+    );
     let item_params = vec![
         r("collectionId"),
         r("bbox"),
@@ -204,6 +220,11 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         r("filter"),
         r("filter-lang"),
         r("filter-crs"),
+        query(
+            "sortby",
+            "Order: a comma list of sortables (see /sortables), each with - for descending or + (or nothing) for ascending, e.g. -occurred_at,fatalities. Unknown values come last; the id breaks ties. Default: occurred_at, then id.",
+            json!({"type": "string", "pattern": "^[+-]?[a-z_]+(:(asc|desc))?(,[+-]?[a-z_]+(:(asc|desc))?)*$"}),
+        ),
         query(
             "f",
             "Output format: GeoJSON (json), or CSV with ACLED-like columns (csv). Accept: text/csv also gives CSV.",

@@ -13,6 +13,7 @@ use super::error::ApiError;
 use super::ogc::check_collection;
 use super::params::{Params, query_string};
 use super::{AppState, etag, not_modified};
+use crate::filter::sort::SortBy;
 use crate::filter::{Filter, FilterArgs};
 use crate::format::geojson::{write_feature, write_str};
 use crate::model::Incident;
@@ -25,7 +26,7 @@ pub const DEFAULT_LIMIT: usize = 10;
 /// Query parameters the items endpoint accepts: the filters, paging and format.
 pub fn items_params() -> Vec<&'static str> {
     let mut v = FilterArgs::NAMES.to_vec();
-    v.extend(["limit", "offset", "f"]);
+    v.extend(["limit", "offset", "f", "sortby"]);
     v
 }
 
@@ -131,6 +132,12 @@ pub async fn list(
     let params = Params::parse(raw.as_deref(), &items_params())?;
     let fmt = format(&params, &headers, true)?;
     let filter = filter_from(&params)?;
+    let sort = params
+        .get("sortby")
+        .map(SortBy::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(e.0))?
+        .unwrap_or_default();
     let (limit, offset) = paging(&params)?;
     let snap = s.app.snapshot();
     let tag = etag(&[
@@ -147,7 +154,7 @@ pub async fn list(
     let (content_type, body) = match fmt {
         Format::Csv => {
             let body = tokio::task::spawn_blocking(move || {
-                let page = snap.page(&filter, offset, limit);
+                let page = snap.page_sorted(&filter, &sort, offset, limit);
                 let mut out = Vec::with_capacity(page.items.len() * 200);
                 crate::format::acled::write(
                     &mut out,
@@ -161,8 +168,10 @@ pub async fn list(
             ("text/csv; charset=utf-8", Body::from(body))
         }
         Format::GeoJson => {
-            let page =
-                tokio::task::spawn_blocking(move || snap.page(&filter, offset, limit)).await?;
+            let page = tokio::task::spawn_blocking(move || {
+                snap.page_sorted(&filter, &sort, offset, limit)
+            })
+            .await?;
             let pairs = params.pairs().to_vec();
             if page.items.len() <= STREAM_ABOVE {
                 let body = collection(&page.items, page.matched, offset, limit, &base, &pairs);

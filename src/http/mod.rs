@@ -194,6 +194,7 @@ pub fn router(state: AppState) -> Router {
         .route("/collections", get(ogc::collections))
         .route("/collections/{collection}", get(ogc::one_collection))
         .route("/collections/{collection}/queryables", get(ogc::queryables))
+        .route("/collections/{collection}/sortables", get(ogc::sortables))
         .route(
             "/collections/{collection}/items",
             get(items::list)

@@ -169,6 +169,12 @@ fn collection(s: &AppState, base: &str) -> Value {
             "Properties to filter by",
             format!("{base}/collections/{COLLECTION}/queryables"),
         ),
+        link(
+            "http://www.opengis.net/def/rel/ogc/1.0/sortables",
+            "application/schema+json",
+            "Properties to sort by (sortby)",
+            format!("{base}/collections/{COLLECTION}/sortables"),
+        ),
     ];
     for st in s.app.styles().iter() {
         links.push(link(
@@ -256,6 +262,44 @@ pub fn queryables_schema(base: &str) -> Value {
         "properties": props,
         "additionalProperties": false,
     })
+}
+
+/// The JSON Schema of the properties incidents can be sorted by (`sortby`), from the one list
+/// of them ([`crate::filter::sort::SORTABLES`]).
+pub fn sortables_schema(base: &str) -> Value {
+    let queryables = queryables_schema(base);
+    let mut props = serde_json::Map::new();
+    for (name, _) in crate::filter::sort::SORTABLES {
+        props.insert(name.to_string(), queryables["properties"][name].clone());
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{base}/collections/{COLLECTION}/sortables"),
+        "type": "object",
+        "title": "Incidents",
+        "properties": props,
+        "additionalProperties": false,
+    })
+}
+
+/// `GET /collections/{collectionId}/sortables`.
+pub async fn sortables(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_collection(&id)?;
+    no_params(raw.as_deref())?;
+    let base = s.base_url(&headers);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/schema+json"),
+        )],
+        Json(sortables_schema(&base)),
+    )
+        .into_response())
 }
 
 /// `GET /collections/{collectionId}/queryables`.

@@ -13,7 +13,24 @@ use crate::common::{TestServer, gazetteer};
 /// base) and 300 more written after (held in its overlay), some with whole days for times and
 /// unknown counts: both paths of the heat tiles, and null logic, are exercised.
 async fn server() -> TestServer {
-    let s = TestServer::demo().await;
+    fill(TestServer::demo().await).await
+}
+
+/// The same on a fresh PostgreSQL database.
+async fn server_on_postgres() -> TestServer {
+    let url = tokio::task::spawn_blocking(|| crate::postgres::Cluster::shared().database())
+        .await
+        .unwrap();
+    let s = TestServer::start_on(Some(&url), incidentmap::http::HttpOptions::default()).await;
+    let app = s.app.clone();
+    tokio::task::spawn_blocking(move || app.load_demo_if_empty())
+        .await
+        .unwrap()
+        .unwrap();
+    fill(s).await
+}
+
+async fn fill(s: TestServer) -> TestServer {
     let app = s.app.clone();
     tokio::task::spawn_blocking(move || {
         let opts = SynthOptions {
@@ -141,25 +158,36 @@ async fn bytes(s: &TestServer, path: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn query_parameters_and_cql2_agree_on_items_tiles_and_csv() {
-    let s = server().await;
-    let (total, _) = ids(&s, "").await;
+    agree(&server().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn query_parameters_and_cql2_agree_on_postgres_too() {
+    if crate::postgres::not_installed() {
+        return;
+    }
+    agree(&server_on_postgres().await).await;
+}
+
+async fn agree(s: &TestServer) {
+    let (total, _) = ids(s, "").await;
     let mut narrowing = 0;
     for (params, cql) in PAIRS {
         let q = cql_query(cql);
-        let (n1, a) = ids(&s, params).await;
-        let (n2, b) = ids(&s, &q).await;
+        let (n1, a) = ids(s, params).await;
+        let (n2, b) = ids(s, &q).await;
         assert_eq!(n1, n2, "numberMatched: {params} vs {cql}");
         assert_eq!(a, b, "ids: {params} vs {cql}");
         if n1 > 0 && n1 < total {
             narrowing += 1;
         }
         let csv1 = bytes(
-            &s,
+            s,
             &format!("/collections/incidents/items?f=csv&limit=10000&{params}"),
         )
         .await;
         let csv2 = bytes(
-            &s,
+            s,
             &format!("/collections/incidents/items?f=csv&limit=10000&{q}"),
         )
         .await;
@@ -169,8 +197,8 @@ async fn query_parameters_and_cql2_agree_on_items_tiles_and_csv() {
             continue;
         }
         for (z, x, y) in [(3, 5, 2), (5, 22, 11), (8, 182, 94), (11, 1461, 758)] {
-            let t1 = bytes(&s, &format!("/tiles/heat/{z}/{x}/{y}.png?{params}")).await;
-            let t2 = bytes(&s, &format!("/tiles/heat/{z}/{x}/{y}.png?{q}")).await;
+            let t1 = bytes(s, &format!("/tiles/heat/{z}/{x}/{y}.png?{params}")).await;
+            let t2 = bytes(s, &format!("/tiles/heat/{z}/{x}/{y}.png?{q}")).await;
             assert_eq!(t1, t2, "tile {z}/{x}/{y}: {params} vs {cql}");
         }
     }
