@@ -103,7 +103,8 @@ pub struct GazetteerImportArgs {
 }
 
 /// Options shared by every command that opens the data.
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct DataArgs {
     /// Data directory (holds incidents.gpkg) [default: ./data]
     #[arg(long, env = "INCIDENTMAP_DATA", value_name = "DIR")]
@@ -120,19 +121,27 @@ pub struct DataArgs {
     pub styles: Option<PathBuf>,
 }
 
-#[derive(Debug, Args, Clone, Default)]
+/// The serve options: each declared once, here. The flags, the `INCIDENTMAP_*` variables and
+/// the configuration file's keys (the field names) all come from this one definition
+/// ([`crate::config`] merges them); a flag or variable given wins over the file.
+#[derive(Debug, Args, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ServeArgs {
     /// A TOML configuration file; flags and INCIDENTMAP_* variables override its keys.
     #[arg(long, env = "INCIDENTMAP_CONFIG", value_name = "FILE")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     #[command(flatten)]
+    #[serde(flatten)]
     pub data: DataArgs,
     /// Address to listen on [default: 127.0.0.1:8080]
     #[arg(long, env = "INCIDENTMAP_BIND", value_name = "ADDR")]
     pub bind: Option<String>,
     /// Load the demo dataset (Kazakhstan, January 2022) when the data directory is empty.
-    #[arg(long, env = "INCIDENTMAP_DEMO")]
-    pub demo: bool,
+    /// `--demo=false` turns off a `demo = true` of the configuration file.
+    #[arg(long, env = "INCIDENTMAP_DEMO", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub demo: Option<bool>,
     /// Public base URL for absolute links (when behind a proxy that sets no X-Forwarded-*).
     #[arg(long, env = "INCIDENTMAP_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
@@ -151,8 +160,9 @@ pub struct ServeArgs {
     pub tokens: Option<PathBuf>,
     /// Build absolute links from X-Forwarded-Host, -Proto and -Prefix: only behind a proxy that
     /// sets them and drops clients' own, since anyone can send them.
-    #[arg(long, env = "INCIDENTMAP_TRUST_PROXY")]
-    pub trust_proxy: bool,
+    #[arg(long, env = "INCIDENTMAP_TRUST_PROXY", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    pub trust_proxy: Option<bool>,
     /// The map page's base map: an XYZ tile URL template ({z}/{x}/{y}); `none` for none.
     #[arg(long, env = "INCIDENTMAP_BASEMAP_URL", value_name = "URL")]
     pub basemap_url: Option<String>,
@@ -166,7 +176,7 @@ pub struct ServeArgs {
         value_name = "ORIGIN",
         value_delimiter = ','
     )]
-    pub cors_origins: Vec<String>,
+    pub cors_origins: Option<Vec<String>>,
     /// Log format: text (readable) or json (one object per line).
     #[arg(long, env = "INCIDENTMAP_LOG_FORMAT", value_name = "FORMAT")]
     pub log_format: Option<String>,

@@ -86,39 +86,26 @@ pub enum LogFormat {
     Json,
 }
 
-/// The configuration file: the same options as the flags, under the flags' names with `_`
-/// for `-`. Unknown keys are refused by name.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The configuration file: the serve options ([`ServeArgs`]) under their field names (the
+/// flags' names with `_` for `-`); paths in it are relative to it. Unknown keys are refused
+/// by name. Nothing here lists the options: they are [`ServeArgs`]'s.
 pub struct FileConfig {
-    pub data: Option<PathBuf>,
-    pub store: Option<String>,
-    pub gazetteer: Option<PathBuf>,
-    pub styles: Option<PathBuf>,
-    pub bind: Option<String>,
-    pub demo: Option<bool>,
-    pub public_url: Option<String>,
-    pub trust_proxy: Option<bool>,
-    pub write_token: Option<String>,
-    pub tokens: Option<PathBuf>,
-    pub cors_origins: Option<Vec<String>>,
-    pub basemap_url: Option<String>,
-    pub basemap_attribution: Option<String>,
-    pub log_format: Option<String>,
-    pub request_timeout: Option<u64>,
-    pub render_concurrency: Option<usize>,
-    pub tile_cache_bytes: Option<u64>,
-    pub tile_max_age: Option<u32>,
-    pub max_age: Option<u32>,
-    pub max_body_bytes: Option<usize>,
-    pub max_import_bytes: Option<usize>,
-    pub geoparse_max_bytes: Option<usize>,
-    pub geoparse_max_mentions: Option<usize>,
-    pub geoparse_concurrency: Option<usize>,
-    pub header_read_timeout: Option<u64>,
-    pub max_header_bytes: Option<usize>,
-    pub max_connections: Option<usize>,
+    path: PathBuf,
+    table: toml::Table,
 }
+
+/// The option names a file may set: every serve option but `config` itself.
+fn file_keys() -> Vec<String> {
+    use clap::Args;
+    ServeArgs::augment_args(clap::Command::new("serve"))
+        .get_arguments()
+        .map(|a| a.get_id().as_str().to_string())
+        .filter(|id| id != "config")
+        .collect()
+}
+
+/// The options whose values are paths, which a file gives relative to itself.
+const PATH_KEYS: &[&str] = &["data", "gazetteer", "styles", "tokens"];
 
 impl FileConfig {
     pub fn load(path: &std::path::Path) -> Result<FileConfig, ConfigError> {
@@ -127,51 +114,59 @@ impl FileConfig {
             path: shown.clone(),
             message: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::File {
-            path: shown,
+        let bad = |e: toml::de::Error| ConfigError::File {
+            path: shown.clone(),
             message: file_error(&text, &e),
+        };
+        let table: toml::Table = toml::from_str(&text).map_err(bad)?;
+        let known = file_keys();
+        if let Some(k) = table.keys().find(|k| !known.contains(k)) {
+            return Err(ConfigError::File {
+                path: shown.clone(),
+                message: format!(
+                    "unknown key {k:?}; the keys are the serve options: {}",
+                    known.join(", ")
+                ),
+            });
+        }
+        // Typed once here, from the text, so a mistyped value is reported at its line.
+        let _: ServeArgs = toml::from_str(&text).map_err(bad)?;
+        Ok(FileConfig {
+            path: path.to_path_buf(),
+            table,
         })
     }
 
-    /// Fills what the flags and variables left unset from the file; paths in the file are
-    /// relative to the file.
-    pub fn under(self, a: &ServeArgs, file: &std::path::Path) -> ServeArgs {
-        let dir = file.parent().unwrap_or(std::path::Path::new("."));
-        let rel = |p: Option<PathBuf>| p.map(|p| if p.is_absolute() { p } else { dir.join(p) });
-        let mut m = a.clone();
+    /// The options the flags and variables gave, over the file's.
+    pub fn under(mut self, a: &ServeArgs) -> Result<ServeArgs, ConfigError> {
+        let dir = self.path.parent().unwrap_or(std::path::Path::new("."));
+        for key in PATH_KEYS {
+            if let Some(toml::Value::String(p)) = self.table.get_mut(*key) {
+                let path = PathBuf::from(&*p);
+                if !path.is_absolute() {
+                    *p = dir.join(path).display().to_string();
+                }
+            }
+        }
+        let given = toml::Table::try_from(a).map_err(|e| ConfigError::File {
+            path: self.path.display().to_string(),
+            message: e.to_string(),
+        })?;
         // A store named by a flag or variable overrides the file's, of either kind.
-        if m.data.data.is_none() && m.data.store.is_none() {
-            m.data.data = rel(self.data);
-            m.data.store = self.store;
+        if given.contains_key("data") || given.contains_key("store") {
+            self.table.remove("data");
+            self.table.remove("store");
         }
-        m.data.gazetteer = m.data.gazetteer.or(rel(self.gazetteer));
-        m.data.styles = m.data.styles.or(rel(self.styles));
-        m.bind = m.bind.or(self.bind);
-        m.demo = m.demo || self.demo.unwrap_or(false);
-        m.public_url = m.public_url.or(self.public_url);
-        m.trust_proxy = m.trust_proxy || self.trust_proxy.unwrap_or(false);
-        m.write_token = m.write_token.or(self.write_token);
-        m.tokens = m.tokens.or(rel(self.tokens));
-        if m.cors_origins.is_empty() {
-            m.cors_origins = self.cors_origins.unwrap_or_default();
-        }
-        m.basemap_url = m.basemap_url.or(self.basemap_url);
-        m.basemap_attribution = m.basemap_attribution.or(self.basemap_attribution);
-        m.log_format = m.log_format.or(self.log_format);
-        m.request_timeout = m.request_timeout.or(self.request_timeout);
-        m.render_concurrency = m.render_concurrency.or(self.render_concurrency);
-        m.tile_cache_bytes = m.tile_cache_bytes.or(self.tile_cache_bytes);
-        m.tile_max_age = m.tile_max_age.or(self.tile_max_age);
-        m.max_age = m.max_age.or(self.max_age);
-        m.max_body_bytes = m.max_body_bytes.or(self.max_body_bytes);
-        m.max_import_bytes = m.max_import_bytes.or(self.max_import_bytes);
-        m.geoparse_max_bytes = m.geoparse_max_bytes.or(self.geoparse_max_bytes);
-        m.geoparse_max_mentions = m.geoparse_max_mentions.or(self.geoparse_max_mentions);
-        m.geoparse_concurrency = m.geoparse_concurrency.or(self.geoparse_concurrency);
-        m.header_read_timeout = m.header_read_timeout.or(self.header_read_timeout);
-        m.max_header_bytes = m.max_header_bytes.or(self.max_header_bytes);
-        m.max_connections = m.max_connections.or(self.max_connections);
-        m
+        self.table.extend(given);
+        let mut merged: ServeArgs =
+            toml::Value::Table(self.table)
+                .try_into()
+                .map_err(|e: toml::de::Error| ConfigError::File {
+                    path: self.path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+        merged.config = a.config.clone();
+        Ok(merged)
     }
 }
 
@@ -217,7 +212,7 @@ impl ServeConfig {
     pub fn from_args(a: &ServeArgs) -> Result<ServeConfig, ConfigError> {
         match &a.config {
             Some(f) => {
-                let merged = FileConfig::load(f)?.under(a, f);
+                let merged = FileConfig::load(f)?.under(a)?;
                 let mut c = ServeConfig::from_merged(&merged)?;
                 c.file = Some(f.clone());
                 Ok(c)
@@ -250,7 +245,7 @@ impl ServeConfig {
         if let Some(t) = &a.write_token {
             tokens = tokens.with_env(t)?;
         }
-        for o in &a.cors_origins {
+        for o in a.cors_origins.iter().flatten() {
             let ok = (o.starts_with("http://") || o.starts_with("https://"))
                 && !o.trim_end_matches('/').contains(['?', '#', ' '])
                 && o.trim_end_matches('/').matches('/').count() == 2;
@@ -328,14 +323,14 @@ impl ServeConfig {
         Ok(ServeConfig {
             sources: sources(&a.data)?,
             bind,
-            demo: a.demo,
+            demo: a.demo.unwrap_or(false),
             log_format,
             file: None,
             http: HttpOptions {
                 public_url: a.public_url.clone(),
-                trust_proxy: a.trust_proxy,
+                trust_proxy: a.trust_proxy.unwrap_or(false),
                 tokens,
-                write_origins: a.cors_origins.clone(),
+                write_origins: a.cors_origins.clone().unwrap_or_default(),
                 basemap_attribution: a.basemap_attribution.clone().unwrap_or_else(|| {
                     if basemap_url == defaults.basemap_url {
                         defaults.basemap_attribution.clone()
@@ -530,6 +525,55 @@ mod tests {
         };
         let e = ServeConfig::from_args(&zero).unwrap_err().to_string();
         assert!(e.contains("--max-connections"), "{e}");
+    }
+
+    #[test]
+    fn a_flag_turns_off_what_the_file_turns_on() {
+        use clap::Parser;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("incidentmap.toml");
+        std::fs::write(
+            &f,
+            "demo = true\ntrust_proxy = true\ncors_origins = [\"https://a.example\"]\n",
+        )
+        .unwrap();
+        let serve = |extra: &[&str]| {
+            let mut argv = vec!["incidentmap", "serve", "--config", f.to_str().unwrap()];
+            argv.extend(extra);
+            match crate::cli::Cli::try_parse_from(argv).unwrap().command {
+                crate::cli::Command::Serve(a) => ServeConfig::from_args(&a).unwrap(),
+                _ => unreachable!(),
+            }
+        };
+        let c = serve(&[]);
+        assert!(c.demo && c.http.trust_proxy);
+        assert_eq!(c.http.write_origins, ["https://a.example"]);
+        let c = serve(&[
+            "--demo=false",
+            "--trust-proxy=false",
+            "--cors-origin",
+            "https://b.example",
+        ]);
+        assert!(!c.demo && !c.http.trust_proxy, "flags win, both ways");
+        assert_eq!(c.http.write_origins, ["https://b.example"]);
+        assert!(serve(&["--demo"]).demo);
+    }
+
+    #[test]
+    fn every_serve_option_is_a_file_key() {
+        // The keys the file takes are the serve options, whatever options are added.
+        let keys = file_keys();
+        for k in [
+            "bind",
+            "data",
+            "store",
+            "demo",
+            "max_connections",
+            "geoparse_max_mentions",
+        ] {
+            assert!(keys.iter().any(|x| x == k), "{k}");
+        }
+        assert!(!keys.iter().any(|x| x == "config"));
     }
 
     #[test]

@@ -61,14 +61,25 @@ def _pick(options, generated):
     return options[sum(str(generated).encode()) % len(options)]
 
 
+def _grammatical(query):
+    if "filter" in query or "filter-lang" in query or "filter-crs" in query:
+        lang = query.get("filter-lang", "cql2-text")
+        options = CQL2_JSON if lang == "cql2-json" else CQL2_TEXT
+        query["filter"] = _pick(options, query.get("filter", ""))
+    if "sortby" in query:
+        query["sortby"] = _pick(SORTBY, query["sortby"])
+
+
 @schemathesis.hook
 def map_query(context, query):
     if query and "bbox" in query:
         query["bbox"] = _fix(query["bbox"])
-    if query and ("filter" in query or "filter-lang" in query or "filter-crs" in query):
-        lang = query.get("filter-lang", "cql2-text")
-        options = CQL2_JSON if lang == "cql2-json" else CQL2_TEXT
-        query["filter"] = _pick(options, query.get("filter", ""))
-    if query and "sortby" in query:
-        query["sortby"] = _pick(SORTBY, query["sortby"])
     return query
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    # Every phase calls this one (the coverage phase does not map queries): CQL2 and sortby
+    # values are made grammatical just before the request leaves.
+    if case.query:
+        _grammatical(case.query)
