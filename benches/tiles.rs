@@ -185,9 +185,15 @@ fn bench(c: &mut Criterion) {
         // The same tiles, each with a random filter: on the pyramid, and on the R-tree (the
         // path every filtered tile took before issue #15) for comparison.
         let filters = random_filters(sample.len());
-        let filtered = |layer: &Layer| -> (Vec<f64>, Vec<f64>) {
+        let whole_days = |f: &Filter| {
+            f.time
+                .and_then(|t| t.start)
+                .is_some_and(|s| s % 86_400_000 == 0)
+        };
+        let filtered = |layer: &Layer| -> (Vec<f64>, Vec<f64>, Vec<f64>) {
             let mut all = Vec::new();
             let mut low = Vec::new();
+            let mut whole = Vec::new();
             for (&t, f) in sample.iter().zip(&filters) {
                 let best = (0..3)
                     .map(|_| {
@@ -200,24 +206,28 @@ fn bench(c: &mut Criterion) {
                 if t.z <= 7 {
                     low.push(best);
                 }
+                if whole_days(f) {
+                    whole.push(best);
+                }
             }
-            (all, low)
+            (all, low, whole)
         };
-        let (mut fp, mut fp_low) = filtered(&layer);
+        let (mut fp, mut fp_low, mut fp_whole) = filtered(&layer);
         let rtree = Layer {
             pyramid: None,
             ..layer
         };
-        let (mut fr, mut fr_low) = filtered(&rtree);
+        let (mut fr, mut fr_low, _) = filtered(&rtree);
         println!(
             "{n} incidents: uncached render over {} random tiles z3-14: median {median:.3} ms, p90 {p90:.3} ms",
             sample.len(),
         );
         println!(
-            "{n} incidents: random filters, pyramid: median {:.3} ms, p90 {:.3} ms, median z3-7 {:.3} ms; R-tree: median {:.3} ms, p90 {:.3} ms, median z3-7 {:.3} ms",
+            "{n} incidents: random filters, pyramid: median {:.3} ms, p90 {:.3} ms, median z3-7 {:.3} ms, median on whole days {:.3} ms; R-tree: median {:.3} ms, p90 {:.3} ms, median z3-7 {:.3} ms",
             percentile(&mut fp, 0.5),
             percentile(&mut fp, 0.9),
             percentile(&mut fp_low, 0.5),
+            percentile(&mut fp_whole, 0.5),
             percentile(&mut fr, 0.5),
             percentile(&mut fr, 0.9),
             percentile(&mut fr_low, 0.5),

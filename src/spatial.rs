@@ -204,19 +204,6 @@ impl Snapshot {
         self.base.records.iter()
     }
 
-    /// The records of the base (shadowed or not, like [`Snapshot::base_records`]) that start
-    /// between `from_ms` and `to_ms` inclusive: a binary search, the base being in time order.
-    pub fn base_records_starting(
-        &self,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> impl Iterator<Item = &Arc<Incident>> {
-        let r = &self.base.records;
-        let a = r.partition_point(|i| i.occurred_at.start_ms() < from_ms);
-        let b = r.partition_point(|i| i.occurred_at.start_ms() <= to_ms);
-        r[a..b.max(a)].iter()
-    }
-
     /// The overlay as changes to the base: (the base record it shadows, if any; the record
     /// now, if any). Base-derived data plus these changes is the snapshot.
     pub fn overlay_changes(

@@ -52,7 +52,8 @@ pub fn build_pyramid(snap: &Snapshot, style: &Style) -> Pyramid {
                 lat: i.lat,
                 weight: style.weight_of(i),
                 class: i.category as u8,
-                day: day_of(i.occurred_at.start_ms()),
+                start_ms: i.occurred_at.start_ms(),
+                end_ms: i.occurred_at.end_ms(),
             }),
     )
 }
@@ -223,25 +224,25 @@ pub fn density(layer: &Layer, request: &Filter, win: &Window) -> Option<Vec<f32>
                     painted = true;
                 });
             }
-            // Days the window covers in part: their incidents one by one. The pyramid holds
-            // every record of the base, shadowed or not, and so do these; the overlay below
-            // corrects both alike.
-            let exact = Filter {
-                bbox: Some(reach),
-                ..filter.clone()
-            };
+            // Days the window covers in part: their incidents one by one, from the pyramid's
+            // points by day. Like its sums, these are every record of the base, shadowed or
+            // not; the overlay below corrects both alike.
+            let classes = filter.categories.map_or(u16::MAX, |c| c.bits());
+            let window = filter.time.map_or((i64::MIN, i64::MAX), |t| {
+                (t.start.unwrap_or(i64::MIN), t.end.unwrap_or(i64::MAX))
+            });
             for day in plan.partial_days {
-                let from = day as i64 * DAY_MS;
-                for i in layer.snap.base_records_starting(from, from + DAY_MS - 1) {
-                    if paints_as_point(i, style) && exact.matches(i) {
-                        let w = style.weight_of(i);
-                        if w > 0.0 {
-                            let (x, y) = bin_px(i.lon, i.lat, level);
-                            canvas.add_point(x, y, w);
-                            painted = true;
-                        }
-                    }
-                }
+                p.for_each_point_of_day(
+                    level,
+                    (gx, gy, gx1, gy1),
+                    day,
+                    classes,
+                    window,
+                    |x, y, w| {
+                        canvas.add_point(x as f64 + 0.5, y as f64 + 0.5, w);
+                        painted = true;
+                    },
+                );
             }
             // The pyramid holds the base; the overlay's edits since are applied on top.
             for (old, new) in layer.snap.overlay_changes() {

@@ -26,15 +26,46 @@ pub const BASE_LEVEL: u8 = 16;
 /// (runs are what a filtered tile reads).
 const KEEP_BELOW: f64 = 0.7;
 
-/// One point to bin: where, how heavy, which category (0..16) and which UTC day (days since
-/// the Unix epoch).
+const DAY_MS: i64 = 86_400_000;
+
+/// One point to bin: where, how heavy, which category (0..16), and when: the first and last
+/// millisecond (Unix epoch) of a span of at most one UTC day — an instant, or a whole day.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub lon: f64,
     pub lat: f64,
     pub weight: f32,
     pub class: u8,
-    pub day: i32,
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+impl Point {
+    fn day(&self) -> i32 {
+        self.start_ms.div_euclid(DAY_MS) as i32
+    }
+}
+
+/// The points themselves, by day and, within a day, by pixel (Morton code at [`BASE_LEVEL`]):
+/// a window that starts or ends inside a day reads that day's points in a tile's area from
+/// here, a binary search away, instead of every incident of the day.
+#[derive(Default)]
+struct Days {
+    days: Vec<i32>,
+    /// Points of `days[i]`: `start[i]..start[i + 1]`.
+    start: Vec<u32>,
+    key: Vec<u64>,
+    class: Vec<u8>,
+    weight: Vec<f32>,
+    /// First and last millisecond, from the start of the day.
+    from: Vec<u32>,
+    to: Vec<u32>,
+}
+
+impl Days {
+    fn bytes(&self) -> usize {
+        self.days.len() * 4 + self.start.len() * 4 + self.key.len() * (8 + 1 + 4 + 4 + 4)
+    }
 }
 
 /// Which part of the weight to read: the categories in `classes` (a bit per category) and the
@@ -197,26 +228,46 @@ pub struct Pyramid {
     /// For each zoom 0..=BASE_LEVEL, the stored level to read (the coarsest at or below it).
     read_from: [usize; BASE_LEVEL as usize + 1],
     points: usize,
+    days: Days,
 }
 
 impl Pyramid {
     /// Bins points. Zero weights are dropped.
     pub fn build(points: impl IntoIterator<Item = Point>) -> Pyramid {
         let max = (1u64 << (BASE_LEVEL as u32 + 8)) as f64 - 1.0;
-        let base: Vec<(u64, u8, i32, f32)> = points
+        let mut pts: Vec<(i32, u64, Point)> = points
             .into_iter()
             .filter(|p| p.weight != 0.0)
             .map(|p| {
                 let (x, y) = world_px(p.lon, p.lat, BASE_LEVEL, 256);
                 (
+                    p.day(),
                     encode(x.clamp(0.0, max) as u32, y.clamp(0.0, max) as u32),
-                    p.class,
-                    p.day,
-                    p.weight,
+                    p,
                 )
             })
             .collect();
-        let points = base.len();
+        let points = pts.len();
+        pts.sort_unstable_by_key(|e| (e.0, e.1));
+        let mut days = Days::default();
+        for (i, &(day, key, p)) in pts.iter().enumerate() {
+            if i == 0 || pts[i - 1].0 != day {
+                days.days.push(day);
+                days.start.push(i as u32);
+            }
+            let midnight = day as i64 * DAY_MS;
+            days.key.push(key);
+            days.class.push(p.class);
+            days.weight.push(p.weight);
+            days.from.push((p.start_ms - midnight) as u32);
+            days.to
+                .push((p.end_ms.min(midnight + DAY_MS - 1) - midnight) as u32);
+        }
+        days.start.push(pts.len() as u32);
+        let base: Vec<(u64, u8, i32, f32)> = pts
+            .into_iter()
+            .map(|(day, key, p)| (key, p.class, day, p.weight))
+            .collect();
         let mut current = sort_and_merge(base);
         let mut levels = vec![Level::from_sorted(BASE_LEVEL, &current)];
         let mut read_from = [0usize; BASE_LEVEL as usize + 1];
@@ -234,6 +285,61 @@ impl Pyramid {
             levels,
             read_from,
             points,
+            days,
+        }
+    }
+
+    /// Calls `f(px, py, weight)` for every point of UTC `day` (days since the epoch) inside
+    /// `[x0, x1) × [y0, y1)` (world pixels at zoom `z`) whose category is in `classes` and
+    /// whose time touches `[start_ms, end_ms]`: the days a window covers in part.
+    #[allow(clippy::too_many_arguments)]
+    pub fn for_each_point_of_day(
+        &self,
+        z: u8,
+        (x0, y0, x1, y1): (i64, i64, i64, i64),
+        day: i32,
+        classes: u16,
+        (start_ms, end_ms): (i64, i64),
+        mut f: impl FnMut(u32, u32, f32),
+    ) {
+        assert!(
+            z <= BASE_LEVEL,
+            "the pyramid holds zooms up to {BASE_LEVEL}"
+        );
+        let d = &self.days;
+        let Ok(i) = d.days.binary_search(&day) else {
+            return;
+        };
+        let (a, b) = (d.start[i] as usize, d.start[i + 1] as usize);
+        let keys = &d.key[a..b];
+        let world = 1i64 << (z as u32 + 8);
+        let (x0, y0) = (x0.clamp(0, world), y0.clamp(0, world));
+        let (x1, y1) = (x1.clamp(0, world), y1.clamp(0, world));
+        if x0 >= x1 || y0 >= y1 {
+            return;
+        }
+        let midnight = day as i64 * DAY_MS;
+        let shift = (BASE_LEVEL - z) as u32;
+        for ty in (y0 >> 8)..=((y1 - 1) >> 8) {
+            for tx in (x0 >> 8)..=((x1 - 1) >> 8) {
+                let (lo_key, hi_key) = block_range(tx as u32, ty as u32, 8 + shift);
+                let lo = keys.partition_point(|&k| k < lo_key);
+                let hi = keys.partition_point(|&k| k < hi_key);
+                for j in a + lo..a + hi {
+                    if classes & (1 << d.class[j]) == 0 {
+                        continue;
+                    }
+                    let (from, to) = (midnight + d.from[j] as i64, midnight + d.to[j] as i64);
+                    if from > end_ms || to < start_ms {
+                        continue;
+                    }
+                    let (lx, ly) = decode(d.key[j]);
+                    let (px, py) = ((lx >> shift) as i64, (ly >> shift) as i64);
+                    if px >= x0 && px < x1 && py >= y0 && py < y1 {
+                        f(px as u32, py as u32, d.weight[j]);
+                    }
+                }
+            }
         }
     }
 
@@ -247,9 +353,9 @@ impl Pyramid {
         self.levels.iter().map(|l| l.keys.len()).sum()
     }
 
-    /// Memory the stored levels take, bytes.
+    /// Memory the stored levels and the points by day take, bytes.
     pub fn bytes(&self) -> usize {
-        self.levels.iter().map(Level::bytes).sum()
+        self.levels.iter().map(Level::bytes).sum::<usize>() + self.days.bytes()
     }
 
     /// Calls `f(px, py, weight)` for every non-empty pixel of zoom `z` (256-px tiles) inside
@@ -357,7 +463,7 @@ mod tests {
         let mut m = std::collections::BTreeMap::new();
         for p in points {
             if let Some(s) = slice {
-                let in_days = s.days.is_none_or(|(a, b)| p.day >= a && p.day <= b);
+                let in_days = s.days.is_none_or(|(a, b)| p.day() >= a && p.day() <= b);
                 if s.classes & (1 << p.class) == 0 || !in_days {
                     continue;
                 }
@@ -375,12 +481,14 @@ mod tests {
     }
 
     fn point(lon: f64, lat: f64, weight: f32, class: u8, day: i32) -> Point {
+        let start_ms = day as i64 * DAY_MS;
         Point {
             lon,
             lat,
             weight,
             class,
-            day,
+            start_ms,
+            end_ms: start_ms + DAY_MS - 1,
         }
     }
 
