@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A short fuzzing run of every cargo-fuzz target (issue #8): the GeoJSON and CSV import
-# parsers, name normalization, tile path and query parsing, and geoparsing. Installs cargo-fuzz if needed.
+# parsers, name normalization, tile path and query parsing, geoparsing and CQL2 filters.
+# Installs cargo-fuzz if needed.
 #
 #   bash scripts/ci/fuzz.sh [SECONDS_PER_TARGET]      (default 20)
 #
@@ -13,7 +14,7 @@ SECONDS_PER_TARGET="${1:-20}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked --version 0.13.2
 fi
-for target in geojson_import csv_import normalize tile_request geoparse; do
+for target in geojson_import csv_import normalize tile_request geoparse cql; do
   echo "== fuzzing $target for ${SECONDS_PER_TARGET}s"
   status=0
   cargo fuzz run "$target" -s none --debug-assertions -- \

@@ -351,6 +351,17 @@ impl Cql {
             Some(EPSG4326) => true,
             Some(other) => return Err(CqlError::Crs(other.to_string())),
         };
+        if src.len() > MAX_LEN {
+            return Err(CqlError::Type(format!(
+                "longer than {MAX_LEN} bytes; a filter that long is better split or sent as \
+                 cql2-json"
+            )));
+        }
+        if lang == Lang::Text && nesting(src) > MAX_NESTING {
+            return Err(CqlError::Type(format!(
+                "parentheses nested deeper than {MAX_NESTING}"
+            )));
+        }
         let expr = match lang {
             Lang::Text => cql2::parse_text(src).map_err(|e| CqlError::Syntax {
                 lang: "cql2-text",
@@ -411,6 +422,32 @@ impl Cql {
         };
         (out, rest)
     }
+}
+
+/// The longest filter taken, bytes.
+const MAX_LEN: usize = 16 * 1024;
+
+/// The deepest nesting of parentheses a cql2-text filter may have. The grammar the parser
+/// uses backtracks on unclosed parentheses, doubling its time with each level (twenty levels
+/// took seconds, found by fuzzing): refused before parsing, so no request can hold a thread
+/// that long. Ten levels parse in under a millisecond, deeper than any filter people write.
+const MAX_NESTING: usize = 10;
+
+/// How deep parentheses nest, outside quoted text.
+fn nesting(src: &str) -> usize {
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    for c in src.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// Error messages of the parser span several lines (a caret under the input): one line reads
@@ -1341,6 +1378,12 @@ mod tests {
                 .contains("EPSG:3857")
         );
         assert!("cql-text".parse::<Lang>().is_err());
+        // Unclosed parentheses make the grammar backtrack exponentially: refused at once.
+        let deep = format!("{}x", "(".repeat(40));
+        let t = std::time::Instant::now();
+        assert!(err(&deep).contains("nested deeper"));
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
+        assert!(Cql::parse("place = '((((((((((((((((((((('", Lang::Text, None).is_ok());
     }
 
     #[test]
