@@ -460,7 +460,19 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         get(
             "TileJSON 3.0.0 of a heat style (tile URLs carry the data version)",
             "getTileJson",
-            vec![r("style"), r("datetime"), r("category")],
+            vec![
+                r("style"),
+                r("datetime"),
+                r("category"),
+                r("precision"),
+                r("min_fatalities"),
+                r("min_injured"),
+                r("min_arrested"),
+                r("place_id"),
+                r("filter"),
+                r("filter-lang"),
+                r("filter-crs"),
+            ],
             with_errors(
                 ok("TileJSON", "application/json", schema_ref("TileJson")),
                 &["400", "404"],

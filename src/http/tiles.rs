@@ -273,7 +273,9 @@ pub async fn tilejson(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), &["datetime", "category"])?;
+    // The tiles' filters (not `v`: the TileJSON puts the data version in the URLs itself).
+    let allowed: Vec<&str> = tile_params().into_iter().filter(|n| *n != "v").collect();
+    let params = Params::parse(raw.as_deref(), &allowed)?;
     let (_, _) = tile_filter(&params)?;
     let style = style_or_404(&s, &name)?;
     let snap = s.app.snapshot();

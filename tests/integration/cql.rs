@@ -311,3 +311,25 @@ async fn queryables_and_conformance_say_what_is_filterable() {
         assert_eq!(status, 200, "{probe}: {body}");
     }
 }
+
+#[tokio::test]
+async fn tilejson_carries_a_cql2_filter_into_its_tile_urls() {
+    let s = server().await;
+    let (status, tj) = s
+        .json(&format!(
+            "/tiles/heat/tilejson.json?{}",
+            cql_query("category = 'riot' AND place LIKE 'А%'")
+        ))
+        .await;
+    assert_eq!(status, 200, "{tj}");
+    let url = tj["tiles"][0].as_str().unwrap();
+    assert!(
+        url.contains("filter=") && url.contains("filter-lang=cql2-text"),
+        "{url}"
+    );
+    let path = url[url.find("/tiles/").unwrap()..]
+        .replace("{z}", "5")
+        .replace("{x}", "22")
+        .replace("{y}", "11");
+    assert_eq!(s.get(&path).await.status(), 200);
+}
