@@ -13,10 +13,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(tile.z <= 22 && (tile.x as u64) < (1u64 << tile.z) && (tile.y as u64) < (1u64 << tile.z));
         assert!(scale == 1 || scale == 2);
     }
-    if let Ok(p) = Params::parse(Some(query), &tile_params()) {
+    if let Ok(p) = Params::parse(Some(query), tile_params()) {
         let _ = tile_filter(&p);
     }
-    if let Ok(p) = Params::parse(Some(query), &items_params()) {
+    if let Ok(p) = Params::parse(Some(query), items_params()) {
         if let Ok(f) = filter_from(&p) {
             if let Some(b) = f.bbox {
                 assert!(b.south <= b.north && b.west.abs() <= 180.0 && b.east.abs() <= 180.0);

@@ -1094,32 +1094,26 @@ fn geom_value(g: &Geom, i: &Incident) -> geo::Geometry<f64> {
     }
 }
 
+/// AND (`decisive` false) or OR (`decisive` true) in Kleene logic: one decisive part decides;
+/// otherwise any unknown part makes the whole unknown.
+fn kleene(parts: &[Pred], i: &Incident, decisive: bool) -> Option<bool> {
+    let mut unknown = false;
+    for q in parts {
+        match eval(q, i) {
+            Some(b) if b == decisive => return Some(decisive),
+            None => unknown = true,
+            Some(_) => {}
+        }
+    }
+    (!unknown).then_some(!decisive)
+}
+
 /// Kleene logic: `None` is unknown.
 fn eval(p: &Pred, i: &Incident) -> Option<bool> {
     match p {
         Pred::Const(b) => Some(*b),
-        Pred::And(v) => {
-            let mut unknown = false;
-            for q in v {
-                match eval(q, i) {
-                    Some(false) => return Some(false),
-                    None => unknown = true,
-                    Some(true) => {}
-                }
-            }
-            (!unknown).then_some(true)
-        }
-        Pred::Or(v) => {
-            let mut unknown = false;
-            for q in v {
-                match eval(q, i) {
-                    Some(true) => return Some(true),
-                    None => unknown = true,
-                    Some(false) => {}
-                }
-            }
-            (!unknown).then_some(false)
-        }
+        Pred::And(v) => kleene(v, i, false),
+        Pred::Or(v) => kleene(v, i, true),
         Pred::Not(q) => eval(q, i).map(|b| !b),
         Pred::TextCmp(cmp, a, b) => {
             let (a, b) = (text_value(a, i)?, text_value(b, i)?);

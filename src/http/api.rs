@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::filter::FilterArgs;
 use crate::model::{Category, Precision};
 
 fn param(name: &str, loc: &str, required: bool, description: &str, schema: Value) -> Value {
@@ -67,6 +68,16 @@ fn get(summary: &str, id: &str, params: Vec<Value>, responses: Value) -> Value {
 }
 
 /// The OpenAPI document; `base` becomes the server URL.
+/// The filter parameters tiles and TileJSON take: the items' filters but the box, each a
+/// component named as [`FilterArgs::NAMES`] spells it.
+fn tile_filters() -> Vec<Value> {
+    FilterArgs::NAMES
+        .iter()
+        .filter(|n| **n != "bbox")
+        .map(|n| r(n))
+        .collect()
+}
+
 pub fn document(base: &str, styles: Vec<&str>) -> Value {
     let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
     let precisions: Vec<&str> = Precision::ALL.iter().map(|p| p.as_str()).collect();
@@ -207,19 +218,12 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
     );
     let item_params = vec![
         r("collectionId"),
-        r("bbox"),
         r("limit"),
         r("offset"),
-        r("datetime"),
-        r("category"),
-        r("precision"),
-        r("min_fatalities"),
-        r("min_injured"),
-        r("min_arrested"),
-        r("place_id"),
-        r("filter"),
-        r("filter-lang"),
-        r("filter-crs"),
+    ]
+    .into_iter()
+    .chain(FilterArgs::NAMES.iter().map(|n| r(n)))
+    .chain([
         query(
             "sortby",
             "Order: a comma list of sortables (see /sortables), each with - for descending or + (or nothing) for ascending, e.g. -occurred_at,fatalities. Unknown values come last; the id breaks ties. Default: occurred_at, then id.",
@@ -230,7 +234,8 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             "Output format: GeoJSON (json), or CSV with ACLED-like columns (csv). Accept: text/csv also gives CSV.",
             json!({"type": "string", "enum": ["json", "geojson", "csv"]}),
         ),
-    ];
+    ])
+    .collect::<Vec<_>>();
     paths.insert(
         "/collections/{collectionId}/items".into(),
         get(
@@ -460,19 +465,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         get(
             "TileJSON 3.0.0 of a heat style (tile URLs carry the data version)",
             "getTileJson",
-            vec![
-                r("style"),
-                r("datetime"),
-                r("category"),
-                r("precision"),
-                r("min_fatalities"),
-                r("min_injured"),
-                r("min_arrested"),
-                r("place_id"),
-                r("filter"),
-                r("filter-lang"),
-                r("filter-crs"),
-            ],
+            [vec![r("style")], tile_filters()].concat(),
             with_errors(
                 ok("TileJSON", "application/json", schema_ref("TileJson")),
                 &["400", "404"],
@@ -546,22 +539,15 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
                     "Row, 0 to 2^z - 1 (beyond: 404), then .png or @2x.png.",
                     json!({"type": "string", "pattern": "^[0-9]+(@2x)?\\.png$"}),
                 ),
-                r("datetime"),
-                r("category"),
-                r("precision"),
-                r("min_fatalities"),
-                r("min_injured"),
-                r("min_arrested"),
-                r("place_id"),
-                r("filter"),
-                r("filter-lang"),
-                r("filter-crs"),
-                query(
-                    "v",
-                    "Data version (TileJSON adds it so clients refetch after edits); ignored.",
-                    json!({"type": "string"}),
-                ),
-            ],
+            ]
+            .into_iter()
+            .chain(tile_filters())
+            .chain([query(
+                "v",
+                "Data version (TileJSON adds it so clients refetch after edits); ignored.",
+                json!({"type": "string"}),
+            )])
+            .collect(),
             with_errors(
                 ok(
                     "The tile; transparent where nothing happened",

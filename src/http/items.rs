@@ -1,6 +1,6 @@
 //! `/collections/incidents/items` and `/collections/incidents/items/{id}`: incidents as GeoJSON.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -23,11 +23,11 @@ pub const GEOJSON: &str = "application/geo+json";
 pub const MAX_LIMIT: usize = 10_000;
 pub const DEFAULT_LIMIT: usize = 10;
 
-/// Query parameters the items endpoint accepts: the filters, paging and format.
-pub fn items_params() -> Vec<&'static str> {
-    let mut v = FilterArgs::NAMES.to_vec();
-    v.extend(["limit", "offset", "f", "sortby"]);
-    v
+/// Query parameters the items endpoint accepts: the filters, paging, order and format.
+pub fn items_params() -> &'static [&'static str] {
+    static P: LazyLock<Vec<&'static str>> =
+        LazyLock::new(|| [FilterArgs::NAMES, &["limit", "offset", "f", "sortby"]].concat());
+    &P
 }
 
 /// The filter parameters shared with the tiles and exports ([`FilterArgs`]).
@@ -129,7 +129,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection_id)?;
-    let params = Params::parse(raw.as_deref(), &items_params())?;
+    let params = Params::parse(raw.as_deref(), items_params())?;
     let fmt = format(&params, &headers, true)?;
     let filter = filter_from(&params)?;
     let sort = params

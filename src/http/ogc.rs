@@ -236,9 +236,20 @@ pub async fn one_collection(
     Ok(json_response(collection(&s, &base)))
 }
 
-/// The JSON Schema of the properties incidents can be filtered by, from the one list of them
-/// ([`crate::filter::cql::QUERYABLES`]).
-pub fn queryables_schema(base: &str) -> Value {
+/// A JSON Schema of some of the incidents' properties, at `{collection}/{resource}`.
+fn properties_schema(base: &str, resource: &str, props: serde_json::Map<String, Value>) -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{base}/collections/{COLLECTION}/{resource}"),
+        "type": "object",
+        "title": "Incidents",
+        "properties": props,
+        "additionalProperties": false,
+    })
+}
+
+/// The schema of each queryable, from the one list of them ([`crate::filter::cql::QUERYABLES`]).
+fn queryable_properties() -> serde_json::Map<String, Value> {
     use crate::filter::cql::{QUERYABLES, Type};
     let mut props = serde_json::Map::new();
     for q in QUERYABLES {
@@ -254,32 +265,44 @@ pub fn queryables_schema(base: &str) -> Value {
         p["title"] = json!(q.title);
         props.insert(q.name.to_string(), p);
     }
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": format!("{base}/collections/{COLLECTION}/queryables"),
-        "type": "object",
-        "title": "Incidents",
-        "properties": props,
-        "additionalProperties": false,
-    })
+    props
 }
 
-/// The JSON Schema of the properties incidents can be sorted by (`sortby`), from the one list
-/// of them ([`crate::filter::sort::SORTABLES`]).
+/// The JSON Schema of the properties incidents can be filtered by.
+pub fn queryables_schema(base: &str) -> Value {
+    properties_schema(base, "queryables", queryable_properties())
+}
+
+/// The JSON Schema of the properties incidents can be sorted by (`sortby`): the sortables
+/// ([`crate::filter::sort::SORTABLES`]), described as the queryables are.
 pub fn sortables_schema(base: &str) -> Value {
-    let queryables = queryables_schema(base);
-    let mut props = serde_json::Map::new();
-    for (name, _) in crate::filter::sort::SORTABLES {
-        props.insert(name.to_string(), queryables["properties"][name].clone());
-    }
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": format!("{base}/collections/{COLLECTION}/sortables"),
-        "type": "object",
-        "title": "Incidents",
-        "properties": props,
-        "additionalProperties": false,
-    })
+    let mut all = queryable_properties();
+    let props = crate::filter::sort::SORTABLES
+        .iter()
+        .filter_map(|(name, _)| all.remove(*name).map(|p| (name.to_string(), p)))
+        .collect();
+    properties_schema(base, "sortables", props)
+}
+
+/// `GET /collections/{collectionId}/queryables` and `…/sortables`: a schema of the collection.
+async fn schema_resource(
+    s: &AppState,
+    id: &str,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+    schema: fn(&str) -> Value,
+) -> Result<Response, ApiError> {
+    check_collection(id)?;
+    no_params(raw)?;
+    let base = s.base_url(headers);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/schema+json"),
+        )],
+        Json(schema(&base)),
+    )
+        .into_response())
 }
 
 /// `GET /collections/{collectionId}/sortables`.
@@ -289,17 +312,7 @@ pub async fn sortables(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_collection(&id)?;
-    no_params(raw.as_deref())?;
-    let base = s.base_url(&headers);
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/schema+json"),
-        )],
-        Json(sortables_schema(&base)),
-    )
-        .into_response())
+    schema_resource(&s, &id, raw.as_deref(), &headers, sortables_schema).await
 }
 
 /// `GET /collections/{collectionId}/queryables`.
@@ -309,17 +322,7 @@ pub async fn queryables(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_collection(&id)?;
-    no_params(raw.as_deref())?;
-    let base = s.base_url(&headers);
-    Ok((
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/schema+json"),
-        )],
-        Json(queryables_schema(&base)),
-    )
-        .into_response())
+    schema_resource(&s, &id, raw.as_deref(), &headers, queryables_schema).await
 }
 
 /// `GET /api`: the OpenAPI 3.0 document. `GET /api.html`: a readable page from it.

@@ -1,7 +1,7 @@
 //! Heat tiles over HTTP: `/tiles` (the styles), `/tiles/{style}/{z}/{x}/{y}.png` (and
 //! `@2x.png`), `/tiles/{style}/tilejson.json`, `/tiles/{style}/legend` and `legend.png`.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use axum::Json;
@@ -119,17 +119,25 @@ pub fn parse_tile_path(path: &str) -> Result<(std::borrow::Cow<'_, str>, TileId,
     Ok((style_name, tile, scale))
 }
 
-/// Query parameters tiles accept: every filter of the items endpoint but the box (the tile is
-/// the box), with the same names and meaning, and `v`, the data version TileJSON puts in tile
-/// URLs so clients refetch after edits.
-pub fn tile_params() -> Vec<&'static str> {
-    let mut v: Vec<&str> = FilterArgs::NAMES
-        .iter()
-        .copied()
-        .filter(|n| *n != "bbox")
-        .collect();
-    v.push("v");
-    v
+/// The filters tiles and TileJSON take: every filter of the items endpoint but the box (the
+/// tile is the box), with the same names and meaning.
+pub fn tile_filter_params() -> &'static [&'static str] {
+    static P: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        FilterArgs::NAMES
+            .iter()
+            .copied()
+            .filter(|n| *n != "bbox")
+            .collect()
+    });
+    &P
+}
+
+/// Query parameters tiles accept: their filters and `v`, the data version TileJSON puts in
+/// tile URLs so clients refetch after edits. Built once: every tile request checks it.
+pub fn tile_params() -> &'static [&'static str] {
+    static P: LazyLock<Vec<&'static str>> =
+        LazyLock::new(|| [tile_filter_params(), &["v"]].concat());
+    &P
 }
 
 /// The filters tiles take, and their canonical text (for cache keys and ETags; `None` without
@@ -150,7 +158,7 @@ pub async fn tile(
 ) -> Result<Response, ApiError> {
     let (style_name, tile, scale) = parse_tile_path(uri.path())?;
     let style = style_or_404(&s, &style_name)?;
-    let params = Params::parse(raw.as_deref(), &tile_params())?;
+    let params = Params::parse(raw.as_deref(), tile_params())?;
     let (filter, filter_key) = tile_filter(&params)?;
     let snap = s.app.snapshot();
     let key = TileKey {
@@ -274,8 +282,7 @@ pub async fn tilejson(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     // The tiles' filters (not `v`: the TileJSON puts the data version in the URLs itself).
-    let allowed: Vec<&str> = tile_params().into_iter().filter(|n| *n != "v").collect();
-    let params = Params::parse(raw.as_deref(), &allowed)?;
+    let params = Params::parse(raw.as_deref(), tile_filter_params())?;
     let (_, _) = tile_filter(&params)?;
     let style = style_or_404(&s, &name)?;
     let snap = s.app.snapshot();

@@ -23,7 +23,7 @@ use crate::filter::Filter;
 use crate::model::Incident;
 use crate::spatial::Snapshot;
 use mercator::{TileId, lon_lat, world_px};
-use pyramid::{BASE_LEVEL, Pyramid, Slice};
+use pyramid::{BASE_LEVEL, DAY_MS, Pyramid, Slice, day_of};
 use style::{Areas, Kernel, Scale, Style};
 
 /// One style's heat over one snapshot.
@@ -56,13 +56,6 @@ pub fn build_pyramid(snap: &Snapshot, style: &Style) -> Pyramid {
                 end_ms: i.occurred_at.end_ms(),
             }),
     )
-}
-
-const DAY_MS: i64 = 86_400_000;
-
-/// The UTC day (since the Unix epoch) of an instant in milliseconds.
-fn day_of(ms: i64) -> i32 {
-    ms.div_euclid(DAY_MS) as i32
 }
 
 /// How the pyramid answers a filter: the part of the weight it reads, and the days whose

@@ -26,7 +26,14 @@ pub const BASE_LEVEL: u8 = 16;
 /// (runs are what a filtered tile reads).
 const KEEP_BELOW: f64 = 0.7;
 
-const DAY_MS: i64 = 86_400_000;
+/// Milliseconds in a UTC day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// The UTC day (since the Unix epoch) of an instant in milliseconds: what the pyramid's sums
+/// are kept by.
+pub fn day_of(ms: i64) -> i32 {
+    ms.div_euclid(DAY_MS) as i32
+}
 
 /// One point to bin: where, how heavy, which category (0..16), and when: the first and last
 /// millisecond (Unix epoch) of a span of at most one UTC day — an instant, or a whole day.
@@ -42,7 +49,7 @@ pub struct Point {
 
 impl Point {
     fn day(&self) -> i32 {
-        self.start_ms.div_euclid(DAY_MS) as i32
+        day_of(self.start_ms)
     }
 }
 
