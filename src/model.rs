@@ -156,6 +156,10 @@ impl FromIterator<Category> for CategorySet {
 pub struct PrecisionSet(u8);
 
 impl PrecisionSet {
+    /// The set as a bit mask, bit `p as u8` per precision.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
     pub fn contains(self, p: Precision) -> bool {
         self.0 & (1 << p as u8) != 0
     }

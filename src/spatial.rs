@@ -218,6 +218,20 @@ impl Snapshot {
         })
     }
 
+    /// The overlay as changes to the base by position: (the position in [`Snapshot::base_records`]
+    /// of the record it shadows, if any; the record now, if any). For derived data indexed by
+    /// base position.
+    pub fn overlay_positions(&self) -> impl Iterator<Item = (Option<u32>, Option<&Arc<Incident>>)> {
+        self.overlay
+            .iter()
+            .map(|(id, now)| (self.base.position(id), now.as_ref()))
+    }
+
+    /// The base record at a position of [`Snapshot::base_records`].
+    pub fn base_record(&self, pos: u32) -> &Arc<Incident> {
+        &self.base.records[pos as usize]
+    }
+
     pub fn get(&self, id: &str) -> Option<&Arc<Incident>> {
         match self.overlay.get(id) {
             Some(v) => v.as_ref(),

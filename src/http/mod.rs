@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod limit;
 pub mod observe;
 pub mod ogc;
+pub mod ogc_tiles;
 pub mod pages;
 pub mod params;
 pub mod tiles;
@@ -195,6 +196,37 @@ pub fn router(state: AppState) -> Router {
         .route("/collections/{collection}", get(ogc::one_collection))
         .route("/collections/{collection}/queryables", get(ogc::queryables))
         .route("/collections/{collection}/sortables", get(ogc::sortables))
+        .route(
+            "/collections/{collection}/tiles",
+            get(ogc_tiles::vector_tilesets),
+        )
+        .route(
+            "/collections/{collection}/tiles/{tms}",
+            get(ogc_tiles::vector_tileset_metadata),
+        )
+        .route(
+            "/collections/{collection}/tiles/{tms}/tilejson.json",
+            get(ogc_tiles::vector_tilejson),
+        )
+        .route(
+            "/collections/{collection}/tiles/{tms}/{z}/{row}/{col}",
+            get(ogc_tiles::vector_tile),
+        )
+        .route(
+            "/collections/{collection}/map/tiles",
+            get(ogc_tiles::map_tilesets),
+        )
+        .route(
+            "/collections/{collection}/map/tiles/{tms}",
+            get(ogc_tiles::map_tileset_metadata),
+        )
+        .route(
+            "/collections/{collection}/map/tiles/{tms}/{z}/{row}/{col}",
+            get(ogc_tiles::map_tile),
+        )
+        .route("/tileMatrixSets", get(ogc_tiles::tile_matrix_sets))
+        .route("/tileMatrixSets/{id}", get(ogc_tiles::tile_matrix_set))
+        .route("/style.json", get(ogc_tiles::style_json))
         .route(
             "/collections/{collection}/items",
             get(items::list)

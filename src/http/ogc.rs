@@ -32,6 +32,7 @@ pub fn conformance_classes() -> Vec<&'static str> {
     CONFORMANCE
         .iter()
         .chain(crate::filter::cql::CONFORMANCE)
+        .chain(super::ogc_tiles::CONFORMANCE)
         .copied()
         .collect()
 }
@@ -64,11 +65,11 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
     best_html > 0.0 && best_html >= best_json
 }
 
-fn link(rel: &str, ty: &str, title: &str, href: String) -> Value {
+pub(super) fn link(rel: &str, ty: &str, title: &str, href: String) -> Value {
     json!({"rel": rel, "type": ty, "title": title, "href": href})
 }
 
-fn json_response(body: Value) -> Response {
+pub(super) fn json_response(body: Value) -> Response {
     (
         [(
             header::CONTENT_TYPE,
@@ -79,7 +80,7 @@ fn json_response(body: Value) -> Response {
         .into_response()
 }
 
-fn no_params(raw: Option<&str>) -> Result<(), ApiError> {
+pub(super) fn no_params(raw: Option<&str>) -> Result<(), ApiError> {
     Params::parse(raw, &["f"]).and_then(|p| match p.get("f") {
         None | Some("json") => Ok(()),
         Some(other) => Err(ApiError::bad_request(format!(
@@ -116,6 +117,8 @@ pub async fn landing(
             link("conformance", "application/json", "Conformance classes", format!("{base}/conformance")),
             link("data", "application/json", "Collections", format!("{base}/collections")),
             link("http://www.opengis.net/def/rel/ogc/1.0/tilesets-map", "application/json", "Heat-map styles", format!("{base}/tiles")),
+            link("http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", "application/json", "Tile matrix sets", format!("{base}/tileMatrixSets")),
+            link("stylesheet", "application/json", "MapLibre style: heat map, clusters and incidents", format!("{base}/style.json")),
         ],
     }))))
 }
@@ -176,6 +179,18 @@ fn collection(s: &AppState, base: &str) -> Value {
             format!("{base}/collections/{COLLECTION}/sortables"),
         ),
     ];
+    links.push(link(
+        "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+        "application/json",
+        "Vector tiles: incidents and clusters (MVT)",
+        format!("{base}/collections/{COLLECTION}/tiles"),
+    ));
+    links.push(link(
+        "http://www.opengis.net/def/rel/ogc/1.0/tilesets-map",
+        "application/json",
+        "Heat map tiles (OGC API – Tiles)",
+        format!("{base}/collections/{COLLECTION}/map/tiles"),
+    ));
     for st in s.app.styles().iter() {
         links.push(link(
             "http://www.opengis.net/def/rel/ogc/1.0/tilesets-map",

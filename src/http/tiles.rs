@@ -57,12 +57,12 @@ impl TileService {
     }
 
     /// A render slot, or a 503 saying when to retry.
-    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    pub(super) async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
         self.renders.slot().await
     }
 }
 
-fn style_or_404(s: &AppState, name: &str) -> Result<Arc<Style>, ApiError> {
+pub(super) fn style_or_404(s: &AppState, name: &str) -> Result<Arc<Style>, ApiError> {
     s.app.styles().get(name).cloned().ok_or_else(|| {
         ApiError::not_found(format!(
             "no heat style {name:?}; the styles are {}",
@@ -158,7 +158,20 @@ pub async fn tile(
 ) -> Result<Response, ApiError> {
     let (style_name, tile, scale) = parse_tile_path(uri.path())?;
     let style = style_or_404(&s, &style_name)?;
-    let params = Params::parse(raw.as_deref(), tile_params())?;
+    heat_tile(&s, style, tile, scale, raw.as_deref(), &headers).await
+}
+
+/// A heat tile of a style, with the request's filters: from the cache, or rendered within
+/// the render limit. Shared by the XYZ path and the OGC map tileset.
+pub async fn heat_tile(
+    s: &AppState,
+    style: Arc<Style>,
+    tile: TileId,
+    scale: u32,
+    raw: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw, tile_params())?;
     let (filter, filter_key) = tile_filter(&params)?;
     let snap = s.app.snapshot();
     let key = TileKey {
@@ -171,7 +184,7 @@ pub async fn tile(
         filter: filter_key,
     };
     let tag = key.etag();
-    if not_modified(&headers, &tag) {
+    if not_modified(headers, &tag) {
         return Ok(not_modified_response(tag, s.opts.tile_max_age));
     }
     let tiles = s.tiles.clone();
@@ -298,9 +311,8 @@ pub async fn tilejson(
     }
     q.append_pair("v", &snap.version().to_string());
     let q = q.finish();
-    let bounds = snap
-        .extent()
-        .map(|e| [e.bbox.west, e.bbox.south, e.bbox.east, e.bbox.north])
+    let bounds = crate::tiles::paint_bounds(&snap, &style)
+        .map(|b| [b.west, b.south, b.east, b.north])
         .unwrap_or([-180.0, -85.051129, 180.0, 85.051129]);
     let body = json!({
         "tilejson": "3.0.0",

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use super::clusters::ClusterIndex;
 use super::pyramid::Pyramid;
 use super::style::Style;
 use super::{Layer, build_pyramid, top_of_ramp};
@@ -129,6 +130,8 @@ type Tops = HashMap<(u64, String, u8), Slot<f32>>;
 pub struct Derived {
     pyramids: Mutex<Pyramids>,
     tops: Mutex<Tops>,
+    /// The vector tiles' index, by base id.
+    clusters: Mutex<Option<(u64, Slot<Arc<ClusterIndex>>)>>,
 }
 
 impl Derived {
@@ -143,6 +146,26 @@ impl Derived {
                 .clone()
         };
         slot.get_or_init(|| Arc::new(build_pyramid(snap, style)))
+            .clone()
+    }
+
+    /// The vector tiles' index of the snapshot's base.
+    pub fn clusters(&self, snap: &Snapshot) -> Arc<ClusterIndex> {
+        let slot = {
+            let mut m = self.clusters.lock().unwrap_or_else(|p| p.into_inner());
+            match &*m {
+                Some((base, slot)) if *base == snap.base_id() => slot.clone(),
+                // An older request may still ask for an older base: build it for that
+                // request alone rather than evict the newer one.
+                Some((base, _)) if *base > snap.base_id() => Slot::default(),
+                _ => {
+                    let slot = Slot::default();
+                    *m = Some((snap.base_id(), slot.clone()));
+                    slot
+                }
+            }
+        };
+        slot.get_or_init(|| Arc::new(ClusterIndex::build(snap)))
             .clone()
     }
 

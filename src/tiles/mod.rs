@@ -11,9 +11,11 @@
 //! caches what it can.
 
 pub mod cache;
+pub mod clusters;
 pub mod heat;
 pub mod mercator;
 pub mod morton;
+pub mod mvt;
 pub mod png;
 pub mod pyramid;
 pub mod style;
@@ -291,6 +293,43 @@ pub fn density(layer: &Layer, request: &Filter, win: &Window) -> Option<Vec<f32>
     // Subtracting edited points leaves rounding dust around zero.
     d.iter_mut().for_each(|v| *v = v.max(0.0));
     Some(d)
+}
+
+/// The box a style can paint anything in: the points, the areas that region- and
+/// country-level incidents are spread over, and the kernel's reach around both at the zoom
+/// where it reaches furthest. TileJSON's `bounds`: MapLibre requests no tile outside them.
+/// `None` when there is nothing to paint.
+pub fn paint_bounds(snap: &Snapshot, style: &Style) -> Option<Bbox> {
+    let mut b = snap.extent().map(|e| e.bbox)?;
+    let mut crosses = b.west > b.east;
+    if style.areas == Areas::Spread {
+        snap.for_each_area(&Bbox::WORLD, &Filter::default(), |_, area| {
+            crosses |= area.west > area.east;
+            for p in area.parts() {
+                b = Bbox::union_point(Some(b), p.west, p.south);
+                b = Bbox::union_point(Some(b), p.east, p.north);
+            }
+        });
+    }
+    // Degrees per pixel halve with each zoom; the radius in pixels may grow: take the worst.
+    let reach = (style.minzoom..=style.maxzoom)
+        .map(|z| {
+            let (_, pad) = kernel_extent(style, &Window::tile(TileId { z, x: 0, y: 0 }, 1));
+            (pad as f64 + 1.0) * 360.0 / (256.0 * (1u64 << z) as f64)
+        })
+        .fold(0.0, f64::max);
+    // Latitude degrees per Mercator pixel are never more than longitude's: one reach serves.
+    let (west, east) = if crosses || b.east - b.west + 2.0 * reach >= 360.0 {
+        (-180.0, 180.0)
+    } else {
+        ((b.west - reach).max(-180.0), (b.east + reach).min(180.0))
+    };
+    Some(Bbox {
+        west,
+        south: (b.south - reach).max(-mercator::MAX_LAT),
+        east,
+        north: (b.north + reach).min(mercator::MAX_LAT),
+    })
 }
 
 /// Spreads `w` evenly over an area's box, in proportion to pixel area when the box crosses the

@@ -12,7 +12,7 @@ use crate::common::{TestServer, gazetteer};
 /// The demo plus 2,500 synthetic incidents over Kazakhstan in 2023 (folded into the index's
 /// base) and 300 more written after (held in its overlay), some with whole days for times and
 /// unknown counts: both paths of the heat tiles, and null logic, are exercised.
-async fn server() -> TestServer {
+pub async fn server() -> TestServer {
     fill(TestServer::demo().await).await
 }
 
@@ -172,6 +172,11 @@ async fn query_parameters_and_cql2_agree_on_postgres_too() {
 async fn agree(s: &TestServer) {
     let (total, _) = ids(s, "").await;
     let mut narrowing = 0;
+    let zooms = [0u8, 4];
+    let mut tiles = Vec::new();
+    for z in zooms {
+        tiles.push(crate::vector::tiles_with_data(s, z).await);
+    }
     for (params, cql) in PAIRS {
         let q = cql_query(cql);
         let (n1, a) = ids(s, params).await;
@@ -200,6 +205,17 @@ async fn agree(s: &TestServer) {
             let t1 = bytes(s, &format!("/tiles/heat/{z}/{x}/{y}.png?{params}")).await;
             let t2 = bytes(s, &format!("/tiles/heat/{z}/{x}/{y}.png?{q}")).await;
             assert_eq!(t1, t2, "tile {z}/{x}/{y}: {params} vs {cql}");
+        }
+        // Vector tiles: the same bytes both ways, and every zoom's features add up to the
+        // number matched.
+        for (z, tiles) in zooms.iter().zip(&tiles) {
+            for (filter, label) in [(*params, "parameters"), (q.as_str(), "CQL2")] {
+                let n = crate::vector::zoom_total(s, *z, tiles, filter).await;
+                assert_eq!(
+                    n, n1,
+                    "vector tiles at zoom {z} ({label}): {params} vs {cql}"
+                );
+            }
         }
     }
     assert!(

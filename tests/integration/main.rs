@@ -20,3 +20,4 @@ mod postgres;
 mod scaleout;
 mod store;
 mod tiles;
+mod vector;
