@@ -1,6 +1,9 @@
 //! Embeds the map page's libraries (Leaflet and its marker-cluster plugin, pinned in
 //! `web/package.json` and `web/package-lock.json`) into the binary, so the page works with no
-//! internet from the very first `cargo run`.
+//! internet from the very first `cargo run`; and, pinned the same way, the builds of MapLibre
+//! GL JS and OpenLayers that `scripts/ci/vector_clients.sh` checks the vector and map tiles,
+//! the tilesets and `/style.json` with (served under `/vendor/` like the others, so a client
+//! page on this server needs no CDN either).
 //!
 //! Where they come from, first found wins:
 //! 1. `web/node_modules`, when installed there (`npm ci --prefix web`; CI's
@@ -17,18 +20,33 @@
 //! Rebuilds: cargo reruns this script only when a path it declares changes, and reruns it on
 //! *every* build when a declared path does not exist — which recompiled the whole crate on
 //! every no-change build of a fresh clone (issue #13, item 14). So only existing paths are
-//! declared: the two npm files, the installed packages' directories when they are in
-//! `web/node_modules`, and otherwise `web/` itself, whose modification time moves when
-//! `npm ci --prefix web` creates `web/node_modules` later.
+//! declared: the two npm files, the installed packages' directories (or, for the packages
+//! embedded file by file, those files) when they are in `web/node_modules`, and otherwise
+//! `web/` itself, whose modification time moves when `npm ci --prefix web` creates
+//! `web/node_modules` later.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// (URL prefix under /vendor/, directory under node_modules)
-const PACKAGES: &[(&str, &str)] = &[
-    ("leaflet", "leaflet/dist"),
-    ("leaflet.markercluster", "leaflet.markercluster/dist"),
+/// (URL prefix under /vendor/, directory under node_modules, the files of it to embed: all
+/// its `.js`, `.css`, `.png` and `.svg` files when the list is empty). MapLibre and OpenLayers
+/// ship far more than a page loads (development builds, source maps, every ES module of
+/// OpenLayers): only the browser builds are embedded — MapLibre's ES module and the worker it
+/// loads from beside itself, and OpenLayers' full build (`window.ol`).
+const PACKAGES: &[(&str, &str, &[&str])] = &[
+    ("leaflet", "leaflet/dist", &[]),
+    ("leaflet.markercluster", "leaflet.markercluster/dist", &[]),
+    (
+        "maplibre-gl",
+        "maplibre-gl/dist",
+        &[
+            "maplibre-gl.mjs",
+            "maplibre-gl-worker.mjs",
+            "maplibre-gl.css",
+        ],
+    ),
+    ("ol", "ol", &["dist/ol.js", "ol.css"]),
 ];
 
 /// Set to skip the npm fetch (an offline build that is fine with the page's CDN fallback).
@@ -53,9 +71,22 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Whether every package is installed under `modules`.
+/// Whether every package is installed under `modules`, with the files listed for it.
 fn installed(modules: &Path) -> bool {
-    PACKAGES.iter().all(|(_, dir)| modules.join(dir).is_dir())
+    PACKAGES.iter().all(|(_, dir, only)| {
+        let base = modules.join(dir);
+        base.is_dir() && only.iter().all(|f| base.join(f).is_file())
+    })
+}
+
+/// The paths (under `modules`) whose changes rebuild: a package's directory, or the files
+/// listed for it (OpenLayers' directory holds thousands of modules cargo would scan).
+fn watched(dir: &str, only: &[&str]) -> Vec<String> {
+    if only.is_empty() {
+        vec![dir.to_string()]
+    } else {
+        only.iter().map(|f| format!("{dir}/{f}")).collect()
+    }
 }
 
 /// Installs the pinned packages into `dir` (a copy of the npm files, under `OUT_DIR`) and
@@ -112,9 +143,9 @@ fn fetch(web: &Path, dir: &Path) -> Result<PathBuf, String> {
             modules.display(),
             PACKAGES
                 .iter()
-                .map(|(_, d)| *d)
+                .flat_map(|(_, d, only)| watched(d, only))
                 .collect::<Vec<_>>()
-                .join(" and ")
+                .join(", ")
         ));
     }
     Ok(modules)
@@ -134,8 +165,10 @@ fn main() {
     }
 
     let modules = if installed(&local) {
-        for (_, dir) in PACKAGES {
-            println!("cargo:rerun-if-changed=web/node_modules/{dir}");
+        for (_, dir, only) in PACKAGES {
+            for p in watched(dir, only) {
+                println!("cargo:rerun-if-changed=web/node_modules/{p}");
+            }
         }
         Some(local)
     } else {
@@ -148,7 +181,7 @@ fn main() {
                 Ok(m) => Some(m),
                 Err(why) => {
                     println!(
-                        "cargo:warning=the map page's libraries (Leaflet and leaflet.markercluster, pinned in web/package-lock.json) could not be fetched: {why}"
+                        "cargo:warning=the map page's libraries (Leaflet and leaflet.markercluster, pinned in web/package-lock.json, with MapLibre GL JS and OpenLayers for the client test) could not be fetched: {why}"
                     );
                     println!(
                         "cargo:warning=this binary's map page will load them from unpkg.com instead, which needs internet; to embed them, run `npm ci --prefix web` (Node.js with npm 7 or newer, the npm registry reachable) and build again, or set {NO_NPM}=1 to build without them and without this warning"
@@ -163,10 +196,14 @@ fn main() {
         "/// Vendored web libraries: (path under /vendor/, bytes).\npub static VENDOR: &[(&str, &[u8])] = &[\n",
     );
     if let Some(modules) = modules {
-        for (prefix, dir) in PACKAGES {
+        for (prefix, dir, only) in PACKAGES {
             let base = modules.join(dir);
             let mut found = Vec::new();
-            files(&base, &mut found);
+            if only.is_empty() {
+                files(&base, &mut found);
+            } else {
+                found.extend(only.iter().map(|f| base.join(f)));
+            }
             for f in found {
                 let rel = f
                     .strip_prefix(&base)

@@ -135,7 +135,8 @@ pub async fn app_css() -> Response {
     asset("text/css; charset=utf-8", APP_CSS.as_bytes())
 }
 
-/// `GET /vendor/{*path}`: Leaflet and the marker-cluster plugin, when installed at build time.
+/// `GET /vendor/{*path}`: Leaflet and the marker-cluster plugin, and MapLibre GL JS and
+/// OpenLayers for client pages (the client test's), when installed at build time (build.rs).
 pub async fn vendor(Path(path): Path<String>) -> Result<Response, ApiError> {
     let (_, bytes) = VENDOR.iter().find(|(p, _)| *p == path).ok_or_else(|| {
         ApiError::not_found(if VENDOR.is_empty() {
@@ -145,7 +146,8 @@ pub async fn vendor(Path(path): Path<String>) -> Result<Response, ApiError> {
         })
     })?;
     let ct = match path.rsplit('.').next() {
-        Some("js") => "text/javascript; charset=utf-8",
+        // ES modules (MapLibre's build) load only with a JavaScript media type.
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
         Some("png") => "image/png",
         Some("svg") => "image/svg+xml",

@@ -57,6 +57,19 @@ pub struct Sums {
 }
 
 impl Sums {
+    fn add(&mut self, o: &Sums) {
+        self.count += o.count;
+        self.fatalities += o.fatalities;
+        self.injured += o.injured;
+        self.arrested += o.arrested;
+        self.area += o.area;
+        for (a, b) in self.by_category.iter_mut().zip(o.by_category) {
+            *a += b;
+        }
+        self.x += o.x;
+        self.y += o.y;
+    }
+
     fn minus(mut self, o: &Sums) -> Sums {
         self.count -= o.count;
         self.fatalities -= o.fatalities;
@@ -126,8 +139,9 @@ fn decode(code: u64) -> (u32, u32) {
     super::morton::decode(code)
 }
 
-/// The incidents of a snapshot's base in Morton order, as packed columns, with block sums.
-pub struct ClusterIndex {
+/// Incidents in Morton order as packed columns, with block sums: all of a base's incidents,
+/// or one category's in one week.
+struct Run {
     codes: Vec<u64>,
     /// Position of each in [`Snapshot::base_records`].
     pos: Vec<u32>,
@@ -141,9 +155,32 @@ pub struct ClusterIndex {
     arrested: Vec<u32>,
     /// `blocks[k]`: the sums of the first `k · BLOCK` incidents.
     blocks: Vec<Sums>,
-    /// Morton rank by base position (the inverse of `pos`), to find shadowed records.
-    rank: Vec<u32>,
 }
+
+/// The vector tiles' index of a snapshot's base.
+///
+/// Unfiltered tiles read `all`. Tiles filtered by time and category read the runs of each
+/// chosen category's weeks: the weeks a window covers whole through their block sums, the
+/// (at most two) it covers in part point by point — so their cost follows the number of
+/// weeks and cells, not of incidents. Other filters scan `all` within the tile.
+pub struct ClusterIndex {
+    all: Run,
+    /// Rank in `all` by base position, to find the records an overlay shadows.
+    rank: Vec<u32>,
+    /// Runs by (category, week), sorted so; with the first start and last end of their
+    /// incidents.
+    weeks: Vec<Week>,
+}
+
+struct Week {
+    class: u8,
+    first_ms: i64,
+    last_ms: i64,
+    run: Run,
+}
+
+/// Days per time partition.
+const WEEK_MS: i64 = 7 * 86_400_000;
 
 /// A feature of a vector tile.
 #[derive(Debug, Clone)]
@@ -189,6 +226,20 @@ impl Cell<'_> {
 }
 
 impl<'a> Cell<'a> {
+    /// Adds a range of members at once: their sums, first and last code, and the record when
+    /// the range holds exactly one.
+    fn merge(&mut self, sums: &Sums, first: u64, last: u64, one: Option<&'a Arc<Incident>>) {
+        let was = self.sums.count;
+        self.sums.add(sums);
+        self.first = self.first.min(first);
+        self.last = self.last.max(last);
+        self.single = match (was, sums.count) {
+            (0, 1) => one,
+            (_, 0) => self.single,
+            _ => None,
+        };
+    }
+
     fn add(&mut self, m: &Member, record: &'a Arc<Incident>) {
         self.sums.add_member(m);
         self.first = self.first.min(m.code);
@@ -213,17 +264,12 @@ fn expansion_zoom(first: u64, last: u64) -> Option<u8> {
     (z <= MAX_ZOOM).then_some(z)
 }
 
-impl ClusterIndex {
-    pub fn build(snap: &Snapshot) -> ClusterIndex {
-        let mut order: Vec<(u64, u32)> = snap
-            .base_records()
-            .enumerate()
-            .map(|(p, i)| (code_of(i.lon, i.lat), p as u32))
-            .collect();
-        order.sort_unstable();
+impl Run {
+    /// The run of these base positions, sorted by code.
+    fn build(snap: &Snapshot, order: &[(u64, u32)]) -> Run {
         let n = order.len();
         let opt = |v: Option<u32>| v.map_or(NONE, |v| v.min(NONE - 1));
-        let mut ix = ClusterIndex {
+        let mut run = Run {
             codes: Vec::with_capacity(n),
             pos: Vec::with_capacity(n),
             start: Vec::with_capacity(n),
@@ -234,36 +280,33 @@ impl ClusterIndex {
             injured: Vec::with_capacity(n),
             arrested: Vec::with_capacity(n),
             blocks: Vec::with_capacity(n / BLOCK + 1),
-            rank: vec![0; n],
         };
         let mut running = Sums::default();
         for (k, &(code, p)) in order.iter().enumerate() {
             if k % BLOCK == 0 {
-                ix.blocks.push(running);
+                run.blocks.push(running);
             }
             let i = snap.base_record(p);
-            ix.codes.push(code);
-            ix.pos.push(p);
-            ix.start.push(i.occurred_at.start_ms());
-            ix.end.push(i.occurred_at.end_ms());
-            ix.class.push(i.category as u8);
-            ix.precision.push(i.precision as u8);
-            ix.fatalities.push(opt(i.fatalities));
-            ix.injured.push(opt(i.injured));
-            ix.arrested.push(opt(i.arrested));
-            ix.rank[p as usize] = k as u32;
-            running.add_member(&ix.member(k));
+            run.codes.push(code);
+            run.pos.push(p);
+            run.start.push(i.occurred_at.start_ms());
+            run.end.push(i.occurred_at.end_ms());
+            run.class.push(i.category as u8);
+            run.precision.push(i.precision as u8);
+            run.fatalities.push(opt(i.fatalities));
+            run.injured.push(opt(i.injured));
+            run.arrested.push(opt(i.arrested));
+            running.add_member(&run.member(k));
         }
         if n % BLOCK == 0 {
-            ix.blocks.push(running);
+            run.blocks.push(running);
         }
-        ix
+        run
     }
 
-    /// Bytes held, for the memory report.
-    pub fn heap_bytes(&self) -> usize {
+    fn heap_bytes(&self) -> usize {
         self.codes.capacity() * 8
-            + (self.pos.capacity() + self.rank.capacity()) * 4
+            + self.pos.capacity() * 4
             + (self.start.capacity() + self.end.capacity()) * 8
             + self.class.capacity()
             + self.precision.capacity()
@@ -276,10 +319,9 @@ impl ClusterIndex {
         Member {
             code: self.codes[k],
             class: self.class[k],
-            area: matches!(
-                crate::model::Precision::ALL.get(self.precision[k] as usize),
-                Some(p) if p.is_area()
-            ),
+            area: crate::model::Precision::ALL
+                .get(self.precision[k] as usize)
+                .is_some_and(|p| p.is_area()),
             fatalities: count(self.fatalities[k]),
             injured: count(self.injured[k]),
             arrested: count(self.arrested[k]),
@@ -300,9 +342,15 @@ impl ClusterIndex {
         s
     }
 
-    /// The first rank at or after `from` whose code is ≥ `code`.
+    /// The first rank in `[from, to)` whose code is ≥ `code` (`to` if none).
     fn seek(&self, from: usize, to: usize, code: u64) -> usize {
         from + self.codes[from..to].partition_point(|&c| c < code)
+    }
+
+    /// The ranks of a tile's codes `[lo, hi)`.
+    fn range(&self, lo: u64, hi: u64) -> (usize, usize) {
+        let a = self.seek(0, self.codes.len(), lo);
+        (a, self.seek(a, self.codes.len(), hi))
     }
 
     /// Whether the incident at rank `k` matches the filter's columns.
@@ -317,6 +365,141 @@ impl ClusterIndex {
             && at_least(self.arrested[k], q.min_arrested)
     }
 
+    /// Adds the ranks `[lo, hi)` cell by cell, each cell whole from the block sums.
+    fn add_whole<'a>(
+        &self,
+        snap: &'a Snapshot,
+        (lo, hi): (usize, usize),
+        cell_shift: u32,
+        cells: &mut Cells<'a>,
+    ) {
+        let mut i = lo;
+        while i < hi {
+            let code = self.codes[i] >> cell_shift;
+            let j = self.seek(i, hi, (code + 1) << cell_shift);
+            let one = (j - i == 1).then(|| snap.base_record(self.pos[i]));
+            cells
+                .at(code)
+                .merge(&self.sums(i, j), self.codes[i], self.codes[j - 1], one);
+            i = j;
+        }
+    }
+
+    /// Adds the ranks `[lo, hi)` that match the filter, one by one, skipping the ranks in
+    /// `shadowed` (sorted).
+    #[allow(clippy::too_many_arguments)]
+    fn add_matching<'a>(
+        &self,
+        snap: &'a Snapshot,
+        (lo, hi): (usize, usize),
+        cell_shift: u32,
+        q: &Columns,
+        filter: &Filter,
+        shadowed: &[usize],
+        cells: &mut Cells<'a>,
+    ) {
+        let mut s = 0;
+        for k in lo..hi {
+            while s < shadowed.len() && shadowed[s] < k {
+                s += 1;
+            }
+            if s < shadowed.len() && shadowed[s] == k {
+                continue;
+            }
+            if !self.matches(k, q) {
+                continue;
+            }
+            let record = snap.base_record(self.pos[k]);
+            if q.records && !filter.matches_attributes(record) {
+                continue;
+            }
+            cells
+                .at(self.codes[k] >> cell_shift)
+                .add(&self.member(k), record);
+        }
+    }
+}
+
+/// A tile's cells, in code order.
+struct Cells<'a>(Vec<Cell<'a>>);
+
+impl<'a> Cells<'a> {
+    fn at(&mut self, code: u64) -> &mut Cell<'a> {
+        // Runs add their cells in code order: the last cell is the usual answer.
+        let v = &mut self.0;
+        let at = match v.last() {
+            Some(c) if c.code == code => v.len() - 1,
+            Some(c) if c.code < code => {
+                v.push(Cell::new(code));
+                v.len() - 1
+            }
+            None => {
+                v.push(Cell::new(code));
+                0
+            }
+            _ => {
+                let at = v.partition_point(|c| c.code < code);
+                if v[at].code != code {
+                    v.insert(at, Cell::new(code));
+                }
+                at
+            }
+        };
+        &mut v[at]
+    }
+}
+
+impl ClusterIndex {
+    pub fn build(snap: &Snapshot) -> ClusterIndex {
+        let mut order: Vec<(u64, u32)> = snap
+            .base_records()
+            .enumerate()
+            .map(|(p, i)| (code_of(i.lon, i.lat), p as u32))
+            .collect();
+        order.sort_unstable();
+        let all = Run::build(snap, &order);
+        let mut rank = vec![0u32; order.len()];
+        for (k, &(_, p)) in order.iter().enumerate() {
+            rank[p as usize] = k as u32;
+        }
+        // The same order split by (category, week): a stable sort keeps codes ascending
+        // within each.
+        let week_of = |p: u32| {
+            let i = snap.base_record(p);
+            (
+                i.category as u8,
+                i.occurred_at.start_ms().div_euclid(WEEK_MS),
+            )
+        };
+        let mut keyed: Vec<((u8, i64), (u64, u32))> =
+            order.iter().map(|&(c, p)| (week_of(p), (c, p))).collect();
+        drop(order);
+        keyed.sort_by_key(|e| e.0);
+        let mut weeks = Vec::new();
+        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let part: Vec<(u64, u32)> = group.iter().map(|e| e.1).collect();
+            let run = Run::build(snap, &part);
+            weeks.push(Week {
+                class: group[0].0.0,
+                first_ms: run.start.iter().copied().min().unwrap_or(0),
+                last_ms: run.end.iter().copied().max().unwrap_or(0),
+                run,
+            });
+        }
+        ClusterIndex { all, rank, weeks }
+    }
+
+    /// Bytes held, for the memory report.
+    pub fn heap_bytes(&self) -> usize {
+        self.all.heap_bytes()
+            + self.rank.capacity() * 4
+            + self
+                .weeks
+                .iter()
+                .map(|w| w.run.heap_bytes() + std::mem::size_of::<Week>())
+                .sum::<usize>()
+    }
+
     /// The features of a tile: a point per cell with one matching incident, a cluster per
     /// cell with more, in Morton order of their cells. Tiles beyond [`MAX_ZOOM`] are empty
     /// (clients overzoom). The filter's box is not used: the tile is the box.
@@ -327,13 +510,8 @@ impl ClusterIndex {
         let tile_shift = 2 * (LEVEL - t.z) as u32;
         let cell_shift = tile_shift - 2 * CELL_BITS as u32;
         let tile_code = super::morton::encode(t.x, t.y);
-        let (lo, hi) = {
-            let lo = self.seek(0, self.codes.len(), tile_code << tile_shift);
-            (
-                lo,
-                self.seek(lo, self.codes.len(), (tile_code + 1) << tile_shift),
-            )
-        };
+        let codes = (tile_code << tile_shift, (tile_code + 1) << tile_shift);
+        let (lo, hi) = self.all.range(codes.0, codes.1);
         // Base records the overlay has replaced or deleted, by rank, and the overlay's
         // records in this tile.
         let mut shadowed: Vec<usize> = Vec::new();
@@ -354,53 +532,49 @@ impl ClusterIndex {
         }
         shadowed.sort_unstable();
         let q = Columns::of(filter);
-        let mut cells: Vec<Cell> = Vec::new();
-        let mut i = lo;
-        let mut sh = 0;
-        while i < hi {
-            let code = self.codes[i] >> cell_shift;
-            let j = self.seek(i, hi, (code + 1) << cell_shift);
-            let shadow_end = sh + shadowed[sh..].partition_point(|&k| k < j);
-            let mut cell = Cell::new(code);
-            if q.all && sh == shadow_end {
-                cell.sums = self.sums(i, j);
-                cell.first = self.codes[i];
-                cell.last = self.codes[j - 1];
-                cell.single = (j - i == 1).then(|| snap.base_record(self.pos[i]));
-            } else {
-                let mut s = sh;
-                for k in i..j {
-                    if s < shadow_end && shadowed[s] == k {
-                        s += 1;
-                        continue;
-                    }
-                    if !self.matches(k, &q) {
-                        continue;
-                    }
-                    let record = snap.base_record(self.pos[k]);
-                    if q.records && !filter.matches_attributes(record) {
-                        continue;
-                    }
-                    cell.add(&self.member(k), record);
+        let mut cells = Cells(Vec::new());
+        if q.all && shadowed.is_empty() {
+            self.all.add_whole(snap, (lo, hi), cell_shift, &mut cells);
+        } else if q.by_weeks && shadowed.is_empty() {
+            let window = q.time.unwrap_or_default();
+            let (from, to) = (
+                window.start.unwrap_or(i64::MIN),
+                window.end.unwrap_or(i64::MAX),
+            );
+            for w in &self.weeks {
+                if q.classes >> w.class & 1 == 0 || !window.overlaps(w.first_ms, w.last_ms) {
+                    continue;
+                }
+                let range = w.run.range(codes.0, codes.1);
+                if range.0 == range.1 {
+                    continue;
+                }
+                if from <= w.first_ms && w.last_ms <= to {
+                    w.run.add_whole(snap, range, cell_shift, &mut cells);
+                } else {
+                    w.run
+                        .add_matching(snap, range, cell_shift, &q, filter, &[], &mut cells);
                 }
             }
-            sh = shadow_end;
-            if cell.sums.count > 0 {
-                cells.push(cell);
-            }
-            i = j;
+        } else {
+            self.all.add_matching(
+                snap,
+                (lo, hi),
+                cell_shift,
+                &q,
+                filter,
+                &shadowed,
+                &mut cells,
+            );
         }
         for (m, record) in &added {
-            let code = m.code >> cell_shift;
-            let at = cells.partition_point(|c| c.code < code);
-            if cells.get(at).is_none_or(|c| c.code != code) {
-                cells.insert(at, Cell::new(code));
-            }
-            cells[at].add(m, record);
+            cells.at(m.code >> cell_shift).add(m, record);
         }
         let zoom_bits = t.z as u64;
         cells
+            .0
             .into_iter()
+            .filter(|c| c.sums.count > 0)
             .map(|c| match c.single {
                 Some(i) if c.sums.count == 1 => Feature::Point(i),
                 _ => {
@@ -413,7 +587,7 @@ impl ClusterIndex {
                             (c.sums.x as f64 / n + 0.5) / scale,
                             (c.sums.y as f64 / n + 0.5) / scale,
                         ),
-                        expansion_zoom: expansion_zoom(c.first, c.last).map(|z| z.max(t.z + 1)),
+                        expansion_zoom: expansion_zoom(c.first, c.last),
                         sums: c.sums,
                     })
                 }
@@ -426,6 +600,8 @@ impl ClusterIndex {
 struct Columns {
     /// Nothing to check: every incident matches.
     all: bool,
+    /// Only time and categories: the weeks' runs answer.
+    by_weeks: bool,
     /// Checks the columns cannot make (place, CQL2): read the record.
     records: bool,
     time: Option<crate::filter::TimeRange>,
@@ -440,6 +616,13 @@ impl Columns {
     fn of(f: &Filter) -> Columns {
         Columns {
             all: !f.has_attributes(),
+            by_weeks: !Filter {
+                time: None,
+                categories: None,
+                bbox: None,
+                ..f.clone()
+            }
+            .has_attributes(),
             records: f.place_id.is_some() || f.cql.is_some(),
             time: f.time,
             classes: f.categories.map_or(u16::MAX, |c| c.bits()),
@@ -576,6 +759,8 @@ mod tests {
             let ix = ClusterIndex::build(&base);
             index.apply(changes, 2);
             let snap = index.snapshot();
+            let base = &*base;
+            let snap = &*snap;
             prop_assert_eq!(snap.base_id(), base.base_id());
             let mut filter = Filter::default();
             if let Some((a, len)) = day_window {
@@ -589,28 +774,48 @@ mod tests {
                 Category::ALL.iter().filter(|c| bits & c.bit() != 0).for_each(|&c| set.insert(c));
                 set
             });
-            let mut matched = 0u64;
-            snap.for_each(&filter, |_| matched += 1);
-            for z in [0u8, 1, 3, 6, 9, 12, 16] {
-                let mut total = 0;
-                for t in tiles_of(&snap, z) {
-                    let f = ix.tile(&snap, &filter, t);
-                    prop_assert!(f.len() <= FEATURE_BUDGET);
-                    total += count(&f);
-                    for c in f.iter().filter_map(|f| match f { Feature::Cluster(c) => Some(c), _ => None }) {
-                        prop_assert!(c.sums.count >= 2);
-                        // one feature at every zoom before the expansion zoom ...
-                        let (cx, cy) = c.centre;
-                        let last = c.expansion_zoom.unwrap_or(MAX_ZOOM + 1);
-                        for z2 in (z + 1)..last.min(MAX_ZOOM + 1) {
-                            let scale = (1u64 << (MAX_ZOOM - z2)) as f64 * 256.0;
-                            let t2 = TileId::new(z2 as u64, (cx / scale) as u64, (cy / scale) as u64).unwrap();
-                            let same = ix.tile(&snap, &filter, t2).into_iter().any(|g| matches!(g, Feature::Cluster(d) if d.sums == c.sums));
-                            prop_assert!(same, "cluster of {} at z{} should hold together at z{}", c.sums.count, z, z2);
+            // Without the overlay (the weeks' runs answer time and category filters), and
+            // with it.
+            for snap in [base, snap] {
+                let mut matched = 0u64;
+                snap.for_each(&filter, |_| matched += 1);
+                for z in [0u8, 1, 3, 6, 9, 12, 16] {
+                    let mut total = 0;
+                    for t in tiles_of(snap, z) {
+                        let f = ix.tile(snap, &filter, t);
+                        prop_assert!(f.len() <= FEATURE_BUDGET);
+                        total += count(&f);
+                        let clusters = f.iter().filter_map(|f| match f {
+                            Feature::Cluster(c) => Some(c),
+                            _ => None,
+                        });
+                        for c in clusters {
+                            prop_assert!(c.sums.count >= 2);
+                            // The cluster is whole at every zoom before its expansion zoom,
+                            // and not at it.
+                            let (cx, cy) = c.centre;
+                            let at = |z2: u8| {
+                                let side = (1u64 << (MAX_ZOOM - z2)) as f64 * 256.0;
+                                TileId::new(z2 as u64, (cx / side) as u64, (cy / side) as u64)
+                                    .unwrap()
+                            };
+                            let whole = |z2: u8| {
+                                ix.tile(snap, &filter, at(z2)).into_iter().any(
+                                    |g| matches!(g, Feature::Cluster(d) if d.sums == c.sums),
+                                )
+                            };
+                            let ez = c.expansion_zoom.unwrap_or(MAX_ZOOM + 1);
+                            prop_assert!(ez > z);
+                            for z2 in (z + 1)..ez.min(MAX_ZOOM + 1) {
+                                prop_assert!(whole(z2), "{} at z{} parted at z{}", c.sums.count, z, z2);
+                            }
+                            if ez <= MAX_ZOOM {
+                                prop_assert!(!whole(ez), "{} at z{} whole at z{}", c.sums.count, z, ez);
+                            }
                         }
                     }
+                    prop_assert_eq!(total, matched, "zoom {}", z);
                 }
-                prop_assert_eq!(total, matched, "zoom {}", z);
             }
         }
     }
