@@ -100,10 +100,12 @@ CATEGORY_COLUMNS = ", ".join(CATEGORIES)
 
 def tile_sql(where):
     # The tile's size and corners in EPSG:3857 metres, from z, x, y by arithmetic
-    size = f"({2 * H} / (1 << $1))"
-    x0, y0 = f"(-{H} + $2 * {size})", f"({H} - $3 * {size})"
-    px = f"floor((gx + {H}) / {2 * H} * 16777216)::int"
-    py = f"floor(({H} - gy) / {2 * H} * 16777216)::int"
+    # (float8 throughout: a bare literal such as 40075016.68 is numeric in SQL, slow per row
+    # in a generic plan).
+    size = f"({2 * H}::float8 / (1 << $1))"
+    x0, y0 = f"(-{H}::float8 + $2 * {size})", f"({H}::float8 - $3 * {size})"
+    px = f"floor((gx + {H}::float8) / {2 * H}::float8 * 16777216)::int"
+    py = f"floor(({H}::float8 - gy) / {2 * H}::float8 * 16777216)::int"
     return f"""
 WITH p AS (
   SELECT i.gid, i.category, i.fatalities, i.injured, i.arrested, i.precision,

@@ -116,6 +116,54 @@ assert json_fc["numberMatched"] == box["numberMatched"] > 0
 print(f"owslib: {cql['numberMatched']} features by CQL2 text and by query parameters; {box['numberMatched']} by CQL2 JSON and by bbox")
 PY
 
+step "GDAL: the MVT driver reads the vector tiles of a zoom (issue #16)"
+# Every tile of zoom 4 that holds an incident, saved as {z}/{x}/{y}.pbf (the layout GDAL's
+# MVT driver georeferences by), read back by ogrinfo: the layers and fields are those the
+# TileJSON lists, and the points plus the clusters' counts add up to numberMatched, with and
+# without a filter.
+"$VENV/bin/python" - "$URL" "$WORK/mvt" <<'PY' || fail "GDAL MVT"
+import json, math, os, re, subprocess, sys, urllib.request
+url, root = sys.argv[1], sys.argv[2]
+get = lambda path: json.load(urllib.request.urlopen(url + path))
+tj = get("/collections/incidents/tiles/WebMercatorQuad/tilejson.json")
+fields = {l["id"]: set(l["fields"]) for l in tj["vector_layers"]}
+z = 4
+tiles = set()
+for f in get("/collections/incidents/items?limit=10000")["features"]:
+    lon, lat = f["geometry"]["coordinates"]
+    n = 2 ** z
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    # neighbours too: GeoJSON rounds coordinates
+    tiles |= {(x + dx, y + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1) if 0 <= x + dx < n and 0 <= y + dy < n}
+for query in ["", "category=riot,protest&datetime=2023-02-01/2023-08-15T06:00:00Z"]:
+    matched = get("/collections/incidents/items?limit=1&" + query)["numberMatched"]
+    total, layers_seen = 0, set()
+    for x, y in sorted(tiles):
+        path = os.path.join(root, str(z), str(x), f"{y}.pbf")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with urllib.request.urlopen(f"{url}/collections/incidents/tiles/WebMercatorQuad/{z}/{y}/{x}?{query}") as r:
+            body = r.read()
+        if not body:
+            continue
+        open(path, "wb").write(body)
+        out = subprocess.run(["ogrinfo", "-ro", "-al", "-q", path], check=True, capture_output=True, text=True).stdout
+        for block in re.split(r"\nLayer name: ", "\n" + out)[1:]:
+            name = block.split("\n", 1)[0].strip()
+            layers_seen.add(name)
+            assert name in fields, f"GDAL read a layer {name!r} the TileJSON does not list"
+            declared = set(re.findall(r"^(\w+): \w+ \(", block, re.M)) - {"mvt_id"}
+            assert declared <= fields[name], f"{name}: GDAL's fields {declared - fields[name]} are not in the TileJSON"
+            feats = re.findall(r"^OGRFeature\(", block, re.M)
+            if name == "clusters":
+                total += sum(int(c) for c in re.findall(r"^  count \(Integer\) = (\d+)", block, re.M))
+            else:
+                total += len(feats)
+    assert matched > 0 and layers_seen == {"incidents", "clusters"}, (matched, layers_seen)
+    assert total == matched, f"{query or 'no filter'}: GDAL reads {total} incidents in the zoom-{z} tiles, the API matches {matched}"
+    print(f"ogrinfo (MVT): zoom {z}, {len(tiles)} tiles, {total} incidents = numberMatched ({query or 'no filter'})")
+PY
+
 step "GDAL: the data directory's GeoPackage opens and counts what the API counts"
 GPKG_COUNT=$(ogrinfo -ro -so "$WORK/data/incidents.gpkg" incidents | awk -F': ' '/^Feature Count/ {print $2}')
 [ "$GPKG_COUNT" = "$TOTAL" ] || fail "ogrinfo on incidents.gpkg counts $GPKG_COUNT, the API $TOTAL"
