@@ -63,7 +63,6 @@ context.setDefaultTimeout(30000);
 
 // Everything the pages did wrong: script errors, console errors, failed or refused requests.
 const problems = [];
-const requests = []; // { url, status, type } of every answered request to the server
 
 const tile = (u) => {
   let m = /^\/tiles\/([^/]+)\/(\d+)\/(\d+)\/(\d+)(?:@2x)?\.png$/.exec(u.pathname);
@@ -93,7 +92,6 @@ function watch(page, name) {
     if (u.origin !== server.origin) return;
     const entry = { url: r.url(), path: u.pathname, status: r.status(), type: r.headers()['content-type'] || '', tile: tile(u) };
     log.requests.push(entry);
-    requests.push(entry);
     if (r.status() >= 400) problem(`${r.status()} for ${r.request().method()} ${u.pathname}${u.search}`);
   });
   return log;
@@ -276,6 +274,7 @@ try {
     point: (({ x, y }) => [x, y])(window.map.project(f.geometry.coordinates)),
   })), layers);
 
+  let heatSourceUrl = null;
   await step(ml, 'maplibre a. MapLibre GL JS loads /style.json and its sources', async () => {
     const r = await ml.goto(`${BASE}/__clients/maplibre.html`, { waitUntil: 'domcontentloaded' });
     expect(r && r.ok(), 'the test page did not load');
@@ -300,10 +299,15 @@ try {
     expect(JSON.stringify(info.layers) === JSON.stringify(['background', 'heat', 'clusters', 'points']), `layers: ${info.layers}`);
     expect(info.sources.heat && info.sources.heat.type === 'raster' && info.sources.incidents && info.sources.incidents.type === 'vector',
       `sources: ${JSON.stringify(info.sources)}`);
-    // The map page's default heat map is the `heat` style (every incident counts once).
-    expect(info.sources.heat.url === `${BASE}/tiles/heat/tilejson.json`,
-      `the style's heat source is ${info.sources.heat.url}, expected ${BASE}/tiles/heat/tilejson.json (the all-incidents heat map the map page shows)`);
     expect(info.heatLoaded, 'the heat source is not loaded');
+    heatSourceUrl = info.sources.heat.url;
+  });
+
+  await step(ml, 'maplibre a2. the style\'s heat source is the map page\'s default heat map', async () => {
+    // The `heat` style (every incident counts once), as on the map page (web/app.js) and as
+    // the tileset metadata calls it ("the heat map").
+    expect(heatSourceUrl === `${BASE}/tiles/heat/tilejson.json`,
+      `/style.json's heat source is ${heatSourceUrl}, expected ${BASE}/tiles/heat/tilejson.json (the all-incidents heat map the map page shows)`);
   });
 
   await step(ml, 'maplibre b. heat raster tiles load, east of 78.7°E and north of 45°N too', async () => {
@@ -435,6 +439,26 @@ try {
       `vector tile requests: ${vecReqs.map((q) => `${q.path} ${q.status} ${q.type}`).join(', ') || 'none'}`);
     const meta = olLog.requests.filter((q) => /\/(tiles|map\/tiles)\/WebMercatorQuad$|\/tileMatrixSets\/WebMercatorQuad$/.test(q.path)).map((q) => `${q.path} ${q.status}`);
     console.log(`     metadata read: ${meta.join(', ')}`);
+  });
+
+  await step(olp, 'openlayers a2. the map tileset is the map page\'s default heat map', async () => {
+    // Its tiles are the `heat` style's (every incident counts once), as the map page shows.
+    const drawn = olLog.requests.filter((q) => q.tile && q.tile.kind === 'map' && q.status === 200);
+    expect(drawn.length > 0, 'no map tile was loaded');
+    const get = async (path) => {
+      const r = await context.request.get(BASE + path);
+      expect(r.ok(), `GET ${path} answered ${r.status()}`);
+      return r.body();
+    };
+    const differ = [];
+    for (const { tile: { z, x, y } } of drawn) {
+      const ogc = await get(`/collections/incidents/map/tiles/WebMercatorQuad/${z}/${y}/${x}`);
+      const heat = await get(`/tiles/heat/${z}/${x}/${y}.png`);
+      if (Buffer.compare(ogc, heat) !== 0) differ.push(`${z}/${y}/${x}`);
+    }
+    const meta = await (await context.request.get(`${BASE}/collections/incidents/map/tiles/WebMercatorQuad`)).json();
+    expect(differ.length === 0,
+      `${differ.length} of ${drawn.length} map tiles differ from /tiles/heat's (e.g. ${differ[0]}); the tileset is "${meta.title}", described by ${(meta.links || []).filter((l) => l.rel === 'describedby').map((l) => l.href).join(', ')}`);
   });
 
   await step(olp, 'openlayers b. the features of one zoom\'s tiles add up to numberMatched', async () => {

@@ -54,12 +54,22 @@ async fn etag(s: &TestServer, path: &str) -> String {
     r.headers()["etag"].to_str().unwrap().to_string()
 }
 
+/// The incidents B's vector tile over Almaty holds.
+async fn vcount(s: &TestServer) -> u64 {
+    let r = s.get(VTILE).await;
+    assert_eq!(r.status(), 200);
+    crate::vector::decode(r.bytes().await.unwrap().to_vec()).count()
+}
+
 async fn data_version(s: &TestServer) -> u64 {
     s.json("/health").await.1["data_version"].as_u64().unwrap()
 }
 
 /// A heat tile over Almaty.
 const TILE: &str = "/tiles/heat/5/22/11.png";
+/// The vector tile over Almaty (OGC order: row before column) and the vector TileJSON.
+const VTILE: &str = "/collections/incidents/tiles/WebMercatorQuad/5/11/22";
+const VTILEJSON: &str = "/collections/incidents/tiles/WebMercatorQuad/tilejson.json";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_through_one_instance_is_served_by_the_other_within_a_second() {
@@ -74,6 +84,9 @@ async fn a_write_through_one_instance_is_served_by_the_other_within_a_second() {
     assert_eq!(a.app.snapshot().len(), b.app.snapshot().len());
     let tile_before = etag(&b, TILE).await;
     let tilejson_before = b.json("/tiles/heat/tilejson.json").await.1;
+    let vtile_before = etag(&b, VTILE).await;
+    let vtilejson_before = etag(&b, VTILEJSON).await;
+    let vcount_before = vcount(&b).await;
 
     let r = post(&a, TOKEN, &feature("shared-1", 76.95, "through A")).await;
     assert_eq!(r.status(), 201);
@@ -93,6 +106,11 @@ async fn a_write_through_one_instance_is_served_by_the_other_within_a_second() {
     let tilejson_a = a.json("/tiles/heat/tilejson.json").await.1;
     let tilejson_b = b.json("/tiles/heat/tilejson.json").await.1;
     assert_ne!(tilejson_b, tilejson_before);
+    // Vector tiles and their TileJSON too, with the new incident in them (issue #16).
+    assert_ne!(etag(&b, VTILE).await, vtile_before, "B's vector tile ETag");
+    assert_ne!(etag(&b, VTILEJSON).await, vtilejson_before, "B's vector TileJSON ETag");
+    assert_eq!(vcount(&b).await, vcount_before + 1);
+    assert_eq!(etag(&a, VTILE).await, etag(&b, VTILE).await);
     let path = |tj: &Value| {
         let u = tj["tiles"][0].as_str().unwrap();
         u[u.find("/tiles/").unwrap()..].to_string()
