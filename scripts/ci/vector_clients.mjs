@@ -128,7 +128,9 @@ const PAGES = {
 import * as maplibregl from '${BASE}/vendor/maplibre-gl/maplibre-gl.mjs';
 const t = window.__t = { idle: 0, errors: [], heatTiles: 0, clicks: [], version: maplibregl.getVersion() };
 const map = window.map = new maplibregl.Map({
-  container: 'map', style: '${BASE}/style.json', center: ${JSON.stringify(KAZAKHSTAN.center)},
+  // ?filter=<query> loads the style with those filters (e.g. category=riot).
+  container: 'map', style: '${BASE}/style.json' + (new URLSearchParams(location.search).has('filter') ? '?' + new URLSearchParams(location.search).get('filter') : ''),
+  center: ${JSON.stringify(KAZAKHSTAN.center)},
   zoom: ${KAZAKHSTAN.zoom}, fadeDuration: 0, attributionControl: false,
 });
 map.on('error', (e) => t.errors.push(String((e.error && (e.error.message || e.error.status)) || e.type) + (e.sourceId ? ' (source ' + e.sourceId + ')' : '')));
@@ -234,9 +236,10 @@ await context.route((u) => u.origin === server.origin && u.pathname.startsWith('
   return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: PAGES[name] });
 });
 
-const numberMatched = async () => {
-  const r = await context.request.get(`${BASE}/collections/incidents/items?limit=1`, { headers: { Accept: 'application/geo+json' } });
-  expect(r.ok(), `GET /collections/incidents/items?limit=1 answered ${r.status()}`);
+const numberMatched = async (filter) => {
+  const path = `/collections/incidents/items?limit=1${filter ? '&' + filter : ''}`;
+  const r = await context.request.get(BASE + path, { headers: { Accept: 'application/geo+json' } });
+  expect(r.ok(), `GET ${path} answered ${r.status()}`);
   const n = (await r.json()).numberMatched;
   expect(Number.isInteger(n) && n > 0, `numberMatched is ${n}`);
   return n;
@@ -275,6 +278,7 @@ try {
   })), layers);
 
   let heatSourceUrl = null;
+  const mapErrors = []; // the map's error events on pages left behind
   await step(ml, 'maplibre a. MapLibre GL JS loads /style.json and its sources', async () => {
     const r = await ml.goto(`${BASE}/__clients/maplibre.html`, { waitUntil: 'domcontentloaded' });
     expect(r && r.ok(), 'the test page did not load');
@@ -328,7 +332,7 @@ try {
   });
 
   let clusterToClick = null;
-  await step(ml, 'maplibre c. clusters and points render; their counts add up to numberMatched', async () => {
+  await step(ml, 'maplibre c. clusters and points render; their counts add up to numberMatched; screenshot', async () => {
     const vector = mlLog.requests.filter((r) => r.tile && r.tile.kind === 'vector');
     expect(vector.length > 0 && vector.every(tileOk('application/vnd.mapbox-vector-tile')),
       `vector tiles: ${vector.map((r) => `${r.path} ${r.status} ${r.type}`).join(', ') || 'none requested'}`);
@@ -346,6 +350,7 @@ try {
       .filter((c) => c.properties.expansion_zoom != null && c.point[0] > 40 && c.point[1] > 40 && c.point[0] < VIEW.width - 40 && c.point[1] < VIEW.height - 40)
       .sort((a, b) => b.properties.count - a.properties.count)[0] || null;
     expect(clusterToClick, 'no rendered cluster has an expansion_zoom');
+    await ml.screenshot({ path: join(artDir, 'maplibre.png') });
     // Zoomed in on the single incidents: points, area-level ones marked.
     await mlMove(() => window.map.jumpTo({ center: [67.5, 45.5], zoom: 6 }), null, 'zoom 6');
     const pts = await rendered(['points']);
@@ -385,10 +390,27 @@ try {
     console.log(`     cluster of ${target.properties.count} at ${target.lngLat.map((v) => v.toFixed(2))} → zoom ${zoom}: ${near.map((f) => (f.layer === 'clusters' ? 'cluster of ' + f.properties.count : f.properties.id)).join(', ')}`);
   });
 
-  await step(ml, 'maplibre e. no errors, no failed requests; screenshot', async () => {
-    await mlMove((v) => window.map.jumpTo(v), KAZAKHSTAN, 'Kazakhstan view');
-    await ml.screenshot({ path: join(artDir, 'maplibre.png') });
-    const errors = await ml.evaluate(() => window.__t.errors);
+  await step(ml, 'maplibre e. /style.json?category=riot carries the filter into both sources', async () => {
+    const riots = await numberMatched('category=riot');
+    expect(riots > 0 && riots < matched, `numberMatched of category=riot is ${riots} of ${matched}`);
+    const before = mlLog.requests.length;
+    mapErrors.push(...await ml.evaluate(() => window.__t.errors));
+    await ml.goto(`${BASE}/__clients/maplibre.html?filter=category%3Driot`, { waitUntil: 'domcontentloaded' });
+    await ml.waitForFunction(() => window.__t && window.__t.loaded && window.__t.idle > 0 && !window.map.isMoving(), null, { timeout: 45000 })
+      .catch(() => { throw new Check('the filtered map did not load and go idle within 45 s'); });
+    const features = await rendered(['clusters', 'points']);
+    const sum = features.reduce((n, f) => n + (f.layer === 'clusters' ? f.properties.count : 1), 0);
+    const points = features.filter((f) => f.layer === 'points');
+    expect(sum === riots, `with category=riot the rendered clusters and points add up to ${sum}, numberMatched is ${riots}`);
+    expect(points.every((p) => p.properties.category === 'riot'), `points of other categories: ${points.filter((p) => p.properties.category !== 'riot').map((p) => p.properties.id)}`);
+    const tiles = mlLog.requests.slice(before).filter((r) => r.tile && (r.tile.kind === 'heat' || r.tile.kind === 'vector'));
+    const unfiltered = tiles.filter((r) => new URL(r.url).searchParams.get('category') !== 'riot');
+    expect(tiles.length > 0 && unfiltered.length === 0, `tile requests without category=riot: ${unfiltered.map((r) => r.path).slice(0, 5).join(', ') || `(of ${tiles.length})`}`);
+    console.log(`     ${riots} riots: ${features.length} features, ${tiles.length} tile requests, all with category=riot`);
+  });
+
+  await step(ml, 'maplibre f. no map errors, no failed requests, no script or console errors', async () => {
+    const errors = [...mapErrors, ...await ml.evaluate(() => window.__t.errors)];
     expect(errors.length === 0, `map error events: ${errors.slice(0, 5).join(' | ')}`);
     expect(mlLog.problems.length === 0, mlLog.problems.slice(0, 8).join('\n     '));
     const tiles = mlLog.requests.filter((r) => r.tile);

@@ -444,6 +444,160 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             json!({"description": "Deleted"}),
         );
     }
+    // OGC API - Tiles: the vector tileset, the heat map as a map tileset, the tile matrix
+    // sets, and the MapLibre style over them (issue #16).
+    let tile_path = |what: &str| {
+        vec![
+            r("collectionId"),
+            r("tileMatrixSetId"),
+            param(
+                "tileMatrix",
+                "path",
+                true,
+                &format!("Zoom level, 0 to 22 ({what})."),
+                json!({"type": "integer", "minimum": 0, "maximum": 22}),
+            ),
+            param(
+                "tileRow",
+                "path",
+                true,
+                "Row (y), 0 to 2^tileMatrix - 1 (beyond: 404).",
+                json!({"type": "integer", "minimum": 0}),
+            ),
+            param(
+                "tileCol",
+                "path",
+                true,
+                "Column (x), 0 to 2^tileMatrix - 1 (beyond: 404).",
+                json!({"type": "integer", "minimum": 0}),
+            ),
+        ]
+        .into_iter()
+        .chain(tile_filters())
+        .chain([query(
+            "v",
+            "Data version (TileJSON adds it so clients refetch after edits); ignored.",
+            json!({"type": "string"}),
+        )])
+        .collect::<Vec<_>>()
+    };
+    let binary = json!({"type": "string", "format": "binary"});
+    let tileset = json!({"type": "object", "required": ["dataType", "links"]});
+    let tilesets = json!({"type": "object", "required": ["tilesets"]});
+    for (path, summary, id, params, media, schema, errors) in [
+        (
+            "/collections/{collectionId}/tiles",
+            "The vector tilesets of the collection",
+            "getVectorTilesets",
+            [vec![r("collectionId")], tile_filters()].concat(),
+            "application/json",
+            tilesets.clone(),
+            &["400", "404"][..],
+        ),
+        (
+            "/collections/{collectionId}/tiles/{tileMatrixSetId}",
+            "The vector tileset: its layers, fields and tile URL template",
+            "getVectorTileset",
+            [
+                vec![r("collectionId"), r("tileMatrixSetId")],
+                tile_filters(),
+            ]
+            .concat(),
+            "application/json",
+            tileset.clone(),
+            &["400", "404"][..],
+        ),
+        (
+            "/collections/{collectionId}/tiles/{tileMatrixSetId}/tilejson.json",
+            "TileJSON 3.0.0 of the vector tiles, with vector_layers (tile URLs carry the data version and the filters)",
+            "getVectorTileJson",
+            [
+                vec![r("collectionId"), r("tileMatrixSetId")],
+                tile_filters(),
+            ]
+            .concat(),
+            "application/json",
+            schema_ref("TileJson"),
+            &["304", "400", "404"][..],
+        ),
+        (
+            "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+            "A vector tile (MVT): layer incidents (a point per incident alone in its cell) and layer clusters (count, per-category counts, sums, expansion_zoom); gzip when accepted; empty body when empty",
+            "getVectorTile",
+            tile_path("beyond 16: empty, clients overzoom"),
+            "application/vnd.mapbox-vector-tile",
+            binary.clone(),
+            &["304", "400", "404", "503"][..],
+        ),
+        (
+            "/collections/{collectionId}/map/tiles",
+            "The map tilesets of the collection (the heat map)",
+            "getMapTilesets",
+            [vec![r("collectionId")], tile_filters()].concat(),
+            "application/json",
+            tilesets,
+            &["400", "404"][..],
+        ),
+        (
+            "/collections/{collectionId}/map/tiles/{tileMatrixSetId}",
+            "The heat map tileset",
+            "getMapTileset",
+            [
+                vec![r("collectionId"), r("tileMatrixSetId")],
+                tile_filters(),
+            ]
+            .concat(),
+            "application/json",
+            tileset,
+            &["400", "404"][..],
+        ),
+        (
+            "/collections/{collectionId}/map/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+            "A heat-map tile (PNG) of the first style",
+            "getMapTile",
+            tile_path("as the heat style allows"),
+            "image/png",
+            binary.clone(),
+            &["304", "400", "404", "503"][..],
+        ),
+        (
+            "/tileMatrixSets",
+            "The tile matrix sets (WebMercatorQuad)",
+            "getTileMatrixSets",
+            vec![r("f")],
+            "application/json",
+            json!({"type": "object", "required": ["tileMatrixSets"]}),
+            &["400"][..],
+        ),
+        (
+            "/tileMatrixSets/{tileMatrixSetId}",
+            "A tile matrix set (OGC 2D Tile Matrix Set 2.0 JSON)",
+            "getTileMatrixSet",
+            vec![r("tileMatrixSetId"), r("f")],
+            "application/json",
+            json!({"type": "object", "required": ["id", "crs", "tileMatrices"]}),
+            &["400", "404"][..],
+        ),
+        (
+            "/style.json",
+            "A MapLibre style: the heat map under the clusters and incidents (filters are carried into its sources)",
+            "getStyle",
+            tile_filters(),
+            "application/json",
+            json!({"type": "object", "required": ["version", "sources", "layers"]}),
+            &["400"][..],
+        ),
+    ] {
+        paths.insert(
+            path.into(),
+            get(
+                summary,
+                id,
+                params,
+                with_errors(ok("OK", media, schema), errors),
+            ),
+        );
+    }
     paths.insert(
         "/tiles".into(),
         get(
@@ -646,6 +800,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         "components": {
             "parameters": {
                 "collectionId": param("collectionId", "path", true, "The collection: incidents.", json!({"type": "string", "enum": ["incidents"]})),
+                "tileMatrixSetId": param("tileMatrixSetId", "path", true, "The tile matrix set: WebMercatorQuad.", json!({"type": "string", "enum": ["WebMercatorQuad"]})),
                 "featureId": param("featureId", "path", true, "An incident id.", json!({"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"})),
                 "style": param("style", "path", true, "A heat style.", json!({"type": "string", "enum": styles})),
                 "f": query("f", "Output format.", json!({"type": "string", "enum": ["json"]})),

@@ -108,7 +108,11 @@ async fn a_write_through_one_instance_is_served_by_the_other_within_a_second() {
     assert_ne!(tilejson_b, tilejson_before);
     // Vector tiles and their TileJSON too, with the new incident in them (issue #16).
     assert_ne!(etag(&b, VTILE).await, vtile_before, "B's vector tile ETag");
-    assert_ne!(etag(&b, VTILEJSON).await, vtilejson_before, "B's vector TileJSON ETag");
+    assert_ne!(
+        etag(&b, VTILEJSON).await,
+        vtilejson_before,
+        "B's vector TileJSON ETag"
+    );
     assert_eq!(vcount(&b).await, vcount_before + 1);
     assert_eq!(etag(&a, VTILE).await, etag(&b, VTILE).await);
     let path = |tj: &Value| {
