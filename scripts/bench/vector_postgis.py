@@ -32,6 +32,7 @@ AREA = "('region', 'country')"
 LOAD = """
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE EXTENSION IF NOT EXISTS pg_prewarm;
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 DROP TABLE IF EXISTS staging, incidents;
 CREATE UNLOGGED TABLE staging (
   id text, occurred_at text, category text, lon float8, lat float8, place text,
@@ -307,6 +308,18 @@ class Http:
             raise RuntimeError(f"{path}: HTTP {r.status} {body[:200]!r}")
         return ms, body
 
+    def renders(self):
+        """(seconds, count) of vector tiles rendered so far, from /metrics: the render (cluster
+        sums, MVT encoding, gzip) without HTTP; a count that does not grow means a cache hit."""
+        self.conn.request("GET", "/metrics")
+        text = self.conn.getresponse().read().decode()
+        val = {}
+        for line in text.splitlines():
+            for k in ("sum", "count"):
+                if line.startswith(f"incidentmap_vector_tile_seconds_{k} "):
+                    val[k] = float(line.split()[1])
+        return val.get("sum", 0.0), val.get("count", 0.0)
+
 
 class Sql:
     def __init__(self, dsn):
@@ -326,6 +339,13 @@ class Sql:
             row = self.db.execute(SQL_FILTERED, (z, x, y, start, end, cats), prepare=True).fetchone()
         ms = (time.perf_counter() - t) * 1e3
         return ms, bytes(row[0])
+
+    def server_ms(self):
+        """Planning and execution time of the tile statements so far (pg_stat_statements)."""
+        return self.db.execute(
+            "SELECT coalesce(sum(total_plan_time + total_exec_time), 0) FROM pg_stat_statements"
+            " WHERE query LIKE '%ST_AsMVT(singles.*%' AND query NOT LIKE '%pg_stat_statements%'"
+        ).fetchone()[0]
 
 
 def pct(v, p):
@@ -362,11 +382,16 @@ def bench(dsn, base, csv_path, n_tiles, seed, keep=""):
 
     # The timed pass: every tile once per side and variant, interleaved tile by tile (so that
     # noise from other processes falls on both sides alike). incidentmap never sees a request
-    # twice: each (tile, filter) is new to its cache.
+    # twice: each (tile, filter) is new to its cache (checked: its render count grows by one
+    # per request). Between requests, outside the timing, each side's own account of the time
+    # it spent (incidentmap's render histogram, pg_stat_statements) is read.
     order = list(range(len(tiles)))
     rng.shuffle(order)
     res = {k: {} for k in ("im_all", "pg_all", "im_f", "pg_f")}
     sizes = {k: 0 for k in res}
+    cached = 0
+    im_sum, im_count = im.renders()
+    pg_sum = pg.server_ms()
     t_start = time.perf_counter()
     for k in order:
         z, x, y = tiles[k]
@@ -376,9 +401,18 @@ def bench(dsn, base, csv_path, n_tiles, seed, keep=""):
                           ("im_f", lambda: im.tile(z, x, y, q)),
                           ("pg_f", lambda: pg.tile(z, x, y, f))):
             ms, body = call()
-            res[key][k] = (ms, body)
+            if key.startswith("im"):
+                s, n = im.renders()
+                server, cached = (s - im_sum) * 1e3, cached + (n != im_count + 1)
+                im_sum, im_count = s, n
+            else:
+                s = pg.server_ms()
+                server, pg_sum = s - pg_sum, s
+            res[key][k] = (ms, body, server)
             sizes[key] += len(body)
     wall = time.perf_counter() - t_start
+    if cached:
+        print(f"  WARNING: {cached} incidentmap requests were not rendered (cache hits?)")
 
     # Same question? Decode both sides' tiles and compare features, counts, sums of fatalities
     # and expansion zooms, on every tile timed.
@@ -405,10 +439,12 @@ def bench(dsn, base, csv_path, n_tiles, seed, keep=""):
           + f") over {n_points} incidents; timed pass {wall:.1f} s wall, one client, one request "
           "at a time, the two sides interleaved tile by tile")
     print("   incidentmap: GET over HTTP/1.1 keep-alive, Accept-Encoding: gzip, uncached;"
-          " PostGIS: EXECUTE of a prepared statement over one connection")
+          " PostGIS: EXECUTE of a prepared statement over one connection.\n"
+          "   'client' rows: the time the client waited (request to last byte); 'server' rows: the time\n"
+          "   each server reports (incidentmap: render + gzip, no HTTP; PostGIS: plan + execute, no protocol)")
 
     def row(name, ms):
-        return (f"  {name:<28} median {statistics.median(ms):8.2f} ms   p90 {pct(ms, 0.9):8.2f} ms"
+        return (f"  {name:<30} median {statistics.median(ms):8.2f} ms   p90 {pct(ms, 0.9):8.2f} ms"
                 f"   mean {statistics.fmean(ms):8.2f} ms   max {max(ms):8.1f} ms")
 
     bands = [("all tiles", range(0, 15)), ("z0-5", range(0, 6)), ("z6-10", range(6, 11)),
@@ -420,22 +456,24 @@ def bench(dsn, base, csv_path, n_tiles, seed, keep=""):
             ks = [k for k in range(len(tiles)) if tiles[k][0] in zs]
             if not ks:
                 continue
-            im_ms = [res[a][k][0] for k in ks]
-            pg_ms = [res[b][k][0] for k in ks]
-            per_tile = [p / i for p, i in zip(pg_ms, im_ms)]
             print(f" {band} ({len(ks)} tiles)")
-            print(row("incidentmap (HTTP)", im_ms))
-            print(row("PostGIS ST_AsMVT (SQL)", pg_ms))
-            print(f"  {'PostGIS / incidentmap':<28} median {statistics.median(pg_ms) / statistics.median(im_ms):8.1f} ×"
-                  f"    p90 {pct(pg_ms, 0.9) / pct(im_ms, 0.9):8.1f} ×"
-                  f"    sum {sum(pg_ms) / sum(im_ms):8.1f} ×"
-                  f"   per-tile ratio: median {statistics.median(per_tile):.1f} ×, min {min(per_tile):.1f} ×")
+            for what, col in (("client", 0), ("server", 2)):
+                im_ms = [res[a][k][col] for k in ks]
+                pg_ms = [res[b][k][col] for k in ks]
+                per_tile = [p / max(i, 1e-3) for p, i in zip(pg_ms, im_ms)]
+                print(row(f"incidentmap {what}", im_ms))
+                print(row(f"PostGIS {what}", pg_ms))
+                print(f"  {'PostGIS / incidentmap ' + what:<30} median {statistics.median(pg_ms) / statistics.median(im_ms):8.1f} ×"
+                      f"    p90 {pct(pg_ms, 0.9) / pct(im_ms, 0.9):8.1f} ×"
+                      f"    sum {sum(pg_ms) / sum(im_ms):8.1f} ×"
+                      f"   per-tile ratio: median {statistics.median(per_tile):.1f} ×, min {min(per_tile):.1f} ×")
     if keep:
         with open(keep, "w") as out:
-            out.write("z\tx\ty\tcount\tcount_filtered\tim_ms\tpg_ms\tim_filtered_ms\tpg_filtered_ms\n")
+            out.write("z\tx\ty\tcount\tcount_filtered\tim_ms\tpg_ms\tim_filtered_ms\tpg_filtered_ms"
+                      "\tim_server_ms\tpg_server_ms\tim_filtered_server_ms\tpg_filtered_server_ms\n")
             for k, (z, x, y) in enumerate(tiles):
                 out.write(f"{z}\t{x}\t{y}\t{summary(res['im_all'][k][1])[1]}\t{summary(res['im_f'][k][1])[1]}\t"
-                          + "\t".join(f"{res[s][k][0]:.3f}" for s in ("im_all", "pg_all", "im_f", "pg_f")) + "\n")
+                          + "\t".join(f"{res[s][k][c]:.3f}" for c in (0, 2) for s in ("im_all", "pg_all", "im_f", "pg_f")) + "\n")
     print(f"\nbytes: incidentmap {sizes['im_all'] / len(tiles):.0f} B/tile gzipped (unfiltered), "
           f"PostGIS {sizes['pg_all'] / len(tiles):.0f} B/tile raw MVT (unfiltered)")
 

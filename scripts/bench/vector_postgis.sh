@@ -98,7 +98,7 @@ IM_PID=$!
 
 pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
 pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 -o \
-  "-p $PG_PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c shared_buffers=$SHARED_BUFFERS -c work_mem=$WORK_MEM -c plan_cache_mode=$PLAN_CACHE_MODE -c jit=off -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB" \
+  "-p $PG_PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c shared_buffers=$SHARED_BUFFERS -c work_mem=$WORK_MEM -c plan_cache_mode=$PLAN_CACHE_MODE -c jit=off -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB" \
   start >/dev/null
 pg "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE bench"
 

@@ -79,6 +79,9 @@ fi
 [ -f "$OUT_DIR/web/node_modules/leaflet/dist/leaflet.js" ] \
   || fail "the build did not fetch Leaflet into $OUT_DIR/web/node_modules"
 grep -q '"leaflet/leaflet.js"' "$OUT_DIR/vendor.rs" || fail "vendor.rs does not embed leaflet.js"
+for f in maplibre-gl/maplibre-gl.mjs maplibre-gl/maplibre-gl-worker.mjs ol/dist/ol.js; do
+  grep -q "\"$f\"" "$OUT_DIR/vendor.rs" || fail "vendor.rs does not embed $f (the client test's, scripts/ci/vector_clients.sh)"
+done
 log "   built in $(( (t1 - t0) / 1000000000 )) s; the libraries were fetched into $OUT_DIR"
 
 log "2. second build, nothing changed: cargo build --release -v"
@@ -122,7 +125,10 @@ grep -q 'Leaflet 1.9.4' "$DATA/leaflet.js" || fail "/vendor/leaflet/leaflet.js i
 curl -fsS -o /dev/null "$URL/vendor/leaflet.markercluster/leaflet.markercluster.js" \
   || fail "GET /vendor/leaflet.markercluster/leaflet.markercluster.js"
 curl -fsS "$URL/config.json" | grep -q '"vendored":true' || fail "/config.json: $(curl -s "$URL/config.json")"
-log "   $URL serves Leaflet 1.9.4 and markercluster itself; config.json says vendored"
+ct=$(curl -fsS -o /dev/null -w '%{content_type}' "$URL/vendor/maplibre-gl/maplibre-gl.mjs") \
+  || fail "GET /vendor/maplibre-gl/maplibre-gl.mjs: $(curl -s "$URL/vendor/maplibre-gl/maplibre-gl.mjs" | head -c 300)"
+case "$ct" in text/javascript*) ;; *) fail "/vendor/maplibre-gl/maplibre-gl.mjs is $ct (an ES module needs a JavaScript type)" ;; esac
+log "   $URL serves Leaflet 1.9.4, markercluster and MapLibre (as an ES module) itself; config.json says vendored"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 
 if [ -n "${NO_BROWSER:-}" ]; then

@@ -374,7 +374,15 @@ pub async fn vector_tile(
         scale: 0,
         filter: filter_key,
     };
-    let tag = key.etag();
+    // The gzipped and the plain bytes are two representations: each has its own strong tag.
+    let gzip = accepts_gzip(&headers);
+    let tag = if gzip {
+        key.etag()
+    } else {
+        let t = key.etag();
+        let t = t.to_str().expect("hex");
+        HeaderValue::from_str(&format!("{}-identity\"", &t[..t.len() - 1])).expect("hex")
+    };
     if not_modified(&headers, &tag) {
         return Ok(not_modified_response(tag, s.opts.tile_max_age));
     }
@@ -415,7 +423,7 @@ pub async fn vector_tile(
     ];
     let body = if gz.is_empty() {
         Body::empty()
-    } else if accepts_gzip(&headers) {
+    } else if gzip {
         h.push((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")));
         Body::from(axum::body::Bytes::from_owner(gz))
     } else {

@@ -264,11 +264,41 @@ fn expansion_zoom(first: u64, last: u64) -> Option<u8> {
     (z <= MAX_ZOOM).then_some(z)
 }
 
-impl Run {
-    /// The run of these base positions, sorted by code.
-    fn build(snap: &Snapshot, order: &[(u64, u32)]) -> Run {
-        let n = order.len();
+/// One incident as the runs store it, read once from its record.
+#[derive(Clone, Copy)]
+struct Row {
+    code: u64,
+    pos: u32,
+    start: i64,
+    end: i64,
+    class: u8,
+    precision: u8,
+    fatalities: u32,
+    injured: u32,
+    arrested: u32,
+}
+
+impl Row {
+    fn of(pos: u32, i: &Incident) -> Row {
         let opt = |v: Option<u32>| v.map_or(NONE, |v| v.min(NONE - 1));
+        Row {
+            code: code_of(i.lon, i.lat),
+            pos,
+            start: i.occurred_at.start_ms(),
+            end: i.occurred_at.end_ms(),
+            class: i.category as u8,
+            precision: i.precision as u8,
+            fatalities: opt(i.fatalities),
+            injured: opt(i.injured),
+            arrested: opt(i.arrested),
+        }
+    }
+}
+
+impl Run {
+    /// The run of these rows, sorted by code.
+    fn build(rows: &[Row]) -> Run {
+        let n = rows.len();
         let mut run = Run {
             codes: Vec::with_capacity(n),
             pos: Vec::with_capacity(n),
@@ -282,20 +312,19 @@ impl Run {
             blocks: Vec::with_capacity(n / BLOCK + 1),
         };
         let mut running = Sums::default();
-        for (k, &(code, p)) in order.iter().enumerate() {
+        for (k, r) in rows.iter().enumerate() {
             if k % BLOCK == 0 {
                 run.blocks.push(running);
             }
-            let i = snap.base_record(p);
-            run.codes.push(code);
-            run.pos.push(p);
-            run.start.push(i.occurred_at.start_ms());
-            run.end.push(i.occurred_at.end_ms());
-            run.class.push(i.category as u8);
-            run.precision.push(i.precision as u8);
-            run.fatalities.push(opt(i.fatalities));
-            run.injured.push(opt(i.injured));
-            run.arrested.push(opt(i.arrested));
+            run.codes.push(r.code);
+            run.pos.push(r.pos);
+            run.start.push(r.start);
+            run.end.push(r.end);
+            run.class.push(r.class);
+            run.precision.push(r.precision);
+            run.fatalities.push(r.fatalities);
+            run.injured.push(r.injured);
+            run.arrested.push(r.arrested);
             running.add_member(&run.member(k));
         }
         if n % BLOCK == 0 {
@@ -451,41 +480,33 @@ impl<'a> Cells<'a> {
 
 impl ClusterIndex {
     pub fn build(snap: &Snapshot) -> ClusterIndex {
-        let mut order: Vec<(u64, u32)> = snap
+        let mut rows: Vec<Row> = snap
             .base_records()
             .enumerate()
-            .map(|(p, i)| (code_of(i.lon, i.lat), p as u32))
+            .map(|(p, i)| Row::of(p as u32, i))
             .collect();
-        order.sort_unstable();
-        let all = Run::build(snap, &order);
-        let mut rank = vec![0u32; order.len()];
-        for (k, &(_, p)) in order.iter().enumerate() {
-            rank[p as usize] = k as u32;
+        rows.sort_unstable_by_key(|r| (r.code, r.pos));
+        let all = Run::build(&rows);
+        let mut rank = vec![0u32; rows.len()];
+        for (k, r) in rows.iter().enumerate() {
+            rank[r.pos as usize] = k as u32;
         }
-        // The same order split by (category, week): a stable sort keeps codes ascending
+        // The same rows split by (category, week): a stable sort keeps codes ascending
         // within each.
-        let week_of = |p: u32| {
-            let i = snap.base_record(p);
-            (
-                i.category as u8,
-                i.occurred_at.start_ms().div_euclid(WEEK_MS),
-            )
-        };
-        let mut keyed: Vec<((u8, i64), (u64, u32))> =
-            order.iter().map(|&(c, p)| (week_of(p), (c, p))).collect();
-        drop(order);
-        keyed.sort_by_key(|e| e.0);
-        let mut weeks = Vec::new();
-        for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-            let part: Vec<(u64, u32)> = group.iter().map(|e| e.1).collect();
-            let run = Run::build(snap, &part);
-            weeks.push(Week {
-                class: group[0].0.0,
-                first_ms: run.start.iter().copied().min().unwrap_or(0),
-                last_ms: run.end.iter().copied().max().unwrap_or(0),
-                run,
-            });
-        }
+        let week = |r: &Row| (r.class, r.start.div_euclid(WEEK_MS));
+        rows.sort_by_key(week);
+        let weeks = rows
+            .chunk_by(|a, b| week(a) == week(b))
+            .map(|group| {
+                let run = Run::build(group);
+                Week {
+                    class: group[0].class,
+                    first_ms: run.start.iter().copied().min().unwrap_or(0),
+                    last_ms: run.end.iter().copied().max().unwrap_or(0),
+                    run,
+                }
+            })
+            .collect();
         ClusterIndex { all, rank, weeks }
     }
 

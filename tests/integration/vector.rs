@@ -253,11 +253,22 @@ async fn tiles_are_gzipped_when_asked_and_change_with_the_data() {
     let r = s
         .client
         .get(s.url(path))
+        .header("accept-encoding", "gzip")
         .header("if-none-match", &tag)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 304);
+    // The plain bytes are another representation, with their own tag.
+    let r = s
+        .client
+        .get(s.url(path))
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_ne!(r.headers()["etag"].to_str().unwrap(), tag);
     // A write: a new ETag and one more incident.
     let r = s
         .client
