@@ -228,12 +228,14 @@ fn map_tileset(s: &AppState, base: &str, query: &str) -> Result<Value, ApiError>
     }))
 }
 
+/// The style of the map tileset and of `style.json`: `heat` (every incident once), or the
+/// first style when a styles directory has none by that name.
 fn default_style(s: &AppState) -> Result<Arc<crate::tiles::style::Style>, ApiError> {
-    let name = s
-        .app
-        .styles()
-        .names()
-        .first()
+    let names = s.app.styles().names();
+    let name = names
+        .iter()
+        .find(|n| **n == "heat")
+        .or(names.first())
         .map(|n| n.to_string())
         .ok_or_else(|| ApiError::not_found("no heat styles are loaded"))?;
     style_or_404(s, &name)

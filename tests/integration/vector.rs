@@ -380,6 +380,9 @@ async fn ogc_tiles_metadata_leads_a_client_to_the_tiles() {
     assert_eq!(style["version"], 8);
     assert_eq!(style["sources"]["incidents"]["type"], "vector");
     assert_eq!(style["sources"]["heat"]["type"], "raster");
+    let heat = style["sources"]["heat"]["url"].as_str().unwrap();
+    assert!(heat.contains("/tiles/heat/tilejson.json"), "{heat}");
+    assert_eq!(map["title"], "Heat map: Incidents");
 }
 
 #[tokio::test]
