@@ -281,6 +281,72 @@ impl FilterArgs {
         "filter-crs",
     ];
 
+    /// Each filter as an OpenAPI 3.0 query parameter: the description is the option's help
+    /// (the doc comment above), so the CLI and `/api` say the same; the schema is the type the
+    /// parameter's text must parse as.
+    pub fn openapi_parameters() -> Vec<(&'static str, serde_json::Value)> {
+        use clap::Args;
+        use serde_json::json;
+        let cmd = FilterArgs::augment_args(clap::Command::new("filters"));
+        let u64_max = json!(u64::MAX);
+        let list = |items: Vec<&str>| {
+            (
+                json!({"type": "array", "minItems": 1, "items": {"type": "string", "enum": items}}),
+                true,
+            )
+        };
+        Self::NAMES
+            .iter()
+            .map(|&name| {
+                let arg = cmd
+                    .get_arguments()
+                    .find(|a| a.get_long() == Some(name.replace('_', "-").as_str()) || a.get_long() == Some(name))
+                    .unwrap_or_else(|| panic!("filter {name} has no option"));
+                // Options are spelled --min-fatalities on the command line, min_fatalities in
+                // a query string.
+                let description = arg
+                    .get_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default()
+                    .replace("--filter", "filter");
+                let count = json!({"type": "integer", "minimum": 0, "maximum": u32::MAX});
+                let (schema, form_list) = match name {
+                    "bbox" => (
+                        json!({"oneOf": [
+                            {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}},
+                            {"type": "array", "minItems": 6, "maxItems": 6, "items": {"type": "number", "minimum": -180, "maximum": 180}},
+                        ]}),
+                        true,
+                    ),
+                    "datetime" => (json!({"type": "string", "format": "date"}), false),
+                    "category" => list(Category::ALL.iter().map(|c| c.as_str()).collect()),
+                    "precision" => list(Precision::ALL.iter().map(|p| p.as_str()).collect()),
+                    "min_fatalities" | "min_injured" | "min_arrested" => (count, false),
+                    "place_id" => (json!({"type": "integer", "minimum": 0, "maximum": u64_max}), false),
+                    "filter" => (json!({"type": "string"}), false),
+                    "filter-lang" => (
+                        json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
+                        false,
+                    ),
+                    "filter-crs" => (
+                        json!({"type": "string", "enum": [cql::CRS84, "http://www.opengis.net/def/crs/EPSG/0/4326"], "default": cql::CRS84}),
+                        false,
+                    ),
+                    other => panic!("filter {other} has no schema"),
+                };
+                let mut p = json!({
+                    "name": name, "in": "query", "required": false,
+                    "description": description, "schema": schema,
+                });
+                if form_list {
+                    p["style"] = json!("form");
+                    p["explode"] = json!(false);
+                }
+                (name, p)
+            })
+            .collect()
+    }
+
     /// Reads the parameters by name (from a query string).
     pub fn from_lookup<'a>(get: impl Fn(&str) -> Option<&'a str>) -> FilterArgs {
         let s = |n: &str| get(n).map(str::to_string);
@@ -400,6 +466,24 @@ fn at_least(v: Option<u32>, min: Option<u32>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_filter_is_documented_once_for_the_cli_and_the_api() {
+        use clap::Args;
+        let cmd = FilterArgs::augment_args(clap::Command::new("filters"));
+        let params = FilterArgs::openapi_parameters();
+        assert_eq!(params.len(), FilterArgs::NAMES.len());
+        assert_eq!(
+            cmd.get_arguments().count(),
+            FilterArgs::NAMES.len(),
+            "an option without a name"
+        );
+        for (name, p) in params {
+            assert_eq!(p["name"], name);
+            let d = p["description"].as_str().unwrap();
+            assert!(d.len() > 10 && !d.contains("--"), "{name}: {d}");
+        }
+    }
 
     #[test]
     fn instants_dates_and_intervals() {

@@ -79,16 +79,6 @@ fn tile_filters() -> Vec<Value> {
 }
 
 pub fn document(base: &str, styles: Vec<&str>) -> Value {
-    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-    let precisions: Vec<&str> = Precision::ALL.iter().map(|p| p.as_str()).collect();
-    let count = |what: &str| {
-        query(
-            &format!("min_{what}"),
-            &format!("Only incidents with at least this many {what} (unknown counts never match)."),
-            json!({"type": "integer", "minimum": 0, "maximum": 4294967295u64}),
-        )
-    };
-
     let mut paths = Map::new();
     paths.insert(
         "/".into(),
@@ -787,7 +777,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         ),
     );
 
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "incidentmap",
@@ -805,59 +795,18 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
                 "style": param("style", "path", true, "A heat style.", json!({"type": "string", "enum": styles})),
                 "f": query("f", "Output format.", json!({"type": "string", "enum": ["json"]})),
                 "ifMatch": param("If-Match", "header", false, "The incident's current ETag (or *): the write happens only if it still matches.", json!({"type": "string"})),
-                "bbox": {
-                    "name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-                    "description": "minLon,minLat,maxLon,maxLat in CRS84 (west > east crosses the antimeridian); or the 3-D form minLon,minLat,minZ,maxLon,maxLat,maxZ, whose heights are ignored.",
-                    "schema": {"oneOf": [
-                        {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}},
-                        {"type": "array", "minItems": 6, "maxItems": 6, "items": {"type": "number", "minimum": -180, "maximum": 180}},
-                    ]},
-                },
                 "limit": query("limit", "Features per page, default 10; above 10,000 the page holds 10,000.", json!({"type": "integer", "minimum": 1, "maximum": 18446744073709551615u64, "default": 10})),
                 "offset": query("offset", "Features to skip.", json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64, "default": 0})),
-                "datetime": query(
-                    "datetime",
-                    "An RFC 3339 date or date-time, or an interval start/end with .. for an open end.",
-                    json!({"type": "string", "format": "date"}),
-                ),
-                "category": {
-                    "name": "category", "in": "query", "required": false, "style": "form", "explode": false,
-                    "description": "Only these categories: a comma list.",
-                    "schema": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": categories}},
-                },
-                "precision": {
-                    "name": "precision", "in": "query", "required": false, "style": "form", "explode": false,
-                    "description": "Only incidents whose location is known this well: a comma list.",
-                    "schema": {"type": "array", "items": {"type": "string", "enum": precisions}, "minItems": 1},
-                },
-                "min_fatalities": count("fatalities"),
-                "min_injured": count("injured"),
-                "min_arrested": count("arrested"),
-                "place_id": query(
-                    "place_id",
-                    "Only incidents placed at this gazetteer place.",
-                    json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64}),
-                ),
-                "filter": query(
-                    "filter",
-                    "A CQL2 filter (OGC API - Features Part 3) over the queryables, e.g. category = 'riot' AND fatalities > 5, or S_INTERSECTS(geometry, POLYGON((…))). ANDed with the other filters.",
-                    json!({"type": "string"}),
-                ),
-                "filter-lang": query(
-                    "filter-lang",
-                    "The language of filter: cql2-text (default) or cql2-json.",
-                    json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
-                ),
-                "filter-crs": query(
-                    "filter-crs",
-                    "The CRS of geometries in filter: CRS84 (default, longitude first) or EPSG:4326 (latitude first).",
-                    json!({"type": "string", "enum": [crate::filter::cql::CRS84, "http://www.opengis.net/def/crs/EPSG/0/4326"], "default": crate::filter::cql::CRS84}),
-                ),
             },
             "schemas": schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A write token (INCIDENTMAP_WRITE_TOKEN or a tokens file); reads need none."}},
         },
-    })
+    });
+    // The filters, from their one definition (FilterArgs: name, help, type).
+    for (name, p) in FilterArgs::openapi_parameters() {
+        doc["components"]["parameters"][name] = p;
+    }
+    doc
 }
 
 fn schemas() -> Value {
