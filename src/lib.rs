@@ -1,5 +1,5 @@
 //! incidentmap: incident reports geocoded from any language, kept durably, indexed in an
-//! R-tree and served over HTTP as GeoJSON and heat-map tiles.
+//! R-tree and served over HTTP as GeoJSON, heat-map tiles and vector tiles.
 //!
 //! A map of the modules, from the data up:
 //!
@@ -13,7 +13,8 @@
 //! - [`store`]: durable storage behind a trait: a GeoPackage file (the default), or a
 //!   PostgreSQL/PostGIS database shared by several instances, with its change feed and TLS.
 //! - [`spatial`]: the in-memory R-tree index, published as immutable snapshots.
-//! - [`tiles`]: heat-map tiles (Web Mercator math, kernel density, styles, PNG).
+//! - [`tiles`]: heat-map tiles (Web Mercator math, kernel density, styles, PNG) and vector
+//!   tiles (server-side clusters, MVT).
 //! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write
 //!   path, and following other instances' writes to a shared store.
 //! - [`http`]: the HTTP API (one file per resource family, the router and its layers, bounded

@@ -782,7 +782,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         "info": {
             "title": "incidentmap",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Incidents geocoded from reports in any language: OGC API – Features (GeoJSON, CSV), heat-map tiles, geocoding and geoparsing. Errors are JSON {code, description}.",
+            "description": "Incidents geocoded from reports in any language: OGC API – Features (GeoJSON, CSV), OGC API – Tiles (vector tiles with clusters, heat-map tiles), geocoding and geoparsing. Errors are JSON {code, description}.",
             "license": {"name": "MIT OR Apache-2.0"},
         },
         "servers": [{"url": base}],

@@ -108,7 +108,7 @@ pub async fn landing(
     let base = s.base_url(&headers);
     Ok(vary(json_response(json!({
         "title": "incidentmap",
-        "description": "Incidents geocoded from reports in any language, served as OGC API – Features (GeoJSON) and heat-map tiles.",
+        "description": "Incidents geocoded from reports in any language, served as OGC API – Features (GeoJSON), OGC API – Tiles (vector tiles with clusters, heat-map tiles) and a MapLibre style.",
         "links": [
             link("self", "application/json", "This document", format!("{base}/")),
             link("alternate", "text/html", "The map", format!("{base}/")),

@@ -33,9 +33,12 @@ pub const MAX_ZOOM: u8 = 16;
 /// Bits per axis of the codes: world pixels of a 256-px tile at [`MAX_ZOOM`], finer than any
 /// cell (`MAX_ZOOM + CELL_BITS ≤ LEVEL`).
 const LEVEL: u8 = 24;
-/// Points per block of the prefix sums: a range costs two block sums and at most two partial
-/// blocks read point by point — 1/32 of the memory of a sum per point.
+/// Points per block of the prefix sums of all incidents: a range costs two block sums and at
+/// most two partial blocks read point by point — 1/32 of the memory of a sum per point.
 const BLOCK: usize = 32;
+/// The same for the (category, week) runs: their cells hold few incidents, so their blocks
+/// are short, or every cell would be read point by point and cost would follow the data.
+const WEEK_BLOCK: usize = 4;
 const CATEGORIES: usize = Category::ALL.len();
 /// `None` of a count column.
 const NONE: u32 = u32::MAX;
@@ -153,34 +156,60 @@ struct Run {
     fatalities: Vec<u32>,
     injured: Vec<u32>,
     arrested: Vec<u32>,
-    /// `blocks[k]`: the sums of the first `k · BLOCK` incidents.
+    /// `blocks[k]`: the sums of the first `k · block` incidents.
     blocks: Vec<Sums>,
+    block: usize,
 }
 
 /// The vector tiles' index of a snapshot's base.
 ///
-/// Unfiltered tiles read `all`. Tiles filtered by time and category read the runs of each
-/// chosen category's weeks: the weeks a window covers whole through their block sums, the
-/// (at most two) it covers in part point by point — so their cost follows the number of
-/// weeks and cells, not of incidents. Other filters scan `all` within the tile.
+/// Unfiltered tiles read `all`. Tiles filtered by time and category read, for each chosen
+/// category, the runs of the weeks a window covers whole, then of the days it covers whole
+/// within the (at most two) weeks it covers in part, each through its block sums, and only the
+/// (at most two) days it covers in part point by point — so their cost follows the number of
+/// weeks, days and cells, hardly the number of incidents. Other filters scan `all` within the
+/// tile.
 pub struct ClusterIndex {
     all: Run,
     /// Rank in `all` by base position, to find the records an overlay shadows.
     rank: Vec<u32>,
-    /// Runs by (category, week), sorted so; with the first start and last end of their
-    /// incidents.
-    weeks: Vec<Week>,
+    /// Runs by (category, week), sorted so.
+    weeks: Vec<Part>,
+    /// Runs by (category, day), sorted so.
+    days: Vec<Part>,
 }
 
-struct Week {
+/// A category's incidents in one week or day.
+struct Part {
     class: u8,
+    /// The week or day number (since 1970-01-01).
+    period: i64,
+    /// The first start and the last end of its incidents.
     first_ms: i64,
     last_ms: i64,
     run: Run,
 }
 
-/// Days per time partition.
-const WEEK_MS: i64 = 7 * 86_400_000;
+const DAY_MS: i64 = 86_400_000;
+const WEEK_MS: i64 = 7 * DAY_MS;
+
+/// The runs of rows grouped by (category, period of `len` ms); `rows` must be sorted by that
+/// key and then by code.
+fn parts(rows: &[Row], len: i64) -> Vec<Part> {
+    let key = |r: &Row| (r.class, r.start.div_euclid(len));
+    rows.chunk_by(|a, b| key(a) == key(b))
+        .map(|group| {
+            let run = Run::build(group, WEEK_BLOCK);
+            Part {
+                class: group[0].class,
+                period: key(&group[0]).1,
+                first_ms: run.start.iter().copied().min().unwrap_or(0),
+                last_ms: run.end.iter().copied().max().unwrap_or(0),
+                run,
+            }
+        })
+        .collect()
+}
 
 /// A feature of a vector tile.
 #[derive(Debug, Clone)]
@@ -296,8 +325,8 @@ impl Row {
 }
 
 impl Run {
-    /// The run of these rows, sorted by code.
-    fn build(rows: &[Row]) -> Run {
+    /// The run of these rows, sorted by code, with a block sum every `block` rows.
+    fn build(rows: &[Row], block: usize) -> Run {
         let n = rows.len();
         let mut run = Run {
             codes: Vec::with_capacity(n),
@@ -309,11 +338,12 @@ impl Run {
             fatalities: Vec::with_capacity(n),
             injured: Vec::with_capacity(n),
             arrested: Vec::with_capacity(n),
-            blocks: Vec::with_capacity(n / BLOCK + 1),
+            blocks: Vec::with_capacity(n / block + 1),
+            block,
         };
         let mut running = Sums::default();
         for (k, r) in rows.iter().enumerate() {
-            if k % BLOCK == 0 {
+            if k % block == 0 {
                 run.blocks.push(running);
             }
             run.codes.push(r.code);
@@ -327,7 +357,7 @@ impl Run {
             run.arrested.push(r.arrested);
             running.add_member(&run.member(k));
         }
-        if n % BLOCK == 0 {
+        if n % block == 0 {
             run.blocks.push(running);
         }
         run
@@ -360,14 +390,15 @@ impl Run {
     /// The sums of the incidents at ranks `[a, b)`.
     fn sums(&self, a: usize, b: usize) -> Sums {
         let mut s = Sums::default();
-        let (ka, kb) = (a.div_ceil(BLOCK), b / BLOCK);
+        let block = self.block;
+        let (ka, kb) = (a.div_ceil(block), b / block);
         if ka >= kb {
             (a..b).for_each(|k| s.add_member(&self.member(k)));
             return s;
         }
         s = self.blocks[kb].minus(&self.blocks[ka]);
-        (a..ka * BLOCK).for_each(|k| s.add_member(&self.member(k)));
-        (kb * BLOCK..b).for_each(|k| s.add_member(&self.member(k)));
+        (a..ka * block).for_each(|k| s.add_member(&self.member(k)));
+        (kb * block..b).for_each(|k| s.add_member(&self.member(k)));
         s
     }
 
@@ -486,28 +517,23 @@ impl ClusterIndex {
             .map(|(p, i)| Row::of(p as u32, i))
             .collect();
         rows.sort_unstable_by_key(|r| (r.code, r.pos));
-        let all = Run::build(&rows);
+        let all = Run::build(&rows, BLOCK);
         let mut rank = vec![0u32; rows.len()];
         for (k, r) in rows.iter().enumerate() {
             rank[r.pos as usize] = k as u32;
         }
-        // The same rows split by (category, week): a stable sort keeps codes ascending
+        // The same rows split by (category, week) and by (category, day), codes ascending
         // within each.
-        let week = |r: &Row| (r.class, r.start.div_euclid(WEEK_MS));
-        rows.sort_by_key(week);
-        let weeks = rows
-            .chunk_by(|a, b| week(a) == week(b))
-            .map(|group| {
-                let run = Run::build(group);
-                Week {
-                    class: group[0].class,
-                    first_ms: run.start.iter().copied().min().unwrap_or(0),
-                    last_ms: run.end.iter().copied().max().unwrap_or(0),
-                    run,
-                }
-            })
-            .collect();
-        ClusterIndex { all, rank, weeks }
+        rows.sort_unstable_by_key(|r| (r.class, r.start.div_euclid(DAY_MS), r.code, r.pos));
+        let days = parts(&rows, DAY_MS);
+        rows.sort_unstable_by_key(|r| (r.class, r.start.div_euclid(WEEK_MS), r.code, r.pos));
+        let weeks = parts(&rows, WEEK_MS);
+        ClusterIndex {
+            all,
+            rank,
+            weeks,
+            days,
+        }
     }
 
     /// Bytes held, for the memory report.
@@ -517,7 +543,8 @@ impl ClusterIndex {
             + self
                 .weeks
                 .iter()
-                .map(|w| w.run.heap_bytes() + std::mem::size_of::<Week>())
+                .chain(&self.days)
+                .map(|w| w.run.heap_bytes() + std::mem::size_of::<Part>())
                 .sum::<usize>()
     }
 
@@ -562,19 +589,31 @@ impl ClusterIndex {
                 window.start.unwrap_or(i64::MIN),
                 window.end.unwrap_or(i64::MAX),
             );
-            for w in &self.weeks {
-                if q.classes >> w.class & 1 == 0 || !window.overlaps(w.first_ms, w.last_ms) {
-                    continue;
-                }
-                let range = w.run.range(codes.0, codes.1);
-                if range.0 == range.1 {
-                    continue;
-                }
-                if from <= w.first_ms && w.last_ms <= to {
+            // A part's incidents: all of them when the window covers the part whole, else
+            // the matching ones; `None` when the part is only partly covered.
+            let whole = |p: &Part| from <= p.first_ms && p.last_ms <= to;
+            let wanted =
+                |p: &Part| q.classes >> p.class & 1 == 1 && window.overlaps(p.first_ms, p.last_ms);
+            for w in self.weeks.iter().filter(|w| wanted(w)) {
+                if whole(w) {
+                    let range = w.run.range(codes.0, codes.1);
                     w.run.add_whole(snap, range, cell_shift, &mut cells);
-                } else {
-                    w.run
-                        .add_matching(snap, range, cell_shift, &q, filter, &[], &mut cells);
+                    continue;
+                }
+                // A week the window covers in part: its days.
+                let first = (w.class, w.period * 7);
+                let at = self.days.partition_point(|d| (d.class, d.period) < first);
+                let days = self.days[at..]
+                    .iter()
+                    .take_while(|d| d.class == w.class && d.period < w.period * 7 + 7);
+                for d in days.filter(|d| wanted(d)) {
+                    let range = d.run.range(codes.0, codes.1);
+                    if whole(d) {
+                        d.run.add_whole(snap, range, cell_shift, &mut cells);
+                    } else {
+                        d.run
+                            .add_matching(snap, range, cell_shift, &q, filter, &[], &mut cells);
+                    }
                 }
             }
         } else {
@@ -751,7 +790,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        #![proptest_config(ProptestConfig::with_cases(128))]
 
         /// The features of all tiles of a zoom add up to the incidents the filter matches, at
         /// every zoom, with edits and deletions in the overlay; and a cluster's members stay

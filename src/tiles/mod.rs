@@ -1,11 +1,13 @@
-//! Heat-map raster tiles: XYZ PNGs rendered from the index.
+//! Tiles: heat-map rasters (XYZ PNGs rendered from the index) and vector tiles (MVT).
 //!
 //! - [`mercator`]: tile ids and Web Mercator pixel math; [`morton`]: Z-order codes;
 //! - [`pyramid`]: point weights pre-aggregated by zoom, so render time does not grow with
 //!   the number of incidents;
 //! - [`heat`]: binning and kernels on a padded grid;
 //! - [`style`]: the styles in `styles/`, their palettes and normalization;
-//! - [`png`]: indexed PNG encoding.
+//! - [`png`]: indexed PNG encoding;
+//! - [`clusters`]: server-side clusters on a grid aligned with the tiles; [`mvt`]: their
+//!   encoding as Mapbox Vector Tiles.
 //!
 //! Everything here is pure and synchronous; the HTTP layer runs it on the blocking pool and
 //! caches what it can.
