@@ -17,6 +17,10 @@
 //! binary has no copy and the page loads the same pinned versions from a CDN with integrity
 //! hashes; a `cargo:warning` says what failed and how to fix it.
 //!
+//! It also embeds the map page's own ES modules, every `web/js/*.js` (the page loads them
+//! with no build step: `js/main.js` imports the rest), as the table `MODULES` that
+//! `src/http/web.rs` serves under `/js/`: a new module needs no list to be kept by hand.
+//!
 //! Rebuilds: cargo reruns this script only when a path it declares changes, and reruns it on
 //! *every* build when a declared path does not exist — which recompiled the whole crate on
 //! every no-change build of a fresh clone (issue #13, item 14). So only existing paths are
@@ -151,9 +155,44 @@ fn fetch(web: &Path, dir: &Path) -> Result<PathBuf, String> {
     Ok(modules)
 }
 
+/// Writes `web_modules.rs`: the page's modules, `web/js/*.js`, as (file name, text). The
+/// directory is declared (cargo then notices a file added, removed or changed in it), and
+/// `include_str!` makes every module's text a dependency of the crate.
+fn page_modules(root: &Path, out_dir: &Path) {
+    let dir = root.join("web/js");
+    if dir.is_dir() {
+        println!("cargo:rerun-if-changed=web/js"); // only existing paths: see the top
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_file())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".js"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let mut code = String::from(
+        "/// The map page's ES modules (web/js/*.js): (file name, text).\npub static MODULES: &[(&str, &str)] = &[\n",
+    );
+    for name in names {
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            dir.join(&name).display().to_string()
+        )
+        .unwrap();
+    }
+    code.push_str("];\n");
+    std::fs::write(out_dir.join("web_modules.rs"), code).unwrap();
+}
+
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    page_modules(&root, &out_dir);
     let web = root.join("web");
     let local = web.join("node_modules");
 

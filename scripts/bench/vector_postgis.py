@@ -86,12 +86,12 @@ def load(dsn, path):
 # properties (layer `incidents`), a cell of more gives a point at the members' mean position
 # with count, sums, per-category counts and expansion_zoom (layer `clusters`).
 #
-# To ask exactly incidentmap's question the tile is half-open like its pixel grid (a point on
-# the right or bottom edge belongs to the next tile) and tested exactly (`&&` compares float4
-# boxes, which admit points up to a metre or so outside the tile), sums of absent counts are 0, and
-# expansion_zoom is computed from the members' extreme world pixels at zoom 16 (2^24 pixels
-# per side): the first zoom at which they fall into two cells is read off the highest bit in
-# which the smallest and largest pixel coordinates differ.
+# To ask exactly incidentmap's question: the tile is half-open like its pixel grid (a point on
+# the right or bottom edge belongs to the next tile) and tested exactly (`&&` alone compares
+# float4 boxes, which admit points up to a metre or so outside the tile); sums of absent
+# counts are 0; expansion_zoom is computed from the members' extreme world pixels at zoom 16
+# (2^24 pixels per side): the first zoom at which they fall into two cells is read off the
+# highest bit in which the smallest and largest pixel coordinates differ.
 
 H = 20037508.342789244
 CATEGORY_COUNTS = ",\n    ".join(
@@ -105,8 +105,10 @@ def tile_sql(where):
     # in a generic plan).
     size = f"({2 * H}::float8 / (1 << $1))"
     x0, y0 = f"(-{H}::float8 + $2 * {size})", f"({H}::float8 - $3 * {size})"
-    px = f"floor((gx + {H}::float8) / {2 * H}::float8 * 16777216)::int"
-    py = f"floor(({H}::float8 - gy) / {2 * H}::float8 * 16777216)::int"
+    # World pixel at zoom 16 (256-px tiles) of a coordinate; floor is monotonic, so that of the
+    # extreme coordinates is the extreme pixel (y grows downwards)
+    px = lambda v: f"floor(({v} + {H}::float8) / {2 * H}::float8 * 16777216)::int"  # noqa: E731
+    py = lambda v: f"floor(({H}::float8 - {v}) / {2 * H}::float8 * 16777216)::int"  # noqa: E731
     return f"""
 WITH p AS (
   SELECT i.gid, i.category, i.fatalities, i.injured, i.arrested, i.precision,
@@ -123,7 +125,7 @@ c AS (
     count(*) FILTER (WHERE precision IN {AREA}) AS area_count,
     {CATEGORY_COUNTS},
     avg(gx) AS mx, avg(gy) AS my,
-    greatest(max({px}) # min({px}), max({py}) # min({py})) AS d
+    min(gx) AS x_min, max(gx) AS x_max, min(gy) AS y_min, max(gy) AS y_max
   FROM p
   GROUP BY floor((gx - {x0}) / ({size} / 8)), floor(({y0} - gy) / ({size} / 8))
 ),
@@ -136,17 +138,21 @@ singles AS (
   WHERE c.n = 1
 ),
 clusters AS (
+  SELECT *, greatest({px("x_max")} # {px("x_min")}, {py("y_min")} # {py("y_max")}) AS d
+  FROM c
+  WHERE c.n > 1
+),
+clusters_mvt AS (
   SELECT n AS count,
          CASE WHEN d = 0 OR 21 - floor(log(2, d::numeric)) > 16 THEN NULL
               ELSE greatest(21 - floor(log(2, d::numeric))::int, $1 + 1) END AS expansion_zoom,
          fatalities, injured, arrested, area_count, {CATEGORY_COLUMNS},
          ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(mx, my), 3857), ST_TileEnvelope($1, $2, $3),
                       4096, 64, true) AS geom
-  FROM c
-  WHERE c.n > 1
+  FROM clusters
 )
 SELECT coalesce((SELECT ST_AsMVT(singles.*, 'incidents', 4096, 'geom') FROM singles), '')
-    || coalesce((SELECT ST_AsMVT(clusters.*, 'clusters', 4096, 'geom') FROM clusters), '')
+    || coalesce((SELECT ST_AsMVT(clusters_mvt.*, 'clusters', 4096, 'geom') FROM clusters_mvt), '')
 """
 
 

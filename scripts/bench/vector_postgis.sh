@@ -27,7 +27,10 @@
 #     categories, a different one per tile, the same on both sides);
 #  4. decodes every tile of both sides and checks they agree (features, sum of counts, sum of
 #     fatalities, expansion zooms), printing disagreements; prints median / p90 / mean per
-#     tile and the ratios, per zoom band, with the machine, versions and settings.
+#     tile and the ratios, per zoom band, with the machine, versions and settings: "client"
+#     figures (what the client waited, the comparison that counts) and "server" figures (what
+#     each server says it spent on the tile, read between requests: incidentmap's render
+#     histogram on /metrics, pg_stat_statements' planning + execution time);
 #  5. removes everything on exit (server, cluster, temporary directory).
 #
 # Knobs (environment): TILES (300), SEED (16), IM_PORT (18095), SHARED_BUFFERS (1GB),
@@ -97,9 +100,15 @@ echo "incidentmap: $COUNT incidents imported in $(python3 -c "print(f'{$(date +%
 IM_PID=$!
 
 pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
-pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 -o \
-  "-p $PG_PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c shared_buffers=$SHARED_BUFFERS -c work_mem=$WORK_MEM -c plan_cache_mode=$PLAN_CACHE_MODE -c jit=off -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB" \
-  start >/dev/null
+PG_OPTS=(
+  -p "$PG_PORT" -k "$PGDIR" -c listen_addresses=127.0.0.1
+  -c shared_buffers="$SHARED_BUFFERS" -c work_mem="$WORK_MEM" -c plan_cache_mode="$PLAN_CACHE_MODE" -c jit=off
+  # each tile's own planning and execution time, read between requests
+  -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on
+  # the load only (nothing timed writes)
+  -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB
+)
+pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 -o "${PG_OPTS[*]}" start >/dev/null
 pg "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -c "CREATE DATABASE bench"
 
 "$PYTHON" -m venv "$WORK/venv"

@@ -308,7 +308,7 @@ try {
   });
 
   await step(ml, 'maplibre a2. the style\'s heat source is the map page\'s default heat map', async () => {
-    // The `heat` style (every incident counts once), as on the map page (web/app.js) and as
+    // The `heat` style (every incident counts once), as on the map page (web/js/main.js) and as
     // the tileset metadata calls it ("the heat map").
     expect(heatSourceUrl === `${BASE}/tiles/heat/tilejson.json`,
       `/style.json's heat source is ${heatSourceUrl}, expected ${BASE}/tiles/heat/tilejson.json (the all-incidents heat map the map page shows)`);

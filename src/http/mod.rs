@@ -263,7 +263,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(pages::health).layer(no_query()))
         .route("/ping", get(pages::ping).layer(no_query()))
         .route("/metrics", get(observe::metrics).layer(no_query()))
-        .route("/app.js", get(web::app_js))
+        .route("/js/{name}", get(web::module))
         .route("/app.css", get(web::app_css))
         .route("/config.json", get(web::config).layer(no_query()))
         .route("/vendor/{*path}", get(web::vendor))

@@ -1,6 +1,6 @@
 //! The map page's files: the page itself (served at `/` to browsers, see [`super::ogc`]), its
-//! script and style sheet, its settings, and the vendored libraries when they were installed
-//! at build time.
+//! ES modules (`web/js/*.js`, under `/js/`) and style sheet, its settings, and the vendored
+//! libraries when they were installed at build time.
 //!
 //! The page can hold a write token (session storage), so it is served with a
 //! Content-Security-Policy that lets it run only this server's scripts and talk only to this
@@ -16,9 +16,10 @@ use super::AppState;
 use super::error::ApiError;
 
 include!(concat!(env!("OUT_DIR"), "/vendor.rs"));
+// `MODULES`: every web/js/*.js, embedded by build.rs.
+include!(concat!(env!("OUT_DIR"), "/web_modules.rs"));
 
 const MAP_HTML: &str = include_str!("../../web/index.html");
-const APP_JS: &str = include_str!("../../web/app.js");
 const APP_CSS: &str = include_str!("../../web/app.css");
 
 fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
@@ -36,7 +37,7 @@ fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
 }
 
 /// Where the page loads Leaflet and markercluster from when this binary has no copy: the
-/// pinned versions only (web/app.js checks them by Subresource Integrity too).
+/// pinned versions only (web/js/libraries.js checks them by Subresource Integrity too).
 const CDN_SOURCES: &str =
     "https://unpkg.com/leaflet@1.9.4/dist/ https://unpkg.com/leaflet.markercluster@1.5.3/dist/";
 
@@ -73,10 +74,11 @@ fn tile_source(template: &str) -> Option<String> {
 /// The map page's Content-Security-Policy.
 ///
 /// - Scripts and style sheets from this server only (`web/index.html` has no inline script or
-///   style). The CDN — path-restricted to the pinned library versions — is allowed only when
-///   this binary has no vendored copy, the one case in which the page needs it: a build that
-///   embeds the libraries (every build that could reach npm) never widens the policy.
-/// - No inline styles either: web/app.js sets the markers' colours through the CSSOM
+///   style; its ES modules, under `/js/`, are this server's scripts). The CDN — path-restricted
+///   to the pinned library versions — is allowed only when this binary has no vendored copy,
+///   the one case in which the page needs it: a build that embeds the libraries (every build
+///   that could reach npm) never widens the policy.
+/// - No inline styles either: the page's scripts set the markers' colours through the CSSOM
 ///   (`style.setProperty`), which a policy does not govern, never as `style` attributes.
 /// - Images: this server's tiles, `data:` (the page's icon and Leaflet's images) and the
 ///   configured base map's host.
@@ -127,8 +129,14 @@ pub fn page(s: &AppState) -> Response {
     res
 }
 
-pub async fn app_js() -> Response {
-    asset("text/javascript; charset=utf-8", APP_JS.as_bytes())
+/// `GET /js/{name}`: one of the page's ES modules (`web/js/main.js` imports the others). Module
+/// scripts load only with a JavaScript media type.
+pub async fn module(Path(name): Path<String>) -> Result<Response, ApiError> {
+    let (_, text) = MODULES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| ApiError::not_found(format!("no page module {name:?}")))?;
+    Ok(asset("text/javascript; charset=utf-8", text.as_bytes()))
 }
 
 pub async fn app_css() -> Response {

@@ -20,18 +20,32 @@ async fn browsers_get_the_map_and_clients_get_json() {
             .starts_with("text/html")
     );
     let page = html.text().await.unwrap();
-    assert!(page.contains("app.js"), "the page loads its script");
-    let js = s.get("/app.js").await;
     assert!(
-        js.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/javascript")
+        page.contains(r#"<script type="module" src="js/main.js">"#),
+        "the page loads its entry module"
     );
-    let js = js.text().await.unwrap();
+    // Module scripts load only with a JavaScript media type; api.js makes the page's requests.
+    for module in ["main.js", "api.js"] {
+        let js = s.get(&format!("/js/{module}")).await;
+        assert_eq!(js.status(), 200, "{module}");
+        assert!(
+            js.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/javascript"),
+            "{module}"
+        );
+    }
+    let js = s.get("/js/api.js").await.text().await.unwrap();
     assert!(
         js.contains("tiles/") && js.contains("collections/incidents/items"),
         "the script uses the API"
+    );
+    assert_eq!(s.get("/js/missing.js").await.status(), 404);
+    assert_eq!(
+        s.get("/app.js").await.status(),
+        404,
+        "the old single script is gone"
     );
     for accept in ["*/*", "application/json"] {
         let r = s
