@@ -100,15 +100,25 @@ page.on('response', (r) => {
   if (u.origin === server.origin && r.status() >= 500) badRequests.push(`server error ${r.status()}: ${u.pathname}${u.search}`);
 });
 
-// The reverse proxy: /maps/... is the server's /...
+// The reverse proxy: /maps/... is the server's /... . It forwards at most 6 requests at once,
+// as a browser does over HTTP/1.1 to one host: playwright's route.fetch has no such limit,
+// and requests the page has already given up on (tiles of a zoom it left) would otherwise all
+// reach the server at once and be shed with 503, which no browser would cause.
+let proxied = 0;
+const waiting = [];
+const proxySlot = () => (proxied < 6 ? (proxied++, Promise.resolve()) : new Promise((r) => waiting.push(r)));
+const proxyDone = () => { const next = waiting.shift(); if (next) next(); else proxied--; };
 await context.route((u) => u.origin === server.origin && u.pathname.startsWith(PREFIX), async (route) => {
   const u = new URL(route.request().url());
   u.pathname = '/' + u.pathname.slice(PREFIX.length);
+  await proxySlot();
   try {
     const response = await route.fetch({ url: u.href, maxRedirects: 0 });
     await route.fulfill({ response });
   } catch (e) {
     await route.abort('failed').catch(() => {});
+  } finally {
+    proxyDone();
   }
 });
 
