@@ -58,18 +58,10 @@ fn tiles(gaz: &Gazetteer, n: usize) -> Vec<TileId> {
         .collect()
 }
 
-use shared::{percentile, random_filters, resident_bytes};
+use shared::{percentile, random_filters, resident_bytes, sizes};
 
 fn bench(c: &mut Criterion) {
-    let sizes: Vec<usize> = std::env::var("TILE_BENCH_SIZES")
-        .unwrap_or_else(|_| "100000,1000000,10000000".into())
-        .split(',')
-        .map(|s| {
-            s.trim()
-                .parse()
-                .expect("TILE_BENCH_SIZES: a comma list of counts")
-        })
-        .collect();
+    let sizes = sizes("TILE_BENCH_SIZES");
     let gaz = Arc::new(Gazetteer::embedded().unwrap());
     let styles = Styles::embedded().unwrap();
     let style = styles.get("heat").unwrap();

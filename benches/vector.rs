@@ -27,7 +27,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 mod shared;
-use shared::{percentile, random_filters, resident_bytes};
+use shared::{percentile, random_filters, resident_bytes, sizes};
 
 /// Random tiles of zoom 0 to 14 that hold incidents: the tile of a random incident at a random
 /// zoom, seeded.
@@ -71,15 +71,7 @@ fn time(mut f: impl FnMut()) -> f64 {
 }
 
 fn bench(c: &mut Criterion) {
-    let sizes: Vec<usize> = std::env::var("VECTOR_BENCH_SIZES")
-        .unwrap_or_else(|_| "100000,1000000,10000000".into())
-        .split(',')
-        .map(|s| {
-            s.trim()
-                .parse()
-                .expect("VECTOR_BENCH_SIZES: a comma list of counts")
-        })
-        .collect();
+    let sizes = sizes("VECTOR_BENCH_SIZES");
     let gaz = Arc::new(Gazetteer::embedded().unwrap());
     let mut medians = Vec::new();
     let mut g = c.benchmark_group("vector_tile");

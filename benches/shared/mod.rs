@@ -1,4 +1,5 @@
-//! What the tile benches share: seeded random filters, percentiles, resident memory.
+//! What the tile benches share: the sizes to run, seeded random filters, percentiles, resident
+//! memory.
 
 use incidentmap::filter::{Filter, TimeRange};
 use incidentmap::model::Category;
@@ -8,6 +9,20 @@ use rand::{Rng, SeedableRng};
 /// A random filter per tile, seeded: a window of one day to a year in 2023 (log-uniform
 /// length; whole days or starting and ending at any second) and, half the time, a random
 /// non-empty set of categories.
+/// The data sizes from a comma list in the environment variable `var`, by default 100k, 1M
+/// and 10M.
+pub fn sizes(var: &str) -> Vec<usize> {
+    std::env::var(var)
+        .unwrap_or_else(|_| "100000,1000000,10000000".into())
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("{var}: a comma list of counts"))
+        })
+        .collect()
+}
+
 pub fn random_filters(n: usize) -> Vec<Filter> {
     let mut rng = SmallRng::seed_from_u64(9);
     let year = 1_672_531_200_000i64;

@@ -575,7 +575,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             tile_filters(),
             "application/json",
             json!({"type": "object", "required": ["version", "sources", "layers"]}),
-            &["400"][..],
+            &["304", "400"][..],
         ),
     ] {
         paths.insert(
@@ -612,7 +612,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             [vec![r("style")], tile_filters()].concat(),
             with_errors(
                 ok("TileJSON", "application/json", schema_ref("TileJson")),
-                &["400", "404"],
+                &["304", "400", "404"],
             ),
         ),
     );

@@ -385,6 +385,28 @@ pub fn cache_control(max_age: u32) -> HeaderValue {
     HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("valid header")
 }
 
+/// A JSON document with a strong ETag of its text (`kind` keeps equal texts of different
+/// resources apart), cacheable for `max_age` s; 304 when `If-None-Match` holds the tag.
+pub fn tagged_json(
+    headers: &HeaderMap,
+    kind: &[u8],
+    body: serde_json::Value,
+    max_age: u32,
+) -> Response {
+    let tag = super::etag(&[kind, body.to_string().as_bytes()]);
+    if super::not_modified(headers, &tag) {
+        return not_modified_response(tag, max_age);
+    }
+    (
+        [
+            (header::ETAG, tag),
+            (header::CACHE_CONTROL, cache_control(max_age)),
+        ],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
 pub fn not_modified_response(tag: HeaderValue, max_age: u32) -> Response {
     (
         StatusCode::NOT_MODIFIED,

@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -14,11 +13,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::items::{cache_control, not_modified_response};
+use super::items::{not_modified_response, tagged_json};
 use super::ogc::{COLLECTION, check_collection, json_response, link, no_params};
 use super::params::Params;
-use super::tiles::{heat_tile, style_or_404, tile_filter, tile_filter_params, tile_params};
-use super::{AppState, etag, not_modified};
+use super::tiles::{
+    carried_query, heat_tile, style_or_404, tile_filter, tile_filter_params, tile_params,
+};
+use super::{AppState, not_modified};
 use crate::tiles::cache::TileKey;
 use crate::tiles::clusters::{FEATURE_BUDGET, MAX_ZOOM as VECTOR_MAX_ZOOM};
 use crate::tiles::mercator::{MAX_LAT, MAX_ZOOM, TileError, TileId};
@@ -133,16 +134,6 @@ pub async fn tile_matrix_set(
     Ok(json_response(web_mercator_quad(&s.base_url(&headers))))
 }
 
-/// The query string of filters to carry into tile URLs, and the data version.
-fn carried_query(params: &Params, version: u64) -> String {
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params.pairs() {
-        q.append_pair(k, v);
-    }
-    q.append_pair("v", &version.to_string());
-    q.finish()
-}
-
 /// The vector layers as the tileset metadata describes them.
 fn vector_layers_ogc() -> Vec<Value> {
     mvt::LAYERS
@@ -245,16 +236,7 @@ fn default_style(s: &AppState) -> Result<Arc<crate::tiles::style::Style>, ApiErr
 fn filters_query(raw: Option<&str>, version: Option<u64>) -> Result<String, ApiError> {
     let params = Params::parse(raw, tile_filter_params())?;
     tile_filter(&params)?;
-    Ok(match version {
-        Some(v) => carried_query(&params, v),
-        None => {
-            let mut q = form_urlencoded::Serializer::new(String::new());
-            for (k, v) in params.pairs() {
-                q.append_pair(k, v);
-            }
-            q.finish()
-        }
-    })
+    Ok(carried_query(&params, version))
 }
 
 /// `GET /collections/{c}/tiles`: the vector tilesets (one: WebMercatorQuad).
@@ -503,18 +485,12 @@ pub async fn vector_tilejson(
         "vector_layers": vector_layers_tilejson(),
         "incidentmap": {"data_version": snap.version(), "feature_budget": FEATURE_BUDGET},
     });
-    let tag = etag(&[b"vector-tilejson", body.to_string().as_bytes()]);
-    if not_modified(&headers, &tag) {
-        return Ok(not_modified_response(tag, s.opts.max_age));
-    }
-    Ok((
-        [
-            (header::ETAG, tag),
-            (header::CACHE_CONTROL, cache_control(s.opts.max_age)),
-        ],
-        Json(body),
-    )
-        .into_response())
+    Ok(tagged_json(
+        &headers,
+        b"vector-tilejson",
+        body,
+        s.opts.max_age,
+    ))
 }
 
 /// `GET /style.json`: a MapLibre style with the heat map under the clusters and points. Takes
@@ -567,13 +543,5 @@ pub async fn style_json(
                 "circle-stroke-color": ["case", ["get", "area"], "#5e3c99", "#ffffff"]}},
         ],
     });
-    let tag = etag(&[b"style", body.to_string().as_bytes()]);
-    Ok((
-        [
-            (header::ETAG, tag),
-            (header::CACHE_CONTROL, cache_control(s.opts.max_age)),
-        ],
-        Json(body),
-    )
-        .into_response())
+    Ok(tagged_json(&headers, b"style", body, s.opts.max_age))
 }

@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::error::ApiError;
-use super::items::{cache_control, not_modified_response};
+use super::items::{cache_control, not_modified_response, tagged_json};
 use super::limit::Limiter;
 use super::params::Params;
-use super::{AppState, etag, not_modified};
+use super::{AppState, not_modified};
 use crate::filter::{Filter, FilterArgs};
 use crate::spatial::Snapshot;
 use crate::tiles::cache::{Derived, TileCache, TileKey};
@@ -138,6 +138,19 @@ pub fn tile_params() -> &'static [&'static str] {
     static P: LazyLock<Vec<&'static str>> =
         LazyLock::new(|| [tile_filter_params(), &["v"]].concat());
     &P
+}
+
+/// A query string carrying the request's parameters into tile URLs, and the data version
+/// (`v`) when given, so clients refetch after edits.
+pub fn carried_query(params: &Params, version: Option<u64>) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params.pairs() {
+        q.append_pair(k, v);
+    }
+    if let Some(v) = version {
+        q.append_pair("v", &v.to_string());
+    }
+    q.finish()
 }
 
 /// The filters tiles take, and their canonical text (for cache keys and ETags; `None` without
@@ -305,12 +318,7 @@ pub async fn tilejson(
     let tops = tokio::task::spawn_blocking(move || tops(&t, &sn, &st)).await?;
     // Tile URLs carry the data version, so a client refetches once the data changes, and any
     // filters given here, so one TileJSON can describe a filtered layer.
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params.pairs() {
-        q.append_pair(k, v);
-    }
-    q.append_pair("v", &snap.version().to_string());
-    let q = q.finish();
+    let q = carried_query(&params, Some(snap.version()));
     let bounds = crate::tiles::paint_bounds(&snap, &style)
         .map(|b| [b.west, b.south, b.east, b.north])
         .unwrap_or([-180.0, -85.051129, 180.0, 85.051129]);
@@ -336,15 +344,7 @@ pub async fn tilejson(
             "normalization": normalization(&style, &tops),
         },
     });
-    let tag = etag(&[b"tilejson", body.to_string().as_bytes()]);
-    Ok((
-        [
-            (header::ETAG, tag),
-            (header::CACHE_CONTROL, cache_control(s.opts.max_age)),
-        ],
-        Json(body),
-    )
-        .into_response())
+    Ok(tagged_json(&headers, b"tilejson", body, s.opts.max_age))
 }
 
 /// `GET /tiles/{style}/legend?z=Z`: the ramp's stops with the density each colour stands for

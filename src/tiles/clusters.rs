@@ -112,14 +112,7 @@ struct Member {
 
 impl Member {
     fn of(i: &Incident) -> Member {
-        Member {
-            code: code_of(i.lon, i.lat),
-            class: i.category as u8,
-            area: i.precision.is_area(),
-            fatalities: i.fatalities.unwrap_or(0),
-            injured: i.injured.unwrap_or(0),
-            arrested: i.arrested.unwrap_or(0),
-        }
+        Row::of(0, i).member()
     }
 }
 
@@ -308,6 +301,21 @@ struct Row {
 }
 
 impl Row {
+    /// What the sums count of it (unreported counts add nothing).
+    fn member(&self) -> Member {
+        let count = |v: u32| if v == NONE { 0 } else { v };
+        Member {
+            code: self.code,
+            class: self.class,
+            area: crate::model::Precision::ALL
+                .get(self.precision as usize)
+                .is_some_and(|p| p.is_area()),
+            fatalities: count(self.fatalities),
+            injured: count(self.injured),
+            arrested: count(self.arrested),
+        }
+    }
+
     fn of(pos: u32, i: &Incident) -> Row {
         let opt = |v: Option<u32>| v.map_or(NONE, |v| v.min(NONE - 1));
         Row {
@@ -355,7 +363,7 @@ impl Run {
             run.fatalities.push(r.fatalities);
             run.injured.push(r.injured);
             run.arrested.push(r.arrested);
-            running.add_member(&run.member(k));
+            running.add_member(&r.member());
         }
         if n % block == 0 {
             run.blocks.push(running);
@@ -374,17 +382,18 @@ impl Run {
     }
 
     fn member(&self, k: usize) -> Member {
-        let count = |v: u32| if v == NONE { 0 } else { v };
-        Member {
+        Row {
             code: self.codes[k],
+            pos: self.pos[k],
+            start: self.start[k],
+            end: self.end[k],
             class: self.class[k],
-            area: crate::model::Precision::ALL
-                .get(self.precision[k] as usize)
-                .is_some_and(|p| p.is_area()),
-            fatalities: count(self.fatalities[k]),
-            injured: count(self.injured[k]),
-            arrested: count(self.arrested[k]),
+            precision: self.precision[k],
+            fatalities: self.fatalities[k],
+            injured: self.injured[k],
+            arrested: self.arrested[k],
         }
+        .member()
     }
 
     /// The sums of the incidents at ranks `[a, b)`.
@@ -634,7 +643,6 @@ impl ClusterIndex {
         cells
             .0
             .into_iter()
-            .filter(|c| c.sums.count > 0)
             .map(|c| match c.single {
                 Some(i) if c.sums.count == 1 => Feature::Point(i),
                 _ => {
