@@ -1,9 +1,8 @@
-//! Embeds the map page's libraries (Leaflet and its marker-cluster plugin, pinned in
-//! `web/package.json` and `web/package-lock.json`) into the binary, so the page works with no
-//! internet from the very first `cargo run`; and, pinned the same way, the builds of MapLibre
-//! GL JS and OpenLayers that `scripts/ci/vector_clients.sh` checks the vector and map tiles,
-//! the tilesets and `/style.json` with (served under `/vendor/` like the others, so a client
-//! page on this server needs no CDN either).
+//! Embeds the map page's library (MapLibre GL JS, pinned in `web/package.json` and
+//! `web/package-lock.json`) into the binary, so the page works with no internet from the very
+//! first `cargo run`; and, pinned the same way, the build of OpenLayers that
+//! `scripts/ci/vector_clients.sh` checks the vector and map tiles with beside MapLibre (served
+//! under `/vendor/` too, so a client page on this server needs no CDN either).
 //!
 //! Where they come from, first found wins:
 //! 1. `web/node_modules`, when installed there (`npm ci --prefix web`; CI's
@@ -39,8 +38,6 @@ use std::process::Command;
 /// OpenLayers): only the browser builds are embedded — MapLibre's ES module and the worker it
 /// loads from beside itself, and OpenLayers' full build (`window.ol`).
 const PACKAGES: &[(&str, &str, &[&str])] = &[
-    ("leaflet", "leaflet/dist", &[]),
-    ("leaflet.markercluster", "leaflet.markercluster/dist", &[]),
     (
         "maplibre-gl",
         "maplibre-gl/dist",
@@ -220,10 +217,10 @@ fn main() {
                 Ok(m) => Some(m),
                 Err(why) => {
                     println!(
-                        "cargo:warning=the map page's libraries (Leaflet and leaflet.markercluster, pinned in web/package-lock.json, with MapLibre GL JS and OpenLayers for the client test) could not be fetched: {why}"
+                        "cargo:warning=the map page's library (MapLibre GL JS, pinned in web/package-lock.json, with OpenLayers for the client test) could not be fetched: {why}"
                     );
                     println!(
-                        "cargo:warning=this binary's map page will load them from unpkg.com instead, which needs internet; to embed them, run `npm ci --prefix web` (Node.js with npm 7 or newer, the npm registry reachable) and build again, or set {NO_NPM}=1 to build without them and without this warning"
+                        "cargo:warning=this binary's map page will load MapLibre from unpkg.com instead, which needs internet; to embed them, run `npm ci --prefix web` (Node.js with npm 7 or newer, the npm registry reachable) and build again, or set {NO_NPM}=1 to build without them and without this warning"
                     );
                     None
                 }

@@ -1,5 +1,5 @@
-// ESLint for the map page's ES modules (web/js): the recommended rules, browser globals and
-// Leaflet's `L`, and no HTML from strings — the page builds its DOM with createElement and
+// ESLint for the map page's ES modules (web/js): the recommended rules, browser globals, and
+// no HTML from strings — the page builds its DOM with createElement and
 // textContent (js/dom.js), so nothing can inject markup. Run by scripts/ci/lint_web.sh.
 import js from '@eslint/js';
 import globals from 'globals';
@@ -13,7 +13,7 @@ export default [
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: 'module',
-      globals: { ...globals.browser, L: 'readonly' },
+      globals: globals.browser,
     },
     rules: {
       'no-restricted-properties': ['error',
@@ -23,8 +23,8 @@ export default [
       ],
       'no-restricted-syntax': ['error',
         { selector: "CallExpression[callee.property.name='createContextualFragment']", message: noHtml },
-        // Leaflet sets a divIcon's `html` string as innerHTML: give it an element.
-        { selector: "CallExpression[callee.property.name='divIcon'] Property[key.name='html'][value.type=/^(Literal|TemplateLiteral|BinaryExpression)$/]", message: noHtml },
+        // MapLibre sets a popup's HTML string as innerHTML: give it an element (setDOMContent).
+        { selector: "CallExpression[callee.property.name='setHTML']", message: noHtml },
       ],
     },
   },

@@ -1,15 +1,14 @@
-// Types of the page's globals for the type checker (tsc --checkJs; see tsconfig.json):
-// Leaflet's `L` comes from @types/leaflet and @types/leaflet.markercluster (the libraries are
-// classic scripts, loaded by js/libraries.js); this is the hook the browser test reads.
+// Types of the page's globals for the type checker (tsc --checkJs; see tsconfig.json): the
+// hook the browser test reads.
 
 interface Window {
   incidentmap: {
-    map: L.Map | null;
-    markers: import('leaflet').MarkerClusterGroup | null;
-    heat: L.TileLayer | null;
+    map: import('maplibre-gl').Map | null;
     lastItemsUrl: string | null;
     lastTileUrl: string | null;
+    lastVectorUrl: string | null;
     count: number | null;
+    drawn?: number;
     loads: number;
     pending: number;
     ready: boolean;

@@ -25,7 +25,7 @@ fi
 log "$(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
 
 # The web libraries first: playwright-core for browser.mjs, and the build embeds
-# web/node_modules' Leaflet and markercluster.
+# web/node_modules' MapLibre.
 log "web libraries"
 bash scripts/ci/web_deps.sh
 if [ -n "${INCIDENTMAP_BIN:-}" ]; then

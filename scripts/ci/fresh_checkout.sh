@@ -6,7 +6,7 @@
 #      versions with npm into OUT_DIR);
 #   2. a second `cargo build --release` with no change is Fresh: no build script run, nothing
 #      compiled, under a second;
-#   3. the clone's `serve --demo` serves /vendor/leaflet/leaflet.js and /config.json says
+#   3. the clone's `serve --demo` serves /vendor/maplibre-gl/maplibre-gl.mjs and /config.json says
 #      "vendored": true;
 #   4. the browser test (scripts/ci/browser.sh: headless Chromium, no internet needed, no
 #      Content-Security-Policy violation) runs against the clone's server.
@@ -76,11 +76,10 @@ if grep -q 'warning: incidentmap' "$WORK/build1.log"; then
   grep 'warning: incidentmap' "$WORK/build1.log" >&2
   fail "the first build warned (see above)"
 fi
-[ -f "$OUT_DIR/web/node_modules/leaflet/dist/leaflet.js" ] \
-  || fail "the build did not fetch Leaflet into $OUT_DIR/web/node_modules"
-grep -q '"leaflet/leaflet.js"' "$OUT_DIR/vendor.rs" || fail "vendor.rs does not embed leaflet.js"
-for f in maplibre-gl/maplibre-gl.mjs maplibre-gl/maplibre-gl-worker.mjs ol/dist/ol.js; do
-  grep -q "\"$f\"" "$OUT_DIR/vendor.rs" || fail "vendor.rs does not embed $f (the client test's, scripts/ci/vector_clients.sh)"
+[ -f "$OUT_DIR/web/node_modules/maplibre-gl/dist/maplibre-gl.mjs" ] \
+  || fail "the build did not fetch MapLibre into $OUT_DIR/web/node_modules"
+for f in maplibre-gl/maplibre-gl.mjs maplibre-gl/maplibre-gl-worker.mjs maplibre-gl/maplibre-gl.css ol/dist/ol.js; do
+  grep -q "\"$f\"" "$OUT_DIR/vendor.rs" || fail "vendor.rs does not embed $f"
 done
 log "   built in $(( (t1 - t0) / 1000000000 )) s; the libraries were fetched into $OUT_DIR"
 
@@ -118,17 +117,14 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 [ -n "$URL" ] || { cat "$DATA/server.log" >&2; fail "the server did not start within 60 s"; }
-ct=$(curl -fsS -o "$DATA/leaflet.js" -w '%{content_type}' "$URL/vendor/leaflet/leaflet.js") \
-  || fail "GET /vendor/leaflet/leaflet.js: $(curl -s "$URL/vendor/leaflet/leaflet.js")"
-case "$ct" in text/javascript*) ;; *) fail "/vendor/leaflet/leaflet.js is $ct" ;; esac
-grep -q 'Leaflet 1.9.4' "$DATA/leaflet.js" || fail "/vendor/leaflet/leaflet.js is not Leaflet 1.9.4"
-curl -fsS -o /dev/null "$URL/vendor/leaflet.markercluster/leaflet.markercluster.js" \
-  || fail "GET /vendor/leaflet.markercluster/leaflet.markercluster.js"
 curl -fsS "$URL/config.json" | grep -q '"vendored":true' || fail "/config.json: $(curl -s "$URL/config.json")"
-ct=$(curl -fsS -o /dev/null -w '%{content_type}' "$URL/vendor/maplibre-gl/maplibre-gl.mjs") \
-  || fail "GET /vendor/maplibre-gl/maplibre-gl.mjs: $(curl -s "$URL/vendor/maplibre-gl/maplibre-gl.mjs" | head -c 300)"
-case "$ct" in text/javascript*) ;; *) fail "/vendor/maplibre-gl/maplibre-gl.mjs is $ct (an ES module needs a JavaScript type)" ;; esac
-log "   $URL serves Leaflet 1.9.4, markercluster and MapLibre (as an ES module) itself; config.json says vendored"
+for f in maplibre-gl.mjs maplibre-gl-worker.mjs; do
+  ct=$(curl -fsS -o "$DATA/$f" -w '%{content_type}' "$URL/vendor/maplibre-gl/$f") \
+    || fail "GET /vendor/maplibre-gl/$f: $(curl -s "$URL/vendor/maplibre-gl/$f" | head -c 300)"
+  case "$ct" in text/javascript*) ;; *) fail "/vendor/maplibre-gl/$f is $ct (an ES module needs a JavaScript type)" ;; esac
+done
+grep -q 'v6.20.0' "$DATA/maplibre-gl.mjs" || fail "/vendor/maplibre-gl/maplibre-gl.mjs is not MapLibre 6.20.0"
+log "   $URL serves MapLibre 6.20.0 (its module and worker) itself; config.json says vendored"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 
 if [ -n "${NO_BROWSER:-}" ]; then

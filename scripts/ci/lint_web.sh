@@ -2,9 +2,9 @@
 # Lints and type-checks the map page's ES modules (web/js/*.js), with the versions pinned in
 # web/package.json (devDependencies, installed by scripts/ci/web_deps.sh):
 #   - ESLint (web/eslint.config.js): the recommended rules, and no HTML from strings
-#     (innerHTML, outerHTML, insertAdjacentHTML, document.write, a Leaflet divIcon's html);
-#   - TypeScript's checker on the JavaScript (web/tsconfig.json: checkJs, strict; Leaflet's
-#     types from @types/leaflet), emitting nothing.
+#     (innerHTML, outerHTML, insertAdjacentHTML, document.write, a MapLibre popup's setHTML);
+#   - TypeScript's checker on the JavaScript (web/tsconfig.json: checkJs, strict; MapLibre's
+#     types from the pinned maplibre-gl package), emitting nothing.
 # Exits non-zero on any finding.
 #
 #   bash scripts/ci/lint_web.sh          (from any directory)

@@ -36,10 +36,9 @@ fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
         .into_response()
 }
 
-/// Where the page loads Leaflet and markercluster from when this binary has no copy: the
-/// pinned versions only (web/js/libraries.js checks them by Subresource Integrity too).
-const CDN_SOURCES: &str =
-    "https://unpkg.com/leaflet@1.9.4/dist/ https://unpkg.com/leaflet.markercluster@1.5.3/dist/";
+/// Where the page loads MapLibre from when this binary has no copy: the pinned version only
+/// (web/js/libraries.js checks its module and style sheet by Subresource Integrity too).
+const CDN_SOURCES: &str = "https://unpkg.com/maplibre-gl@6.20.0/dist/";
 
 /// The CSP source that matches a base-map URL template's tiles: its scheme, host and port,
 /// with a host label holding a placeholder (`{s}.tile.example.org`) as a wildcard. `None`
@@ -75,29 +74,33 @@ fn tile_source(template: &str) -> Option<String> {
 ///
 /// - Scripts and style sheets from this server only (`web/index.html` has no inline script or
 ///   style; its ES modules, under `/js/`, are this server's scripts). The CDN — path-restricted
-///   to the pinned library versions — is allowed only when this binary has no vendored copy,
+///   to the pinned MapLibre version — is allowed only when this binary has no vendored copy,
 ///   the one case in which the page needs it: a build that embeds the libraries (every build
 ///   that could reach npm) never widens the policy.
+/// - MapLibre's worker: its module beside MapLibre's under `/vendor/` (`worker-src 'self'`);
+///   without a vendored copy, a `blob:` worker that imports the CDN's (MapLibre's way to start
+///   a cross-origin worker), whose imports the script sources above still govern.
 /// - No inline styles either: the page's scripts set the markers' colours through the CSSOM
 ///   (`style.setProperty`), which a policy does not govern, never as `style` attributes.
-/// - Images: this server's tiles, `data:` (the page's icon and Leaflet's images) and the
-///   configured base map's host.
-/// - `connect-src 'self'`: the page talks to this server only, so a token could not be
-///   sent elsewhere.
+/// - Images: this server's tiles, `data:` (the page's icon, MapLibre's control icons) and
+///   `blob:` (decoded tiles), and the configured base map's host, which MapLibre fetches
+///   tiles from (so it is in `connect-src` too).
+/// - `connect-src 'self'` and the base map: the page sends requests to this server only, so
+///   a token could not be sent elsewhere.
 /// - `frame-ancestors 'none'` (and `X-Frame-Options: DENY` for older browsers): the page may
 ///   not be framed, so no other site can trick a user into clicks on it.
 pub fn page_policy(vendored: bool, basemap_url: &str) -> String {
-    let cdn = if vendored {
-        String::new()
+    let (cdn, worker) = if vendored {
+        (String::new(), "'self'")
     } else {
-        format!(" {CDN_SOURCES}")
+        (format!(" {CDN_SOURCES}"), "blob:")
     };
     let tiles = tile_source(basemap_url.trim())
         .map(|t| format!(" {t}"))
         .unwrap_or_default();
     format!(
         "default-src 'none'; script-src 'self'{cdn}; style-src 'self'{cdn}; \
-         img-src 'self' data:{tiles}{cdn}; connect-src 'self'; \
+         img-src 'self' data: blob:{tiles}; connect-src 'self'{tiles}; worker-src {worker}; \
          frame-ancestors 'none'; base-uri 'self'; form-action 'none'; \
          object-src 'none'"
     )
@@ -143,8 +146,8 @@ pub async fn app_css() -> Response {
     asset("text/css; charset=utf-8", APP_CSS.as_bytes())
 }
 
-/// `GET /vendor/{*path}`: Leaflet and the marker-cluster plugin, and MapLibre GL JS and
-/// OpenLayers for client pages (the client test's), when installed at build time (build.rs).
+/// `GET /vendor/{*path}`: MapLibre GL JS (the map page's, and any client page's) and
+/// OpenLayers (the client test's), when installed at build time (build.rs).
 pub async fn vendor(Path(path): Path<String>) -> Result<Response, ApiError> {
     let (_, bytes) = VENDOR.iter().find(|(p, _)| *p == path).ok_or_else(|| {
         ApiError::not_found(if VENDOR.is_empty() {

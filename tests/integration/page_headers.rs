@@ -59,7 +59,14 @@ async fn the_map_page_has_a_strict_policy_and_cannot_be_framed() {
 
     assert_eq!(sources(&p, "default-src"), ["'none'"], "{csp}");
     assert_eq!(sources(&p, "frame-ancestors"), ["'none'"], "{csp}");
-    assert_eq!(sources(&p, "connect-src"), ["'self'"], "{csp}");
+    // The demo's base map is OpenStreetMap's tile server: MapLibre fetches its tiles.
+    assert_eq!(
+        sources(&p, "connect-src"),
+        ["'self'", "https://tile.openstreetmap.org"],
+        "{csp}"
+    );
+    let worker = if vendored { "'self'" } else { "blob:" };
+    assert_eq!(sources(&p, "worker-src"), [worker], "{csp}");
     assert_eq!(sources(&p, "base-uri"), ["'self'"], "{csp}");
     assert_eq!(sources(&p, "object-src"), ["'none'"], "{csp}");
     for d in ["script-src", "style-src"] {
@@ -76,14 +83,7 @@ async fn the_map_page_has_a_strict_policy_and_cannot_be_framed() {
         if vendored {
             assert!(cdn.is_empty(), "{d}: a vendored build needs no CDN: {csp}");
         } else {
-            assert_eq!(
-                cdn,
-                [
-                    "https://unpkg.com/leaflet@1.9.4/dist/",
-                    "https://unpkg.com/leaflet.markercluster@1.5.3/dist/"
-                ],
-                "{csp}"
-            );
+            assert_eq!(cdn, ["https://unpkg.com/maplibre-gl@6.20.0/dist/"], "{csp}");
         }
     }
     let img = sources(&p, "img-src");
@@ -140,15 +140,18 @@ async fn the_policy_allows_the_configured_base_map_and_only_it() {
         let (h, _) = page(&s).await;
         let csp = h["content-security-policy"].to_str().unwrap().to_string();
         let p = directives(&csp);
-        let others: Vec<&String> = sources(&p, "img-src")
-            .iter()
-            .filter(|s| !["'self'", "data:"].contains(&s.as_str()) && !s.contains("unpkg.com"))
-            .collect();
-        assert_eq!(
-            others,
-            want.into_iter().collect::<Vec<_>>(),
-            "{basemap}: {csp}"
-        );
+        // MapLibre fetches raster tiles (connect-src) and decodes them to images (img-src).
+        for directive in ["img-src", "connect-src"] {
+            let others: Vec<&String> = sources(&p, directive)
+                .iter()
+                .filter(|s| !["'self'", "data:", "blob:"].contains(&s.as_str()))
+                .collect();
+            assert_eq!(
+                others,
+                want.into_iter().collect::<Vec<_>>(),
+                "{basemap} {directive}: {csp}"
+            );
+        }
     }
 }
 
@@ -160,11 +163,11 @@ fn the_cdn_is_in_the_policy_only_without_vendored_libraries() {
     let without = page_policy(false, osm);
     for d in directives(&without)
         .iter()
-        .filter(|(n, _)| ["script-src", "style-src", "img-src"].contains(&n.as_str()))
+        .filter(|(n, _)| ["script-src", "style-src"].contains(&n.as_str()))
     {
         assert!(
             d.1.iter()
-                .any(|s| s == "https://unpkg.com/leaflet@1.9.4/dist/"),
+                .any(|s| s == "https://unpkg.com/maplibre-gl@6.20.0/dist/"),
             "{without}"
         );
         assert!(

@@ -57,14 +57,32 @@ export const query = (params) => Object.entries(params)
   .map(([k, v]) => `${k}=${enc(v)}`).join('&');
 
 /**
- * The heat tiles' URL template for Leaflet.
+ * The heat tiles' URL template (XYZ, 256-px tiles; 512-px ones for high-density screens).
  * @param {string} style
  * @param {Record<string, unknown>} params
+ * @param {boolean} retina
  */
-export function tileUrl(style, params) {
+export function tileUrl(style, params, retina) {
   const q = query(params);
-  return `tiles/${encodeURIComponent(style)}/{z}/{x}/{y}{r}.png${q ? '?' + q : ''}`;
+  return `tiles/${encodeURIComponent(style)}/{z}/{x}/{y}${retina ? '@2x' : ''}.png${q ? '?' + q : ''}`;
 }
+
+/**
+ * The vector tiles' URL template (OGC API – Tiles: row before column).
+ * @param {Record<string, unknown>} params
+ */
+export function vectorTileUrl(params) {
+  const q = query(params);
+  return `collections/incidents/tiles/WebMercatorQuad/{z}/{y}/{x}${q ? '?' + q : ''}`;
+}
+
+/**
+ * A URL relative to the page made absolute, as MapLibre needs for tile templates (its workers
+ * would resolve them against their own script). `new URL` is not used on the template: it
+ * would percent-encode the `{z}` placeholders.
+ * @param {string} relative
+ */
+export const absolute = (relative) => new URL('.', document.baseURI).href + relative;
 
 /** @param {string} style @param {number} z */
 export const getLegend = (style, z) => getJSON(`tiles/${encodeURIComponent(style)}/legend?${query({ z })}`);

@@ -1,13 +1,13 @@
 // @ts-check
 // Owns what the page knows about the data as a whole: its extent (the date filter's bounds,
-// "Zoom to all incidents") and its version (in heat tile URLs), and refreshing everything
+// "Zoom to all incidents") and its version (in tile URLs), and refreshing everything
 // shown after a write.
 
 import { getCollection, getHealth } from './api.js';
 import { syncDates } from './filters.js';
 import { loadLegend } from './legend.js';
-import { updateHeat } from './map.js';
-import { loadItems } from './markers.js';
+import { updateSources } from './map.js';
+import { refreshIncidents } from './markers.js';
 import { server } from './state.js';
 
 export async function loadExtent() {
@@ -30,12 +30,12 @@ export async function loadVersion() {
   }
 }
 
-/** After a write: the data version (heat tiles refetch), the extent (bounds of the date
- * filter), the markers and the legend. */
+/** After a write: the data version (tiles refetch), the extent (bounds of the date filter),
+ * the count and the legend. */
 export async function refreshData() {
   await Promise.all([loadVersion(), loadExtent()]);
   syncDates();
-  updateHeat();
+  updateSources();
   loadLegend();
-  await loadItems();
+  await refreshIncidents();
 }

@@ -8,23 +8,25 @@ import { refreshData } from './data.js';
 import { $, el, field, toast } from './dom.js';
 import { filtersChanged, syncControls } from './filters.js';
 import { catLabel, titleCase, todayLocal } from './format.js';
-import { loadItems, showIncident } from './markers.js';
+import { showIncident } from './markers.js';
 import { openPanel } from './panel.js';
+import { closePopup } from './popup.js';
 import { clearFilters, hook, layers, matchesFilters, server } from './state.js';
 
-/** @typedef {import('./markers.js').IncidentMarker} IncidentMarker */
+/** @typedef {import('./popup.js').IncidentView} IncidentView */
+/** @typedef {{ lng: number, lat: number }} LngLat */
 /** @typedef {import('./api.js').Feature} Feature */
 /** @typedef {{ id: string, name: string, kind: string, country?: string, admin1?: string, confidence?: number }} Candidate */
 
 /**
- * The open form, or null: adding, or editing `marker`'s incident as it was (`original`,
+ * The open form, or null: adding, or editing `view`'s incident as it was (`original`,
  * `etag`); the point clicked, and the gazetteer place chosen among candidates.
- * @typedef {{ mode: 'add', point: L.LatLng | null, placeId: string | null }} AddForm
- * @typedef {{ mode: 'edit', marker: IncidentMarker, id: string, etag: string | null, original: Feature, point: L.LatLng | null, placeId: string | null }} EditForm
+ * @typedef {{ mode: 'add', point: LngLat | null, placeId: string | null }} AddForm
+ * @typedef {{ mode: 'edit', view: IncidentView, id: string, etag: string | null, original: Feature, point: LngLat | null, placeId: string | null }} EditForm
  * @type {AddForm | EditForm | null}
  */
 let form = null;
-/** @type {L.Marker | null} the form's point on the map, draggable */
+/** @type {import('maplibre-gl').Marker | null} the form's point on the map, draggable */
 let draftMarker = null;
 
 /** The Editing card: locked, unlocked or switched off by the server. */
@@ -64,19 +66,20 @@ export function syncEditing() {
   $('token-form').hidden = on;
   $('edit-tools').hidden = !on;
   document.body.classList.toggle('editing', on);
-  layers.map.closePopup();
+  closePopup();
 }
 
-/** A click on the map, with editing on: the form's point, or a new incident there. @param {L.LeafletMouseEvent} e */
+/** A click on the map, with editing on: the form's point, or a new incident there.
+ * @param {import('maplibre-gl').MapMouseEvent} e */
 export function onMapClick(e) {
   if (!token() || !server.config.writes) return;
   const target = e.originalEvent && e.originalEvent.target;
   if (!(target instanceof Node) || !$('map').contains(target)) return;
-  if (form) setFormPoint(e.latlng);
-  else openAdd(e.latlng);
+  if (form) setFormPoint(e.lngLat);
+  else openAdd(e.lngLat);
 }
 
-/** @param {L.LatLng | null} latlng */
+/** @param {LngLat | null} latlng */
 function openAdd(latlng) {
   form = { mode: 'add', point: null, placeId: null };
   $('form-title').textContent = 'New incident';
@@ -90,9 +93,9 @@ function openAdd(latlng) {
   (latlng ? field('f-category') : field('f-place')).focus();
 }
 
-/** Opens the form on a marker's incident, fetched fresh (with its ETag). @param {IncidentMarker} m */
+/** Opens the form on an incident, fetched fresh (with its ETag). @param {IncidentView} m */
 export async function openEdit(m) {
-  layers.map.closePopup();
+  closePopup();
   try {
     const { feature, etag } = await getFeature(m.incidentId);
     m.feature = feature;
@@ -102,10 +105,10 @@ export async function openEdit(m) {
   }
 }
 
-/** @param {IncidentMarker} m @param {Feature} feature @param {string | null} etag */
+/** @param {IncidentView} m @param {Feature} feature @param {string | null} etag */
 function fillEdit(m, feature, etag) {
   const p = feature.properties || {};
-  form = { mode: 'edit', marker: m, id: m.incidentId, etag, original: feature, point: null, placeId: null };
+  form = { mode: 'edit', view: m, id: m.incidentId, etag, original: feature, point: null, placeId: null };
   $('form-title').textContent = `Edit incident ${m.incidentId}`;
   const at = String(p.occurred_at || '');
   if (at.includes('T')) {
@@ -142,23 +145,21 @@ function closeForm() {
   form = null;
   $('incident-form').hidden = true;
   $('edit-tools').hidden = !token();
-  if (draftMarker) { layers.map.removeLayer(draftMarker); draftMarker = null; }
+  if (draftMarker) { draftMarker.remove(); draftMarker = null; }
   formError(null);
 }
 
-/** The form's point (a draggable marker), or none. @param {L.LatLng | null} latlng */
+/** The form's point (a draggable marker), or none. @param {LngLat | null} latlng */
 function setFormPoint(latlng) {
   if (!form) return;
-  const map = layers.map;
-  form.point = latlng ? L.latLng(latlng.lat, ((((latlng.lng + 180) % 360) + 360) % 360) - 180) : null;
-  if (draftMarker) { map.removeLayer(draftMarker); draftMarker = null; }
+  form.point = latlng ? { lat: latlng.lat, lng: ((((latlng.lng + 180) % 360) + 360) % 360) - 180 } : null;
+  if (draftMarker) { draftMarker.remove(); draftMarker = null; }
   const label = $('f-point');
   if (latlng && form.point) {
-    const draft = draftMarker = L.marker(latlng, {
-      draggable: true, keyboard: false, title: 'New position (drag to adjust)',
-      icon: L.divIcon({ className: 'draft-marker', html: el('span'), iconSize: [22, 22] }),
-    }).addTo(map);
-    draft.on('dragend', () => setFormPoint(draft.getLatLng()));
+    const element = el('div', { class: 'draft-marker', title: 'New position (drag to adjust)' }, el('span'));
+    const draft = draftMarker = new layers.lib.Marker({ element, draggable: true })
+      .setLngLat([latlng.lng, latlng.lat]).addTo(layers.map);
+    draft.on('dragend', () => setFormPoint(draft.getLngLat()));
     label.textContent = `Point: ${form.point.lat.toFixed(5)}, ${form.point.lng.toFixed(5)}` + (form.mode === 'edit' ? ' (moves the incident)' : '');
   } else if (form.mode === 'edit') {
     label.textContent = 'Click the map to move the incident; otherwise it stays where it is.';
@@ -229,7 +230,7 @@ async function submitForm() {
   }
 }
 
-/** @param {L.LatLng} p @returns {import('./api.js').Point} */
+/** @param {LngLat} p @returns {import('./api.js').Point} */
 const pointOf = (p) => ({ type: 'Point', coordinates: [Number(p.lng.toFixed(6)), Number(p.lat.toFixed(6))] });
 
 /** @param {AddForm} f @param {Record<string, any>} props */
@@ -298,19 +299,19 @@ async function handleWriteError(e) {
   if (e.status === 412 && form && form.mode === 'edit') {
     try {
       const { feature, etag } = await getFeature(form.id);
-      const m = form.marker;
+      const m = form.view;
       m.feature = feature;
       fillEdit(m, feature, etag);
       formError('Someone else changed this incident since you opened it. The form now shows their version: make your changes again and save.');
     } catch (err) {
       formError('Someone else changed or deleted this incident meanwhile: ' + /** @type {ApiError} */ (err).description);
     }
-    loadItems();
+    refreshData();
     return;
   }
   if (e.status === 404 && form && form.mode === 'edit') {
     formError('This incident no longer exists: someone deleted it. ' + e.description);
-    loadItems();
+    refreshData();
     return;
   }
   formError(e.description);

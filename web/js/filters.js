@@ -7,9 +7,9 @@ import { $, debounce, el, field } from './dom.js';
 import { catColor, catLabel, dayIso, dayNum } from './format.js';
 import { writeHash } from './hash.js';
 import { loadLegend } from './legend.js';
-import { updateHeat } from './map.js';
-import { loadItems } from './markers.js';
-import { filters, itemsScheduled, layers, server, setCategories, setDateRange, setStyle } from './state.js';
+import { setHeatOpacity, updateSources } from './map.js';
+import { refreshIncidents, showMarkers } from './markers.js';
+import { filters, itemsScheduled, server, setCategories, setDateRange, setStyle } from './state.js';
 
 function describeStyle() {
   const s = server.styles.find((x) => x.name === filters.style);
@@ -27,21 +27,19 @@ export function buildStylePicker() {
   sel.addEventListener('change', () => {
     setStyle(sel.value);
     describeStyle();
-    updateHeat();
+    updateSources();
     loadLegend();
     writeHash();
   });
   const op = field('heat-opacity');
-  op.addEventListener('input', () => layers.heat.setOpacity(Number(op.value) / 100));
-  field('show-markers').addEventListener('change', (e) => {
-    if (/** @type {HTMLInputElement} */ (e.target).checked) layers.markers.addTo(layers.map); else layers.map.removeLayer(layers.markers);
-  });
+  op.addEventListener('input', () => setHeatOpacity(Number(op.value) / 100));
+  field('show-markers').addEventListener('change', (e) => showMarkers(/** @type {HTMLInputElement} */ (e.target).checked));
 }
 
-/** After the filters changed: the heat tiles, the markers, the address and the summaries. */
+/** After the filters changed: the tiles, the count, the address and the summaries. */
 export function filtersChanged() {
-  updateHeat();
-  loadItems();
+  updateSources();
+  refreshIncidents();
   writeHash();
   summarizeFilters();
 }
@@ -157,6 +155,6 @@ export function syncControls() {
   describeStyle();
   syncDates();
   syncCategories();
-  updateHeat();
+  updateSources();
   loadLegend();
 }

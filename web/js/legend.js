@@ -13,27 +13,11 @@ let legendSeq = 0;
 
 /** Adds the legend (bottom right) and the count badge (top right) to the map. */
 export function addLegendControl() {
-  const Legend = L.Control.extend({
-    options: { position: 'bottomright' },
-    onAdd() {
-      const box = L.DomUtil.create('div', 'legend leaflet-control');
-      box.setAttribute('aria-live', 'polite');
-      L.DomEvent.disableClickPropagation(box);
-      legendBox = box;
-      return box;
-    },
-  });
-  new Legend().addTo(layers.map);
-  const Count = L.Control.extend({
-    options: { position: 'topright' },
-    onAdd() {
-      const d = L.DomUtil.create('div', 'count-badge leaflet-control');
-      d.setAttribute('aria-hidden', 'true');
-      d.textContent = $('count').textContent;
-      return d;
-    },
-  });
-  new Count().addTo(layers.map);
+  const box = el('div', { class: 'legend maplibregl-ctrl', 'aria-live': 'polite' });
+  legendBox = box;
+  layers.map.addControl({ onAdd: () => box, onRemove: () => box.remove() }, 'bottom-right');
+  const badge = el('div', { class: 'count-badge maplibregl-ctrl', 'aria-hidden': 'true', text: $('count').textContent });
+  layers.map.addControl({ onAdd: () => badge, onRemove: () => badge.remove() }, 'top-right');
 }
 
 export const loadLegendSoon = debounce(() => loadLegend(), 200);
@@ -44,7 +28,8 @@ export async function loadLegend() {
   if (!box) return;
   if (!filters.style) { box.hidden = true; return; }
   const seq = ++legendSeq;
-  const z = Math.max(0, Math.min(22, Math.round(layers.map.getZoom())));
+  // The zoom of the heat tiles in view: 256-px tiles, one level above MapLibre's zoom.
+  const z = Math.max(0, Math.min(22, Math.floor(layers.map.getZoom()) + 1));
   try {
     const lg = await getLegend(filters.style, z);
     if (seq !== legendSeq) return;

@@ -1,28 +1,21 @@
 // @ts-check
-// Owns loading Leaflet and leaflet.markercluster (classic scripts that define the global L):
-// from this server under vendor/ when it was built with them (config.json says "vendored"),
-// else the same pinned versions from a CDN, checked by Subresource Integrity.
+// Owns loading MapLibre GL JS (an ES module and its style sheet): from this server under
+// vendor/ when it was built with it (config.json says "vendored"), else the same pinned
+// version from a CDN, checked by Subresource Integrity.
 
-const CDN = 'https://unpkg.com/';
-/** @type {{ vendor: string, cdn: string, css: [string, string][], js: [string, string][] }[]} */
-const LIBS = [
-  {
-    vendor: 'vendor/leaflet/', cdn: CDN + 'leaflet@1.9.4/dist/',
-    css: [['leaflet.css', 'sha256-p4NxAoJBhIIN+hmNHrzRCf9tD/miZyoHS5obTRR9BMY=']],
-    js: [['leaflet.js', 'sha256-20nQCchB9co0qIjJZRGuk2/Z9VM+kNiyxNV1lvTlZBo=']],
-  },
-  {
-    vendor: 'vendor/leaflet.markercluster/', cdn: CDN + 'leaflet.markercluster@1.5.3/dist/',
-    css: [
-      ['MarkerCluster.css', 'sha256-YU3qCpj/P06tdPBJGPax0bm6Q1wltfwjsho5TR4+TYc='],
-      ['MarkerCluster.Default.css', 'sha256-YSWCMtmNZNwqex4CEw1nQhvFub2lmU7vcCKP+XVwwXA='],
-    ],
-    js: [['leaflet.markercluster.js', 'sha256-Hk4dIpcqOSb0hZjgyvFOP+cEmDXUKKNE/tT542ZbNQg=']],
-  },
-];
+/** @typedef {typeof import('maplibre-gl')} MapLibre */
+
+const VENDOR = 'vendor/maplibre-gl/';
+const CDN = 'https://unpkg.com/maplibre-gl@6.20.0/dist/';
+// Integrity of the pinned files (web/package.json pins the same version; the browser test
+// serves the CDN from web/node_modules and fails when these do not match).
+const SRI = {
+  'maplibre-gl.mjs': 'sha384-DuR2y8bnIeEFo3Tp4r2J9SqN197QwqqBnSWgug70FtayOT+CtRKoHOrv2kU7KNI8',
+  'maplibre-gl.css': 'sha384-S+OnE5M4U3Qc2nR0RgljGrVs06xqfRg8L7uFk/pOF5+sRuSDG4oKkqKZmFrx7w09',
+};
 
 /**
- * Adds a <link rel=stylesheet> or an ordered <script> to the head; resolves when it loaded.
+ * Adds a <link rel=stylesheet> or a module <script> to the head; resolves when it loaded.
  * @param {'link' | 'script'} tag
  * @param {string} url
  * @param {string | null} integrity
@@ -40,8 +33,8 @@ function loadTag(tag, url, integrity, before) {
       el.rel = 'stylesheet';
       el.href = url;
     } else {
+      el.type = 'module';
       el.src = url;
-      el.async = false;
     }
     el.onload = () => resolve(el);
     el.onerror = () => { el.remove(); reject(new Error('could not load ' + url)); };
@@ -51,31 +44,36 @@ function loadTag(tag, url, integrity, before) {
 }
 
 /**
- * Loads the libraries; says where from.
+ * Loads MapLibre; says where from.
+ *
+ * From the CDN, a module <script> with its integrity loads the module first; the import()
+ * after it takes the same module from the browser's module map (keyed by URL), so the code
+ * that runs is the code that was checked. MapLibre starts its worker from the file beside
+ * its module: here through a blob (it is cross-origin), which the page's policy allows only
+ * when the server has no vendored copy.
  * @param {boolean | undefined} vendored what config.json said (undefined: it did not answer)
- * @returns {Promise<'vendor' | 'cdn'>}
+ * @returns {Promise<{ lib: MapLibre, from: 'vendor' | 'cdn' }>}
  */
 export async function loadLibraries(vendored) {
   const appCss = document.getElementById('app-css');
-  /** @param {boolean} fromVendor */
+  /** @param {boolean} fromVendor @returns {Promise<MapLibre>} */
   const load = async (fromVendor) => {
-    for (const lib of LIBS) {
-      const base = fromVendor ? lib.vendor : lib.cdn;
-      // Style sheets go before the page's own, so the page's rules win.
-      const sheets = lib.css.map(([f, sri]) => loadTag('link', base + f, fromVendor ? null : sri, appCss));
-      for (const [f, sri] of lib.js) await loadTag('script', base + f, fromVendor ? null : sri);
-      await Promise.all(sheets);
-    }
+    const base = fromVendor ? VENDOR : CDN;
+    // The style sheet goes before the page's own, so the page's rules win.
+    const sheet = loadTag('link', base + 'maplibre-gl.css', fromVendor ? null : SRI['maplibre-gl.css'], appCss);
+    const url = new URL(base + 'maplibre-gl.mjs', document.baseURI).href;
+    if (!fromVendor) await loadTag('script', url, SRI['maplibre-gl.mjs']);
+    const lib = /** @type {MapLibre} */ (await import(url));
+    await sheet;
+    return lib;
   };
   if (vendored !== false) {
     try {
-      await load(true);
-      return 'vendor';
+      return { lib: await load(true), from: 'vendor' };
     } catch (e) {
-      if (vendored === true) console.warn('vendored libraries failed, trying the CDN:', /** @type {Error} */ (e).message);
-      document.querySelectorAll('link[href^="vendor/"],script[src^="vendor/"]').forEach((el) => el.remove());
+      if (vendored === true) console.warn('vendored MapLibre failed, trying the CDN:', /** @type {Error} */ (e).message);
+      document.querySelectorAll('link[href^="vendor/"]').forEach((el) => el.remove());
     }
   }
-  await load(false);
-  return 'cdn';
+  return { lib: await load(false), from: 'cdn' };
 }

@@ -1,5 +1,5 @@
 // @ts-check
-// The map page's entry point: loads the server's settings and the map libraries, builds each
+// The map page's entry point: loads the server's settings and MapLibre, builds each
 // part of the page and wires them together. Plain browser ES modules, no build step; every
 // URL is relative to the page, so the map works behind a reverse proxy under a path prefix
 // (https://host/maps/ asks /maps/collections/...).
@@ -14,10 +14,10 @@ import { applyHashState, hashIsOurs, readHash, writeHash } from './hash.js';
 import { addLegendControl, loadLegend, loadLegendSoon } from './legend.js';
 import { loadLibraries } from './libraries.js';
 import { buildMap, fitData } from './map.js';
-import { buildMarkers, loadItems, loadItemsSoon } from './markers.js';
+import { buildMarkers, refreshIncidents, refreshIncidentsSoon } from './markers.js';
 import { buildPanelToggle } from './panel.js';
 import { buildSearch } from './search.js';
-import { filters, hook, server } from './state.js';
+import { filters, hook, layers, server } from './state.js';
 
 async function start() {
   try {
@@ -27,7 +27,9 @@ async function start() {
   }
   const config = server.config;
   try {
-    hook.libraries = await loadLibraries(config.vendored);
+    const { lib, from } = await loadLibraries(config.vendored);
+    layers.lib = lib;
+    hook.libraries = from;
   } catch {
     $('count').textContent = 'The map library could not be loaded (no vendored copy and no internet).';
     document.body.classList.add('failed');
@@ -47,12 +49,12 @@ async function start() {
   const map = buildMap();
   buildMarkers();
   addLegendControl();
-  if (fromHash.view) map.setView(fromHash.view.center, fromHash.view.zoom);
+  if (fromHash.view) map.jumpTo({ center: [fromHash.view.center[1], fromHash.view.center[0]], zoom: fromHash.view.zoom });
   else fitData(false);
-  map.on('moveend', () => { writeHash(); loadItemsSoon(); });
+  map.on('moveend', () => { writeHash(); refreshIncidentsSoon(); });
   map.on('zoomend', () => loadLegendSoon());
-  map.on('click', (e) => onMapClick(/** @type {L.LeafletMouseEvent} */ (e)));
-  loadItems();
+  map.on('click', (e) => onMapClick(e));
+  refreshIncidents();
   loadLegend();
   writeHash();
 
@@ -69,7 +71,7 @@ async function start() {
     const h = readHash();
     applyHashState(h);
     syncControls();
-    if (h.view) map.setView(h.view.center, h.view.zoom);
+    if (h.view) map.jumpTo({ center: [h.view.center[1], h.view.center[0]], zoom: h.view.zoom });
     filtersChanged();
   });
   hook.ready = true;

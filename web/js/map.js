@@ -1,80 +1,128 @@
 // @ts-check
-// Owns the Leaflet map: its graticule, base map and heat layer, and the view (fitting the
-// data, the visible box as the API wants it).
+// Owns the MapLibre map: its style (graticule, base map, heat raster, the incidents' vector
+// tiles), pointing the tile sources at the current filters and data version, and the view
+// (fitting the data, the visible box as the API wants it).
 
-import { tileUrl } from './api.js';
-import { filterParams, filters, heatLoading, hook, layers, noCategories, server } from './state.js';
+import { absolute, tileUrl, vectorTileUrl } from './api.js';
+import { el } from './dom.js';
+import { filterParams, filters, hook, layers, noCategories, server, tilesLoading } from './state.js';
 
-/** Creates the map with its graticule, base map and heat layer (not yet a view). */
-export function buildMap() {
-  const map = L.map('map', { zoomControl: true, maxZoom: 19, minZoom: 1, worldCopyJump: true, keyboard: true });
-  layers.map = map;
-  hook.map = map;
-  // Leaflet renders the attribution as HTML: constant markup only.
-  map.attributionControl.setPrefix('<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">Leaflet</a>');
+/** The deepest zoom the server makes vector tiles for; MapLibre overzooms beyond it. */
+const VECTOR_MAX_ZOOM = 16;
 
-  // A light graticule under the base map: the only orientation there is when base tiles
-  // cannot load (offline); real base tiles cover it.
-  /** @type {HTMLElement} */ (map.createPane('graticule')).style.zIndex = '150';
-  const Graticule = /** @type {new (options: L.GridLayerOptions) => L.GridLayer} */ (L.GridLayer.extend({
-    /** @this {L.GridLayer} @param {L.Coords} coords */
-    createTile(coords) {
-      const tile = document.createElement('canvas');
-      const size = this.getTileSize();
-      tile.width = size.x;
-      tile.height = size.y;
-      const ctx = /** @type {CanvasRenderingContext2D} */ (tile.getContext('2d'));
-      const z = coords.z;
-      const step = z <= 2 ? 30 : z <= 3 ? 10 : z <= 5 ? 5 : z <= 7 ? 2 : z <= 8 ? 1 : z <= 10 ? 0.25 : z <= 12 ? 0.05 : 0.01;
-      const nw = map.unproject(coords.scaleBy(size), z);
-      const se = map.unproject(coords.add([1, 1]).scaleBy(size), z);
-      ctx.strokeStyle = 'rgba(70, 90, 110, 0.16)';
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      for (let lon = Math.ceil(nw.lng / step) * step; lon <= se.lng; lon += step) {
-        const x = Math.round(map.project([0, lon], z).x - coords.x * size.x) + 0.5;
-        ctx.moveTo(x, 0); ctx.lineTo(x, size.y);
-      }
-      for (let lat = Math.ceil(se.lat / step) * step; lat <= nw.lat; lat += step) {
-        const y = Math.round(map.project([lat, 0], z).y - coords.y * size.y) + 0.5;
-        ctx.moveTo(0, y); ctx.lineTo(size.x, y);
-      }
-      ctx.stroke();
-      return tile;
-    },
-  }));
-  new Graticule({ pane: 'graticule', className: 'graticule', noWrap: false }).addTo(map);
+/**
+ * Graticule lines: the only orientation there is when base tiles cannot load (offline).
+ * Each line says the spacing it belongs to; each spacing is drawn at its own zooms.
+ */
+const GRATICULE = [
+  { step: 30, minzoom: 0, maxzoom: 2 },
+  { step: 10, minzoom: 2, maxzoom: 3 },
+  { step: 5, minzoom: 3, maxzoom: 5 },
+  { step: 2, minzoom: 5, maxzoom: 7 },
+  { step: 1, minzoom: 7, maxzoom: 24 },
+];
 
+/** @returns {import('geojson').FeatureCollection} */
+function graticule() {
+  /** @type {import('geojson').Feature[]} */
+  const features = [];
+  for (const { step } of GRATICULE) {
+    // Straight lines in Web Mercator: two vertices each.
+    for (let lon = -180; lon <= 180; lon += step) {
+      features.push({ type: 'Feature', properties: { step }, geometry: { type: 'LineString', coordinates: [[lon, -85], [lon, 85]] } });
+    }
+    for (let lat = -80; lat <= 80; lat += step) {
+      features.push({ type: 'Feature', properties: { step }, geometry: { type: 'LineString', coordinates: [[-180, lat], [180, lat]] } });
+    }
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+/** A base-map URL template as MapLibre takes it: no `{s}` subdomains, no `{r}`. @param {string} url */
+const basemapTiles = (url) => url.replace('{s}', 'a').replace('{r}', '');
+
+/** @returns {import('maplibre-gl').StyleSpecification} */
+function style() {
+  /** @type {import('maplibre-gl').StyleSpecification['sources']} */
+  const sources = {
+    graticule: { type: 'geojson', data: graticule() },
+    heat: { type: 'raster', tiles: [heatTiles()], tileSize: 256, maxzoom: 22, attribution: 'Heat: incidentmap' },
+    incidents: { type: 'vector', tiles: [vectorTiles()], minzoom: 0, maxzoom: VECTOR_MAX_ZOOM },
+  };
+  /** @type {import('maplibre-gl').LayerSpecification[]} */
+  const styleLayers = [
+    { id: 'background', type: 'background', paint: { 'background-color': '#eef1f4' } },
+    ...GRATICULE.map(({ step, minzoom, maxzoom }) => /** @type {import('maplibre-gl').LineLayerSpecification} */ ({
+      id: `graticule-${step}`, type: 'line', source: 'graticule', minzoom, maxzoom,
+      filter: ['==', ['get', 'step'], step],
+      paint: { 'line-color': 'rgba(70, 90, 110, 0.18)', 'line-width': 1 },
+    })),
+  ];
   const basemap = server.config.basemap;
   if (basemap && basemap.url) {
-    let loaded = 0, failed = 0;
-    const base = L.tileLayer(basemap.url, {
-      maxZoom: 19, attribution: basemap.attribution || '', className: 'base-tiles',
-      crossOrigin: false,
-    });
-    base.on('tileload', () => { loaded++; document.body.classList.remove('basemap-offline'); });
-    base.on('tileerror', () => {
-      failed++;
-      if (!loaded && failed >= 4 && !document.body.classList.contains('basemap-offline')) {
-        document.body.classList.add('basemap-offline');
-        map.attributionControl.addAttribution('<span class="offline-note">base map unavailable</span>');
-      }
-    });
-    base.addTo(map);
+    sources.basemap = { type: 'raster', tiles: [basemapTiles(basemap.url)], tileSize: 256, maxzoom: 19, attribution: basemap.attribution || '' };
+    styleLayers.push({ id: 'basemap', type: 'raster', source: 'basemap', paint: { 'raster-fade-duration': 0 } });
   }
+  styleLayers.push(
+    { id: 'heat', type: 'raster', source: 'heat', layout: { visibility: heatShown() ? 'visible' : 'none' }, paint: { 'raster-opacity': 1, 'raster-fade-duration': 0 } },
+    // Incidents spread over a region or a country: a pale disc under their marker says the
+    // point stands for an area. (The markers themselves are DOM elements, markers.js.)
+    {
+      id: 'areas', type: 'circle', source: 'incidents', 'source-layer': 'incidents',
+      filter: ['==', ['get', 'area'], true],
+      paint: {
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 3, 14, 8, 40],
+        'circle-color': 'rgba(60, 80, 120, 0.08)',
+        'circle-stroke-color': 'rgba(60, 80, 120, 0.45)', 'circle-stroke-width': 1,
+      },
+    },
+  );
+  return { version: 8, sources, layers: styleLayers };
+}
 
-  /** @type {HTMLElement} */ (map.createPane('heat')).style.zIndex = '350';
-  const heat = L.tileLayer(heatUrl(), {
-    pane: 'heat', className: 'heat-tiles', maxZoom: 22, maxNativeZoom: 22, opacity: 1,
-    attribution: 'Heat: incidentmap',
+/** Creates the map with its style (not yet a view). */
+export function buildMap() {
+  const lib = layers.lib;
+  const map = new lib.Map({
+    container: 'map', style: style(), center: [20, 30], zoom: 1, minZoom: 0, maxZoom: 19,
+    attributionControl: { compact: false }, fadeDuration: 0, dragRotate: false, pitchWithRotate: false,
+    // The server's vector tiles are 256-px-cell tiles of the same XYZ grid: MapLibre asks for
+    // the zoom it shows (512-px tiles) and overzooms beyond VECTOR_MAX_ZOOM.
   });
-  heat.on('tileloadstart', (e) => { hook.lastTileUrl = /** @type {L.TileEvent} */ (e).tile.src; });
-  heat.on('loading', () => heatLoading(true));
-  heat.on('load remove', () => heatLoading(false));
-  layers.heat = heat;
-  hook.heat = heat;
-  if (filters.style && !noCategories()) heat.addTo(map);
+  map.touchZoomRotate.disableRotation();
+  map.keyboard.disableRotation();
+  map.addControl(new lib.NavigationControl({ showCompass: false }), 'top-left');
+  layers.map = map;
+  hook.map = map;
+
+  // Whether the tiles match the view: pending from any change until the map is idle.
+  map.on('movestart', () => tilesLoading(true));
+  map.on('dataloading', () => tilesLoading(true));
+  map.on('idle', () => tilesLoading(false));
+  map.on('sourcedataloading', (e) => {
+    if (e.sourceId === 'heat' && e.tile) hook.lastTileUrl = heatTiles();
+  });
+  watchBasemap(map);
   return map;
+}
+
+/** Marks the page offline (body.basemap-offline, a note on the map) once several base-map
+ * tiles failed and none loaded. @param {import('maplibre-gl').Map} map */
+function watchBasemap(map) {
+  let loaded = 0, failed = 0;
+  map.on('error', (e) => {
+    const src = /** @type {{ sourceId?: string }} */ (e).sourceId;
+    if (src !== 'basemap') { console.warn('map:', e.error && e.error.message); return; }
+    failed++;
+    if (!loaded && failed >= 4 && !document.body.classList.contains('basemap-offline')) {
+      document.body.classList.add('basemap-offline');
+      const note = el('div', { class: 'maplibregl-ctrl offline-note', text: 'Base map unavailable: graticule only' });
+      map.addControl({ onAdd: () => note, onRemove: () => note.remove() }, 'bottom-left');
+    }
+  });
+  map.on('sourcedata', (e) => {
+    if (e.sourceId === 'basemap' && e.tile && e.isSourceLoaded) { loaded++; document.body.classList.remove('basemap-offline'); }
+  });
 }
 
 /** Fits the view to the data's box, or the world when there is no data. @param {boolean} animate */
@@ -82,25 +130,44 @@ export function fitData(animate) {
   const map = layers.map;
   if (server.dataBBox) {
     const [w, s, e, n] = server.dataBBox;
-    const b = L.latLngBounds([s, w], [n, e]);
-    map.fitBounds(b.pad(0.15), { maxZoom: 9, animate });
+    map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom: 8, animate });
   } else {
-    map.setView([30, 20], 2, { animate });
+    map.jumpTo({ center: [20, 30], zoom: 1 });
   }
 }
 
-function heatUrl() {
-  return tileUrl(filters.style || 'heat', Object.assign(filterParams(), { v: server.dataVersion }));
+const heatShown = () => !!filters.style && !noCategories();
+
+/** The heat tiles' URL template: style, filters and data version (a write changes the URLs). */
+function heatTiles() {
+  const retina = window.devicePixelRatio >= 1.5;
+  return absolute(tileUrl(filters.style || 'heat', Object.assign(filterParams(), { v: server.dataVersion }), retina));
 }
 
-/** Points the heat layer at the current style, filters and data version; shows it or not. */
-export function updateHeat() {
-  const { map, heat } = layers;
-  if (!heat) return;
-  heat.setUrl(heatUrl());
-  const show = filters.style && !noCategories();
-  if (show && !map.hasLayer(heat)) heat.addTo(map);
-  if (!show && map.hasLayer(heat)) map.removeLayer(heat);
+/** The vector tiles' URL template: the filters and the data version. */
+function vectorTiles() {
+  return absolute(vectorTileUrl(Object.assign(filterParams(), { v: server.dataVersion })));
+}
+
+/** Points the tile sources at the current style, filters and data version; shows the heat or not. */
+export function updateSources() {
+  const map = layers.map;
+  if (!map) return;
+  const heat = /** @type {import('maplibre-gl').RasterTileSource | undefined} */ (map.getSource('heat'));
+  const incidents = /** @type {import('maplibre-gl').VectorTileSource | undefined} */ (map.getSource('incidents'));
+  const vector = vectorTiles();
+  hook.lastVectorUrl = vector;
+  tilesLoading(true);
+  if (heat && heat.tiles[0] !== heatTiles()) heat.setTiles([heatTiles()]);
+  if (incidents && incidents.tiles[0] !== vector) incidents.setTiles([vector]);
+  map.setLayoutProperty('heat', 'visibility', heatShown() ? 'visible' : 'none');
+  // Nothing may have changed: a repaint still ends in `idle`, which ends the pending state.
+  map.triggerRepaint();
+}
+
+/** @param {number} opacity 0 to 1 */
+export function setHeatOpacity(opacity) {
+  layers.map.setPaintProperty('heat', 'raster-opacity', opacity);
 }
 
 /** The visible box as the API wants it: lon in -180..180, lat in -90..90. A view across the

@@ -1,202 +1,229 @@
 // @ts-check
-// Owns the incident markers: loading the incidents in view, one marker each (grouped in
-// clusters drawn as category pies), the incident count, and showing one incident.
+// Owns the incidents on the map, drawn from the server's vector tiles: one DOM marker per
+// point and per cluster of the tiles in view (category rings, counts, keyboard focus), what
+// a click on them does, the count of incidents in view, and showing one incident.
+//
+// The server clusters (its counts add up to the items' numberMatched at every zoom); the page
+// only draws what the tiles hold. Markers are DOM elements rather than WebGL symbols: text
+// needs glyph files a map without internet does not have, and elements can be focused and
+// read by a screen reader.
 
-import { getItems, itemsUrl } from './api.js';
+import { getFeature, getItems, itemsUrl } from './api.js';
 import { $, debounce, el } from './dom.js';
 import { catColor, catLabel } from './format.js';
 import { viewBBox } from './map.js';
-import { freshen, popupContent } from './popup.js';
+import { closePopup, openIncident, openList } from './popup.js';
 import { filterParams, filtered, hook, itemsLoading, itemsScheduled, layers, noCategories, server } from './state.js';
 
-/**
- * A marker of one incident.
- * @typedef {L.Marker & { feature: import('./api.js').Feature, incidentId: string, etag?: string | null }} IncidentMarker
- */
+/** @typedef {import('./api.js').Feature} Feature */
+/** @typedef {import('maplibre-gl').GeoJSONFeature} TileFeature */
 
-/** @type {Map<string, { marker: IncidentMarker, key: string }>} id → its marker and what it was drawn from */
+/** @type {Map<string, import('maplibre-gl').Marker>} key → its marker (points `p:<id>`, clusters by place and count) */
 const shown = new Map();
+let visible = true;
 /** @type {AbortController | null} */
-let itemsAbort = null;
-let itemsSeq = 0;
+let countAbort = null;
+let countSeq = 0;
 
-/** Creates the cluster group and adds it to the map. */
+/** Draws the markers whenever tiles arrive or the map comes to rest. */
 export function buildMarkers() {
-  const markers = L.markerClusterGroup({
-    showCoverageOnHover: false,
-    maxClusterRadius: 48,
-    spiderfyOnMaxZoom: true,
-    chunkedLoading: true,
-    iconCreateFunction: clusterIcon,
-  });
-  layers.markers = markers;
-  hook.markers = markers;
-  markers.addTo(layers.map);
+  const map = layers.map;
+  let frame = 0;
+  const drawSoon = () => {
+    if (!frame) frame = requestAnimationFrame(() => { frame = 0; drawMarkers(); });
+  };
+  map.on('sourcedata', (e) => { if (e.sourceId === 'incidents' && e.tile) drawSoon(); });
+  map.on('idle', drawMarkers);
 }
 
-const loadItemsLater = debounce(() => loadItems(), 250);
-/** Loads the incidents soon (the view is still moving); pending meanwhile. */
-export function loadItemsSoon() { itemsScheduled(true); loadItemsLater(); }
-function cancelLoadItemsSoon() { loadItemsLater.cancel(); itemsScheduled(false); }
+/** Shows or hides the incident markers (the Layers card's switch). @param {boolean} on */
+export function showMarkers(on) {
+  visible = on;
+  layers.map.setLayoutProperty('areas', 'visibility', on ? 'visible' : 'none');
+  drawMarkers();
+}
 
-/** Loads the incidents in view that pass the filters, replacing an unfinished load. */
-export async function loadItems() {
-  cancelLoadItemsSoon();
-  if (itemsAbort) itemsAbort.abort();
-  const seq = ++itemsSeq;
+/** Replaces the markers with those of the loaded vector tiles; unchanged ones stay. */
+function drawMarkers() {
+  const map = layers.map;
+  /** @type {Map<string, () => HTMLElement>} */
+  const want = new Map();
+  /** @type {Map<string, [number, number]>} */
+  const where = new Map();
+  if (visible && !noCategories() && map.getSource('incidents')) {
+    for (const layer of ['incidents', 'clusters']) {
+      for (const f of map.querySourceFeatures('incidents', { sourceLayer: layer })) {
+        if (f.geometry.type !== 'Point') continue;
+        const at = /** @type {[number, number]} */ (f.geometry.coordinates.slice(0, 2));
+        const p = f.properties || {};
+        // The same feature comes from every tile that shows it (overzoomed tiles share one).
+        const key = layer === 'incidents' ? `p:${p.id}:${JSON.stringify(p)}` : `c:${at[0].toFixed(6)},${at[1].toFixed(6)}:${JSON.stringify(p)}`;
+        if (want.has(key)) continue;
+        want.set(key, layer === 'incidents' ? () => pointElement(f, at) : () => clusterElement(p, at));
+        where.set(key, at);
+      }
+    }
+  }
+  for (const [key, marker] of shown) {
+    if (!want.has(key)) { marker.remove(); shown.delete(key); }
+  }
+  for (const [key, make] of want) {
+    if (shown.has(key)) continue;
+    const marker = new layers.lib.Marker({ element: make() }).setLngLat(/** @type {[number, number]} */ (where.get(key))).addTo(map);
+    shown.set(key, marker);
+  }
+  hook.drawn = shown.size;
+}
+
+/**
+ * A point of the `incidents` layer: a dot in its category's colour; a click opens its popup.
+ * @param {TileFeature} f
+ * @param {[number, number]} at
+ */
+function pointElement(f, at) {
+  const p = f.properties || {};
+  const id = String(p.id);
+  const title = `${catLabel(p.category)}, ${p.occurred_at || 'undated'}${p.place ? ', ' + p.place : ''}`;
+  // The colour goes in through the CSSOM, which the page's CSP allows, not a style
+  // attribute in markup, which it forbids.
+  const dot = el('span', {});
+  dot.style.setProperty('--c', catColor(p.category));
+  const node = el('div', {
+    class: `incident-marker prec-${p.precision || 'exact'}`, role: 'button', tabindex: '0',
+    title, 'aria-label': title, 'data-id': id, 'data-category': p.category || '',
+  }, dot);
+  /** @type {Feature} */
+  const feature = { type: 'Feature', id, geometry: { type: 'Point', coordinates: at }, properties: { ...p } };
+  activate(node, () => openIncident(feature));
+  return node;
+}
+
+/**
+ * A cluster of the `clusters` layer: a ring of its categories' shares around its count. A
+ * click zooms to where it breaks apart, or lists its incidents when they share one spot.
+ * @param {Record<string, any>} p
+ * @param {[number, number]} at
+ */
+function clusterElement(p, at) {
+  const n = Number(p.count) || 0;
+  let acc = 0;
+  const stops = [];
+  const parts = [];
+  for (const cat of server.categories) {
+    const k = Number(p[cat]) || 0;
+    if (!k) continue;
+    const a = (acc / n) * 360;
+    acc += k;
+    stops.push(`${catColor(cat)} ${a.toFixed(1)}deg ${((acc / n) * 360).toFixed(1)}deg`);
+    parts.push(`${k} ${catLabel(cat).toLowerCase()}`);
+  }
+  const size = Math.round(28 + Math.min(24, Math.log2(Math.max(1, n)) * 4));
+  const ring = el('div', { class: 'ring', 'data-count': String(n) });
+  ring.style.setProperty('--ring', `conic-gradient(${stops.join(',')})`);
+  const zoom = p.expansion_zoom;
+  const label = `${n} incidents (${parts.join(', ')})${zoom != null ? `: zoom in to part them` : ': at one spot, list them'}`;
+  const node = el('div', {
+    class: 'incident-cluster', role: 'button', tabindex: '0', title: label, 'aria-label': label,
+    'data-count': String(n), 'data-expansion-zoom': zoom != null ? String(zoom) : null,
+  }, ring, el('span', { class: 'n', text: n.toLocaleString('en') }));
+  node.style.setProperty('width', `${size}px`);
+  node.style.setProperty('height', `${size}px`);
+  activate(node, () => {
+    const map = layers.map;
+    if (zoom != null) map.easeTo({ center: at, zoom: Math.max(Number(zoom), map.getZoom() + 0.5), duration: 400 });
+    else listCluster(at, n);
+  });
+  return node;
+}
+
+/** Runs `fn` on a click (not passed on to the map, which would take it for a click on the
+ * map) or Enter or Space. @param {HTMLElement} node @param {() => void} fn */
+function activate(node, fn) {
+  node.addEventListener('click', (e) => { e.stopPropagation(); fn(); });
+  node.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); fn(); }
+  });
+}
+
+/** The incidents of a cluster whose members share one spot, listed in a popup.
+ * @param {[number, number]} at @param {number} n */
+async function listCluster(at, n) {
+  // Members of such a cluster lie within centimetres of its centre; the box allows for the
+  // tile's coordinate grid.
+  const d = 0.0005;
+  const bbox = [at[0] - d, at[1] - d, at[0] + d, at[1] + d].map((v) => v.toFixed(6)).join(',');
+  try {
+    const fc = await getItems(itemsUrl(Object.assign({ bbox, limit: Math.min(Math.max(n, 1), 500) }, filterParams())), new AbortController().signal);
+    openList(at, fc.features || [], fc.numberMatched);
+  } catch (e) {
+    const err = /** @type {Error & { description?: string }} */ (e);
+    openList(at, [], 0, 'Could not list the incidents: ' + (err.description || err.message));
+  }
+}
+
+const loadCountLater = debounce(() => refreshIncidents(), 250);
+/** Refreshes the count soon (the view is still moving); pending meanwhile. */
+export function refreshIncidentsSoon() { itemsScheduled(true); loadCountLater(); }
+
+/** Counts the incidents in view that pass the filters (the tiles follow the sources, map.js),
+ * replacing an unfinished count. */
+export async function refreshIncidents() {
+  loadCountLater.cancel();
+  itemsScheduled(false);
+  if (countAbort) countAbort.abort();
+  const seq = ++countSeq;
+  drawMarkers();
   if (noCategories()) {
-    layers.markers.clearLayers();
-    shown.clear();
-    setCount(0, 0);
+    setCount(0);
     hook.loads++;
     return;
   }
-  const url = itemsUrl(Object.assign({ bbox: viewBBox(), limit: 2000 }, filterParams()));
+  const url = itemsUrl(Object.assign({ bbox: viewBBox(), limit: 1 }, filterParams()));
   hook.lastItemsUrl = url;
-  const ctrl = itemsAbort = new AbortController();
+  const ctrl = countAbort = new AbortController();
   itemsLoading(1);
   try {
     const fc = await getItems(url, ctrl.signal);
-    if (seq !== itemsSeq) return;
-    showFeatures(fc.features || []);
-    setCount(fc.numberMatched, fc.numberReturned);
+    if (seq !== countSeq) return;
+    setCount(fc.numberMatched);
     hook.loads++;
   } catch (e) {
     const err = /** @type {Error & { description?: string }} */ (e);
     if (err.name === 'AbortError') return;
     console.warn('items:', err.message);
-    $('count').textContent = 'Could not load incidents: ' + (err.description || err.message);
+    $('count').textContent = 'Could not count incidents: ' + (err.description || err.message);
   } finally {
     itemsLoading(-1);
-    if (itemsAbort === ctrl) itemsAbort = null;
+    if (countAbort === ctrl) countAbort = null;
   }
 }
 
-/** @param {number} matched @param {number} returned */
-function setCount(matched, returned) {
+/** @param {number} matched */
+function setCount(matched) {
   hook.count = matched;
   const n = Number(matched).toLocaleString('en');
   let text = `${n} incident${matched === 1 ? '' : 's'} in view`;
   if (filtered()) text += ' (filtered)';
-  if (returned < matched) text += ` — showing ${returned.toLocaleString('en')}`;
   $('count').textContent = text;
   const badge = document.querySelector('.count-badge');
   if (badge) badge.textContent = text;
 }
 
-/** Updates the markers to these features: unchanged ones stay. @param {import('./api.js').Feature[]} features */
-function showFeatures(features) {
-  const centerLng = layers.map.getCenter().lng;
-  const seen = new Set();
-  /** @type {IncidentMarker[]} */
-  const add = [];
-  /** @type {IncidentMarker[]} */
-  const remove = [];
-  for (const f of features) {
-    if (!f.geometry || f.geometry.type !== 'Point') continue;
-    const id = String(f.id != null ? f.id : f.properties.id);
-    const [lon, lat] = f.geometry.coordinates;
-    // Draw the copy of the world the view is looking at.
-    const lng = lon + 360 * Math.round((centerLng - lon) / 360);
-    const key = JSON.stringify(f) + '@' + (lng - lon);
-    seen.add(id);
-    const old = shown.get(id);
-    if (old && old.key === key) continue;
-    if (old) remove.push(old.marker);
-    const m = makeMarker(f, id, L.latLng(lat, lng));
-    shown.set(id, { marker: m, key });
-    add.push(m);
-  }
-  for (const [id, v] of shown) {
-    if (!seen.has(id)) { remove.push(v.marker); shown.delete(id); }
-  }
-  if (remove.length) layers.markers.removeLayers(remove);
-  if (add.length) layers.markers.addLayers(add);
-}
-
 /**
- * @param {import('./api.js').Feature} f
+ * Shows an incident: flies to it (close enough for its point to stand alone, unless it shares
+ * its spot with others) and opens its popup.
  * @param {string} id
- * @param {L.LatLng} latlng
- * @returns {IncidentMarker}
- */
-function makeMarker(f, id, latlng) {
-  const p = f.properties || {};
-  const prec = p.precision || 'exact';
-  // The colour goes in through the CSSOM, which the page's CSP allows, not a style
-  // attribute in markup, which it forbids.
-  const dot = el('span', {});
-  dot.style.setProperty('--c', catColor(p.category));
-  const icon = L.divIcon({
-    className: `incident-marker prec-${prec}`,
-    html: dot,
-    iconSize: [18, 18],
-    iconAnchor: [9, 9],
-    popupAnchor: [0, -8],
-  });
-  const title = `${catLabel(p.category)}, ${p.occurred_at || 'undated'}${p.place ? ', ' + p.place : ''}`;
-  const m = /** @type {IncidentMarker} */ (L.marker(latlng, { icon, title, alt: title, keyboard: true, riseOnHover: true }));
-  m.feature = f;
-  m.incidentId = id;
-  m.on('add', () => {
-    const e = m.getElement();
-    if (e) { e.dataset.id = id; e.dataset.category = p.category || ''; e.setAttribute('role', 'button'); e.setAttribute('aria-label', title); }
-  });
-  m.bindPopup(() => popupContent(m), { maxWidth: 360, minWidth: 260, className: 'incident-popup', autoPanPadding: [40, 40] });
-  m.on('popupopen', () => freshen(m));
-  return m;
-}
-
-/** A cluster's icon: a ring of its categories' shares around the count. @param {import('leaflet').MarkerCluster} cluster */
-function clusterIcon(cluster) {
-  const children = /** @type {IncidentMarker[]} */ (cluster.getAllChildMarkers());
-  const n = children.length;
-  /** @type {Map<string, number>} */
-  const counts = new Map();
-  for (const c of children) {
-    const cat = (c.feature && c.feature.properties.category) || 'other';
-    counts.set(cat, (counts.get(cat) || 0) + 1);
-  }
-  let acc = 0;
-  const stops = [];
-  const categories = server.categories;
-  for (const cat of categories.concat([...counts.keys()].filter((k) => !categories.includes(k)))) {
-    const k = counts.get(cat);
-    if (!k) continue;
-    const a = (acc / n) * 360;
-    acc += k;
-    const b = (acc / n) * 360;
-    stops.push(`${catColor(cat)} ${a.toFixed(1)}deg ${b.toFixed(1)}deg`);
-  }
-  const size = Math.round(28 + Math.min(24, Math.log2(n) * 4));
-  const ring = el('div', { class: 'ring', 'data-count': String(n) });
-  ring.style.setProperty('--ring', `conic-gradient(${stops.join(',')})`);
-  return L.divIcon({
-    className: 'incident-cluster',
-    // One element (Leaflet appends it); `display: contents` keeps the ring and the count
-    // laid out as direct children of the icon.
-    html: el('div', { class: 'cluster-body' }, ring, el('span', { class: 'n', text: String(n) })),
-    iconSize: [size, size],
-  });
-}
-
-/**
- * Opens an incident's popup, zooming into its cluster; when it is not loaded yet (`feature`
- * given), flies to it first.
- * @param {string} id
- * @param {import('./api.js').Feature} [feature]
+ * @param {Feature} [feature] the incident, when the caller has it
  */
 export function showIncident(id, feature) {
-  const { map, markers } = layers;
-  const find = () => (shown.get(id) || { marker: null }).marker;
-  const m = find();
-  if (m) { markers.zoomToShowLayer(m, () => m.openPopup()); return; }
-  if (feature && feature.geometry) {
-    const [lon, lat] = feature.geometry.coordinates;
-    map.once('moveend', () => setTimeout(() => {
-      const again = find();
-      if (again) markers.zoomToShowLayer(again, () => again.openPopup());
-    }, 600));
-    map.flyTo([lat, lon], Math.max(map.getZoom(), 8));
-  }
+  const map = layers.map;
+  const open = (/** @type {Feature} */ f) => {
+    closePopup();
+    const [lon, lat] = f.geometry.coordinates;
+    map.once('moveend', () => openIncident(f));
+    map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 12), duration: 800 });
+  };
+  if (feature && feature.geometry) { open(feature); return; }
+  getFeature(id).then(({ feature: f }) => open(f))
+    .catch((e) => console.warn('show incident:', /** @type {Error} */ (e).message));
 }

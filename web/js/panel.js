@@ -12,7 +12,8 @@ export function buildPanelToggle() {
     btn.setAttribute('aria-expanded', String(open));
     btn.title = open ? 'Hide the panel' : 'Show the panel';
     /** @type {Element} */ (btn.firstElementChild).textContent = open ? '‹' : '›';
-    setTimeout(() => layers.map.invalidateSize({ pan: false }), 260);
+    // The map follows its container's size itself; this settles it after the transition.
+    setTimeout(() => layers.map.resize(), 260);
   };
   btn.addEventListener('click', () => set(document.body.classList.contains('panel-closed')));
   if (window.matchMedia('(max-width: 720px)').matches) set(false);

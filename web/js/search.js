@@ -7,7 +7,7 @@ import { $, debounce, el, field } from './dom.js';
 import { layers } from './state.js';
 
 /** How far to zoom in on a place of each kind. @type {Record<string, number>} */
-const KIND_ZOOM = { country: 5, region: 7, district: 9, city: 11 };
+const KIND_ZOOM = { country: 4, region: 6, district: 8, city: 10 };
 
 /**
  * @typedef {{ id: string, name: string, kind: string, country?: string, admin1?: string,
@@ -24,7 +24,7 @@ export function buildSearch() {
   let lastQuery = '';
   /** @type {AbortController | null} */
   let abort = null;
-  /** @type {L.Marker | null} */
+  /** @type {import('maplibre-gl').Marker | null} */
   let searchPin = null;
 
   const render = () => {
@@ -79,19 +79,17 @@ export function buildSearch() {
     results = [];
     render();
     status.textContent = `Showing ${r.name}.`;
-    if (searchPin) map.removeLayer(searchPin);
-    const zoom = KIND_ZOOM[r.kind] || 10;
+    if (searchPin) searchPin.remove();
+    const zoom = KIND_ZOOM[r.kind] || 9;
     if (Array.isArray(r.bbox) && r.bbox.length === 4 && r.kind !== 'city') {
-      const [w, s, e, n] = r.bbox;
-      map.flyToBounds([[s, w], [n, e]], { maxZoom: zoom + 2, padding: [20, 20], duration: 1.2 });
+      const [w, so, e, n] = r.bbox;
+      map.fitBounds([[w, so], [e, n]], { maxZoom: zoom + 2, padding: 20, duration: 1200 });
     } else {
-      map.flyTo([r.lat, r.lon], zoom, { duration: 1.2 });
+      map.flyTo({ center: [r.lon, r.lat], zoom, duration: 1200 });
     }
-    searchPin = L.marker([r.lat, r.lon], {
-      interactive: false, keyboard: false,
-      icon: L.divIcon({ className: 'search-pin', html: el('span'), iconSize: [28, 28] }),
-    }).bindTooltip(r.name, { permanent: true, direction: 'top', offset: [0, -12], className: 'search-tip' }).addTo(map);
-    setTimeout(() => { if (searchPin) { map.removeLayer(searchPin); searchPin = null; } }, 8000);
+    const pin = el('div', { class: 'search-pin' }, el('span'), el('span', { class: 'search-tip', dir: 'auto', text: r.name }));
+    const placed = searchPin = new layers.lib.Marker({ element: pin }).setLngLat([r.lon, r.lat]).addTo(map);
+    setTimeout(() => { placed.remove(); if (searchPin === placed) searchPin = null; }, 8000);
   };
 
   input.addEventListener('input', searchSoon);

@@ -1,6 +1,6 @@
 // @ts-check
 // Owns the page's shared state: the filters shown (mirrored in location.hash), what the
-// server said about itself and its data, the map's layers, what is loading, and the
+// server said about itself and its data, MapLibre and the map, what is loading, and the
 // window.incidentmap hook the browser test reads. Other modules change it through the
 // functions here.
 
@@ -39,33 +39,32 @@ export const server = {
   dataVersion: null,
 };
 
-/** The map and its layers, once built (map.js, markers.js). */
+/** MapLibre (the module, loaded by libraries.js) and the map, once built (map.js). */
 export const layers = {
-  /** @type {L.Map} */
+  /** @type {import('./libraries.js').MapLibre} */
+  lib: /** @type {any} */ (null),
+  /** @type {import('maplibre-gl').Map} */
   map: /** @type {any} */ (null),
-  /** @type {L.TileLayer} */
-  heat: /** @type {any} */ (null),
-  /** @type {import('leaflet').MarkerClusterGroup} */
-  markers: /** @type {any} */ (null),
 };
 
 /**
  * What the browser test (scripts/ci/browser.mjs) reads of the page: `pending` is 0 when the
- * markers and heat tiles match the view, `loads` counts finished incident loads.
+ * count, the markers and the tiles match the view, `loads` counts finished incident counts.
  */
 export const hook = /** @type {Window['incidentmap']} */ ({
-  map: null, markers: null, heat: null,
-  lastItemsUrl: null, lastTileUrl: null, count: null,
+  map: null,
+  lastItemsUrl: null, lastTileUrl: null, lastVectorUrl: null, count: null,
   loads: 0, pending: 0, ready: false, libraries: null, lastCreated: null,
   state: filters,
 });
 window.incidentmap = hook;
 
-// What is loading: incident requests in flight, one scheduled (debounced), heat tiles.
-const loading = { items: 0, itemsScheduled: false, heat: false };
+// What is loading: count requests in flight, one scheduled (debounced), tiles (heat or
+// vector: from a change of view or sources until the map is idle).
+const loading = { items: 0, itemsScheduled: false, tiles: false };
 
 function showBusy() {
-  hook.pending = loading.items + (loading.itemsScheduled ? 1 : 0) + (loading.heat ? 1 : 0);
+  hook.pending = loading.items + (loading.itemsScheduled ? 1 : 0) + (loading.tiles ? 1 : 0);
   /** @type {HTMLElement} */ (document.getElementById('busy')).classList.toggle('active', hook.pending > 0);
 }
 
@@ -82,9 +81,9 @@ export function itemsScheduled(on) {
   showBusy();
 }
 
-/** @param {boolean} on */
-export function heatLoading(on) {
-  loading.heat = on;
+/** Tiles are loading (the view or the sources changed) or not (the map is idle). @param {boolean} on */
+export function tilesLoading(on) {
+  loading.tiles = on;
   showBusy();
 }
 
