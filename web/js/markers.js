@@ -39,13 +39,14 @@ export function buildMarkers() {
 /** Shows or hides the incident markers (the Layers card's switch). @param {boolean} on */
 export function showMarkers(on) {
   visible = on;
-  layers.map.setLayoutProperty('areas', 'visibility', on ? 'visible' : 'none');
   drawMarkers();
 }
 
 /** Replaces the markers with those of the loaded vector tiles; unchanged ones stay. */
 function drawMarkers() {
   const map = layers.map;
+  // The discs under area-level incidents go with their markers.
+  if (map.getLayer('areas')) map.setLayoutProperty('areas', 'visibility', visible && !noCategories() ? 'visible' : 'none');
   /** @type {Map<string, () => HTMLElement>} */
   const want = new Map();
   /** @type {Map<string, [number, number]>} */
