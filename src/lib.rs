@@ -14,7 +14,8 @@
 //!   PostgreSQL/PostGIS database shared by several instances, with its change feed and TLS.
 //! - [`spatial`]: the in-memory R-tree index, published as immutable snapshots.
 //! - [`tiles`]: heat-map tiles (Web Mercator math, kernel density, styles, PNG) and vector
-//!   tiles (server-side clusters, MVT).
+//!   tiles (server-side clusters, MVT); [`aggregate`]: counts by region, country, category and
+//!   period.
 //! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write
 //!   path, and following other instances' writes to a shared store.
 //! - [`http`]: the HTTP API (one file per resource family, the router and its layers, bounded
@@ -22,6 +23,7 @@
 //!   size, connection cap), JSON for hyper's own errors, and shutdown.
 //! - [`cli`] and [`config`]: raw arguments and the checked configuration built from them.
 
+pub mod aggregate;
 pub mod app;
 pub mod auth;
 pub mod bbox;

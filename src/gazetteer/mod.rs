@@ -10,6 +10,7 @@
 //! - [`geoparse`]: finding places in running text;
 //! - [`data`]: the records and the TSV reader.
 
+pub mod areas;
 pub mod data;
 pub mod fuzzy;
 pub mod geonames;
@@ -107,6 +108,15 @@ pub struct Gazetteer {
     index: NameIndex,
     /// Ordinary language, for geoparsing: frequent words and demonyms.
     words: words::Words,
+    /// The settlements by position, for the area of a point (built on first use).
+    areas: std::sync::OnceLock<areas::Areas>,
+}
+
+/// The country and first-level region an incident is counted in, as indices of places.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Area {
+    pub country: Option<u32>,
+    pub region: Option<u32>,
 }
 
 /// What the ranking knows besides the names: the query's hints and the caller's biases.
@@ -290,6 +300,7 @@ impl Gazetteer {
             countries,
             index,
             words: words.join().expect("word list thread panicked")?,
+            areas: std::sync::OnceLock::new(),
         })
     }
 
@@ -325,6 +336,37 @@ impl Gazetteer {
         self.admin1
             .get(&p.admin1)
             .map(|&i| &self.places[i as usize])
+    }
+
+    /// A place by its index (as in [`Area`]).
+    pub fn place_at(&self, i: u32) -> &Place {
+        &self.places[i as usize]
+    }
+
+    /// The area an incident is counted in: its gazetteer place's when it has one (a region
+    /// is its own region; a country has none), else the nearest settlement's
+    /// ([`areas::Areas`]); a country-level incident only in its country.
+    pub fn area_of(&self, lon: f64, lat: f64, place_id: Option<u64>, country_level: bool) -> Area {
+        let place = place_id
+            .and_then(|id| self.by_id.get(&id).copied())
+            .or_else(|| {
+                self.areas
+                    .get_or_init(|| areas::Areas::build(&self.places))
+                    .nearest(lon, lat)
+            });
+        let Some(i) = place else {
+            return Area::default();
+        };
+        let p = &self.places[i as usize];
+        let region = match p.kind {
+            _ if country_level => None,
+            Kind::Region => Some(i),
+            _ => self.admin1.get(&p.admin1).copied(),
+        };
+        Area {
+            country: self.countries.get(&p.country).copied(),
+            region,
+        }
     }
 
     pub fn country(&self, code: &str) -> Option<&Place> {

@@ -249,6 +249,57 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ),
         ),
     );
+    let keys: Vec<&str> = crate::aggregate::Key::ALL
+        .iter()
+        .map(|k| k.name())
+        .collect();
+    let aggregate_params = vec![r("collectionId")]
+        .into_iter()
+        .chain(FilterArgs::NAMES.iter().map(|n| r(n)))
+        .chain([
+            json!({
+                "name": "groupby", "in": "query", "required": true,
+                "description": "What to count by, a comma list: region (first-level region: the incident's gazetteer place's, else the nearest settlement's), country, category, day, week (ISO, from Monday) and month; e.g. region,week. Country-level incidents are in no region.",
+                "style": "form", "explode": false,
+                "schema": {"type": "array", "items": {"type": "string", "enum": keys}, "minItems": 1, "uniqueItems": true},
+            }),
+            query(
+                "f",
+                "Output format: JSON, or CSV with ACLED-like columns (csv). Accept: text/csv also gives CSV.",
+                json!({"type": "string", "enum": ["json", "csv"]}),
+            ),
+        ])
+        .collect::<Vec<_>>();
+    paths.insert(
+        "/collections/{collectionId}/aggregate".into(),
+        get(
+            "Counts of the incidents a filter matches, by region, country, category and period; the events add up to the items' numberMatched",
+            "getAggregate",
+            aggregate_params,
+            with_errors(
+                {
+                    let mut m = ok(
+                        "The groups, periods in order, most events first within each",
+                        "application/json",
+                        json!({
+                            "type": "object", "required": ["groupby", "numberMatched", "groups"],
+                            "properties": {
+                                "groupby": {"type": "array", "items": {"type": "string"}},
+                                "numberMatched": {"type": "integer", "minimum": 0},
+                                "groups": {"type": "array", "items": {"type": "object", "required": ["events", "fatalities", "injured", "arrested"]}},
+                            },
+                        }),
+                    );
+                    m.get_mut("200").unwrap()["content"]["text/csv"] =
+                        json!({"schema": {"type": "string"}});
+                    m.get_mut("200").unwrap()["headers"] =
+                        json!({"ETag": {"schema": {"type": "string"}}});
+                    m
+                },
+                &["304", "400", "404", "406"],
+            ),
+        ),
+    );
     let write_codes: &[&str] = &[
         "400", "401", "403", "404", "409", "412", "413", "415", "422", "503",
     ];

@@ -57,7 +57,7 @@ fn paging(p: &Params) -> Result<(usize, usize), ApiError> {
 
 /// What an items request is answered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(super) enum Format {
     GeoJson,
     Csv,
 }
@@ -65,7 +65,7 @@ enum Format {
 /// `f` decides; without it, `Accept` does (GDAL sends geo+json and json, browsers and
 /// owslib `*/*`, spreadsheets `text/csv`). Anything that accepts JSON, or anything at all, gets
 /// GeoJSON; 406 only when nothing we serve is acceptable.
-fn format(p: &Params, headers: &HeaderMap, csv_ok: bool) -> Result<Format, ApiError> {
+pub(super) fn format(p: &Params, headers: &HeaderMap, csv_ok: bool) -> Result<Format, ApiError> {
     match p.get("f") {
         Some("json") | Some("geojson") => return Ok(Format::GeoJson),
         Some("csv") if csv_ok => return Ok(Format::Csv),

@@ -2,6 +2,7 @@
 //! one place. Handlers only adapt HTTP to the synchronous core ([`crate::app`]); CPU work
 //! runs on the blocking pool.
 
+pub mod aggregate;
 pub mod api;
 pub mod body;
 pub mod edit;
@@ -227,6 +228,10 @@ pub fn router(state: AppState) -> Router {
         .route("/tileMatrixSets", get(ogc_tiles::tile_matrix_sets))
         .route("/tileMatrixSets/{id}", get(ogc_tiles::tile_matrix_set))
         .route("/style.json", get(ogc_tiles::style_json))
+        .route(
+            "/collections/{collection}/aggregate",
+            get(aggregate::aggregate),
+        )
         .route(
             "/collections/{collection}/items",
             get(items::list)

@@ -1,6 +1,7 @@
 //! CQL2 filters (issue #15): the same question asked with query parameters and in CQL2 gets
-//! the same answer from the items (GeoJSON ids and numberMatched, CSV bytes) and the heat
-//! tiles (PNG bytes); the queryables and conformance say what is supported; mistakes are 400s
+//! the same answer from the items (GeoJSON ids and numberMatched, CSV bytes), the aggregates
+//! (groups adding up to numberMatched, CSV bytes), the heat tiles (PNG bytes) and the vector
+//! tiles (counts adding up to numberMatched); the queryables and conformance say what is supported; mistakes are 400s
 //! that name them.
 
 use incidentmap::model::Incident;
@@ -197,6 +198,32 @@ async fn agree(s: &TestServer) {
         )
         .await;
         assert_eq!(csv1, csv2, "CSV: {params} vs {cql}");
+        // Aggregates: the groups add up to the number matched, and are the same both ways.
+        let agg =
+            |q: &str| format!("/collections/incidents/aggregate?groupby=region,category,week&{q}");
+        let (st, g1) = s.json(&agg(params)).await;
+        assert_eq!(st, 200, "{params}: {g1}");
+        let (_, g2) = s.json(&agg(&q)).await;
+        assert_eq!(
+            g1["numberMatched"].as_u64(),
+            Some(n1),
+            "aggregate: {params}"
+        );
+        let events: u64 = g1["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["events"].as_u64().unwrap())
+            .sum();
+        assert_eq!(events, n1, "aggregate events: {params}");
+        assert_eq!(g1["groups"], g2["groups"], "aggregate: {params} vs {cql}");
+        let csv =
+            |q: &str| format!("/collections/incidents/aggregate?groupby=country,month&f=csv&{q}");
+        assert_eq!(
+            bytes(s, &csv(params)).await,
+            bytes(s, &csv(&q)).await,
+            "aggregate CSV: {params} vs {cql}"
+        );
         // Tiles take every filter but the box; a box filter is the tile's business.
         if params.contains("bbox") {
             continue;

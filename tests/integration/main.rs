@@ -1,6 +1,7 @@
 //! Integration tests: the real server on an ephemeral port, spoken to over HTTP, and the real
 //! binary run as a user would. One test binary, so the suite links once.
 
+mod aggregate;
 mod cli;
 mod common;
 mod cql;
