@@ -11,6 +11,7 @@
 //! write when another came in between, when the store's change feed wakes the follower thread
 //! ([`App::follow`]), and on a periodic poll in case a wake-up was missed.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
@@ -18,9 +19,10 @@ use crate::bbox::Bbox;
 use crate::draft::{Draft, ResolveError};
 use crate::gazetteer::{Gazetteer, GazetteerError, Kind};
 use crate::model::{Incident, Precision};
-use crate::spatial::{AreaOf, Index, Snapshot};
+use crate::spatial::{AreaExtent, AreaOf, Index, Snapshot};
 pub use crate::store::Expect;
 use crate::store::{Change, Conflict, Delta, Store, StoreError};
+use crate::tiles::shape::Shape;
 use crate::tiles::style::{StyleError, Styles};
 
 #[derive(Debug, thiserror::Error)]
@@ -67,15 +69,17 @@ pub struct App {
 const FALLBACK_REGION_DEG: f64 = 1.5;
 const FALLBACK_COUNTRY_DEG: f64 = 5.0;
 
-/// The area an incident of region or country precision stands for: its place's box, the box
-/// of the region or country around it, or a default box around the point.
+/// The area an incident of region or country precision stands for: its place's box and
+/// outline, the box and outline of the region or country around it, or a default box around
+/// the point. Outlines are projected once per place and shared.
 pub fn area_resolver(gaz: Arc<Gazetteer>) -> AreaOf {
+    let shapes: Mutex<HashMap<u64, Option<Arc<Shape>>>> = Mutex::new(HashMap::new());
     Arc::new(move |i: &Incident| {
         if !i.precision.is_area() {
             return None;
         }
         let place = i.place_id.and_then(|id| gaz.place(id));
-        let from_gazetteer = place.and_then(|p| {
+        let area_place = place.and_then(|p| {
             let wanted = if i.precision == Precision::Country {
                 Kind::Country
             } else {
@@ -86,28 +90,57 @@ pub fn area_resolver(gaz: Arc<Gazetteer>) -> AreaOf {
                     if k == w
                         || (matches!(k, Kind::District | Kind::Water) && w == Kind::Region) =>
                 {
-                    p.bbox
+                    Some(p)
                 }
-                (_, Kind::Country) => gaz.country(&p.country).and_then(|c| c.bbox),
-                _ => gaz.region_of(p).and_then(|r| r.bbox).or(p.bbox),
+                (_, Kind::Country) => gaz.country(&p.country),
+                _ => gaz.region_of(p).or(Some(p)),
             }
         });
-        from_gazetteer.or_else(|| {
-            let d = if i.precision == Precision::Country {
-                FALLBACK_COUNTRY_DEG
-            } else {
-                FALLBACK_REGION_DEG
+        // A region without a box: the place's own box will do (not for a country).
+        let area_place = match area_place {
+            Some(a) if a.bbox.is_some() => Some(a),
+            _ if i.precision != Precision::Country => place,
+            _ => None,
+        };
+        if let Some(a) = area_place
+            && let Some(bbox) = a.bbox
+        {
+            let shape = shapes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(a.id)
+                .or_insert_with(|| {
+                    let outline = gaz.outlines().of(gaz.index_of(a.id)?)?;
+                    Shape::new(outline).map(Arc::new)
+                })
+                .clone();
+            // The outline is simplified from the polygon the box was measured on: it stays
+            // within the simplification's tolerance of the box.
+            let bbox = match shape {
+                Some(_) => bbox.padded(OUTLINE_TOLERANCE_DEG),
+                None => bbox,
             };
-            Bbox::new(
-                (i.lon - d).max(-180.0),
-                (i.lat - d).max(-90.0),
-                (i.lon + d).min(180.0),
-                (i.lat + d).min(90.0),
-            )
-            .ok()
-        })
+            return Some(AreaExtent { bbox, shape });
+        }
+        let d = if i.precision == Precision::Country {
+            FALLBACK_COUNTRY_DEG
+        } else {
+            FALLBACK_REGION_DEG
+        };
+        Bbox::new(
+            (i.lon - d).max(-180.0),
+            (i.lat - d).max(-90.0),
+            (i.lon + d).min(180.0),
+            (i.lat + d).min(90.0),
+        )
+        .ok()
+        .map(AreaExtent::boxed)
     })
 }
+
+/// How far a simplified outline may stray from the polygon it came from (the gazetteer
+/// build's tolerance, `OUTLINE_TOLERANCE` in scripts/gazetteer/build_gazetteer.py).
+const OUTLINE_TOLERANCE_DEG: f64 = 0.01;
 
 /// Which store holds the incidents.
 #[derive(Debug, Clone, PartialEq)]

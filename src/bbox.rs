@@ -87,6 +87,17 @@ impl Bbox {
         }
     }
 
+    /// The box grown by `d` degrees on every side, clamped to the world (a box that crosses
+    /// the antimeridian still does).
+    pub fn padded(&self, d: f64) -> Bbox {
+        Bbox {
+            west: (self.west - d).max(-180.0),
+            south: (self.south - d).max(-90.0),
+            east: (self.east + d).min(180.0),
+            north: (self.north + d).min(90.0),
+        }
+    }
+
     pub fn crosses_antimeridian(&self) -> bool {
         self.west > self.east
     }

@@ -266,6 +266,7 @@ fn gazetteer_import(a: GazetteerImportArgs) -> anyhow::Result<ExitCode> {
         places: &std::fs::read_to_string(&places_tmp)?,
         names: &std::fs::read_to_string(&names_tmp)?,
         aliases: "",
+        outlines: "",
     }])
     .context("the converted files do not load")?;
     std::fs::rename(&places_tmp, a.out.join("places.tsv"))?;

@@ -28,7 +28,23 @@ type AreaEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 /// gazetteer); `None` for point incidents. The index keeps these areas in a second R-tree so a
 /// heat tile finds the country-wide incidents whose area covers it even though their point is
 /// far away.
-pub type AreaOf = Arc<dyn Fn(&Incident) -> Option<Bbox> + Send + Sync>;
+pub type AreaOf = Arc<dyn Fn(&Incident) -> Option<AreaExtent> + Send + Sync>;
+
+/// The area a region- or country-level incident stands for: a box that holds it, and its
+/// outline where the gazetteer has one (heat tiles spread the incident over the outline,
+/// else over the box).
+#[derive(Debug, Clone)]
+pub struct AreaExtent {
+    pub bbox: Bbox,
+    pub shape: Option<Arc<crate::tiles::shape::Shape>>,
+}
+
+impl AreaExtent {
+    /// An area known only by its box.
+    pub fn boxed(bbox: Bbox) -> AreaExtent {
+        AreaExtent { bbox, shape: None }
+    }
+}
 
 fn envelope(b: &Bbox) -> AABB<[f64; 2]> {
     AABB::from_corners([b.west, b.south], [b.east, b.north])
@@ -57,7 +73,7 @@ struct Base {
     /// Area incidents by the box of their area (split at the antimeridian).
     areas: RTree<AreaEntry>,
     /// The area of each area incident, by position.
-    area_of: HashMap<u32, Bbox>,
+    area_of: HashMap<u32, AreaExtent>,
     /// Positions by id. The table holds only positions, hashing and comparing through the
     /// records: no copy of a million ids, no million allocations at start.
     by_id: hashbrown::HashTable<u32>,
@@ -108,7 +124,7 @@ impl Base {
             let mut area_entries = Vec::new();
             for (pos, i) in records.iter().enumerate() {
                 if let Some(a) = area_of(i) {
-                    for part in a.parts() {
+                    for part in a.bbox.parts() {
                         let r = Rectangle::from_aabb(envelope(&part));
                         area_entries.push(GeomWithData::new(r, pos as u32));
                     }
@@ -277,7 +293,12 @@ impl Snapshot {
     /// Calls `visit` with every area incident (region or country precision) the filter's
     /// attributes match whose *area* meets `bbox`, and that area. For heat tiles: the point of
     /// a country-wide incident may be far outside the tile its area covers.
-    pub fn for_each_area(&self, bbox: &Bbox, f: &Filter, mut visit: impl FnMut(&Incident, &Bbox)) {
+    pub fn for_each_area(
+        &self,
+        bbox: &Bbox,
+        f: &Filter,
+        mut visit: impl FnMut(&Incident, &AreaExtent),
+    ) {
         let base = &self.base;
         let mut seen: Vec<u32> = Vec::new();
         for p in bbox.parts() {
@@ -300,7 +321,8 @@ impl Snapshot {
                 continue;
             }
             if let Some(a) = (self.area_of)(i) {
-                if a.parts()
+                if a.bbox
+                    .parts()
                     .iter()
                     .any(|x| bbox.parts().iter().any(|y| overlaps(x, y)))
                 {
@@ -612,7 +634,8 @@ mod tests {
         let mut country = inc(1, 68.0, 48.0, 1);
         country.precision = Precision::Country;
         let area: AreaOf = Arc::new(|i: &Incident| {
-            (i.precision == Precision::Country).then(|| Bbox::new(46.0, 40.0, 87.0, 55.0).unwrap())
+            (i.precision == Precision::Country)
+                .then(|| AreaExtent::boxed(Bbox::new(46.0, 40.0, 87.0, 55.0).unwrap()))
         });
         let idx = Index::new(vec![country.clone(), inc(2, 76.9, 43.2, 1)], 1, area);
         let almaty = Bbox::new(76.0, 43.0, 77.5, 43.5).unwrap();

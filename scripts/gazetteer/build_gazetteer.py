@@ -24,9 +24,11 @@ import sys
 import unicodedata
 from collections import defaultdict
 
-from shapely.geometry import Polygon
-from shapely import contains_xy
-from shapely.ops import polylabel
+from shapely.geometry import Polygon, shape, box, mapping
+from shapely import contains_xy, set_precision, voronoi_polygons, STRtree, points as shapely_points
+from shapely.geometry import MultiPoint
+from shapely.affinity import translate
+from shapely.ops import polylabel, unary_union
 import numpy as np
 
 SYNTHETIC_ID_BASE = 2000000000
@@ -346,6 +348,72 @@ def unwrapped_polygon(rings):
     if not poly.is_valid:
         poly = poly.buffer(0)
     return poly
+
+
+# Outlines are simplified to this many degrees (about 1 km): enough to spread and count
+# incidents by area and to draw borders at the zooms a region is seen whole, and small
+# enough to embed (gazetteer/outlines.tsv).
+OUTLINE_TOLERANCE = 0.01
+
+
+def outline_json(polys):
+    """One area's polygons (longitudes possibly beyond +-180, as unwrapped) as a GeoJSON
+    MultiPolygon within -180..180: cut at the antimeridian, simplified, 4 decimals."""
+    g = unary_union([p if p.is_valid else p.buffer(0) for p in polys])
+    pieces = []
+    for shift in (-360.0, 0.0, 360.0):
+        piece = g.intersection(box(-180.0 - shift, -90.0, 180.0 - shift, 90.0))
+        if not piece.is_empty:
+            pieces.append(translate(piece, xoff=shift))
+    g = unary_union(pieces).simplify(OUTLINE_TOLERANCE, preserve_topology=True)
+    g = set_precision(g, 1e-4)
+    parts = []
+    for part in getattr(g, "geoms", [g]):
+        if part.geom_type == "Polygon" and not part.is_empty and part.area > 0:
+            parts.append(part)
+        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
+            parts.extend(q for q in part.geoms if q.geom_type == "Polygon" and q.area > 0)
+    if not parts:
+        return None
+    r = lambda v: float("%.4f" % v)
+    coords = []
+    for part in parts:
+        m = mapping(part)["coordinates"]
+        coords.append([[[r(x), r(y)] for x, y in ring] for ring in m])
+    return json.dumps({"type": "MultiPolygon", "coordinates": coords}, separators=(",", ":"))
+
+
+# A region Natural Earth has no polygon for gets an approximate outline from its settlements
+# when it has at least this many.
+MIN_SETTLEMENTS = 5
+
+
+def settlement_outlines(country_geom, settlements, wanted):
+    """Approximate outlines of the regions in `wanted` (admin1 codes): the Voronoi cells of
+    the country's settlements ((lon, lat, admin1 code), all regions' alike), merged per
+    region and clipped to the country. Deterministic: the points are sorted, and a spot
+    shared by several settlements goes to the first."""
+    first = {}
+    for lon, lat, code in sorted(settlements):
+        first.setdefault((lon, lat), code)
+    if len(first) < 3:
+        return {}
+    spots = sorted(first)
+    cells = voronoi_polygons(MultiPoint(spots), extend_to=country_geom)
+    tree = STRtree(shapely_points(spots))
+    by_code = defaultdict(list)
+    for cell in cells.geoms:
+        hit = tree.query(cell, predicate="contains")
+        if len(hit):
+            code = first[spots[int(min(hit))]]
+            if code in wanted:
+                by_code[code].append(cell)
+    out = {}
+    for code, parts in sorted(by_code.items()):
+        g = unary_union(parts).intersection(country_geom)
+        if not g.is_empty and g.area > 0:
+            out[code] = g
+    return out
 
 
 def wrap_lon(x):
@@ -669,11 +737,13 @@ def main():
 
     region_geo = {}
     region_ne_names = {}
+    region_feats = {}  # admin1 code -> its Natural Earth features (for the outlines)
     for code, r in admin1.items():
         feats = list(ne_by_code.get(code, []))
         if not feats and r["gid"] and r["gid"] in ne_by_gnid:
             feats = [f for f in ne_by_gnid[r["gid"]] if (f["properties"].get("iso_a2") or "") == r["cc"]]
         if feats:
+            region_feats[code] = feats
             ivs, ys = [], []
             for f in feats:
                 for rings in ring_parts_from_geojson(f["geometry"]):
@@ -970,6 +1040,67 @@ def main():
             f.write("\t".join([str(r["id"]), r["kind"], clean(r["name"]), r["country"], r["admin1"],
                                fmt_num(lon), fmt_num(lat), str(int(r["population"])),
                                fmt_bbox(r["bbox"]), r["fcode"]]) + "\n")
+    # Outlines: a country's Natural Earth parts as assigned above; a region's Natural Earth
+    # admin-1 polygons. A region Natural Earth lacks (newer than it, e.g. Kazakhstan's Abai,
+    # Jetisu and Ulytau of 2022, or Shymkent city) gets the Voronoi cells of its settlements
+    # within the country (approximate), cut out of the Natural Earth regions that held that
+    # land; one with fewer than MIN_SETTLEMENTS settlements gets none (the server then takes
+    # the nearest settlement's region).
+    region_polys = {}
+    for code, row in sorted(region_rows.items()):
+        polys = []
+        for feat in region_feats.get(code, []):
+            for rings in ring_parts_from_geojson(feat["geometry"]):
+                if len(rings[0]) >= 4:
+                    polys.append(unwrapped_polygon(rings))
+        region_polys[code] = polys
+    settlements_by_cc = defaultdict(list)
+    for v in all_places:
+        code = "%s.%s" % (v["countrycode"], v["admin1code"])
+        if code in region_rows:
+            settlements_by_cc[v["countrycode"]].append((float(v["longitude"]), float(v["latitude"]), code))
+    approximate = {}
+    for cc in sorted(settlements_by_cc):
+        pts = settlements_by_cc[cc]
+        counts = defaultdict(int)
+        for _, _, code in pts:
+            counts[code] += 1
+        wanted = {c for c, n in counts.items() if not region_polys.get(c) and n >= MIN_SETTLEMENTS}
+        parts = [pr[0] for pr in cc_parts.get(cc, [])]
+        if not wanted or not parts:
+            continue
+        country_geom = unary_union(parts)
+        x0, _, x1, _ = country_geom.bounds
+        if x0 < -180 or x1 > 180:
+            continue  # across the antimeridian: settlements and outline in different windows
+        carved = settlement_outlines(country_geom, pts, wanted)
+        if not carved:
+            continue
+        cut = unary_union(list(carved.values()))
+        for code in sorted(region_rows):
+            if region_rows[code]["country"] == cc and region_polys.get(code):
+                rest = unary_union(region_polys[code]).difference(cut)
+                region_polys[code] = [rest] if not rest.is_empty else []
+        for code, g in carved.items():
+            region_polys[code] = [g]
+            approximate[code] = region_rows[code]["id"]
+    log("approximate region outlines from settlements: %d (%s)" % (
+        len(approximate), ", ".join(sorted(c for c in approximate if c.startswith("KZ.")))))
+    n_outlines = 0
+    with open(os.path.join(args.out, "outlines.tsv"), "w", encoding="utf-8", newline="\n") as f:
+        f.write("id\tkind\tgeometry\n")
+        areas = [(row, [pr[0] for pr in cc_parts.get(cc, [])]) for cc, row in sorted(country_rows.items())]
+        for code, row in sorted(region_rows.items()):
+            areas.append((row, region_polys[code]))
+        for row, polys in sorted(areas, key=lambda a: a[0]["id"]):
+            if not polys:
+                continue
+            geom = outline_json(polys)
+            if geom:
+                f.write("%d\t%s\t%s\n" % (row["id"], row["kind"], geom))
+                n_outlines += 1
+    log("outlines: %d" % n_outlines)
+    report_outlines = {"outlines": n_outlines, "approximate_region_outlines": len(approximate)}
     n_names = 0
     with open(os.path.join(args.out, "names.tsv"), "w", encoding="utf-8", newline="\n") as f:
         f.write("id\tlang\tname\tflags\n")
@@ -987,6 +1118,7 @@ def main():
         "countries_dropped_foreign_parts": dict(sorted(dropped_parts.items())),
         "countries_dropped_remote_uninhabited_parts": dict(sorted(remote_parts.items())),
         "pplc": len(pplc_ids),
+        **report_outlines,
         "mo_files": n_mo,
     }
     # ------------------------------------------------------------ aliases (hand-curated)

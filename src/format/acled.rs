@@ -308,6 +308,7 @@ mod tests {
             places: "",
             names: "",
             aliases: "",
+            outlines: "",
         }])
         .unwrap();
         let i = Incident {

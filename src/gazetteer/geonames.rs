@@ -478,6 +478,7 @@ mod tests {
             places: &p,
             names: &n,
             aliases: "",
+            outlines: "",
         }])
         .unwrap();
         let r = g.geocode("Somestate", &Default::default());

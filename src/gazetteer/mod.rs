@@ -17,6 +17,7 @@ pub mod geonames;
 pub mod geoparse;
 pub mod index;
 pub mod normalize;
+pub mod outlines;
 pub mod query;
 pub mod rank;
 pub mod stem;
@@ -51,6 +52,8 @@ pub struct Files<'a> {
     pub places: &'a str,
     pub names: &'a str,
     pub aliases: &'a str,
+    /// Country and region outlines (outlines.tsv), or empty.
+    pub outlines: &'a str,
 }
 
 /// The gazetteer shipped in `gazetteer/`, compiled into the binary so that it runs anywhere.
@@ -59,6 +62,7 @@ pub const EMBEDDED: Files<'static> = Files {
     places: include_str!("../../gazetteer/places.tsv"),
     names: include_str!("../../gazetteer/names.tsv"),
     aliases: include_str!("../../gazetteer/aliases.tsv"),
+    outlines: include_str!("../../gazetteer/outlines.tsv"),
 };
 
 /// What the caller knows that narrows a lookup.
@@ -110,6 +114,9 @@ pub struct Gazetteer {
     words: words::Words,
     /// The settlements by position, for the area of a point (built on first use).
     areas: std::sync::OnceLock<areas::Areas>,
+    /// The outlines' files (origin, text), parsed on first use into `outlines`.
+    outline_files: Vec<(String, String)>,
+    outlines: std::sync::OnceLock<outlines::Outlines>,
 }
 
 /// The country and first-level region an incident is counted in, as indices of places.
@@ -176,10 +183,11 @@ impl Gazetteer {
                 .into()),
             }
         };
-        let (places, names, aliases) = (
+        let (places, names, aliases, outlines) = (
             read("places.tsv")?,
             read("names.tsv")?,
             read("aliases.tsv")?,
+            read("outlines.tsv")?,
         );
         let origin = dir.display().to_string();
         Gazetteer::from_files(&[
@@ -189,6 +197,7 @@ impl Gazetteer {
                 places: &places,
                 names: &names,
                 aliases: &aliases,
+                outlines: &outlines,
             },
         ])
     }
@@ -301,6 +310,12 @@ impl Gazetteer {
             index,
             words: words.join().expect("word list thread panicked")?,
             areas: std::sync::OnceLock::new(),
+            outline_files: sets
+                .iter()
+                .filter(|s| !s.outlines.is_empty())
+                .map(|s| (format!("{}/outlines.tsv", s.origin), s.outlines.to_string()))
+                .collect(),
+            outlines: std::sync::OnceLock::new(),
         })
     }
 
@@ -312,6 +327,24 @@ impl Gazetteer {
     /// background thread at start, so the first misspelled query does not pay for it.
     pub fn prepare(&self) {
         self.index.prepare_fuzzy();
+        self.outlines();
+        self.areas.get_or_init(|| areas::Areas::build(&self.places));
+    }
+
+    /// The country and region outlines, parsed on first use (the last file that has any
+    /// wins; a file that does not parse is reported and skipped).
+    pub fn outlines(&self) -> &outlines::Outlines {
+        self.outlines.get_or_init(|| {
+            let by_id = |id| self.by_id.get(&id).copied();
+            let mut all = outlines::Outlines::default();
+            for (file, text) in &self.outline_files {
+                match outlines::Outlines::parse(file, text, by_id) {
+                    Ok(o) => all = o,
+                    Err(e) => tracing::warn!("{e}"),
+                }
+            }
+            all
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -338,6 +371,11 @@ impl Gazetteer {
             .map(|&i| &self.places[i as usize])
     }
 
+    /// The index of a place (as in [`Area`] and the outlines) by its id.
+    pub fn index_of(&self, id: u64) -> Option<u32> {
+        self.by_id.get(&id).copied()
+    }
+
     /// A place by its index (as in [`Area`]).
     pub fn place_at(&self, i: u32) -> &Place {
         &self.places[i as usize]
@@ -347,6 +385,19 @@ impl Gazetteer {
     /// is its own region; a country has none), else the nearest settlement's
     /// ([`areas::Areas`]); a country-level incident only in its country.
     pub fn area_of(&self, lon: f64, lat: f64, place_id: Option<u64>, country_level: bool) -> Area {
+        if place_id.is_none() {
+            let mut area = Area::default();
+            for i in self.outlines().containing(lon, lat) {
+                match self.places[i as usize].kind {
+                    Kind::Country => area.country = area.country.or(Some(i)),
+                    Kind::Region if !country_level => area.region = area.region.or(Some(i)),
+                    _ => {}
+                }
+            }
+            if area.country.is_some() && (area.region.is_some() || country_level) {
+                return area;
+            }
+        }
         let place = place_id
             .and_then(|id| self.by_id.get(&id).copied())
             .or_else(|| {
@@ -680,6 +731,7 @@ mod tests {
             places: PLACES,
             names: NAMES,
             aliases: ALIASES,
+            outlines: "",
         }])
         .unwrap()
     }
@@ -769,6 +821,7 @@ mod tests {
             places: PLACES,
             names: "h\n999\tar\tx\t\n",
             aliases: "",
+            outlines: "",
         }]);
         assert!(matches!(
             e,

@@ -98,6 +98,28 @@ impl Canvas {
         d[cy1 * stride + cx1] += density;
     }
 
+    /// Adds `density` to each cell of world pixel row `row`, columns `x0..x1` (clipped to the
+    /// grid): one row of an outline being spread.
+    pub fn add_span(&mut self, row: i64, x0: i64, x1: i64, density: f32) {
+        let (ox, oy) = (self.origin_x as i64, self.origin_y as i64);
+        let y = row - oy;
+        if y < 0 || y >= self.height as i64 {
+            return;
+        }
+        let clip = |x: i64| (x - ox).clamp(0, self.width as i64) as usize;
+        let (cx0, cx1) = (clip(x0), clip(x1));
+        if cx0 >= cx1 {
+            return;
+        }
+        let (stride, rows) = (self.width + 1, self.height + 1);
+        let d = self.rects.get_or_insert_with(|| vec![0.0; stride * rows]);
+        let y = y as usize;
+        d[y * stride + cx0] += density;
+        d[y * stride + cx1] -= density;
+        d[(y + 1) * stride + cx0] -= density;
+        d[(y + 1) * stride + cx1] += density;
+    }
+
     /// Folds the rectangles in, blurs with a Gaussian of standard deviation `sigma` pixels
     /// (scaled so a lone point of weight 1 peaks at 1), and returns the window's `w`×`h`
     /// densities, row-major.

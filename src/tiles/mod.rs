@@ -20,12 +20,13 @@ pub mod morton;
 pub mod mvt;
 pub mod png;
 pub mod pyramid;
+pub mod shape;
 pub mod style;
 
 use crate::bbox::Bbox;
 use crate::filter::Filter;
 use crate::model::Incident;
-use crate::spatial::Snapshot;
+use crate::spatial::{AreaExtent, Snapshot};
 use mercator::{TileId, lon_lat, world_px};
 use pyramid::{BASE_LEVEL, DAY_MS, Pyramid, Slice, day_of};
 use style::{Areas, Kernel, Scale, Style};
@@ -306,8 +307,8 @@ pub fn paint_bounds(snap: &Snapshot, style: &Style) -> Option<Bbox> {
     let mut crosses = b.west > b.east;
     if style.areas == Areas::Spread {
         snap.for_each_area(&Bbox::WORLD, &Filter::default(), |_, area| {
-            crosses |= area.west > area.east;
-            for p in area.parts() {
+            crosses |= area.bbox.west > area.bbox.east;
+            for p in area.bbox.parts() {
                 b = Bbox::union_point(Some(b), p.west, p.south);
                 b = Bbox::union_point(Some(b), p.east, p.north);
             }
@@ -334,9 +335,49 @@ pub fn paint_bounds(snap: &Snapshot, style: &Style) -> Option<Bbox> {
     })
 }
 
+/// Spreads `w` evenly over an area: over its outline when it has one that covers a few pixels
+/// at this zoom, else over its box.
+fn spread(canvas: &mut heat::Canvas, area: &AreaExtent, w: f32, win: &Window) {
+    let size = win.tile_size as f64 * (1u64 << win.z) as f64;
+    match &area.shape {
+        Some(shape) if shape.pixels(size) >= MIN_SHAPE_PIXELS => {
+            spread_shape(canvas, shape, w, win)
+        }
+        _ => spread_box(canvas, &area.bbox, w, win),
+    }
+}
+
+/// An outline smaller than this many pixels at a zoom is spread over its box instead: too few
+/// pixel centres fall inside it to carry its weight.
+const MIN_SHAPE_PIXELS: f64 = 64.0;
+
+/// Spreads `w` over the world pixels whose centres lie in the outline, the same share each
+/// ([`shape::Shape`]), row by row over the canvas's window.
+fn spread_shape(canvas: &mut heat::Canvas, shape: &shape::Shape, w: f32, win: &Window) {
+    let size = win.tile_size as f64 * (1u64 << win.z) as f64;
+    let density = (w as f64 / shape.pixels(size)) as f32;
+    let (x0, y0) = canvas.origin();
+    let (x0, y0) = (x0 as i64, y0 as i64);
+    let (width, height) = canvas.grid();
+    let (r0, r1) = shape.rows(size);
+    let mut spans = Vec::new();
+    // The world wraps: the window may see the outline one world to the left or right.
+    for row in r0.max(y0)..r1.min(y0 + height as i64) {
+        shape.spans(row, size, &mut spans);
+        for &(a, b) in &spans {
+            for shift in [-size as i64, 0, size as i64] {
+                let (a, b) = (a + shift, b + shift);
+                if b > x0 && a < x0 + width as i64 {
+                    canvas.add_span(row, a, b, density);
+                }
+            }
+        }
+    }
+}
+
 /// Spreads `w` evenly over an area's box, in proportion to pixel area when the box crosses the
 /// antimeridian and so comes in two parts.
-fn spread(canvas: &mut heat::Canvas, area: &Bbox, w: f32, win: &Window) {
+fn spread_box(canvas: &mut heat::Canvas, area: &Bbox, w: f32, win: &Window) {
     let rects: Vec<(f64, f64, f64, f64)> = area
         .parts()
         .iter()
@@ -411,7 +452,7 @@ fn max_density(layer: &Layer, z: u8) -> f32 {
             ..Filter::default()
         };
         layer.snap.for_each_area(&Bbox::WORLD, &attrs, |i, a| {
-            areas.push((style.weight_of(i), *a));
+            areas.push((style.weight_of(i), a.bbox));
         });
         areas.sort_by(|a, b| b.0.total_cmp(&a.0));
         for (_, a) in areas.iter().take(PEAK_CANDIDATES) {
@@ -487,8 +528,9 @@ pub fn render(
 mod tests {
     use super::*;
     use crate::model::{Category, OccurredAt, Precision};
-    use crate::spatial::{AreaOf, Index};
+    use crate::spatial::{AreaExtent, AreaOf, Index};
     use crate::store::Change;
+    use geo::polygon;
     use proptest::prelude::*;
     use std::sync::Arc;
 
@@ -637,7 +679,7 @@ mod tests {
         let area: AreaOf = Arc::new(|i: &Incident| {
             i.precision
                 .is_area()
-                .then(|| Bbox::new(46.5, 40.5, 87.3, 55.4).unwrap())
+                .then(|| AreaExtent::boxed(Bbox::new(46.5, 40.5, 87.3, 55.4).unwrap()))
         });
         let idx = Index::new(vec![country], 1, area);
         let snap = idx.snapshot();
@@ -667,6 +709,66 @@ mod tests {
             pyramid: None,
         };
         assert!(density(&layer, &Filter::default(), &Window::tile(t, 1)).is_none());
+    }
+
+    #[test]
+    fn a_region_with_an_outline_paints_its_shape_seamlessly() {
+        // A triangle of a region (its box is much larger than it).
+        let outline = geo::MultiPolygon(vec![polygon![
+            (x: 66.0, y: 44.0), (x: 72.0, y: 44.0), (x: 66.0, y: 49.0), (x: 66.0, y: 44.0)
+        ]]);
+        let shape = Arc::new(shape::Shape::new(&outline).unwrap());
+        let area: AreaOf = Arc::new(move |i: &Incident| {
+            i.precision.is_area().then(|| AreaExtent {
+                bbox: Bbox::new(66.0, 44.0, 72.0, 49.0).unwrap(),
+                shape: Some(shape.clone()),
+            })
+        });
+        let mut region = inc(1, 67.0, 45.0, Category::Riot, 0);
+        region.precision = Precision::Region;
+        let idx = Index::new(vec![region], 1, area);
+        let snap = idx.snapshot();
+        let all = styles();
+        let style = all.get("heat").unwrap();
+        let layer = Layer {
+            snap: &snap,
+            style,
+            pyramid: None,
+        };
+        let f = Filter::default();
+        let z = 7;
+        let at = |lon: f64, lat: f64| {
+            let (x, y) = world_px(lon, lat, z, 256);
+            let t = TileId::new(z as u64, (x / 256.0) as u64, (y / 256.0) as u64).unwrap();
+            let d = density(&layer, &f, &Window::tile(t, 1)).unwrap_or_else(|| vec![0.0; 65536]);
+            d[((y as usize) % 256) * 256 + (x as usize) % 256]
+        };
+        // Inside the triangle, evenly; in its box's empty corner, nothing.
+        let (a, b) = (at(67.0, 44.8), at(68.0, 46.0));
+        assert!(a > 0.0 && (a - b).abs() / a < 0.05, "{a} {b}");
+        assert_eq!(at(71.0, 48.0), 0.0);
+        // Seamless: two neighbouring tiles across the hypotenuse equal one render of both.
+        let (x, y) = world_px(69.0, 46.4, z, 256);
+        let left = TileId::new(z as u64, (x / 256.0) as u64, (y / 256.0) as u64).unwrap();
+        let right = TileId::new(z as u64, left.x as u64 + 1, left.y as u64).unwrap();
+        let u = density(
+            &layer,
+            &f,
+            &Window {
+                w: 512,
+                ..Window::tile(left, 1)
+            },
+        )
+        .unwrap();
+        let l = density(&layer, &f, &Window::tile(left, 1)).unwrap();
+        let r = density(&layer, &f, &Window::tile(right, 1)).unwrap_or_else(|| vec![0.0; 65536]);
+        for row in 0..256 {
+            for col in 0..256 {
+                let (ul, ur) = (u[row * 512 + col], u[row * 512 + 256 + col]);
+                assert!((ul - l[row * 256 + col]).abs() <= 1e-3 * ul.abs().max(1.0));
+                assert!((ur - r[row * 256 + col]).abs() <= 1e-3 * ur.abs().max(1.0));
+            }
+        }
     }
 
     #[test]

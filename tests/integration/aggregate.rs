@@ -150,3 +150,33 @@ async fn mistakes_are_named() {
         .await;
     assert_eq!(st, 404);
 }
+
+/// Points fall in the region whose outline holds them — Natural Earth's, or the approximate
+/// ones of the regions created in 2022 (Abai, Jetisu, Ulytau), cut out of the old ones.
+#[test]
+fn points_are_counted_in_the_region_whose_outline_holds_them() {
+    let gaz = crate::common::gazetteer();
+    for (lon, lat, region, country) in [
+        (71.37, 42.90, "Zhambyl", "Kazakhstan"),         // Taraz
+        (52.86, 43.34, "Mangystau", "Kazakhstan"),       // Zhanaozen
+        (80.23, 50.41, "Abai Region", "Kazakhstan"),     // Semey, East Kazakhstan until 2022
+        (82.61, 49.95, "East Kazakhstan", "Kazakhstan"), // Oskemen
+        (78.37, 45.02, "Zhetysu Region", "Kazakhstan"),  // Taldykorgan
+        (67.71, 47.80, "Ulytau Region", "Kazakhstan"),   // Zhezkazgan
+        (74.59, 42.87, "Bishkek", "Kyrgyzstan"),
+        (44.51, 40.18, "Yerevan", "Armenia"),
+    ] {
+        let a = gaz.area_of(lon, lat, None, false);
+        let name = |i: Option<u32>| i.map(|i| gaz.place_at(i).name.clone());
+        assert_eq!(
+            (name(a.region).as_deref(), name(a.country).as_deref()),
+            (Some(region), Some(country)),
+            "({lon}, {lat})"
+        );
+    }
+    // The open sea is in no area.
+    assert_eq!(
+        gaz.area_of(-30.0, 0.0, None, false),
+        incidentmap::gazetteer::Area::default()
+    );
+}

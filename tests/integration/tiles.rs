@@ -269,3 +269,60 @@ async fn cached_tiles_are_served_from_memory() {
     assert_eq!(first, second);
     assert_eq!(hits_after, hits_before + 1);
 }
+
+/// Issue #17: a region-level incident colours its region's outline and nothing outside it —
+/// every pixel of the tiles over Zhambyl region, checked against the outline.
+#[tokio::test]
+async fn the_zhambyl_incident_colours_zhambyl_and_nothing_outside_it() {
+    use geo::{Contains, Distance, Euclidean, Point};
+    let s = TestServer::demo().await;
+    let gaz = crate::common::gazetteer();
+    let zhambyl = gaz.index_of(1524444).expect("Zhambyl region");
+    let outline = gaz
+        .outlines()
+        .of(zhambyl)
+        .expect("Zhambyl has an outline")
+        .clone();
+    let border: geo::MultiLineString<f64> = outline
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior().clone()).chain(p.interiors().iter().cloned()))
+        .collect();
+    let z = 7u8;
+    // The kernel reaches 14 px at zoom 6 and a little more at 7: half a degree is ~47 px.
+    let margin = 0.5;
+    let (mut inside, mut outside) = (0, 0);
+    for (lon, lat) in [(70.0, 43.5), (72.5, 44.5), (74.5, 45.5), (70.5, 45.5)] {
+        let (z, x, y) = tile_of(lon, lat, z);
+        // kz22-013 alone: the region-level riot in جامبيل.
+        let img = png(&s, &format!("/tiles/heat/{z}/{x}/{y}.png?place_id=1524444")).await;
+        for (px, py, p) in img.enumerate_pixels() {
+            let (plon, plat) = lon_lat(
+                (x * 256 + px) as f64 + 0.5,
+                (y * 256 + py) as f64 + 0.5,
+                z,
+                256,
+            );
+            let pt = Point::new(plon, plat);
+            let coloured = p.0[3] > 0;
+            if outline.contains(&pt) {
+                if Euclidean.distance(&pt, &border) > margin {
+                    assert!(
+                        coloured,
+                        "({plon:.3}, {plat:.3}) is deep inside Zhambyl but blank"
+                    );
+                    inside += 1;
+                }
+            } else if Euclidean.distance(&pt, &outline) > margin {
+                assert!(
+                    !coloured,
+                    "({plon:.3}, {plat:.3}) is outside Zhambyl but coloured"
+                );
+                outside += 1;
+            }
+        }
+    }
+    assert!(
+        inside > 10_000 && outside > 10_000,
+        "{inside} inside, {outside} outside"
+    );
+}

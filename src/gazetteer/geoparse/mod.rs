@@ -905,6 +905,7 @@ mod tests {
             places: PLACES,
             names: NAMES,
             aliases: "",
+            outlines: "",
         }])
         .unwrap()
     }
