@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Real clients against the real server (issue #5): GDAL's OAPIF driver (ogrinfo, ogr2ogr),
+# Real clients against the real server (issue #5): GDAL's OAPIF driver (ogrinfo, ogr2ogr; the
+# area collections of issue #17 too),
 # schemathesis over the OpenAPI document with every check, and an independent GeoJSON
 # validator. Installs what it needs; exits non-zero on the first failed check.
 #
@@ -163,6 +164,28 @@ for query in ["", "category=riot,protest&datetime=2023-02-01/2023-08-15T06:00:00
     assert total == matched, f"{query or 'no filter'}: GDAL reads {total} incidents in the zoom-{z} tiles, the API matches {matched}"
     print(f"ogrinfo (MVT): zoom {z}, {len(tiles)} tiles, {total} incidents = numberMatched ({query or 'no filter'})")
 PY
+
+step "GDAL: ogrinfo lists the three collections and reads the region outlines (issue #17)"
+LAYERS=$(ogrinfo -ro -q "OAPIF:$URL" | sed -n 's/^[0-9]*: \([a-z]*\).*/\1/p' | sort | tr '\n' ' ')
+[ "$LAYERS" = "countries incidents regions " ] || fail "ogrinfo lists the layers: $LAYERS"
+KZ_API=$(curl -sf "$URL/collections/regions/items?country=KZ&limit=1" | json 'd["numberMatched"]')
+ogrinfo -ro -al -q -where "country = 'KZ'" "OAPIF:$URL" regions >"$WORK/regions.txt"
+KZ_GDAL=$(grep -c '^OGRFeature' "$WORK/regions.txt" || true)
+MULTI=$(grep -c '^  MULTIPOLYGON' "$WORK/regions.txt" || true)
+grep -q 'name (String) = Zhambyl' "$WORK/regions.txt" || fail "GDAL did not read Zhambyl region"
+[ "$KZ_GDAL" = "$KZ_API" ] && [ "$MULTI" = "$KZ_API" ] && [ "$KZ_API" -ge 17 ] \
+  || fail "GDAL read $KZ_GDAL Kazakh regions ($MULTI multipolygons), the API has $KZ_API"
+echo "ogrinfo: layers $LAYERS; $KZ_GDAL Kazakh regions, each a multipolygon"
+
+step "aggregates: the groups add up to the items' numberMatched for five filters (issue #17)"
+for f in "" "category=riot" "datetime=2022-01-05/2022-01-07" "bbox=50,40,60,48" "precision=region,country"; do
+  ITEMS=$(curl -sf "$URL/collections/incidents/items?limit=1&$f" | json 'd["numberMatched"]')
+  SUM=$(curl -sf "$URL/collections/incidents/aggregate?groupby=region,week&$f" | json 'sum(g["events"] for g in d["groups"])')
+  CSV=$(curl -sf "$URL/collections/incidents/aggregate?groupby=country,category&f=csv&$f" \
+    | "$VENV/bin/python" -c "import csv,sys; print(sum(int(r['events']) for r in csv.DictReader(sys.stdin)))")
+  [ "$SUM" = "$ITEMS" ] && [ "$CSV" = "$ITEMS" ] || fail "${f:-no filter}: items $ITEMS, aggregate $SUM, CSV $CSV"
+  echo "${f:-no filter}: $ITEMS incidents = the aggregate's events (JSON and CSV)"
+done
 
 step "GDAL: the data directory's GeoPackage opens and counts what the API counts"
 GPKG_COUNT=$(ogrinfo -ro -so "$WORK/data/incidents.gpkg" incidents | awk -F': ' '/^Feature Count/ {print $2}')

@@ -1,7 +1,7 @@
 //! Which country and first-level region a point lies in, from the gazetteer's settlements:
 //! the region of the nearest settlement (so a region is the union of its settlements'
-//! Voronoi cells on the sphere). Approximate near borders and coasts — it stands in until
-//! the gazetteer has outlines (issue #17) — but needs no data beyond the places themselves.
+//! Voronoi cells on the sphere). The fallback where no outline holds a point
+//! ([`super::outlines`]): slivers between simplified borders, coasts, places without one.
 
 use rstar::RTree;
 use rstar::primitives::GeomWithData;

@@ -117,6 +117,8 @@ pub struct Gazetteer {
     /// The outlines' files (origin, text), parsed on first use into `outlines`.
     outline_files: Vec<(String, String)>,
     outlines: std::sync::OnceLock<outlines::Outlines>,
+    /// Names of countries and regions by place (indices into `names`), built on first use.
+    area_names: std::sync::OnceLock<HashMap<u32, Vec<u32>>>,
 }
 
 /// The country and first-level region an incident is counted in, as indices of places.
@@ -316,6 +318,7 @@ impl Gazetteer {
                 .map(|s| (format!("{}/outlines.tsv", s.origin), s.outlines.to_string()))
                 .collect(),
             outlines: std::sync::OnceLock::new(),
+            area_names: std::sync::OnceLock::new(),
         })
     }
 
@@ -369,6 +372,31 @@ impl Gazetteer {
         self.admin1
             .get(&p.admin1)
             .map(|&i| &self.places[i as usize])
+    }
+
+    /// A country's or region's name in each language the gazetteer has one for (the first of
+    /// each language), as (language, name); the main name under "".
+    pub fn area_names(&self, place: u32) -> Vec<(&str, &str)> {
+        let index = self.area_names.get_or_init(|| {
+            let mut m: HashMap<u32, Vec<u32>> = HashMap::new();
+            for (k, n) in self.names.iter().enumerate() {
+                if matches!(
+                    self.places[n.place as usize].kind,
+                    Kind::Country | Kind::Region
+                ) {
+                    m.entry(n.place).or_default().push(k as u32);
+                }
+            }
+            m
+        });
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        for &k in index.get(&place).map(Vec::as_slice).unwrap_or_default() {
+            let n = &self.names[k as usize];
+            if !out.iter().any(|(l, _)| *l == &*n.lang) {
+                out.push((&n.lang, &n.text));
+            }
+        }
+        out
     }
 
     /// The index of a place (as in [`Area`] and the outlines) by its id.

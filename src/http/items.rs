@@ -128,6 +128,9 @@ pub async fn list(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    if let Some(kind) = super::areas::kind_of(&collection_id) {
+        return super::areas::items(s, &collection_id, kind, raw, headers).await;
+    }
     check_collection(&collection_id)?;
     let params = Params::parse(raw.as_deref(), items_params())?;
     let fmt = format(&params, &headers, true)?;
@@ -235,6 +238,9 @@ pub async fn one(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    if let Some(kind) = super::areas::kind_of(&collection_id) {
+        return super::areas::one(s, kind, &id, raw).await;
+    }
     check_collection(&collection_id)?;
     let params = Params::parse(raw.as_deref(), &["f"])?;
     format(&params, &headers, false)?;

@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod api;
+pub mod areas;
 pub mod body;
 pub mod edit;
 pub mod error;

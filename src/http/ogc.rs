@@ -224,7 +224,11 @@ pub async fn collections(
     let base = s.base_url(&headers);
     Ok(json_response(json!({
         "links": [link("self", "application/json", "The collections", format!("{base}/collections"))],
-        "collections": [collection(&s, &base)],
+        "collections": [
+            collection(&s, &base),
+            super::areas::collection("countries", &base),
+            super::areas::collection("regions", &base),
+        ],
     })))
 }
 
@@ -245,9 +249,12 @@ pub async fn one_collection(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_collection(&id)?;
     no_params(raw.as_deref())?;
     let base = s.base_url(&headers);
+    if super::areas::kind_of(&id).is_some() {
+        return Ok(json_response(super::areas::collection(&id, &base)));
+    }
+    check_collection(&id)?;
     Ok(json_response(collection(&s, &base)))
 }
 

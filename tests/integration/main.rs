@@ -2,6 +2,7 @@
 //! binary run as a user would. One test binary, so the suite links once.
 
 mod aggregate;
+mod areas;
 mod cli;
 mod common;
 mod cql;

@@ -1,0 +1,286 @@
+//! `/collections/countries` and `/collections/regions`: the gazetteer's countries and
+//! first-level regions with their outlines, as OGC API – Features collections (read-only),
+//! so GIS clients load the areas incidents are counted and spread in.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use geo::{MultiPolygon, Simplify};
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::items::cache_control;
+use super::ogc::{CRS84, link};
+use super::params::{Params, query_string};
+use super::{AppState, etag, not_modified};
+use crate::bbox::Bbox;
+use crate::gazetteer::{Gazetteer, Kind};
+
+/// The area collections: id, the kind of place, title and description.
+pub const COLLECTIONS: [(&str, Kind, &str, &str); 2] = [
+    (
+        "countries",
+        Kind::Country,
+        "Countries",
+        "Countries with their outlines (Natural Earth 1:10m, simplified to about 1 km) and names in the gazetteer's languages.",
+    ),
+    (
+        "regions",
+        Kind::Region,
+        "First-level regions",
+        "First-level administrative regions with their outlines (Natural Earth admin-1, simplified to about 1 km; regions Natural Earth lacks approximated from their settlements) and names in the gazetteer's languages.",
+    ),
+];
+
+/// The kind of place a collection id names, if it names an area collection.
+pub fn kind_of(collection: &str) -> Option<Kind> {
+    COLLECTIONS.iter().find(|c| c.0 == collection).map(|c| c.1)
+}
+
+/// Query parameters of the areas' items.
+const ITEMS_PARAMS: &[&str] = &["limit", "offset", "bbox", "country", "zoom", "f"];
+const MAX_LIMIT: usize = 1000;
+const DEFAULT_LIMIT: usize = 10;
+/// The deepest `zoom` that simplifies: beyond it the stored outline is finer than a pixel.
+const MAX_ZOOM: u8 = 12;
+
+/// A collection's metadata.
+pub fn collection(id: &str, base: &str) -> Value {
+    let (id, _, title, description) = COLLECTIONS
+        .iter()
+        .find(|c| c.0 == id)
+        .expect("an area collection");
+    json!({
+        "id": id,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "extent": {"spatial": {"bbox": [[-180.0, -90.0, 180.0, 90.0]], "crs": CRS84}},
+        "links": [
+            link("self", "application/json", title, format!("{base}/collections/{id}")),
+            link("items", "application/geo+json", &format!("{title} as GeoJSON"), format!("{base}/collections/{id}/items")),
+        ],
+    })
+}
+
+/// The places of a kind that have an outline, in id order, with the filters applied.
+fn matching<'g>(
+    gaz: &'g Gazetteer,
+    kind: Kind,
+    country: Option<&str>,
+    bbox: Option<&Bbox>,
+) -> Vec<(u32, &'g MultiPolygon<f64>)> {
+    let outlines = gaz.outlines();
+    let mut out: Vec<(u32, &MultiPolygon<f64>)> = gaz
+        .places()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.kind == kind && country.is_none_or(|c| p.country == c))
+        .filter_map(|(i, _)| outlines.of(i as u32).map(|o| (i as u32, o)))
+        .filter(|(_, o)| {
+            bbox.is_none_or(|b| {
+                use geo::BoundingRect;
+                o.bounding_rect().is_some_and(|r| {
+                    b.parts().iter().any(|p| {
+                        r.min().x <= p.east
+                            && r.max().x >= p.west
+                            && r.min().y <= p.north
+                            && r.max().y >= p.south
+                    })
+                })
+            })
+        })
+        .collect();
+    out.sort_by_key(|(i, _)| gaz.place_at(*i).id);
+    out
+}
+
+/// One area as a GeoJSON feature, its outline simplified to a pixel at `zoom` if given.
+fn feature(gaz: &Gazetteer, i: u32, outline: &MultiPolygon<f64>, zoom: Option<u8>) -> Value {
+    let p = gaz.place_at(i);
+    let shape = match zoom {
+        Some(z) => outline.simplify(360.0 / (256.0 * (1u64 << z) as f64)),
+        None => outline.clone(),
+    };
+    let geometry = geojson::Geometry::from(&shape);
+    let names: serde_json::Map<String, Value> = gaz
+        .area_names(i)
+        .into_iter()
+        .filter(|(lang, _)| !lang.is_empty())
+        .map(|(lang, name)| (lang.to_string(), name.into()))
+        .collect();
+    json!({
+        "type": "Feature",
+        "id": p.id.to_string(),
+        "geometry": geometry,
+        "properties": {
+            "name": p.name,
+            "kind": p.kind.as_str(),
+            "country": p.country,
+            "admin1": if p.admin1.is_empty() { Value::Null } else { p.admin1.clone().into() },
+            "names": names,
+        },
+    })
+}
+
+fn zoom_of(params: &Params) -> Result<Option<u8>, ApiError> {
+    let zoom: Option<u8> = params.num("zoom", "an integer from 0 to 12")?;
+    match zoom {
+        Some(z) if z > MAX_ZOOM => Err(ApiError::bad_request(format!(
+            "zoom: {z} is above {MAX_ZOOM}; leave it out for the full outlines"
+        ))),
+        z => Ok(z),
+    }
+}
+
+fn geojson_response(body: Value, tag: HeaderValue, max_age: u32) -> Response {
+    (
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/geo+json"),
+            ),
+            (header::ETAG, tag),
+            (header::CACHE_CONTROL, cache_control(max_age)),
+        ],
+        serde_json::to_vec(&body).expect("JSON values serialize"),
+    )
+        .into_response()
+}
+
+fn check_format(params: &Params) -> Result<(), ApiError> {
+    match params.get("f") {
+        None | Some("json") | Some("geojson") => Ok(()),
+        Some(f) => Err(ApiError::bad_request(format!(
+            "f: {f:?} is not a format this resource serves; use json"
+        ))),
+    }
+}
+
+/// `GET /collections/{countries|regions}/items`.
+pub async fn items(
+    s: AppState,
+    id: &str,
+    kind: Kind,
+    raw: Option<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), ITEMS_PARAMS)?;
+    check_format(&params)?;
+    let limit = match params.num::<usize>("limit", "a positive integer")? {
+        Some(0) => return Err(ApiError::bad_request("limit: must be at least 1")),
+        Some(n) => n.min(MAX_LIMIT),
+        None => DEFAULT_LIMIT,
+    };
+    let offset: usize = params.num("offset", "a non-negative integer")?.unwrap_or(0);
+    let bbox = params
+        .get("bbox")
+        .map(Bbox::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(format!("bbox: {}", e.0)))?;
+    let country = params.get("country").map(str::to_ascii_uppercase);
+    if let Some(c) = &country
+        && (c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "country: {c:?} is not an ISO 3166-1 alpha-2 code"
+        )));
+    }
+    let zoom = zoom_of(&params)?;
+    // The outlines are fixed for the binary's life: the query alone tells one answer from
+    // another.
+    let tag = etag(&[
+        b"areas",
+        id.as_bytes(),
+        raw.as_deref().unwrap_or("").as_bytes(),
+    ]);
+    if not_modified(&headers, &tag) {
+        return Ok(super::items::not_modified_response(tag, s.opts.max_age));
+    }
+    let base = s.base_url(&headers);
+    let app = s.app.clone();
+    let pairs = params.pairs().to_vec();
+    let id = id.to_string();
+    let body = tokio::task::spawn_blocking(move || {
+        let gaz = app.gazetteer();
+        let all = matching(gaz, kind, country.as_deref(), bbox.as_ref());
+        let page: Vec<Value> = all
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(i, o)| feature(gaz, *i, o, zoom))
+            .collect();
+        let url = |o: usize| {
+            let q = query_string(&pairs, &[("offset", o.to_string())]);
+            format!("{base}/collections/{id}/items?{q}")
+        };
+        let mut links = vec![link(
+            "self",
+            "application/geo+json",
+            "This page",
+            url(offset),
+        )];
+        if offset + page.len() < all.len() {
+            links.push(link(
+                "next",
+                "application/geo+json",
+                "Next page",
+                url(offset + limit),
+            ));
+        }
+        if offset > 0 {
+            links.push(link(
+                "prev",
+                "application/geo+json",
+                "Previous page",
+                url(offset.saturating_sub(limit)),
+            ));
+        }
+        json!({
+            "type": "FeatureCollection",
+            "numberMatched": all.len(),
+            "numberReturned": page.len(),
+            "links": links,
+            "features": page,
+        })
+    })
+    .await?;
+    Ok(geojson_response(body, tag, s.opts.max_age))
+}
+
+/// `GET /collections/{countries|regions}/items/{id}`.
+pub async fn one(
+    s: AppState,
+    kind: Kind,
+    id: &str,
+    raw: Option<String>,
+) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref(), &["zoom", "f"])?;
+    check_format(&params)?;
+    let zoom = zoom_of(&params)?;
+    let gaz = s.app.gazetteer();
+    let found = id
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| gaz.index_of(n))
+        .filter(|&i| gaz.place_at(i).kind == kind)
+        .and_then(|i| gaz.outlines().of(i).map(|o| (i, o)));
+    let Some((i, outline)) = found else {
+        return Err(ApiError::not_found(format!(
+            "no {} with id {id:?} and an outline",
+            kind.as_str()
+        )));
+    };
+    let tag = etag(&[
+        b"area",
+        id.as_bytes(),
+        raw.as_deref().unwrap_or("").as_bytes(),
+    ]);
+    Ok(geojson_response(
+        feature(gaz, i, outline, zoom),
+        tag,
+        s.opts.max_age,
+    ))
+}
