@@ -9,6 +9,8 @@ interface Window {
     lastVectorUrl: string | null;
     count: number | null;
     drawn?: number;
+    regions?: number;
+    regionCounts?: Record<string, number>;
     loads: number;
     pending: number;
     ready: boolean;

@@ -444,6 +444,36 @@ try {
     }
   });
 
+  await step('g2. offline, land and borders come from the server; the choropleth counts incidents per region', async () => {
+    await kazakhstanView();
+    await page.waitForFunction(() => (window.incidentmap.regions || 0) > 0, null, { timeout: 15000 })
+      .catch(() => { throw new Check('no regions loaded for the view'); });
+    const borders = await page.evaluate(() => {
+      const map = window.incidentmap.map;
+      const countries = map.querySourceFeatures('countries').map((f) => f.properties.name);
+      const regions = map.querySourceFeatures('regions').map((f) => f.properties.admin1);
+      return { kz: countries.includes('Kazakhstan'), regions: [...new Set(regions)] };
+    });
+    expect(borders.kz && borders.regions.includes('KZ.17') && borders.regions.length >= 17,
+      `country and region outlines in view: ${JSON.stringify(borders)}`);
+    await page.check('#show-choropleth');
+    await page.waitForFunction(() => window.incidentmap.regionCounts && window.incidentmap.pending === 0, null, { timeout: 15000 });
+    const agg = await page.evaluate(async () => (await fetch('collections/incidents/aggregate?groupby=region')).json());
+    const zhambyl = agg.groups.find((g) => g.admin1_code === 'KZ.17');
+    const shown = await page.evaluate(() => window.incidentmap.regionCounts['KZ.17']);
+    expect(zhambyl && shown === zhambyl.events, `the choropleth counts ${shown} in Zhambyl, the aggregate ${zhambyl && zhambyl.events}`);
+    // Drawn where Zhambyl is: the choropleth's feature under Taraz is Zhambyl's.
+    await page.waitForTimeout(300);
+    const under = await page.evaluate(() => {
+      const map = window.incidentmap.map;
+      return map.queryRenderedFeatures(map.project([71.37, 42.9]), { layers: ['choropleth'] }).map((f) => f.properties.admin1);
+    });
+    expect(under.includes('KZ.17'), `the choropleth under Taraz: ${JSON.stringify(under)}`);
+    await page.screenshot({ path: join(artDir, 'choropleth.png') });
+    await page.uncheck('#show-choropleth');
+    console.log(`     ${borders.regions.length} regions in view; Zhambyl ${shown} incidents`);
+  });
+
   await step('h. without vendored libraries the page loads the pinned CDN copies (SRI checked)', async () => {
     // The CDN is served from web/node_modules here (no internet): the integrity hashes in the
     // page must match the pinned packages' files.

@@ -3,6 +3,7 @@
 // range (inputs and a two-handle slider) and the categories. Each control changes the state
 // (state.js), then the map, the markers and the address follow (filtersChanged).
 
+import { areasFiltersChanged, showChoropleth } from './areas.js';
 import { $, debounce, el, field } from './dom.js';
 import { catColor, catLabel, dayIso, dayNum } from './format.js';
 import { writeHash } from './hash.js';
@@ -34,12 +35,14 @@ export function buildStylePicker() {
   const op = field('heat-opacity');
   op.addEventListener('input', () => setHeatOpacity(Number(op.value) / 100));
   field('show-markers').addEventListener('change', (e) => showMarkers(/** @type {HTMLInputElement} */ (e.target).checked));
+  field('show-choropleth').addEventListener('change', (e) => showChoropleth(/** @type {HTMLInputElement} */ (e.target).checked));
 }
 
 /** After the filters changed: the tiles, the count, the address and the summaries. */
 export function filtersChanged() {
   updateSources();
   refreshIncidents();
+  areasFiltersChanged();
   writeHash();
   summarizeFilters();
 }

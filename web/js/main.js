@@ -5,6 +5,7 @@
 // (https://host/maps/ asks /maps/collections/...).
 
 import { getConfig, getTileStyles } from './api.js';
+import { buildAreas } from './areas.js';
 import { loadExtent, loadVersion } from './data.js';
 import { $ } from './dom.js';
 import { buildEditing, onMapClick } from './edit.js';
@@ -48,6 +49,7 @@ async function start() {
 
   const map = buildMap();
   buildMarkers();
+  buildAreas();
   addLegendControl();
   if (fromHash.view) map.jumpTo({ center: [fromHash.view.center[1], fromHash.view.center[0]], zoom: fromHash.view.zoom });
   else fitData(false);

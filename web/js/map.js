@@ -1,9 +1,10 @@
 // @ts-check
-// Owns the MapLibre map: its style (graticule, base map, heat raster, the incidents' vector
-// tiles), pointing the tile sources at the current filters and data version, and the view
+// Owns the MapLibre map: its style (land, graticule, base map, heat raster, borders, the
+// incidents' vector tiles), pointing the tile sources at the current filters and data version, and the view
 // (fitting the data, the visible box as the API wants it).
 
 import { absolute, tileUrl, vectorTileUrl } from './api.js';
+import { areaLayers, areaSources } from './areas.js';
 import { el } from './dom.js';
 import { filterParams, filters, hook, layers, noCategories, server, tilesLoading } from './state.js';
 
@@ -48,10 +49,14 @@ function style() {
     graticule: { type: 'geojson', data: graticule() },
     heat: { type: 'raster', tiles: [heatTiles()], tileSize: 256, maxzoom: 22, attribution: 'Heat: incidentmap' },
     incidents: { type: 'vector', tiles: [vectorTiles()], minzoom: 0, maxzoom: VECTOR_MAX_ZOOM },
+    ...areaSources(),
   };
+  const areas = areaLayers();
   /** @type {import('maplibre-gl').LayerSpecification[]} */
   const styleLayers = [
-    { id: 'background', type: 'background', paint: { 'background-color': '#eef1f4' } },
+    // The sea, where there is no land (areas.js) and no base map.
+    { id: 'background', type: 'background', paint: { 'background-color': '#dde6ee' } },
+    ...areas.below,
     ...GRATICULE.map(({ step, minzoom, maxzoom }) => /** @type {import('maplibre-gl').LineLayerSpecification} */ ({
       id: `graticule-${step}`, type: 'line', source: 'graticule', minzoom, maxzoom,
       filter: ['==', ['get', 'step'], step],
@@ -65,6 +70,7 @@ function style() {
   }
   styleLayers.push(
     { id: 'heat', type: 'raster', source: 'heat', layout: { visibility: heatShown() ? 'visible' : 'none' }, paint: { 'raster-opacity': 1, 'raster-fade-duration': 0 } },
+    ...areas.above,
     // Incidents spread over a region or a country: a pale disc under their marker says the
     // point stands for an area. (The markers themselves are DOM elements, markers.js.)
     {
@@ -116,7 +122,7 @@ function watchBasemap(map) {
     failed++;
     if (!loaded && failed >= 4 && !document.body.classList.contains('basemap-offline')) {
       document.body.classList.add('basemap-offline');
-      const note = el('div', { class: 'maplibregl-ctrl offline-note', text: 'Base map unavailable: graticule only' });
+      const note = el('div', { class: 'maplibregl-ctrl offline-note', text: 'Base map unavailable: land and borders from this server' });
       map.addControl({ onAdd: () => note, onRemove: () => note.remove() }, 'bottom-left');
     }
   });
