@@ -206,6 +206,85 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ),
         ),
     );
+    // The area collections: read-only, their own parameters. Before the incidents' paths, so
+    // a client matching a URL to the first path that fits finds these.
+    for (area, _, title, _) in super::areas::COLLECTIONS {
+        let zoom = query(
+            "zoom",
+            "Simplify the outlines to a pixel at this zoom (256-px tiles); without it, the outlines as stored (about 1 km).",
+            json!({"type": "integer", "minimum": 0, "maximum": 12}),
+        );
+        let area_f = query(
+            "f",
+            "Output format: GeoJSON.",
+            json!({"type": "string", "enum": ["json", "geojson"]}),
+        );
+        paths.insert(
+            format!("/collections/{area}"),
+            get(
+                &format!("{title}: the collection"),
+                &format!("describe_{area}"),
+                vec![r("f")],
+                with_errors(
+                    ok(
+                        "The collection",
+                        "application/json",
+                        schema_ref("Collection"),
+                    ),
+                    &["400"],
+                ),
+            ),
+        );
+        paths.insert(
+            format!("/collections/{area}/items"),
+            get(
+                &format!("{title} with their outlines and names, paged"),
+                &format!("get_{area}"),
+                vec![
+                    query("limit", "Features per page, default 10; above 1,000 the page holds 1,000.", json!({"type": "integer", "minimum": 1, "maximum": 18446744073709551615u64})),
+                    query("offset", "Features to skip.", json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64})),
+                    r("bbox"),
+                    query("country", "Only this country's (ISO 3166-1 alpha-2).", json!({"type": "string", "pattern": "^[A-Za-z]{2}$"})),
+                    zoom.clone(),
+                    area_f.clone(),
+                ],
+                with_errors(
+                    {
+                        let mut m = ok("A page of areas", "application/geo+json", schema_ref("AreaCollection"));
+                        m.get_mut("200").unwrap()["headers"] = json!({"ETag": {"schema": {"type": "string"}}});
+                        m
+                    },
+                    &["304", "400"],
+                ),
+            ),
+        );
+        paths.insert(
+            format!("/collections/{area}/items/{{areaId}}"),
+            get(
+                &format!("One of the {}", title.to_lowercase()),
+                &format!("get_{area}_one"),
+                vec![
+                    param(
+                        "areaId",
+                        "path",
+                        true,
+                        "The gazetteer id of the area.",
+                        json!({"type": "string"}),
+                    ),
+                    zoom,
+                    area_f,
+                ],
+                with_errors(
+                    ok(
+                        "The area",
+                        "application/geo+json",
+                        schema_ref("AreaFeature"),
+                    ),
+                    &["400", "404"],
+                ),
+            ),
+        );
+    }
     let item_params = vec![
         r("collectionId"),
         r("limit"),
@@ -300,84 +379,6 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ),
         ),
     );
-    // The area collections: read-only, their own parameters.
-    for (area, _, title, _) in super::areas::COLLECTIONS {
-        let zoom = query(
-            "zoom",
-            "Simplify the outlines to a pixel at this zoom (256-px tiles); without it, the outlines as stored (about 1 km).",
-            json!({"type": "integer", "minimum": 0, "maximum": 12}),
-        );
-        let area_f = query(
-            "f",
-            "Output format: GeoJSON.",
-            json!({"type": "string", "enum": ["json", "geojson"]}),
-        );
-        paths.insert(
-            format!("/collections/{area}"),
-            get(
-                &format!("{title}: the collection"),
-                &format!("describe_{area}"),
-                vec![area_f.clone()],
-                with_errors(
-                    ok(
-                        "The collection",
-                        "application/json",
-                        schema_ref("Collection"),
-                    ),
-                    &["400"],
-                ),
-            ),
-        );
-        paths.insert(
-            format!("/collections/{area}/items"),
-            get(
-                &format!("{title} with their outlines and names, paged"),
-                &format!("get_{area}"),
-                vec![
-                    query("limit", "Features per page, default 10; above 1,000 the page holds 1,000.", json!({"type": "integer", "minimum": 1, "maximum": 18446744073709551615u64})),
-                    query("offset", "Features to skip.", json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64})),
-                    r("bbox"),
-                    query("country", "Only this country's (ISO 3166-1 alpha-2).", json!({"type": "string", "pattern": "^[A-Za-z]{2}$"})),
-                    zoom.clone(),
-                    area_f.clone(),
-                ],
-                with_errors(
-                    {
-                        let mut m = ok("A page of areas", "application/geo+json", schema_ref("AreaCollection"));
-                        m.get_mut("200").unwrap()["headers"] = json!({"ETag": {"schema": {"type": "string"}}});
-                        m
-                    },
-                    &["304", "400"],
-                ),
-            ),
-        );
-        paths.insert(
-            format!("/collections/{area}/items/{{areaId}}"),
-            get(
-                &format!("One of the {}", title.to_lowercase()),
-                &format!("get_{area}_one"),
-                vec![
-                    param(
-                        "areaId",
-                        "path",
-                        true,
-                        "The gazetteer id of the area.",
-                        json!({"type": "string"}),
-                    ),
-                    zoom,
-                    area_f,
-                ],
-                with_errors(
-                    ok(
-                        "The area",
-                        "application/geo+json",
-                        schema_ref("AreaFeature"),
-                    ),
-                    &["400", "404"],
-                ),
-            ),
-        );
-    }
     let write_codes: &[&str] = &[
         "400", "401", "403", "404", "409", "412", "413", "415", "422", "503",
     ];

@@ -2,8 +2,11 @@
 //! first-level regions with their outlines, as OGC API – Features collections (read-only),
 //! so GIS clients load the areas incidents are counted and spread in.
 
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use geo::{MultiPolygon, Simplify};
 use serde_json::{Value, json};
 
@@ -30,6 +33,33 @@ pub const COLLECTIONS: [(&str, Kind, &str, &str); 2] = [
         "First-level administrative regions with their outlines (Natural Earth admin-1, simplified to about 1 km; regions Natural Earth lacks approximated from their settlements) and names in the gazetteer's languages.",
     ),
 ];
+
+/// `GET /collections/{countries|regions}/items[/{id}]`, for the router.
+pub fn routes() -> Router<AppState> {
+    let mut r = Router::new();
+    for (id, kind, _, _) in COLLECTIONS {
+        r = r
+            .route(
+                &format!("/collections/{id}/items"),
+                get(
+                    move |State(s): State<AppState>, RawQuery(q): RawQuery, h: HeaderMap| {
+                        items(s, id, kind, q, h)
+                    },
+                ),
+            )
+            .route(
+                &format!("/collections/{id}/items/{{area}}"),
+                get(
+                    move |State(s): State<AppState>,
+                          Path(area): Path<String>,
+                          RawQuery(q): RawQuery| async move {
+                        one(s, kind, &area, q).await
+                    },
+                ),
+            );
+    }
+    r
+}
 
 /// The kind of place a collection id names, if it names an area collection.
 pub fn kind_of(collection: &str) -> Option<Kind> {
@@ -160,9 +190,9 @@ fn check_format(params: &Params) -> Result<(), ApiError> {
 }
 
 /// `GET /collections/{countries|regions}/items`.
-pub async fn items(
+async fn items(
     s: AppState,
-    id: &str,
+    id: &'static str,
     kind: Kind,
     raw: Option<String>,
     headers: HeaderMap,
@@ -251,12 +281,7 @@ pub async fn items(
 }
 
 /// `GET /collections/{countries|regions}/items/{id}`.
-pub async fn one(
-    s: AppState,
-    kind: Kind,
-    id: &str,
-    raw: Option<String>,
-) -> Result<Response, ApiError> {
+async fn one(s: AppState, kind: Kind, id: &str, raw: Option<String>) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref(), &["zoom", "f"])?;
     check_format(&params)?;
     let zoom = zoom_of(&params)?;

@@ -128,9 +128,6 @@ pub async fn list(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(kind) = super::areas::kind_of(&collection_id) {
-        return super::areas::items(s, &collection_id, kind, raw, headers).await;
-    }
     check_collection(&collection_id)?;
     let params = Params::parse(raw.as_deref(), items_params())?;
     let fmt = format(&params, &headers, true)?;
@@ -238,9 +235,6 @@ pub async fn one(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(kind) = super::areas::kind_of(&collection_id) {
-        return super::areas::one(s, kind, &id, raw).await;
-    }
     check_collection(&collection_id)?;
     let params = Params::parse(raw.as_deref(), &["f"])?;
     format(&params, &headers, false)?;

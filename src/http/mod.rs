@@ -196,6 +196,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api.html", get(ogc::api_html))
         .route("/collections", get(ogc::collections))
         .route("/collections/{collection}", get(ogc::one_collection))
+        // The area collections' items: their own static routes, read-only (other methods 405),
+        // matched before the incidents' `{collection}` routes.
+        .merge(areas::routes())
         .route("/collections/{collection}/queryables", get(ogc::queryables))
         .route("/collections/{collection}/sortables", get(ogc::sortables))
         .route(

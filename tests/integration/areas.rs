@@ -137,4 +137,14 @@ async fn mistakes_are_named() {
     assert_eq!(st, 404);
     let (st, _) = s.json("/collections/countries/items/nothing").await;
     assert_eq!(st, 404);
+    // Read-only: writes are not a method these resources have, token or not.
+    let client = reqwest::Client::new();
+    for (method, path) in [
+        (reqwest::Method::POST, "/collections/regions/items"),
+        (reqwest::Method::PUT, "/collections/countries/items/1522867"),
+        (reqwest::Method::DELETE, "/collections/regions/items/1524444"),
+    ] {
+        let r = client.request(method.clone(), s.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 405, "{method} {path}");
+    }
 }
