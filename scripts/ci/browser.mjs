@@ -471,6 +471,11 @@ try {
     expect(under.includes('KZ.17'), `the choropleth under Taraz: ${JSON.stringify(under)}`);
     await page.screenshot({ path: join(artDir, 'choropleth.png') });
     await page.uncheck('#show-choropleth');
+    // The online base map can be switched off: the offline one (land, borders) stays.
+    await page.uncheck('#show-basemap');
+    const base = await page.evaluate(() => window.incidentmap.map.getLayoutProperty('basemap', 'visibility'));
+    expect(base === 'none', `the base map layer is ${base} after switching it off`);
+    await page.check('#show-basemap');
     console.log(`     ${borders.regions.length} regions in view; Zhambyl ${shown} incidents`);
   });
 

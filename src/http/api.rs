@@ -907,6 +907,25 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         ),
     );
 
+    // The incidents are the one collection the `{collectionId}` paths serve: written with its
+    // name, so a client (or a fuzzer following links) never takes an area collection's URL
+    // for one of them. The parameter stays declared for the routes' own checks.
+    let collection_ref = r("collectionId");
+    let paths: Map<String, Value> = paths
+        .into_iter()
+        .map(|(path, mut ops)| {
+            if !path.contains("{collectionId}") {
+                return (path, ops);
+            }
+            for op in ops.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+                if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+                    params.retain(|p| *p != collection_ref);
+                }
+            }
+            (path.replace("{collectionId}", super::ogc::COLLECTION), ops)
+        })
+        .collect();
+
     let mut doc = json!({
         "openapi": "3.0.3",
         "info": {

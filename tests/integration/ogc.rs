@@ -105,7 +105,7 @@ async fn the_api_document_is_self_contained_and_declares_every_parameter() {
         );
     }
     // the items operation declares every parameter the endpoint accepts
-    let ops = &doc["paths"]["/collections/{collectionId}/items"]["get"]["parameters"];
+    let ops = &doc["paths"]["/collections/incidents/items"]["get"]["parameters"];
     let names: Vec<String> = ops
         .as_array()
         .unwrap()
@@ -122,7 +122,7 @@ async fn the_api_document_is_self_contained_and_declares_every_parameter() {
         assert!(names.iter().any(|n| n == p), "{p} is not declared");
     }
     let html = s.get("/api.html").await.text().await.unwrap();
-    assert!(html.contains("/collections/{collectionId}/items"));
+    assert!(html.contains("/collections/incidents/items"));
 }
 
 #[tokio::test]

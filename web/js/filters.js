@@ -8,7 +8,7 @@ import { $, debounce, el, field } from './dom.js';
 import { catColor, catLabel, dayIso, dayNum } from './format.js';
 import { writeHash } from './hash.js';
 import { loadLegend } from './legend.js';
-import { setHeatOpacity, updateSources } from './map.js';
+import { setHeatOpacity, showBasemap, updateSources } from './map.js';
 import { refreshIncidents, showMarkers } from './markers.js';
 import { filters, itemsScheduled, server, setCategories, setDateRange, setStyle } from './state.js';
 
@@ -36,6 +36,11 @@ export function buildStylePicker() {
   op.addEventListener('input', () => setHeatOpacity(Number(op.value) / 100));
   field('show-markers').addEventListener('change', (e) => showMarkers(/** @type {HTMLInputElement} */ (e.target).checked));
   field('show-choropleth').addEventListener('change', (e) => showChoropleth(/** @type {HTMLInputElement} */ (e.target).checked));
+  // Without an online base map configured there is nothing to switch: the offline one shows.
+  const basemap = server.config.basemap;
+  $('basemap-row').hidden = !(basemap && basemap.url);
+  if (basemap && basemap.url) $('basemap-name').textContent = `(${new URL(basemap.url.replace(/[{}]/g, '')).hostname})`;
+  field('show-basemap').addEventListener('change', (e) => showBasemap(/** @type {HTMLInputElement} */ (e.target).checked));
 }
 
 /** After the filters changed: the tiles, the count, the address and the summaries. */

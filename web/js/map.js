@@ -171,6 +171,13 @@ export function updateSources() {
   map.triggerRepaint();
 }
 
+/** Shows the online base map, or the offline one alone (land and borders from this server).
+ * @param {boolean} on */
+export function showBasemap(on) {
+  const map = layers.map;
+  if (map.getLayer('basemap')) map.setLayoutProperty('basemap', 'visibility', on ? 'visible' : 'none');
+}
+
 /** @param {number} opacity 0 to 1 */
 export function setHeatOpacity(opacity) {
   layers.map.setPaintProperty('heat', 'raster-opacity', opacity);
