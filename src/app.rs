@@ -218,6 +218,12 @@ impl App {
             loaded.version,
             area_resolver(Arc::clone(&gazetteer)),
         ));
+        // The outlines (parsed already if any incident is region- or country-level) and the
+        // settlements' tree are not needed to start serving either.
+        let gaz = Arc::clone(&gazetteer);
+        std::thread::Builder::new()
+            .name("gazetteer-areas".into())
+            .spawn(move || gaz.prepare_areas())?;
         Ok(App {
             store,
             index,

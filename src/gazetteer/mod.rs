@@ -330,6 +330,12 @@ impl Gazetteer {
     /// background thread at start, so the first misspelled query does not pay for it.
     pub fn prepare(&self) {
         self.index.prepare_fuzzy();
+    }
+
+    /// Parses the outlines and indexes the settlements by position now, so the first request
+    /// that needs an area does not pay for it. Servers call this on a background thread once
+    /// the incidents are indexed: it would compete with that for the cores.
+    pub fn prepare_areas(&self) {
         self.outlines();
         self.areas.get_or_init(|| areas::Areas::build(&self.places));
     }

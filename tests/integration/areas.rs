@@ -142,9 +142,16 @@ async fn mistakes_are_named() {
     for (method, path) in [
         (reqwest::Method::POST, "/collections/regions/items"),
         (reqwest::Method::PUT, "/collections/countries/items/1522867"),
-        (reqwest::Method::DELETE, "/collections/regions/items/1524444"),
+        (
+            reqwest::Method::DELETE,
+            "/collections/regions/items/1524444",
+        ),
     ] {
-        let r = client.request(method.clone(), s.url(path)).send().await.unwrap();
+        let r = client
+            .request(method.clone(), s.url(path))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 405, "{method} {path}");
     }
 }
