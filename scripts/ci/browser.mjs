@@ -318,6 +318,35 @@ try {
     expect(await count() === all, `clearing the dates gave ${await count()} incidents, expected ${all}`);
   });
 
+  await step('d2. the histogram counts the incidents in view per day; dragging across it sets the dates', async () => {
+    await kazakhstanView();
+    const all = await count();
+    await page.waitForFunction((n) => window.incidentmap.histogram && window.incidentmap.histogram.total === n, all, { timeout: 15000 })
+      .catch(async () => { throw new Check(`the histogram counts ${JSON.stringify(await page.evaluate(() => window.incidentmap.histogram))}, the page ${all} in view`); });
+    const { bars } = await page.evaluate(() => window.incidentmap.histogram);
+    const box = await page.locator('#histogram').boundingBox();
+    const x = (i) => box.x + ((i + 0.5) / bars) * box.width;
+    // The demo runs from 2022-01-02: bars 2 to 4 are 4 to 6 January.
+    const before = await loads();
+    await page.mouse.move(x(2), box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(x(3), box.y + box.height / 2);
+    await page.mouse.move(x(4), box.y + box.height / 2);
+    await page.mouse.up();
+    await settled(before, 'after brushing the histogram');
+    const range = [await page.inputValue('#date-from'), await page.inputValue('#date-to')];
+    expect(range[0] === '2022-01-04' && range[1] === '2022-01-06', `the brush set ${range.join(' to ')}`);
+    const hash = await page.evaluate(() => location.hash);
+    expect(hash.includes('from=2022-01-04') && hash.includes('to=2022-01-06'), `the address: ${hash}`);
+    const n = await count();
+    const inBars = await page.evaluate(() => document.querySelectorAll('#histogram .bar.in').length);
+    expect(n < all && inBars === 3, `${n} of ${all} incidents in view, ${inBars} bars chosen`);
+    console.log(`     ${bars} bars, ${all} incidents; 4-6 January: ${n}`);
+    const b2 = await loads();
+    await page.click('#dates-all');
+    await settled(b2, 'after clearing the dates');
+  });
+
   await step('e. searching ألما آتا finds Almaty and flies there', async () => {
     await page.fill('#search', 'ألما آتا');
     const first = page.locator('#search-results button').first();

@@ -5,6 +5,7 @@
 
 import { getCollection, getHealth } from './api.js';
 import { syncDates } from './filters.js';
+import { loadHistogram } from './histogram.js';
 import { loadLegend } from './legend.js';
 import { updateSources } from './map.js';
 import { refreshIncidents } from './markers.js';
@@ -37,5 +38,6 @@ export async function refreshData() {
   syncDates();
   updateSources();
   loadLegend();
+  loadHistogram();
   await refreshIncidents();
 }

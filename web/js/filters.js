@@ -5,6 +5,7 @@
 
 import { areasFiltersChanged, showChoropleth } from './areas.js';
 import { $, debounce, el, field } from './dom.js';
+import { buildHistogram, loadHistogram, syncHistogram } from './histogram.js';
 import { catColor, catLabel, dayIso, dayNum } from './format.js';
 import { writeHash } from './hash.js';
 import { loadLegend } from './legend.js';
@@ -48,6 +49,7 @@ export function filtersChanged() {
   updateSources();
   refreshIncidents();
   areasFiltersChanged();
+  loadHistogram();
   writeHash();
   summarizeFilters();
 }
@@ -77,6 +79,7 @@ export function buildDateControls() {
   }
   $('dates-all').addEventListener('click', () => setDates(null, null));
   syncDates();
+  buildHistogram(setDates);
 }
 
 /** Sets the date range (in order; a bound at or past the data's is open). @param {string | null} f @param {string | null} t */
@@ -113,6 +116,7 @@ export function syncDates() {
     $('date-fill').style.right = n ? `${100 - (y / n) * 100}%` : '0%';
     from.value = filters.from || extent.start;
     to.value = filters.to || extent.end;
+    syncHistogram();
   } else {
     from.value = filters.from || '';
     to.value = filters.to || '';
