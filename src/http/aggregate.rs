@@ -4,11 +4,11 @@
 use std::sync::LazyLock;
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
 use super::error::ApiError;
-use super::items::{Format, cache_control, filter_from, format, not_modified_response};
+use super::items::{Format, filter_from, format, not_modified_response, tagged};
 use super::ogc::check_collection;
 use super::params::Params;
 use super::{AppState, etag, not_modified};
@@ -75,14 +75,5 @@ pub async fn aggregate(
     })
     .await?
     .map_err(|e| ApiError::internal(format!("writing CSV: {e}")))?;
-    Ok((
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::ETAG, tag),
-            (header::CACHE_CONTROL, cache_control(s.opts.max_age)),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(tagged(content_type, tag, s.opts.max_age, body.into()))
 }

@@ -4,14 +4,14 @@
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::Response;
 use axum::routing::get;
 use geo::{MultiPolygon, Simplify};
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::items::cache_control;
+use super::items::tagged;
 use super::ogc::{CRS84, link};
 use super::params::{Params, query_string};
 use super::{AppState, etag, not_modified};
@@ -165,19 +165,8 @@ fn zoom_of(params: &Params) -> Result<Option<u8>, ApiError> {
 }
 
 fn geojson_response(body: Value, tag: HeaderValue, max_age: u32) -> Response {
-    (
-        StatusCode::OK,
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/geo+json"),
-            ),
-            (header::ETAG, tag),
-            (header::CACHE_CONTROL, cache_control(max_age)),
-        ],
-        serde_json::to_vec(&body).expect("JSON values serialize"),
-    )
-        .into_response()
+    let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
+    tagged(super::items::GEOJSON, tag, max_age, bytes.into())
 }
 
 fn check_format(params: &Params) -> Result<(), ApiError> {

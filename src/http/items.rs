@@ -181,16 +181,7 @@ pub async fn list(
             }
         }
     };
-    Ok((
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::ETAG, tag),
-            (header::CACHE_CONTROL, cache_control(s.opts.max_age)),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(tagged(content_type, tag, s.opts.max_age, body))
 }
 
 /// A large page written chunk by chunk on the blocking pool and sent as it is written, so
@@ -369,14 +360,24 @@ fn collection_head(
 }
 
 fn geojson_response(body: Vec<u8>, tag: HeaderValue, max_age: u32) -> Response {
+    tagged(GEOJSON, tag, max_age, Body::from(body))
+}
+
+/// A 200 answer of this type with its ETag, cacheable for `max_age` s.
+pub(super) fn tagged(
+    content_type: &'static str,
+    tag: HeaderValue,
+    max_age: u32,
+    body: Body,
+) -> Response {
     (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::ETAG, tag),
             (header::CACHE_CONTROL, cache_control(max_age)),
         ],
-        Body::from(body),
+        body,
     )
         .into_response()
 }
