@@ -5,7 +5,8 @@
 //!
 //! - [`model`]: the incident, its fields and their checks; [`bbox`] and [`filter`]: the boxes
 //!   and filters every query shares.
-//! - [`gazetteer`]: the offline gazetteer and geocoder (normalization, index, ranking).
+//! - [`gazetteer`]: the offline gazetteer and geocoder (normalization, index, ranking), and
+//!   the outlines of its countries and regions (which area a point is in).
 //! - [`draft`]: an incident as submitted, resolved into a stored one by geocoding.
 //! - [`format`]: GeoJSON and CSV in and out; [`import`]: reading files for import; [`export`]:
 //!   writing them out;

@@ -3,7 +3,8 @@
 //! - [`mercator`]: tile ids and Web Mercator pixel math; [`morton`]: Z-order codes;
 //! - [`pyramid`]: point weights pre-aggregated by zoom, so render time does not grow with
 //!   the number of incidents;
-//! - [`heat`]: binning and kernels on a padded grid;
+//! - [`heat`]: binning and kernels on a padded grid; [`shape`]: an area's outline in Web
+//!   Mercator, which region- and country-level incidents are spread over;
 //! - [`style`]: the styles in `styles/`, their palettes and normalization;
 //! - [`png`]: indexed PNG encoding;
 //! - [`clusters`]: server-side clusters on a grid aligned with the tiles; [`mvt`]: their
