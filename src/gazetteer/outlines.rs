@@ -6,7 +6,7 @@
 //! borders (up to ~1 km): a point there is in the first outline found, or in none (the
 //! caller falls back to the nearest settlement, [`super::areas`]).
 
-use geo::{BoundingRect, Contains, MultiPolygon, Point};
+use geo::{BoundingRect, MultiPolygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
@@ -19,7 +19,66 @@ type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 #[derive(Default)]
 pub struct Outlines {
     shapes: Vec<(u32, MultiPolygon<f64>)>,
+    /// The same outlines' edges in horizontal bands, for point-in-outline tests.
+    banded: Vec<Bands>,
     tree: RTree<Entry>,
+}
+
+/// An outline's edges sorted into horizontal bands of its box: a point's test looks at the
+/// edges of its band only. A country of thousands of edges is then tested in about a
+/// microsecond, where walking every edge took tens.
+struct Bands {
+    south: f64,
+    height: f64,
+    bands: Vec<Vec<[f64; 4]>>,
+}
+
+impl Bands {
+    fn new(shape: &MultiPolygon<f64>) -> Bands {
+        let edges: Vec<[f64; 4]> = shape
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|ring| ring.lines())
+            .filter(|l| l.start.y != l.end.y)
+            .map(|l| [l.start.x, l.start.y, l.end.x, l.end.y])
+            .collect();
+        let (south, north) = edges.iter().fold((f64::MAX, f64::MIN), |(s, n), e| {
+            (s.min(e[1]).min(e[3]), n.max(e[1]).max(e[3]))
+        });
+        let count = (edges.len() / 8).clamp(1, 512);
+        let height = ((north - south) / count as f64).max(f64::MIN_POSITIVE);
+        let mut bands = vec![Vec::new(); count];
+        for e in edges {
+            let band = |y: f64| (((y - south) / height) as usize).min(count - 1);
+            let (a, b) = (band(e[1].min(e[3])), band(e[1].max(e[3])));
+            for k in a..=b {
+                bands[k].push(e);
+            }
+        }
+        Bands {
+            south,
+            height,
+            bands,
+        }
+    }
+
+    /// Whether the point is inside (even-odd rule: a ray to the east crosses an odd number
+    /// of edges).
+    fn contains(&self, x: f64, y: f64) -> bool {
+        if y < self.south {
+            return false;
+        }
+        let Some(band) = self.bands.get(((y - self.south) / self.height) as usize) else {
+            return false;
+        };
+        let mut inside = false;
+        for e in band {
+            if (e[1] <= y) != (e[3] <= y) && x < e[0] + (y - e[1]) / (e[3] - e[1]) * (e[2] - e[0]) {
+                inside = !inside;
+            }
+        }
+        inside
+    }
 }
 
 impl Outlines {
@@ -62,7 +121,12 @@ impl Outlines {
                 })
                 .collect(),
         );
-        Ok(Outlines { shapes, tree })
+        let banded = shapes.iter().map(|(_, s)| Bands::new(s)).collect();
+        Ok(Outlines {
+            shapes,
+            banded,
+            tree,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -75,12 +139,11 @@ impl Outlines {
 
     /// The places whose outline contains the point.
     pub fn containing(&self, lon: f64, lat: f64) -> impl Iterator<Item = u32> + '_ {
-        let p = Point::new(lon, lat);
         self.tree
             .locate_in_envelope_intersecting(AABB::from_point([lon, lat]))
-            .map(|e| &self.shapes[e.data as usize])
-            .filter(move |(_, s)| s.contains(&p))
-            .map(|(place, _)| *place)
+            .map(|e| e.data as usize)
+            .filter(move |&k| self.banded[k].contains(lon, lat))
+            .map(|k| self.shapes[k].0)
     }
 
     /// A place's outline, if it has one.
@@ -116,6 +179,31 @@ mod tests {
         assert_eq!(at(8.5, 8.5), [10, 20]); // the region's second part
         assert_eq!(at(20.0, 2.0), Vec::<u32>::new());
         assert!(o.of(20).is_some() && o.of(30).is_none());
+    }
+
+    proptest::proptest! {
+        /// The banded test agrees with geo's `Contains` on an irregular outline with a hole
+        /// (away from the edges, where either answer is right).
+        #[test]
+        fn bands_agree_with_geo(x in -1.0f64..11.0, y in -1.0f64..11.0) {
+            use geo::{Contains, Distance, Euclidean, Point};
+            let outer: Vec<(f64, f64)> = (0..200)
+                .map(|k| {
+                    let a = k as f64 / 200.0 * std::f64::consts::TAU;
+                    let r = 4.0 + (7.0 * a).sin() + 0.5 * (13.0 * a).cos();
+                    (5.0 + r * a.cos(), 5.0 + r * a.sin())
+                })
+                .collect();
+            let hole: Vec<(f64, f64)> = vec![(4.5, 4.5), (5.5, 4.5), (5.5, 5.5), (4.5, 5.5)];
+            let shape = MultiPolygon(vec![geo::Polygon::new(outer.into(), vec![hole.into()])]);
+            let p = Point::new(x, y);
+            let border: geo::MultiLineString<f64> = shape
+                .iter()
+                .flat_map(|q| std::iter::once(q.exterior().clone()).chain(q.interiors().iter().cloned()))
+                .collect();
+            proptest::prop_assume!(Euclidean.distance(&p, &border) > 1e-9);
+            proptest::prop_assert_eq!(Bands::new(&shape).contains(x, y), shape.contains(&p));
+        }
     }
 
     #[test]
