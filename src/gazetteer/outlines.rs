@@ -51,8 +51,8 @@ impl Bands {
         for e in edges {
             let band = |y: f64| (((y - south) / height) as usize).min(count - 1);
             let (a, b) = (band(e[1].min(e[3])), band(e[1].max(e[3])));
-            for k in a..=b {
-                bands[k].push(e);
+            for band in &mut bands[a..=b] {
+                band.push(e);
             }
         }
         Bands {
