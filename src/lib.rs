@@ -4,7 +4,8 @@
 //! A map of the modules, from the data up:
 //!
 //! - [`model`]: the incident, its fields and their checks; [`bbox`] and [`filter`]: the boxes
-//!   and filters every query shares.
+//!   and filters every query shares; [`bands`]: polygon edges in bands, for point-in-polygon
+//!   tests and scanlines.
 //! - [`gazetteer`]: the offline gazetteer and geocoder (normalization, index, ranking), and
 //!   the outlines of its countries and regions (which area a point is in).
 //! - [`draft`]: an incident as submitted, resolved into a stored one by geocoding.
@@ -27,6 +28,7 @@
 pub mod aggregate;
 pub mod app;
 pub mod auth;
+pub mod bands;
 pub mod bbox;
 pub mod cli;
 pub mod config;

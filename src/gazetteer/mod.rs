@@ -419,17 +419,17 @@ impl Gazetteer {
     /// is its own region; a country has none), else the nearest settlement's
     /// ([`areas::Areas`]); a country-level incident only in its country.
     pub fn area_of(&self, lon: f64, lat: f64, place_id: Option<u64>, country_level: bool) -> Area {
+        let mut outlined = Area::default();
         if place_id.is_none() {
-            let mut area = Area::default();
             for i in self.outlines().containing(lon, lat) {
                 match self.places[i as usize].kind {
-                    Kind::Country => area.country = area.country.or(Some(i)),
-                    Kind::Region if !country_level => area.region = area.region.or(Some(i)),
+                    Kind::Country => outlined.country = outlined.country.or(Some(i)),
+                    Kind::Region if !country_level => outlined.region = outlined.region.or(Some(i)),
                     _ => {}
                 }
             }
-            if area.country.is_some() && (area.region.is_some() || country_level) {
-                return area;
+            if outlined.country.is_some() && (outlined.region.is_some() || country_level) {
+                return outlined;
             }
         }
         let place = place_id
@@ -439,18 +439,26 @@ impl Gazetteer {
                     .get_or_init(|| areas::Areas::build(&self.places))
                     .nearest(lon, lat)
             });
-        let Some(i) = place else {
-            return Area::default();
-        };
-        let p = &self.places[i as usize];
-        let region = match p.kind {
-            _ if country_level => None,
-            Kind::Region => Some(i),
-            _ => self.admin1.get(&p.admin1).copied(),
-        };
-        Area {
-            country: self.countries.get(&p.country).copied(),
-            region,
+        let from_place = place.map_or(Area::default(), |i| {
+            let p = &self.places[i as usize];
+            Area {
+                country: self.countries.get(&p.country).copied(),
+                region: match p.kind {
+                    _ if country_level => None,
+                    Kind::Region => Some(i),
+                    _ => self.admin1.get(&p.admin1).copied(),
+                },
+            }
+        });
+        match outlined.country {
+            // In a country's outline but in no region's (a sliver between simplified
+            // borders): the country stays; the nearest settlement's region only if it is in
+            // that country.
+            Some(c) => Area {
+                country: Some(c),
+                region: from_place.region.filter(|_| from_place.country == Some(c)),
+            },
+            None => from_place,
         }
     }
 

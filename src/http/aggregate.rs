@@ -8,10 +8,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::error::ApiError;
-use super::items::{Format, filter_from, format, not_modified_response, tagged};
+use super::items::{Format, data_etag, filter_from, format, not_modified_response, tagged};
 use super::ogc::check_collection;
 use super::params::Params;
-use super::{AppState, etag, not_modified};
+use super::{AppState, not_modified};
 use crate::aggregate::{Counter, GroupBy};
 use crate::filter::FilterArgs;
 
@@ -45,12 +45,7 @@ pub async fn aggregate(
     })?;
     let by = GroupBy::parse(by).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let snap = s.app.snapshot();
-    let tag = etag(&[
-        b"aggregate",
-        &snap.version().to_le_bytes(),
-        raw.as_deref().unwrap_or("").as_bytes(),
-        &[fmt as u8],
-    ]);
+    let tag = data_etag(b"aggregate", snap.version(), raw.as_deref(), fmt);
     if not_modified(&headers, &tag) {
         return Ok(not_modified_response(tag, s.opts.max_age));
     }

@@ -101,13 +101,13 @@ fn matching<'g>(
     country: Option<&str>,
     bbox: Option<&Bbox>,
 ) -> Vec<(u32, &'g MultiPolygon<f64>)> {
-    let outlines = gaz.outlines();
     let mut out: Vec<(u32, &MultiPolygon<f64>)> = gaz
-        .places()
+        .outlines()
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.kind == kind && country.is_none_or(|c| p.country == c))
-        .filter_map(|(i, _)| outlines.of(i as u32).map(|o| (i as u32, o)))
+        .filter(|(i, _)| {
+            let p = gaz.place_at(*i);
+            p.kind == kind && country.is_none_or(|c| p.country == c)
+        })
         .filter(|(_, o)| {
             bbox.is_none_or(|b| {
                 use geo::BoundingRect;

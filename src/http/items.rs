@@ -140,12 +140,7 @@ pub async fn list(
         .unwrap_or_default();
     let (limit, offset) = paging(&params)?;
     let snap = s.app.snapshot();
-    let tag = etag(&[
-        b"items",
-        &snap.version().to_le_bytes(),
-        raw.as_deref().unwrap_or("").as_bytes(),
-        &[fmt as u8],
-    ]);
+    let tag = data_etag(b"items", snap.version(), raw.as_deref(), fmt);
     if not_modified(&headers, &tag) {
         return Ok(not_modified_response(tag, s.opts.max_age));
     }
@@ -361,6 +356,17 @@ fn collection_head(
 
 fn geojson_response(body: Vec<u8>, tag: HeaderValue, max_age: u32) -> Response {
     tagged(GEOJSON, tag, max_age, Body::from(body))
+}
+
+/// The ETag of an answer computed from the data: what it is (`kind`), the data version, the
+/// query as sent and the format.
+pub(super) fn data_etag(kind: &[u8], version: u64, raw: Option<&str>, fmt: Format) -> HeaderValue {
+    etag(&[
+        kind,
+        &version.to_le_bytes(),
+        raw.unwrap_or("").as_bytes(),
+        &[fmt as u8],
+    ])
 }
 
 /// A 200 answer of this type with its ETag, cacheable for `max_age` s.

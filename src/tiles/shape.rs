@@ -9,16 +9,17 @@
 use geo::{Area as _, MultiPolygon};
 
 use super::mercator;
+use crate::bands::Bands;
 
 /// The rings of an outline in unit Web Mercator coordinates (x right, y down, the world is
 /// the unit square), and its area there.
 #[derive(Debug, Clone)]
 pub struct Shape {
-    /// Edges as (x0, y0, x1, y1), each ring closed; horizontal edges left out (a row's
-    /// centre never crosses them).
-    edges: Vec<[f64; 4]>,
-    /// The box of the edges: (min x, min y, max x, max y).
-    bounds: [f64; 4],
+    /// The rings' edges, for the crossings of a row.
+    bands: Bands,
+    /// The northernmost and southernmost y of the edges.
+    north: f64,
+    south: f64,
     /// Area in the unit square.
     area: f64,
 }
@@ -34,19 +35,14 @@ impl Shape {
     pub fn new(outline: &MultiPolygon<f64>) -> Option<Shape> {
         let mut edges = Vec::new();
         let mut area = 0.0;
-        let mut bounds = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+        let (mut north, mut south) = (f64::MAX, f64::MIN);
         for poly in outline {
             let mut projected = Vec::new();
             for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
                 let pts: Vec<(f64, f64)> = ring.coords().map(|c| unit(c.x, c.y)).collect();
                 for w in pts.windows(2) {
                     let ((x0, y0), (x1, y1)) = (w[0], w[1]);
-                    bounds = [
-                        bounds[0].min(x0),
-                        bounds[1].min(y0),
-                        bounds[2].max(x0),
-                        bounds[3].max(y0),
-                    ];
+                    (north, south) = (north.min(y0), south.max(y0));
                     if y0 != y1 {
                         edges.push([x0, y0, x1, y1]);
                     }
@@ -57,9 +53,10 @@ impl Shape {
             let exterior = rings.next()?;
             area += geo::Polygon::new(exterior, rings.collect()).unsigned_area();
         }
-        (area > 0.0 && !edges.is_empty()).then_some(Shape {
-            edges,
-            bounds,
+        (area > 0.0 && !edges.is_empty()).then(|| Shape {
+            bands: Bands::new(edges),
+            north,
+            south,
             area,
         })
     }
@@ -73,16 +70,9 @@ impl Shape {
     /// half-open pixel column ranges, left to right.
     pub fn spans(&self, row: i64, size: f64, out: &mut Vec<(i64, i64)>) {
         out.clear();
-        let y = (row as f64 + 0.5) / size;
-        if y < self.bounds[1] || y > self.bounds[3] {
-            return;
-        }
-        let mut xs: Vec<f64> = self
-            .edges
-            .iter()
-            .filter(|e| (e[1] <= y) != (e[3] <= y))
-            .map(|e| (e[0] + (y - e[1]) / (e[3] - e[1]) * (e[2] - e[0])) * size)
-            .collect();
+        let mut xs = Vec::new();
+        self.bands.crossings((row as f64 + 0.5) / size, &mut xs);
+        xs.iter_mut().for_each(|x| *x *= size);
         xs.sort_by(f64::total_cmp);
         // Pixel x is in when its centre x + 0.5 lies between a pair of crossings.
         for pair in xs.chunks_exact(2) {
@@ -96,8 +86,8 @@ impl Shape {
     /// The rows the shape can have pixels in, for a world `size` pixels wide.
     pub fn rows(&self, size: f64) -> (i64, i64) {
         (
-            (self.bounds[1] * size - 0.5).floor() as i64,
-            (self.bounds[3] * size + 0.5).ceil() as i64,
+            (self.north * size - 0.5).floor() as i64,
+            (self.south * size + 0.5).ceil() as i64,
         )
     }
 }

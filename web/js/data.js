@@ -38,6 +38,6 @@ export async function refreshData() {
   syncDates();
   updateSources();
   loadLegend();
-  loadHistogram();
+  loadHistogram(true);
   await refreshIncidents();
 }

@@ -19,6 +19,8 @@ const DAYS_AS_DAYS = 120;
 /** @type {Bar[]} */
 let bars = [];
 let seq = 0;
+/** What the bars show: the extent, the view and the categories (the dates only highlight). */
+let shownKey = '';
 /** @type {(from: string | null, to: string | null) => void} */
 let pick = () => {};
 
@@ -53,12 +55,20 @@ export function buildHistogram(choose) {
   loadHistogram();
 }
 
-/** Counts the incidents in view per period, for the chosen categories (all dates). */
-export async function loadHistogram() {
+/**
+ * Counts the incidents in view per period, for the chosen categories (all dates). Unless
+ * `force`d (the data changed), nothing is fetched when only the dates changed.
+ * @param {boolean} [force]
+ */
+export async function loadHistogram(force) {
   const extent = server.extent;
   const box = $('histogram');
   box.hidden = !extent;
   if (!extent) return;
+  const params = filterParams();
+  delete params.datetime;
+  const key = JSON.stringify([extent, viewBBox(), noCategories(), params]);
+  if (key === shownKey && !force) return;
   const first = dayNum(extent.start), last = dayNum(extent.end);
   const weekly = last - first + 1 > DAYS_AS_DAYS;
   // Weeks start on Monday (ISO), as the aggregate's do; day 0 (1970-01-01) was a Thursday.
@@ -69,8 +79,6 @@ export async function loadHistogram() {
   for (let d = start; d <= last; d += step) next.push({ start: d, days: step, events: 0 });
   const my = ++seq;
   if (!noCategories()) {
-    const params = filterParams();
-    delete params.datetime;
     try {
       const doc = await getJSON('collections/incidents/aggregate?' + query(Object.assign({ groupby: weekly ? 'week' : 'day', bbox: viewBBox() }, params)));
       if (my !== seq) return;
@@ -85,6 +93,7 @@ export async function loadHistogram() {
   }
   if (my !== seq) return;
   bars = next;
+  shownKey = key;
   render();
   hook.histogram = { bars: bars.length, total: bars.reduce((s, b) => s + b.events, 0) };
 }
