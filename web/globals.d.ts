@@ -10,6 +10,7 @@ interface Window {
     count: number | null;
     drawn?: number;
     regions?: number;
+    labels?: string[];
     histogram?: { bars: number, total: number };
     regionCounts?: Record<string, number>;
     loads: number;

@@ -16,7 +16,7 @@
 import { createRequire } from 'node:module';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
@@ -506,6 +506,58 @@ try {
     expect(base === 'none', `the base map layer is ${base} after switching it off`);
     await page.check('#show-basemap');
     console.log(`     ${borders.regions.length} regions in view; Zhambyl ${shown} incidents`);
+  });
+
+  await step('g3. offline, the five towns of the January 2022 reports are named, in the language picked, no two names overlapping', async () => {
+    const close = page.locator('.maplibregl-popup-close-button');
+    if (await close.count()) await close.first().click();
+    await page.uncheck('#show-basemap');
+    const all = ['Almaty', 'Aktau', 'Zhanaozen', 'Kyzylorda', 'Taraz'];
+    // MapLibre zooms 4 and 5 are zooms 5 and 6 of a 256-px-tile map; at 5 the five towns
+    // span more than the screen, so two views.
+    const views = [
+      { center: [64, 46.5], zoom: 4, towns: all },
+      { center: [58.3, 44], zoom: 5, towns: ['Aktau', 'Zhanaozen', 'Kyzylorda'] },
+      { center: [74, 43.5], zoom: 5, towns: ['Taraz', 'Almaty'] },
+    ];
+    for (const { center, zoom, towns } of views) {
+      await jumpTo(center, zoom, `Kazakhstan at zoom ${zoom}`);
+      await page.waitForFunction((want) => want.every((t) => (window.incidentmap.labels || []).includes(t)), towns, { timeout: 15000 })
+        .catch(async () => { throw new Check(`names at zoom ${zoom}: ${JSON.stringify(await page.evaluate(() => window.incidentmap.labels))}`); });
+      const seen = await page.evaluate((want) => {
+        const box = window.incidentmap.map.getContainer().getBoundingClientRect();
+        const labels = [...document.querySelectorAll('.place-label')].map((e) => ({ name: e.textContent, r: e.getBoundingClientRect() }));
+        const inView = (r) => r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom && r.width > 0;
+        const overlaps = [];
+        for (let i = 0; i < labels.length; i++) {
+          for (let j = i + 1; j < labels.length; j++) {
+            const a = labels[i].r, b = labels[j].r;
+            if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) overlaps.push([labels[i].name, labels[j].name]);
+          }
+        }
+        return { shown: want.filter((t) => labels.some((l) => l.name === t && inView(l.r))), overlaps, n: labels.length };
+      }, towns);
+      expect(seen.shown.length === towns.length, `named on screen at zoom ${zoom}: ${JSON.stringify(seen.shown)}`);
+      expect(seen.overlaps.length === 0, `overlapping names at zoom ${zoom}: ${JSON.stringify(seen.overlaps.slice(0, 5))}`);
+      console.log(`     zoom ${zoom}: ${seen.n} names, none overlapping`);
+    }
+    await kazakhstanView();
+    await page.waitForFunction((want) => want.every((t) => (window.incidentmap.labels || []).includes(t)), all);
+    await page.waitForFunction(() => window.incidentmap.pending === 0);
+    await page.screenshot({ path: join(artDir, 'offline-map.png') });
+    if (process.env.DOCS_SCREENSHOT) await page.screenshot({ path: join(dirname(process.env.DOCS_SCREENSHOT), 'offline-map.png') });
+    // In Arabic: the page's reader asked, the gazetteer has the names.
+    await page.selectOption('#label-lang', 'ar');
+    await page.waitForFunction(() => (window.incidentmap.labels || []).includes('ألماتي'), null, { timeout: 15000 })
+      .catch(async () => { throw new Check(`Arabic names: ${JSON.stringify(await page.evaluate(() => window.incidentmap.labels))}`); });
+    await page.selectOption('#label-lang', 'en');
+    // With the online base map on (its tiles carry names) the server's names go.
+    await page.check('#show-basemap');
+    const online = await page.evaluate(() => !document.body.classList.contains('basemap-offline'));
+    if (online) {
+      await page.waitForFunction(() => document.querySelectorAll('.place-label').length === 0, null, { timeout: 5000 })
+        .catch(() => { throw new Check('names stayed over the online base map'); });
+    }
   });
 
   await step('h. without vendored libraries the page loads the pinned CDN copies (SRI checked)', async () => {

@@ -16,6 +16,7 @@ pub mod fuzzy;
 pub mod geonames;
 pub mod geoparse;
 pub mod index;
+pub mod labels;
 pub mod normalize;
 pub mod outlines;
 pub mod query;
@@ -119,7 +120,20 @@ pub struct Gazetteer {
     outlines: std::sync::OnceLock<outlines::Outlines>,
     /// Names of countries and regions by place (indices into `names`), built on first use.
     area_names: std::sync::OnceLock<HashMap<u32, Vec<u32>>>,
+    /// The places the base map names and at which zooms, chosen on first use.
+    labels: std::sync::OnceLock<Vec<Label>>,
 }
+
+/// A place the base map names ([`labels`]): a country or a town, with the zooms (bit z)
+/// it is named at and its names (indices into the gazetteer's names).
+pub struct Label {
+    pub place: u32,
+    pub placement: labels::Placement,
+    names: Vec<u32>,
+}
+
+/// The languages the map page offers place names in: their widths decide which labels fit.
+pub const LABEL_LANGUAGES: [&str; 4] = ["en", "ar", "ru", "kk"];
 
 /// The country and first-level region an incident is counted in, as indices of places.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -319,6 +333,7 @@ impl Gazetteer {
                 .collect(),
             outlines: std::sync::OnceLock::new(),
             area_names: std::sync::OnceLock::new(),
+            labels: std::sync::OnceLock::new(),
         })
     }
 
@@ -338,6 +353,115 @@ impl Gazetteer {
     pub fn prepare_areas(&self) {
         self.outlines();
         self.areas.get_or_init(|| areas::Areas::build(&self.places));
+        let t = std::time::Instant::now();
+        let n = self.labels().len();
+        tracing::debug!(
+            labels = n,
+            ms = t.elapsed().as_millis() as u64,
+            "base map names chosen"
+        );
+    }
+
+    /// The countries and towns the base map names, most important first, with the zooms
+    /// at which each is named ([`labels::choose`]), chosen on first use.
+    pub fn labels(&self) -> &[Label] {
+        self.labels.get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.places.len() as u32)
+                .filter(|&i| matches!(self.places[i as usize].kind, Kind::Country | Kind::City))
+                .collect();
+            // Countries, then capitals, then towns by size; ids break ties so the choice
+            // is the same on every run.
+            order.sort_by_key(|&i| {
+                let p = &self.places[i as usize];
+                (
+                    p.kind != Kind::Country,
+                    p.feature_code != "PPLC",
+                    std::cmp::Reverse(p.population),
+                    p.id,
+                )
+            });
+            let order: std::collections::HashMap<u32, usize> =
+                order.into_iter().enumerate().map(|(k, i)| (i, k)).collect();
+            let mut labels: Vec<Label> = Vec::with_capacity(order.len());
+            labels.resize_with(order.len(), || Label {
+                place: 0,
+                placement: Default::default(),
+                names: Vec::new(),
+            });
+            for (&i, &k) in &order {
+                labels[k].place = i;
+            }
+            for (n, rec) in self.names.iter().enumerate() {
+                if let Some(&k) = order.get(&rec.place)
+                    && !rec.lang.is_empty()
+                    && rec.flags & (flags::ABBR | flags::HISTORIC | flags::COLLOQUIAL) == 0
+                {
+                    labels[k].names.push(n as u32);
+                }
+            }
+            let candidates: Vec<labels::Candidate> = labels
+                .iter()
+                .map(|l| {
+                    let p = &self.places[l.place as usize];
+                    let width = LABEL_LANGUAGES
+                        .iter()
+                        .map(|lang| labels::text_width(self.label_name(l, lang).0))
+                        .fold(0.0, f64::max);
+                    labels::Candidate {
+                        lon: p.lon,
+                        lat: p.lat,
+                        width,
+                        kind: match p.kind {
+                            Kind::Country => labels::LabelKind::Country,
+                            _ => labels::LabelKind::Town {
+                                capital: p.feature_code == "PPLC",
+                                population: p.population,
+                            },
+                        },
+                    }
+                })
+                .collect();
+            for (l, p) in labels.iter_mut().zip(labels::choose(&candidates)) {
+                l.placement = p;
+            }
+            labels.retain(|l| l.placement.zooms != 0);
+            labels
+        })
+    }
+
+    /// A label's name in a language (and that language), or its main name (and `None`)
+    /// where the gazetteer has none in it. Of several names, a preferred one in the
+    /// language's own script wins (GeoNames lists Kazakh names in Latin and Cyrillic).
+    pub fn label_name<'a>(&'a self, label: &Label, lang: &str) -> (&'a str, Option<&'a str>) {
+        let main = &self.places[label.place as usize].name;
+        if lang == "en" {
+            return (main, None);
+        }
+        let script = |text: &str| -> bool {
+            let range = match lang {
+                "ar" | "fa" | "ur" | "ps" => '\u{0600}'..='\u{06FF}',
+                "ru" | "kk" | "uk" | "be" | "bg" | "ky" | "tg" | "mn" | "sr" => {
+                    '\u{0400}'..='\u{04FF}'
+                }
+                _ => return true,
+            };
+            text.chars().any(|c| range.contains(&c))
+        };
+        // Reversed, so that of equally good names the first listed wins.
+        label
+            .names
+            .iter()
+            .rev()
+            .map(|&n| &self.names[n as usize])
+            .filter(|n| &*n.lang == lang)
+            .max_by_key(|n| {
+                (
+                    script(&n.text),
+                    n.flags & flags::PREFERRED != 0,
+                    n.flags & flags::SHORT == 0,
+                )
+            })
+            .map_or((main.as_str(), None), |n| (&*n.text, Some(&*n.lang)))
     }
 
     /// The country and region outlines, parsed on first use (the last file that has any

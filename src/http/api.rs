@@ -833,6 +833,41 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         ),
     );
     paths.insert(
+        "/basemap/labels".into(),
+        get(
+            "The offline base map's place names for a zoom and a view",
+            "basemapLabels",
+            vec![
+                param(
+                    "zoom",
+                    "query",
+                    true,
+                    "The zoom of a 256-px-tile map (MapLibre's zoom + 1). Names are chosen per zoom so that none overlap at it; beyond 12 as at 12.",
+                    json!({"type": "integer", "minimum": 0, "maximum": 24}),
+                ),
+                r("bbox"),
+                query(
+                    "lang",
+                    "The language of the names (ISO 639), where the gazetteer has one; otherwise the main name. The page offers en, ar, ru, kk, the languages the names are sized for.",
+                    json!({"type": "string", "pattern": "^[a-z]{2,3}$", "default": "en"}),
+                ),
+                query(
+                    "limit",
+                    "Most names, the most important first.",
+                    json!({"type": "integer", "minimum": 1, "maximum": 5000, "default": 500}),
+                ),
+            ],
+            with_errors(
+                ok(
+                    "Countries and towns as points with `name`, `lang` (null for the main name), `kind` (country or town), `population`, `minzoom` and `anchor` (the side of the dot the name stands on: right, left, above, below; center for a country)",
+                    "application/geo+json",
+                    json!({"type": "object", "required": ["type", "features"]}),
+                ),
+                &["304", "400"],
+            ),
+        ),
+    );
+    paths.insert(
         "/geocode".into(),
         get(
             "Look a place name up, in any language or script",

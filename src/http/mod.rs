@@ -5,6 +5,7 @@
 pub mod aggregate;
 pub mod api;
 pub mod areas;
+pub mod basemap;
 pub mod body;
 pub mod edit;
 pub mod error;
@@ -281,6 +282,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{style}/legend", get(tiles::legend))
         .route("/tiles/{style}/legend.png", get(tiles::legend_png))
         .route("/tiles/{style}/{z}/{x}/{y}", get(tiles::tile))
+        .route("/basemap/labels", get(basemap::labels))
         .route("/geocode", get(geocode::geocode))
         // The handler takes a slot before reading the body, and counts it against
         // geoparse_max_bytes itself.

@@ -155,3 +155,92 @@ async fn mistakes_are_named() {
         assert_eq!(r.status(), 405, "{method} {path}");
     }
 }
+
+/// The five towns the January 2022 reports name, as the base map labels them at zoom 5.
+const KZ_TOWNS: [(&str, &str); 5] = [
+    ("1526384", "Almaty"),
+    ("610612", "Aktau"),
+    ("607610", "Zhanaozen"),
+    ("1519922", "Kyzylorda"),
+    ("1516905", "Taraz"),
+];
+
+#[tokio::test]
+async fn the_base_map_names_kazakhstan_s_towns_at_zoom_5_in_the_language_asked() {
+    let s = TestServer::demo().await;
+    let view = "bbox=46,40,88,56";
+    for z in [5, 6] {
+        let (st, fc) = s.json(&format!("/basemap/labels?zoom={z}&{view}")).await;
+        assert_eq!(st, 200, "{fc}");
+        let features = fc["features"].as_array().unwrap();
+        for (id, name) in KZ_TOWNS {
+            let f = features
+                .iter()
+                .find(|f| f["id"] == id)
+                .unwrap_or_else(|| panic!("{name} not labelled at zoom {z}"));
+            assert_eq!(f["properties"]["name"], name);
+            assert!(f["properties"]["minzoom"].as_u64().unwrap() <= 5);
+        }
+        // Zoom 6 names more towns than zoom 5, all of zoom 5's among them.
+        if z == 6 {
+            let (_, z5) = s.json(&format!("/basemap/labels?zoom=5&{view}")).await;
+            let z5 = z5["features"].as_array().unwrap();
+            assert!(
+                features.len() > z5.len(),
+                "{} > {}",
+                features.len(),
+                z5.len()
+            );
+        }
+    }
+    let (_, ar) = s
+        .json(&format!("/basemap/labels?zoom=5&{view}&lang=ar"))
+        .await;
+    let almaty = ar["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "1526384")
+        .unwrap();
+    assert_eq!(almaty["properties"]["name"], "ألماتي");
+    assert_eq!(almaty["properties"]["lang"], "ar");
+    let (_, kk) = s
+        .json(&format!("/basemap/labels?zoom=5&{view}&lang=kk"))
+        .await;
+    let zhanaozen = kk["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "607610")
+        .unwrap();
+    assert_eq!(
+        zhanaozen["properties"]["name"], "Жаңаөзен",
+        "Cyrillic Kazakh"
+    );
+    // The whole world at zoom 2: countries and the largest towns only.
+    let (_, world) = s.json("/basemap/labels?zoom=2&limit=5000").await;
+    let world = world["features"].as_array().unwrap();
+    assert!(world.iter().any(|f| f["properties"]["kind"] == "country"));
+    assert!(world.len() < 300, "{} labels at zoom 2", world.len());
+}
+
+#[tokio::test]
+async fn bad_label_queries_are_400_naming_the_parameter() {
+    let s = TestServer::demo().await;
+    for (q, word) in [
+        ("", "zoom"),
+        ("zoom=x", "zoom"),
+        ("zoom=30", "zoom"),
+        ("zoom=3&lang=arabic", "lang"),
+        ("zoom=3&bbox=1,2", "bbox"),
+        ("zoom=3&limit=0", "limit"),
+        ("zoom=3&style=x", "style"),
+    ] {
+        let (st, body) = s.json(&format!("/basemap/labels?{q}")).await;
+        assert_eq!(st, 400, "{q}: {body}");
+        assert!(
+            body["description"].as_str().unwrap().contains(word),
+            "{q}: {body}"
+        );
+    }
+}

@@ -6,6 +6,7 @@
 
 import { getConfig, getTileStyles } from './api.js';
 import { buildAreas } from './areas.js';
+import { buildLabels } from './labels.js';
 import { loadExtent, loadVersion } from './data.js';
 import { $ } from './dom.js';
 import { buildEditing, onMapClick } from './edit.js';
@@ -50,6 +51,7 @@ async function start() {
   const map = buildMap();
   buildMarkers();
   buildAreas();
+  buildLabels();
   addLegendControl();
   if (fromHash.view) map.jumpTo({ center: [fromHash.view.center[1], fromHash.view.center[0]], zoom: fromHash.view.zoom });
   else fitData(false);

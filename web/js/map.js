@@ -6,6 +6,7 @@
 import { absolute, tileUrl, vectorTileUrl } from './api.js';
 import { areaLayers, areaSources } from './areas.js';
 import { el } from './dom.js';
+import { onlineBasemapShown } from './labels.js';
 import { filterParams, filters, hook, layers, noCategories, server, tilesLoading } from './state.js';
 
 /** The deepest zoom the server makes vector tiles for; MapLibre overzooms beyond it. */
@@ -109,6 +110,7 @@ export function buildMap() {
     if (e.sourceId === 'heat' && e.tile) hook.lastTileUrl = heatTiles();
   });
   watchBasemap(map);
+  basemapChanged();
   return map;
 }
 
@@ -124,11 +126,23 @@ function watchBasemap(map) {
       document.body.classList.add('basemap-offline');
       const note = el('div', { class: 'maplibregl-ctrl offline-note', text: 'Base map unavailable: land and borders from this server' });
       map.addControl({ onAdd: () => note, onRemove: () => note.remove() }, 'bottom-left');
+      basemapChanged();
     }
   });
   map.on('sourcedata', (e) => {
-    if (e.sourceId === 'basemap' && e.tile && e.isSourceLoaded) { loaded++; document.body.classList.remove('basemap-offline'); }
+    if (e.sourceId === 'basemap' && e.tile && e.isSourceLoaded) {
+      loaded++;
+      if (document.body.classList.contains('basemap-offline')) { document.body.classList.remove('basemap-offline'); basemapChanged(); }
+    }
   });
+}
+
+/** Tells the offline map's names whether the online base map (which has its own) shows. */
+function basemapChanged() {
+  const map = layers.map;
+  onlineBasemapShown(!!map.getLayer('basemap')
+    && map.getLayoutProperty('basemap', 'visibility') !== 'none'
+    && !document.body.classList.contains('basemap-offline'));
 }
 
 /** Fits the view to the data's box, or the world when there is no data. @param {boolean} animate */
@@ -171,11 +185,12 @@ export function updateSources() {
   map.triggerRepaint();
 }
 
-/** Shows the online base map, or the offline one alone (land and borders from this server).
+/** Shows the online base map, or the offline one alone (land, borders and names from this server).
  * @param {boolean} on */
 export function showBasemap(on) {
   const map = layers.map;
   if (map.getLayer('basemap')) map.setLayoutProperty('basemap', 'visibility', on ? 'visible' : 'none');
+  basemapChanged();
 }
 
 /** @param {number} opacity 0 to 1 */
