@@ -20,10 +20,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use incidentmap::app::area_resolver;
 use incidentmap::filter::Filter;
 use incidentmap::gazetteer::Gazetteer;
+use incidentmap::model::{Incident, Precision};
 use incidentmap::spatial::Index;
 use incidentmap::synth::{SynthOptions, generate};
 use incidentmap::tiles::mercator::{TileId, world_px};
-use incidentmap::tiles::style::Styles;
+use incidentmap::tiles::style::{Style, Styles};
 use incidentmap::tiles::{Layer, build_pyramid, render, top_of_ramp};
 mod shared;
 
@@ -179,6 +180,7 @@ fn bench(c: &mut Criterion) {
             percentile(&mut fr_low, 0.5),
         );
         medians.push((n, median));
+        areas_variant(&gaz, n, style, &sample);
         let mut k = 0;
         g.bench_function(format!("random_tile/{n}"), |b| {
             b.iter(|| {
@@ -197,6 +199,75 @@ fn bench(c: &mut Criterion) {
             last.1 / first.1
         );
     }
+}
+
+/// The same data with one incident in 20 known only by its region and one in 200 only by its
+/// country (issue #17): spread over their outlines, one spread per area and tile. Unfiltered
+/// and with the random filters, medians and p90s over the same tiles.
+fn areas_variant(gaz: &Arc<Gazetteer>, n: usize, style: &Style, sample: &[TileId]) {
+    let opts = SynthOptions {
+        count: n,
+        seed: 7,
+        ..Default::default()
+    };
+    let kz = gaz.country("KZ").expect("Kazakhstan in the gazetteer");
+    let incidents: Vec<Incident> = generate(gaz, &opts)
+        .unwrap()
+        .enumerate()
+        .map(|(k, mut i)| {
+            let region = i
+                .place_id
+                .and_then(|id| gaz.place(id))
+                .and_then(|p| gaz.region_of(p));
+            let area = match (k % 200, k % 20, region) {
+                (0, _, _) => Some((kz, Precision::Country)),
+                (_, 0, Some(r)) => Some((r, Precision::Region)),
+                _ => None,
+            };
+            if let Some((p, precision)) = area {
+                (i.lon, i.lat, i.place_id, i.place) =
+                    (p.lon, p.lat, Some(p.id), Some(p.name.clone()));
+                i.precision = precision;
+            }
+            i
+        })
+        .collect();
+    let areas = incidents.iter().filter(|i| i.precision.is_area()).count();
+    let idx = Index::new(incidents, 1, area_resolver(gaz.clone()));
+    let snap = idx.snapshot();
+    let pyramid = build_pyramid(&snap, style);
+    let layer = Layer {
+        snap: &snap,
+        style,
+        pyramid: Some(&pyramid),
+    };
+    let tops: Vec<f32> = (0..=22).map(|z| top_of_ramp(&layer, z)).collect();
+    let filters = random_filters(sample.len());
+    let time = |f: &dyn Fn(usize) -> Filter| -> Vec<f64> {
+        sample
+            .iter()
+            .enumerate()
+            .map(|(k, &t)| {
+                let f = f(k);
+                (0..3)
+                    .map(|_| {
+                        let s = Instant::now();
+                        black_box(render(&layer, &f, t, 1, tops[t.z as usize]).unwrap());
+                        s.elapsed().as_secs_f64() * 1e3
+                    })
+                    .fold(f64::MAX, f64::min)
+            })
+            .collect()
+    };
+    let mut plain = time(&|_| Filter::default());
+    let mut filtered = time(&|k| filters[k].clone());
+    println!(
+        "{n} incidents, {areas} of them region- or country-level spread over outlines: unfiltered median {:.3} ms, p90 {:.3} ms; random filters median {:.3} ms, p90 {:.3} ms",
+        percentile(&mut plain, 0.5),
+        percentile(&mut plain, 0.9),
+        percentile(&mut filtered, 0.5),
+        percentile(&mut filtered, 0.9),
+    );
 }
 
 criterion_group!(benches, bench);

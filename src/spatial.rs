@@ -220,6 +220,32 @@ impl Snapshot {
         self.base.records.iter()
     }
 
+    /// Every area incident (region or country precision) of the base with its area, including
+    /// those the overlay has since replaced or deleted (see [`Snapshot::for_each_area_change`]).
+    pub fn for_each_base_area(&self, mut visit: impl FnMut(&Incident, &AreaExtent)) {
+        for (&pos, area) in &self.base.area_of {
+            visit(&self.base.records[pos as usize], area);
+        }
+    }
+
+    /// The overlay's changes to area incidents, each with its area: the base's version it
+    /// shadows with sign -1, the current version with sign +1. Base-derived sums plus these
+    /// are the snapshot's.
+    pub fn for_each_area_change(&self, mut visit: impl FnMut(&Incident, &AreaExtent, f32)) {
+        for (id, now) in &self.overlay {
+            if let Some(pos) = self.base.position(id)
+                && let Some(area) = self.base.area_of.get(&pos)
+            {
+                visit(&self.base.records[pos as usize], area, -1.0);
+            }
+            if let Some(i) = now
+                && let Some(area) = (self.area_of)(i)
+            {
+                visit(i, &area, 1.0);
+            }
+        }
+    }
+
     /// The overlay as changes to the base: (the base record it shadows, if any; the record
     /// now, if any). Base-derived data plus these changes is the snapshot.
     pub fn overlay_changes(

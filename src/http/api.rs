@@ -853,8 +853,8 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
                 ),
                 query(
                     "limit",
-                    "Most names, the most important first.",
-                    json!({"type": "integer", "minimum": 1, "maximum": 5000, "default": 500}),
+                    "Most names, the most important first; above 5,000 the answer holds 5,000.",
+                    json!({"type": "integer", "minimum": 1, "maximum": 18446744073709551615u64, "default": 500}),
                 ),
             ],
             with_errors(

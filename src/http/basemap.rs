@@ -38,10 +38,10 @@ pub async fn labels(
         .map(Bbox::parse)
         .transpose()
         .map_err(|e| ApiError::bad_request(format!("bbox: {}", e.0)))?;
-    let lang = params.get("lang").unwrap_or("en").to_ascii_lowercase();
+    let lang = params.get("lang").unwrap_or("en").to_string();
     if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
         return Err(ApiError::bad_request(format!(
-            "lang: {lang:?} is not a two- or three-letter language code (ISO 639)"
+            "lang: {lang:?} is not a two- or three-letter lowercase language code (ISO 639)"
         )));
     }
     let limit = match params.num::<usize>("limit", "a positive integer")? {

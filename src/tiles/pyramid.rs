@@ -16,6 +16,7 @@
 //! boundaries are the caller's to finish: it adds the incidents of the two partial days one
 //! by one ([`super::density`]).
 
+use super::area_sums::AreaSums;
 use super::mercator::world_px;
 use super::morton::{block_range, decode, encode};
 
@@ -236,6 +237,8 @@ pub struct Pyramid {
     read_from: [usize; BASE_LEVEL as usize + 1],
     points: usize,
     days: Days,
+    /// Region- and country-level incidents, summed per area ([`AreaSums`]).
+    areas: AreaSums,
 }
 
 impl Pyramid {
@@ -293,7 +296,17 @@ impl Pyramid {
             read_from,
             points,
             days,
+            areas: AreaSums::default(),
         }
+    }
+
+    /// The same pyramid with the base's area incidents summed per area.
+    pub fn with_areas(self, areas: AreaSums) -> Pyramid {
+        Pyramid { areas, ..self }
+    }
+
+    pub fn areas(&self) -> &AreaSums {
+        &self.areas
     }
 
     /// Calls `f(px, py, weight)` for every point of UTC `day` (days since the epoch) inside
@@ -362,7 +375,7 @@ impl Pyramid {
 
     /// Memory the stored levels and the points by day take, bytes.
     pub fn bytes(&self) -> usize {
-        self.levels.iter().map(Level::bytes).sum::<usize>() + self.days.bytes()
+        self.levels.iter().map(Level::bytes).sum::<usize>() + self.days.bytes() + self.areas.bytes()
     }
 
     /// Calls `f(px, py, weight)` for every non-empty pixel of zoom `z` (256-px tiles) inside
