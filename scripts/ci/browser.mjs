@@ -473,14 +473,14 @@ try {
     }
   });
 
-  await step('g2. offline, land and borders come from the server; the choropleth counts incidents per region', async () => {
+  await step('g2. offline, land and borders come from the server\'s base map tiles; the choropleth counts incidents per region', async () => {
     await kazakhstanView();
     await page.waitForFunction(() => (window.incidentmap.regions || 0) > 0, null, { timeout: 15000 })
       .catch(() => { throw new Check('no regions loaded for the view'); });
     const borders = await page.evaluate(() => {
       const map = window.incidentmap.map;
-      const countries = map.querySourceFeatures('countries').map((f) => f.properties.name);
-      const regions = map.querySourceFeatures('regions').map((f) => f.properties.admin1);
+      const countries = map.querySourceFeatures('base', { sourceLayer: 'countries' }).map((f) => f.properties.name);
+      const regions = map.querySourceFeatures('base', { sourceLayer: 'regions' }).map((f) => f.properties.admin1);
       return { kz: countries.includes('Kazakhstan'), regions: [...new Set(regions)] };
     });
     expect(borders.kz && borders.regions.includes('KZ.17') && borders.regions.length >= 17,

@@ -177,6 +177,51 @@ grep -q 'name (String) = Zhambyl' "$WORK/regions.txt" || fail "GDAL did not read
   || fail "GDAL read $KZ_GDAL Kazakh regions ($MULTI multipolygons), the API has $KZ_API"
 echo "ogrinfo: layers $LAYERS; $KZ_GDAL Kazakh regions, each a multipolygon"
 
+step "GDAL: the MVT driver reads the offline base map's vector tiles (issue #17)"
+# The zoom-5 tiles over Kazakhstan saved as {z}/{x}/{y}.pbf and read by ogrinfo: the layers
+# the TileJSON lists, polygons for land and regions, lines for borders, and the five towns of
+# the January 2022 reports named where they are, with their Arabic names.
+"$VENV/bin/python" - "$URL" "$WORK/basemap" <<'PY' || fail "GDAL MVT (base map)"
+import json, math, os, re, subprocess, sys, urllib.request
+url, root = sys.argv[1], sys.argv[2]
+tj = json.load(urllib.request.urlopen(url + "/basemap/tilejson.json"))
+layers = {l["id"] for l in tj["vector_layers"]}
+z, n = 5, 32
+tx = lambda lon: int((lon + 180) / 360 * n)
+ty = lambda lat: int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+seen, towns, geoms = set(), {}, {}
+for x in range(tx(46), tx(88) + 1):
+    for y in range(ty(56), ty(40) + 1):
+        path = os.path.join(root, str(z), str(x), f"{y}.pbf")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        body = urllib.request.urlopen(f"{url}/basemap/tiles/{z}/{x}/{y}.mvt").read()
+        if not body:
+            continue
+        open(path, "wb").write(body)
+        out = subprocess.run(["ogrinfo", "-ro", "-al", "-q", path], check=True, capture_output=True, text=True).stdout
+        for block in re.split(r"\nLayer name: ", "\n" + out)[1:]:
+            name = block.split("\n", 1)[0].strip()
+            seen.add(name)
+            geoms.setdefault(name, set()).update(re.findall(r"^  (POINT|MULTIPOINT|LINESTRING|MULTILINESTRING|POLYGON|MULTIPOLYGON) ", block, re.M))
+            if name == "places":
+                for feat in re.split(r"\nOGRFeature\(", block)[1:]:
+                    props = dict(re.findall(r"^  (\w+) \(\w+\) = (.*)$", feat, re.M))
+                    pt = re.search(r"POINT \(([-\d.e]+) ([-\d.e]+)\)", feat)
+                    lon = float(pt.group(1)) / 6378137 * 180 / math.pi
+                    lat = math.degrees(2 * math.atan(math.exp(float(pt.group(2)) / 6378137)) - math.pi / 2)
+                    towns[props.get("name")] = (lon, lat, props.get("name_ar"))
+assert seen == layers, f"layers read {seen}, the TileJSON lists {layers}"
+assert geoms["countries"] <= {"POLYGON", "MULTIPOLYGON"} and geoms["regions"] <= {"POLYGON", "MULTIPOLYGON"}, geoms
+assert geoms["borders"] <= {"LINESTRING", "MULTILINESTRING"}, geoms
+where = {"Almaty": (76.91, 43.25), "Aktau": (51.17, 43.66), "Zhanaozen": (52.86, 43.34), "Kyzylorda": (65.51, 44.85), "Taraz": (71.37, 42.90)}
+for town, (lon, lat) in where.items():
+    assert town in towns, f"{town} not named at zoom 5 (named: {sorted(t for t in towns if t)[:40]})"
+    glon, glat, ar = towns[town]
+    assert abs(glon - lon) < 0.05 and abs(glat - lat) < 0.05, f"{town} read at {glon:.3f},{glat:.3f}"
+assert towns["Almaty"][2] == "ألماتي", towns["Almaty"]
+print(f"ogrinfo (MVT base map): layers {sorted(seen)}; {len(towns)} names at zoom 5 over Kazakhstan, the five towns where they are")
+PY
+
 step "aggregates: the groups add up to the items' numberMatched for five filters (issue #17)"
 for f in "" "category=riot" "datetime=2022-01-05/2022-01-07" "bbox=50,40,60,48" "precision=region,country"; do
   ITEMS=$(curl -sf "$URL/collections/incidents/items?limit=1&$f" | json 'd["numberMatched"]')

@@ -484,6 +484,18 @@ impl Gazetteer {
         self.places.is_empty()
     }
 
+    /// A short text that differs between gazetteers of different content (the counts of
+    /// places, names and outline files' bytes), for ETags of what is derived from it alone.
+    pub fn fingerprint(&self) -> String {
+        let outline_bytes: usize = self.outline_files.iter().map(|(_, t)| t.len()).sum();
+        format!(
+            "{}:{}:{}",
+            self.places.len(),
+            self.names.len(),
+            outline_bytes
+        )
+    }
+
     pub fn names_len(&self) -> usize {
         self.names.len()
     }

@@ -114,6 +114,17 @@ impl Outlines {
             .map(|&k| &self.shapes[k as usize].1)
     }
 
+    /// The outlines whose box meets a box (west, south, east, north), with their places.
+    pub fn intersecting(
+        &self,
+        [west, south, east, north]: [f64; 4],
+    ) -> impl Iterator<Item = (u32, &MultiPolygon<f64>)> {
+        self.tree
+            .locate_in_envelope_intersecting(AABB::from_corners([west, south], [east, north]))
+            .map(|e| &self.shapes[e.data as usize])
+            .map(|(place, s)| (*place, s))
+    }
+
     /// Every outline, with its place.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &MultiPolygon<f64>)> {
         self.shapes.iter().map(|(place, s)| (*place, s))

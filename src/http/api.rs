@@ -832,6 +832,69 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ),
         ),
     );
+    let tile_index = |name: &str, what: &str| {
+        param(
+            name,
+            "path",
+            true,
+            what,
+            json!({"type": "string", "pattern": "^[0-9]+$"}),
+        )
+    };
+    paths.insert(
+        "/basemap/tiles/{z}/{x}/{y}".into(),
+        get(
+            "A vector tile (MVT) of the offline base map: land, borders, regions, place names",
+            "basemapTile",
+            vec![
+                tile_index("z", "Zoom, 0 to 24 (beyond 12, the tile of zoom 12 cut to size: clients overzoom)."),
+                tile_index("x", "Column, 0 to 2^z - 1."),
+                param(
+                    "y",
+                    "path",
+                    true,
+                    "Row, 0 to 2^z - 1, optionally followed by .mvt or .pbf.",
+                    json!({"type": "string", "pattern": "^[0-9]+(\\.mvt|\\.pbf)?$"}),
+                ),
+            ],
+            with_errors(
+                ok(
+                    "The tile (layers countries, regions, borders, places; see /basemap/tilejson.json); an empty body where there is nothing",
+                    crate::tiles::mvt::MEDIA_TYPE,
+                    json!({"type": "string", "format": "binary"}),
+                ),
+                &["304", "400", "503"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/basemap/tilejson.json".into(),
+        get(
+            "TileJSON 3.0.0 of the base map's vector tiles, with their layers and fields",
+            "basemapTileJson",
+            vec![],
+            with_errors(
+                ok(
+                    "TileJSON",
+                    "application/json",
+                    json!({"type": "object", "required": ["tilejson", "tiles", "vector_layers"]}),
+                ),
+                &["304", "400"],
+            ),
+        ),
+    );
+    paths.insert(
+        "/basemap/style.json".into(),
+        get(
+            "A MapLibre style drawing the base map (sea, land, borders, a dot per named place; names need glyphs)",
+            "basemapStyle",
+            vec![],
+            with_errors(
+                ok("MapLibre style", "application/json", json!({"type": "object", "required": ["version", "sources", "layers"]})),
+                &["304", "400"],
+            ),
+        ),
+    );
     paths.insert(
         "/basemap/labels".into(),
         get(

@@ -283,6 +283,9 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{style}/legend.png", get(tiles::legend_png))
         .route("/tiles/{style}/{z}/{x}/{y}", get(tiles::tile))
         .route("/basemap/labels", get(basemap::labels))
+        .route("/basemap/tiles/{z}/{x}/{y}", get(basemap::tile))
+        .route("/basemap/tilejson.json", get(basemap::tilejson))
+        .route("/basemap/style.json", get(basemap::style))
         .route("/geocode", get(geocode::geocode))
         // The handler takes a slot before reading the body, and counts it against
         // geoparse_max_bytes itself.

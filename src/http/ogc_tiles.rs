@@ -316,7 +316,7 @@ pub async fn map_tile(
     heat_tile(&s, default_style(&s)?, tile, 1, raw.as_deref(), &headers).await
 }
 
-fn accepts_gzip(headers: &HeaderMap) -> bool {
+pub(super) fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()

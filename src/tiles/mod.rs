@@ -10,11 +10,13 @@
 //! - [`png`]: indexed PNG encoding;
 //! - [`clusters`]: server-side clusters on a grid aligned with the tiles; [`mvt`]: their
 //!   encoding as Mapbox Vector Tiles.
+//! - [`basemap`]: the offline base map (land, borders, regions, place names) as vector tiles.
 //!
 //! Everything here is pure and synchronous; the HTTP layer runs it on the blocking pool and
 //! caches what it can.
 
 pub mod area_sums;
+pub mod basemap;
 pub mod cache;
 pub mod clusters;
 pub mod heat;

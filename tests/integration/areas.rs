@@ -244,3 +244,96 @@ async fn bad_label_queries_are_400_naming_the_parameter() {
         );
     }
 }
+
+/// The base map's vector tile over Almaty at zoom 6, read back with an independent reader:
+/// land, borders (as lines), regions with their admin1 codes, and the names of the zoom.
+#[tokio::test]
+async fn the_base_map_as_vector_tiles_holds_land_borders_regions_and_names() {
+    use incidentmap::tiles::mercator::world_px;
+    let s = TestServer::demo().await;
+    let (x, y) = world_px(76.91, 43.25, 6, 256);
+    let (x, y) = ((x / 256.0) as u32, (y / 256.0) as u32);
+    let r = s.get(&format!("/basemap/tiles/6/{x}/{y}.mvt")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.mapbox-vector-tile"
+    );
+    let reader = mvt_reader::Reader::new(r.bytes().await.unwrap().to_vec()).expect("a valid MVT");
+    let names = reader.get_layer_names().unwrap();
+    assert_eq!(names, ["countries", "regions", "borders", "places"]);
+    let mut seen: std::collections::HashMap<String, Vec<mvt_reader::feature::Feature>> =
+        Default::default();
+    for (i, layer) in names.iter().enumerate() {
+        seen.insert(layer.clone(), reader.get_features(i).unwrap());
+    }
+    let prop = |f: &mvt_reader::feature::Feature, k: &str| match f
+        .properties
+        .as_ref()
+        .and_then(|p| p.get(k))
+    {
+        Some(mvt_reader::feature::Value::String(s)) => s.clone(),
+        other => format!("{other:?}"),
+    };
+    let countries: Vec<String> = seen["countries"].iter().map(|f| prop(f, "name")).collect();
+    assert!(
+        countries.contains(&"Kazakhstan".to_string()),
+        "{countries:?}"
+    );
+    assert!(seen["countries"].iter().all(|f| matches!(
+        f.geometry,
+        geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)
+    )));
+    let regions: Vec<String> = seen["regions"].iter().map(|f| prop(f, "admin1")).collect();
+    assert!(
+        regions.contains(&"KZ.02".to_string()),
+        "Almaty region: {regions:?}"
+    );
+    assert!(seen["borders"].iter().all(|f| matches!(
+        f.geometry,
+        geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)
+    )));
+    let almaty = seen["places"]
+        .iter()
+        .find(|f| prop(f, "name") == "Almaty")
+        .expect("Almaty named at zoom 6");
+    assert_eq!(prop(almaty, "name_ar"), "ألماتي");
+    assert_eq!(prop(almaty, "name_ru"), "Алматы");
+    // Gzip when asked; the TileJSON and style point at these tiles.
+    let gz = s
+        .client
+        .get(s.url(&format!("/basemap/tiles/6/{x}/{y}")))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let (st, tj) = s.json("/basemap/tilejson.json").await;
+    assert_eq!(st, 200);
+    assert!(
+        tj["tiles"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("/basemap/tiles/{z}/{x}/{y}.mvt")
+    );
+    assert_eq!(tj["vector_layers"].as_array().unwrap().len(), 4);
+    let (st, style) = s.json("/basemap/style.json").await;
+    assert_eq!(st, 200);
+    assert!(
+        style["sources"]["basemap"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/basemap/tilejson.json")
+    );
+    // Open sea far from any name: an empty tile, still a 200.
+    let r = s.get("/basemap/tiles/8/10/150").await;
+    assert_eq!(r.status(), 200);
+    for bad in [
+        "/basemap/tiles/6/99/1",
+        "/basemap/tiles/x/1/1",
+        "/basemap/tiles/30/1/1",
+    ] {
+        let (st, body) = s.json(bad).await;
+        assert_eq!(st, 400, "{bad}: {body}");
+    }
+}
