@@ -3,14 +3,15 @@
 //! place names chosen for the zoom ([`crate::gazetteer::labels`]), with their names in the
 //! languages the map page offers.
 //!
-//! Outlines are projected into the tile's coordinates, simplified to a pixel there, and
-//! clipped to the tile and a buffer by the encoder (it clamps to its box, adding the points
-//! where segments leave it). What lies in the buffer is drawn by no client (MapLibre and
-//! OpenLayers clip each tile to its extent), so the edges clipping adds along it never show;
-//! borders are lines of their own, so no tile edge is ever stroked as a border.
+//! Outlines are clipped to the tile and a buffer ([`super::clip`]), projected into the
+//! tile's coordinates and simplified to a pixel there. What lies in the buffer is drawn by no
+//! client (MapLibre and OpenLayers clip each tile to its extent), so the edges clipping adds
+//! along it never show; borders are lines of their own, so no tile edge is ever stroked as a
+//! border.
 
 use geo::{MultiPolygon, Simplify};
 
+use super::clip::clip_ring;
 use super::mercator::{TileId, lon_lat, world_px};
 use super::mvt::{EXTENT, Field, LayerSpec, MvtError};
 use crate::gazetteer::{Gazetteer, Kind, LABEL_LANGUAGES};
@@ -117,10 +118,37 @@ fn to_tile(t: TileId, lon: f64, lat: f64) -> (f64, f64) {
     ((x - t.x as f64 * 256.0) * k, (y - t.y as f64 * 256.0) * k)
 }
 
-/// An outline in tile units, simplified to a pixel; rings that leave nothing are dropped.
-fn project(t: TileId, outline: &MultiPolygon<f64>) -> MultiPolygon<f64> {
-    use geo::MapCoords;
-    outline
+/// What of an outline the tile (with its buffer, `bx` in degrees) holds, in tile units,
+/// simplified to a pixel. Clipped first, in degrees: a country's outline has thousands of
+/// vertices, a tile at zoom 12 a handful of them.
+fn project(t: TileId, outline: &MultiPolygon<f64>, bx: [f64; 4]) -> MultiPolygon<f64> {
+    use geo::{BoundingRect, MapCoords};
+    let [w, s, e, n] = bx;
+    let inside = |r: &geo::LineString<f64>| {
+        r.bounding_rect()
+            .is_some_and(|b| b.min().x >= w && b.max().x <= e && b.min().y >= s && b.max().y <= n)
+    };
+    let clip = |r: &geo::LineString<f64>| {
+        if inside(r) {
+            r.clone()
+        } else {
+            clip_ring(r, [w, s, e, n])
+        }
+    };
+    let polygons = outline.iter().filter_map(|p| {
+        let exterior = clip(p.exterior());
+        if exterior.0.is_empty() {
+            return None;
+        }
+        let holes = p
+            .interiors()
+            .iter()
+            .map(clip)
+            .filter(|r| !r.0.is_empty())
+            .collect();
+        Some(geo::Polygon::new(exterior, holes))
+    });
+    MultiPolygon::new(polygons.collect())
         .map_coords(|c| {
             let (x, y) = to_tile(t, c.x, c.y);
             geo::coord! { x: x, y: y }
@@ -243,7 +271,7 @@ pub fn encode(gaz: &Gazetteer, t: TileId) -> Result<Option<Vec<u8>>, MvtError> {
         if is_region && t.z < REGION_MIN_ZOOM {
             continue;
         }
-        let shape = project(t, outline);
+        let shape = project(t, outline, bx);
         if let Some(g) = polygon(&shape)? {
             if is_region {
                 regions = area(regions, g, p);

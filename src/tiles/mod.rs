@@ -10,7 +10,8 @@
 //! - [`png`]: indexed PNG encoding;
 //! - [`clusters`]: server-side clusters on a grid aligned with the tiles; [`mvt`]: their
 //!   encoding as Mapbox Vector Tiles.
-//! - [`basemap`]: the offline base map (land, borders, regions, place names) as vector tiles.
+//! - [`basemap`]: the offline base map (land, borders, regions, place names) as vector tiles;
+//!   [`clip`]: rings clipped to a tile's box.
 //!
 //! Everything here is pure and synchronous; the HTTP layer runs it on the blocking pool and
 //! caches what it can.
@@ -18,6 +19,7 @@
 pub mod area_sums;
 pub mod basemap;
 pub mod cache;
+pub mod clip;
 pub mod clusters;
 pub mod heat;
 pub mod mercator;
