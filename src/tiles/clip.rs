@@ -8,6 +8,14 @@
 
 use geo::{Coord, LineString};
 
+/// One edge of the box: which side of it is inside, where a segment crosses it, and its
+/// coordinate.
+type Edge = (
+    fn(Coord<f64>, f64) -> bool,
+    fn(Coord<f64>, Coord<f64>, f64) -> Coord<f64>,
+    f64,
+);
+
 /// The part of a closed ring inside `[x0, x1] × [y0, y1]`, closed; empty when none is.
 pub fn clip_ring(ring: &LineString<f64>, [x0, y0, x1, y1]: [f64; 4]) -> LineString<f64> {
     let mut pts: Vec<Coord<f64>> = ring.0.clone();
@@ -15,11 +23,7 @@ pub fn clip_ring(ring: &LineString<f64>, [x0, y0, x1, y1]: [f64; 4]) -> LineStri
         pts.pop();
     }
     // One pass per edge of the box: keep what is inside it, cut where a segment crosses.
-    let edges: [(
-        fn(Coord<f64>, f64) -> bool,
-        fn(Coord<f64>, Coord<f64>, f64) -> Coord<f64>,
-        f64,
-    ); 4] = [
+    let edges: [Edge; 4] = [
         (|p, v| p.x >= v, cut_x, x0),
         (|p, v| p.x <= v, cut_x, x1),
         (|p, v| p.y >= v, cut_y, y0),
