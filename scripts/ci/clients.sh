@@ -33,7 +33,12 @@ step "building and starting the server"
 cargo build --release --quiet
 BIN="$ROOT/target/release/incidentmap"
 WORK="$(mktemp -d)"
-cleanup() { [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
+# The server's log is kept in ci-artifacts/ (a crash or a panic says itself there).
+cleanup() {
+  [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null
+  mkdir -p "$ROOT/ci-artifacts" && cp "$WORK/server.log" "$ROOT/ci-artifacts/clients-server.log" 2>/dev/null
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 "$BIN" synth --count 2000 --seed 3 --out "$WORK/synth.csv" >/dev/null
 "$BIN" import --data "$WORK/data" demo/kazakhstan-2022.geojson "$WORK/synth.csv"

@@ -847,7 +847,13 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             "A vector tile (MVT) of the offline base map: land, borders, regions, place names",
             "basemapTile",
             vec![
-                tile_index("z", "Zoom, 0 to 24 (beyond 12, the tile of zoom 12 cut to size: clients overzoom)."),
+                param(
+                    "z",
+                    "path",
+                    true,
+                    "Zoom, 0 to 22 (beyond 12 the tiles hold what zoom 12's do; clients usually overzoom instead).",
+                    json!({"type": "integer", "minimum": 0, "maximum": crate::tiles::mercator::MAX_ZOOM}),
+                ),
                 tile_index("x", "Column, 0 to 2^z - 1."),
                 param(
                     "y",
@@ -863,7 +869,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
                     crate::tiles::mvt::MEDIA_TYPE,
                     json!({"type": "string", "format": "binary"}),
                 ),
-                &["304", "400", "503"],
+                &["304", "400", "404", "503"],
             ),
         ),
     );
