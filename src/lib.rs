@@ -16,8 +16,8 @@
 //!   PostgreSQL/PostGIS database shared by several instances, with its change feed and TLS.
 //! - [`spatial`]: the in-memory R-tree index, published as immutable snapshots.
 //! - [`tiles`]: heat-map tiles (Web Mercator math, kernel density, styles, PNG) and vector
-//!   tiles (server-side clusters, MVT); [`aggregate`]: counts by region, country, category and
-//!   period.
+//!   tiles (server-side clusters, MVT; the offline base map); [`aggregate`]: counts by region,
+//!   country, category and period.
 //! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write
 //!   path, and following other instances' writes to a shared store.
 //! - [`http`]: the HTTP API (one file per resource family, the router and its layers, bounded

@@ -8,6 +8,9 @@
 //! - [`stem`]: Russian stems, where inflected names meet the nominative;
 //! - [`words`]: ordinary language (common words, demonyms) that geoparsing must not take for places;
 //! - [`geoparse`]: finding places in running text;
+//! - [`outlines`]: country and region outlines, and which hold a point; [`areas`]: the
+//!   nearest settlement's region where none does;
+//! - [`labels`]: which places a map names at each zoom, none overlapping;
 //! - [`data`]: the records and the TSV reader.
 
 pub mod areas;

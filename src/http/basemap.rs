@@ -17,7 +17,7 @@ use super::{AppState, etag, not_modified};
 use crate::bbox::Bbox;
 use crate::gazetteer::Kind;
 use crate::tiles::basemap::{self, LAYERS, MAX_ZOOM, REGION_MIN_ZOOM};
-use crate::tiles::mercator::{MAX_ZOOM as TILE_MAX_ZOOM, TileError, TileId};
+use crate::tiles::mercator::{TileError, TileId};
 use crate::tiles::mvt;
 
 /// Query parameters of `/basemap/labels`.
@@ -118,17 +118,14 @@ pub async fn tile(
         .strip_suffix(".mvt")
         .or_else(|| y.strip_suffix(".pbf"))
         .unwrap_or(&y);
-    // As for the incidents' tiles: a zoom beyond the tiles' is a bad request, a tile that
-    // does not exist at its zoom is not found.
-    let z = z.parse::<u64>().map_err(|_| {
-        ApiError::bad_request(format!("z: {z:?} is not a zoom (0 to {TILE_MAX_ZOOM})"))
-    })?;
+    // As for the incidents' tiles: a zoom beyond the tiles' is a bad request; a path that
+    // names no tile (not a number, or beyond its zoom's grid) is not found.
     let num = |v: &str, what: &str| {
         v.parse::<u64>().map_err(|_| {
             ApiError::not_found(format!("no such tile: {what} {v:?} is not a tile number"))
         })
     };
-    let t = TileId::new(z, num(&x, "x")?, num(y, "y")?).map_err(|e| match e {
+    let t = TileId::new(num(&z, "z")?, num(&x, "x")?, num(y, "y")?).map_err(|e| match e {
         TileError::Zoom(_) => ApiError::bad_request(e.to_string()),
         TileError::Coordinate { .. } => ApiError::not_found(format!("no such tile: {e}")),
     })?;

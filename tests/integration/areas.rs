@@ -331,7 +331,8 @@ async fn the_base_map_as_vector_tiles_holds_land_borders_regions_and_names() {
     for (bad, status) in [
         ("/basemap/tiles/6/99/1", 404),
         ("/basemap/tiles/6/1/x", 404),
-        ("/basemap/tiles/x/1/1", 400),
+        ("/basemap/tiles/x/1/1", 404),
+        ("/basemap/tiles/%7Bz%7D/%7Bx%7D/%7By%7D.mvt", 404),
         ("/basemap/tiles/30/1/1", 400),
     ] {
         let (st, body) = s.json(bad).await;
