@@ -102,6 +102,17 @@ impl Bbox {
         self.west > self.east
     }
 
+    /// Whether two boxes share a point, either of them possibly crossing the antimeridian.
+    pub fn meets(&self, other: &Bbox) -> bool {
+        let overlaps = |a: &Bbox, b: &Bbox| {
+            a.west <= b.east && b.west <= a.east && a.south <= b.north && b.south <= a.north
+        };
+        let theirs = other.parts();
+        self.parts()
+            .iter()
+            .any(|a| theirs.iter().any(|b| overlaps(a, b)))
+    }
+
     /// The box as one or two boxes that do not cross the antimeridian.
     pub fn parts(&self) -> Vec<Bbox> {
         if self.crosses_antimeridian() {

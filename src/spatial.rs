@@ -347,11 +347,7 @@ impl Snapshot {
                 continue;
             }
             if let Some(a) = (self.area_of)(i) {
-                if a.bbox
-                    .parts()
-                    .iter()
-                    .any(|x| bbox.parts().iter().any(|y| overlaps(x, y)))
-                {
+                if a.bbox.meets(bbox) {
                     visit(i, &a);
                 }
             }
@@ -564,10 +560,6 @@ impl Index {
         };
         self.current.store(Arc::new(snapshot));
     }
-}
-
-fn overlaps(a: &Bbox, b: &Bbox) -> bool {
-    a.west <= b.east && b.west <= a.east && a.south <= b.north && b.south <= a.north
 }
 
 fn old_or_new<'a>(

@@ -9,6 +9,8 @@
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree, RTreeObject};
 
+use crate::tiles::mercator::world_px;
+
 /// The deepest zoom chosen for: beyond it places only move apart, so its labels stay.
 pub const MAX_ZOOM: u8 = 12;
 
@@ -110,7 +112,6 @@ fn min_population(z: u8) -> u64 {
 pub fn choose(candidates: &[Candidate]) -> Vec<Placement> {
     let mut out = vec![Placement::default(); candidates.len()];
     for z in 0..=MAX_ZOOM {
-        let world = 256.0 * f64::from(1u32 << z);
         // Towns named one zoom out keep their names and sides: they only moved apart.
         let mut kept = Vec::new();
         for (i, c) in candidates.iter().enumerate() {
@@ -118,7 +119,7 @@ pub fn choose(candidates: &[Candidate]) -> Vec<Placement> {
                 (z.checked_sub(1).and_then(|y| out[i].at(y)), c.kind)
             {
                 out[i].set(z, a);
-                kept.push(Placed(label_box(c, a, world)));
+                kept.push(Placed(label_box(c, a, z)));
             }
         }
         let mut tree = RTree::bulk_load(kept);
@@ -129,7 +130,7 @@ pub fn choose(candidates: &[Candidate]) -> Vec<Placement> {
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| eligible(c, z))
-                .map(|(i, c)| GeomWithData::new(pixel(c, world), i))
+                .map(|(i, c)| GeomWithData::new(pixel(c, z), i))
                 .collect(),
         );
         let mut offer = |i: usize, tree: &mut RTree<Placed>| {
@@ -142,7 +143,7 @@ pub fn choose(candidates: &[Candidate]) -> Vec<Placement> {
             };
             let best = sides
                 .iter()
-                .map(|&a| (a, label_box(&candidates[i], a, world)))
+                .map(|&a| (a, label_box(&candidates[i], a, z)))
                 .filter(|(_, b)| tree.locate_in_envelope_intersecting(*b).next().is_none())
                 .min_by_key(|(_, b)| {
                     // A dot is covered when the box meets any of it, not just its centre.
@@ -181,18 +182,16 @@ fn eligible(c: &Candidate, z: u8) -> bool {
     matches!(c.kind, LabelKind::Town { capital, population } if capital || population >= min_population(z))
 }
 
-/// A place's position in world pixels at a zoom whose world is `world` pixels wide.
-fn pixel(c: &Candidate, world: f64) -> [f64; 2] {
-    let x = (c.lon + 180.0) / 360.0 * world;
-    let lat = c.lat.clamp(-85.05, 85.05).to_radians();
-    let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * world;
+/// A place's position in world pixels of a 256-px-tile map at zoom `z`.
+fn pixel(c: &Candidate, z: u8) -> [f64; 2] {
+    let (x, y) = world_px(c.lon, c.lat, z, 256);
     [x, y]
 }
 
-/// A label's box in world pixels at a zoom whose world is `world` pixels wide, with its
+/// A label's box in world pixels at zoom `z`, with its
 /// name on side `a` of its dot (a country's name is centred on its point).
-fn label_box(c: &Candidate, a: Anchor, world: f64) -> AABB<[f64; 2]> {
-    let [x, y] = pixel(c, world);
+fn label_box(c: &Candidate, a: Anchor, z: u8) -> AABB<[f64; 2]> {
+    let [x, y] = pixel(c, z);
     let h = HEIGHT / 2.0;
     match c.kind {
         LabelKind::Country => {
@@ -252,9 +251,8 @@ mod tests {
     }
 
     fn boxes_at(c: &[Candidate], placed: &[Placement], z: u8) -> Vec<AABB<[f64; 2]>> {
-        let world = 256.0 * f64::from(1u32 << z);
         (0..c.len())
-            .filter_map(|i| placed[i].at(z).map(|a| label_box(&c[i], a, world)))
+            .filter_map(|i| placed[i].at(z).map(|a| label_box(&c[i], a, z)))
             .collect()
     }
 
@@ -350,7 +348,6 @@ mod tests {
                         prop_assert!(!b[i].intersects(&b[j]), "overlap at zoom {}", z);
                     }
                 }
-                let world = 256.0 * f64::from(1u32 << z);
                 for (i, ci) in c.iter().enumerate() {
                     if ci.kind == LabelKind::Country { continue }
                     if z > 0 && placed[i].at(z - 1).is_some() {
@@ -358,7 +355,7 @@ mod tests {
                     }
                     if placed[i].at(z).is_none() && eligible(ci, z) {
                         for a in Anchor::ALL {
-                            let mine = label_box(ci, a, world);
+                            let mine = label_box(ci, a, z);
                             prop_assert!(b.iter().any(|o| o.intersects(&mine)), "room for a town at zoom {} left empty", z);
                         }
                     }

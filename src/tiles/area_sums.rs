@@ -101,12 +101,7 @@ impl AreaSums {
         mut visit: impl FnMut(&AreaExtent, f64),
     ) {
         for g in &self.groups {
-            let meets = g.extent.bbox.parts().iter().any(|a| {
-                reach.parts().iter().any(|b| {
-                    a.west <= b.east && a.east >= b.west && a.south <= b.north && a.north >= b.south
-                })
-            });
-            if !meets {
+            if !g.extent.bbox.meets(reach) {
                 continue;
             }
             let w = if time.is_none() && classes == u16::MAX {

@@ -13,7 +13,7 @@ use geo::{MultiPolygon, Simplify};
 
 use super::clip::clip_ring;
 use super::mercator::{TileId, lon_lat, world_px};
-use super::mvt::{EXTENT, Field, LayerSpec, MvtError};
+use super::mvt::{EXTENT, LayerSpec, MvtError, f};
 use crate::gazetteer::{Gazetteer, Kind, LABEL_LANGUAGES};
 
 /// The deepest zoom with its own tiles: the outlines hold no more detail (about 1 km), and
@@ -25,14 +25,6 @@ pub const REGION_MIN_ZOOM: u8 = 3;
 const BUFFER: f64 = 64.0;
 /// Simplification tolerance, tile units: one pixel of a 256-px tile.
 const TOLERANCE: f64 = EXTENT as f64 / 256.0;
-
-const fn f(name: &'static str, kind: &'static str, description: &'static str) -> Field {
-    Field {
-        name,
-        kind,
-        description,
-    }
-}
 
 /// The base map's layers, drawn in this order.
 pub const LAYERS: [LayerSpec; 4] = [

@@ -309,20 +309,13 @@ pub fn density(layer: &Layer, request: &Filter, win: &Window) -> Option<Vec<f32>
                 .or_insert_with(|| (0.0, area.clone()))
                 .0 += w
         };
-        let meets = |area: &AreaExtent| {
-            area.bbox.parts().iter().any(|a| {
-                reach.parts().iter().any(|b| {
-                    a.west <= b.east && a.east >= b.west && a.south <= b.north && a.north >= b.south
-                })
-            })
-        };
         match layer.pyramid {
             // Sums per area of the base, then the overlay's edits on top, as for the points.
             Some(p) if plan(&filter).is_some() => {
                 let classes = filter.categories.map_or(u16::MAX, |c| c.bits());
                 p.areas().for_each(&reach, filter.time, classes, &mut add);
                 layer.snap.for_each_area_change(|i, area, sign| {
-                    if meets(area) && filter.matches_attributes(i) {
+                    if area.bbox.meets(&reach) && filter.matches_attributes(i) {
                         add(area, f64::from(style.weight_of(i) * sign));
                     }
                 });
@@ -520,8 +513,7 @@ fn max_density(layer: &Layer, z: u8) -> f32 {
         let mut areas: Vec<(AreaKey, f64, Bbox)> =
             sums.into_iter().map(|(k, (w, b))| (k, w, b)).collect();
         areas.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let areas: Vec<(f64, Bbox)> = areas.into_iter().map(|(_, w, b)| (w, b)).collect();
-        for (_, a) in areas.iter().take(PEAK_CANDIDATES) {
+        for (_, _, a) in areas.iter().take(PEAK_CANDIDATES) {
             let p = a.parts()[0];
             let (x, y) = world_px(
                 (p.west + p.east) / 2.0,

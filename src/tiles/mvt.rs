@@ -32,7 +32,8 @@ pub struct LayerSpec {
     pub fields: &'static [Field],
 }
 
-const fn f(name: &'static str, kind: &'static str, description: &'static str) -> Field {
+/// A field, in the tables of layers ([`LAYERS`], the base map's).
+pub(super) const fn f(name: &'static str, kind: &'static str, description: &'static str) -> Field {
     Field {
         name,
         kind,
