@@ -18,8 +18,8 @@ use std::time::Duration;
 use crate::bbox::Bbox;
 use crate::draft::{Draft, ResolveError};
 use crate::gazetteer::{Gazetteer, GazetteerError, Kind};
-use crate::model::{Incident, Precision};
-use crate::spatial::{AreaExtent, AreaOf, Index, Snapshot};
+use crate::model::{Admin1, Incident, Precision};
+use crate::spatial::{Admin1Of, AreaExtent, AreaOf, Index, Snapshot};
 pub use crate::store::Expect;
 use crate::store::{Change, Conflict, Delta, Store, StoreError};
 use crate::tiles::shape::Shape;
@@ -62,6 +62,30 @@ pub struct App {
     writer: Mutex<()>,
     /// Set once the follower thread runs (see [`App::follow`]).
     following: OnceLock<()>,
+}
+
+/// The first-level region an incident is counted in: the same rule as the counts by region
+/// ([`Gazetteer::area_of`]): its gazetteer place's region, else the region outline holding the
+/// point, else the nearest settlement's. A country-level incident has none. One shared
+/// [`Admin1`] per region, so a million incidents cost a pointer each.
+pub fn admin1_resolver(gaz: Arc<Gazetteer>) -> Admin1Of {
+    let regions: HashMap<u32, Arc<Admin1>> = gaz
+        .places()
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.kind == Kind::Region)
+        .map(|(i, p)| {
+            let a = Admin1 {
+                code: p.admin1.as_str().into(),
+                name: p.name.as_str().into(),
+            };
+            (i as u32, Arc::new(a))
+        })
+        .collect();
+    Arc::new(move |i: &Incident| {
+        let area = gaz.area_of(i.lon, i.lat, i.place_id, i.precision == Precision::Country);
+        regions.get(&area.region?).cloned()
+    })
 }
 
 /// Half-widths in degrees of the box an area incident is spread over when the gazetteer has no
@@ -213,10 +237,11 @@ impl App {
         std::thread::Builder::new()
             .name("gazetteer-prepare".into())
             .spawn(move || gaz.prepare())?;
-        let index = Arc::new(Index::new(
+        let index = Arc::new(Index::deriving(
             loaded.incidents,
             loaded.version,
             area_resolver(Arc::clone(&gazetteer)),
+            Some(admin1_resolver(Arc::clone(&gazetteer))),
         ));
         // The outlines (parsed already if any incident is region- or country-level) and the
         // settlements' tree are not needed to start serving either.

@@ -169,6 +169,7 @@ impl Draft {
             precision,
             source: self.source,
             notes: self.notes,
+            admin1: None,
         };
         incident.validate()?;
         Ok(incident)

@@ -14,10 +14,12 @@ pub fn strong(parts: &[&[u8]]) -> String {
     format!("\"{h:032x}\"")
 }
 
-/// The tag of one incident: its GeoJSON feature's bytes. Every read and every conditional
-/// write uses this one definition.
+/// The tag of one incident: its GeoJSON feature's bytes, stored fields only (the stores check
+/// If-Match without the gazetteer that derives the region; the region changes only with the
+/// gazetteer, that is with a new release). Every read and every conditional write uses this
+/// one definition.
 pub fn of_incident(i: &crate::model::Incident) -> String {
-    strong(&[b"feature", &crate::format::geojson::feature(i)])
+    strong(&[b"feature", &crate::format::geojson::stored_feature(i)])
 }
 
 #[cfg(test)]

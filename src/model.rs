@@ -327,7 +327,7 @@ impl fmt::Display for OccurredAt {
 }
 
 /// A stored incident. Every constructor path ends in [`Incident::validate`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Incident {
     pub id: String,
     pub lon: f64,
@@ -344,6 +344,55 @@ pub struct Incident {
     pub precision: Precision,
     pub source: Option<String>,
     pub notes: Option<String>,
+    /// The first-level region the incident is counted in. Derived from the gazetteer when the
+    /// incident enters the index (see [`crate::spatial::Admin1Of`]), never stored or read
+    /// from a client: a gazetteer update re-derives it. Not part of the incident's ETag.
+    pub admin1: Option<std::sync::Arc<Admin1>>,
+}
+
+/// A first-level region (province, oblast, governorate) as the gazetteer names it: its
+/// GeoNames admin1 code (`KZ.09`) and its main name (`Mangystau`), as ACLED's `admin1`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Admin1 {
+    pub code: Box<str>,
+    pub name: Box<str>,
+}
+
+/// Two incidents are equal when their stored fields are: the derived region follows from them
+/// (and the gazetteer), so an incident read back from a store equals the indexed one. The
+/// destructuring names every field, so a new one cannot be forgotten here.
+impl PartialEq for Incident {
+    fn eq(&self, o: &Incident) -> bool {
+        let Incident {
+            id,
+            lon,
+            lat,
+            occurred_at,
+            category,
+            fatalities,
+            injured,
+            arrested,
+            place,
+            place_id,
+            precision,
+            source,
+            notes,
+            admin1: _,
+        } = self;
+        *id == o.id
+            && *lon == o.lon
+            && *lat == o.lat
+            && *occurred_at == o.occurred_at
+            && *category == o.category
+            && *fatalities == o.fatalities
+            && *injured == o.injured
+            && *arrested == o.arrested
+            && *place == o.place
+            && *place_id == o.place_id
+            && *precision == o.precision
+            && *source == o.source
+            && *notes == o.notes
+    }
 }
 
 impl Incident {

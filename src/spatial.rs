@@ -30,6 +30,28 @@ type AreaEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 /// far away.
 pub type AreaOf = Arc<dyn Fn(&Incident) -> Option<AreaExtent> + Send + Sync>;
 
+/// Tells the first-level region an incident is counted in (from the gazetteer; see
+/// [`crate::model::Incident::admin1`]). The index fills it in as incidents enter, so every
+/// reader of a snapshot sees it without a gazetteer at hand.
+pub type Admin1Of = Arc<dyn Fn(&Incident) -> Option<Arc<crate::model::Admin1>> + Send + Sync>;
+
+/// Fills in the derived fields of incidents entering the index, on every core: at start a
+/// million incidents pass through here.
+fn derive(incidents: &mut [Incident], admin1_of: Option<&Admin1Of>) {
+    let Some(admin1_of) = admin1_of else { return };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = incidents.len().div_ceil(threads).max(4096);
+    std::thread::scope(|scope| {
+        for part in incidents.chunks_mut(chunk) {
+            scope.spawn(move || {
+                for i in part {
+                    i.admin1 = admin1_of(i);
+                }
+            });
+        }
+    });
+}
+
 /// The area a region- or country-level incident stands for: a box that holds it, and its
 /// outline where the gazetteer has one (heat tiles spread the incident over the outline,
 /// else over the box).
@@ -466,13 +488,27 @@ impl Snapshot {
 pub struct Index {
     current: ArcSwap<Snapshot>,
     area_of: AreaOf,
+    admin1_of: Option<Admin1Of>,
 }
 
 impl Index {
+    /// An index that derives no region for its incidents (tests and benches of the geometry).
     pub fn new(incidents: Vec<Incident>, version: u64, area_of: AreaOf) -> Index {
+        Index::deriving(incidents, version, area_of, None)
+    }
+
+    /// An index that fills in each incident's region with `admin1_of` as it enters.
+    pub fn deriving(
+        mut incidents: Vec<Incident>,
+        version: u64,
+        area_of: AreaOf,
+        admin1_of: Option<Admin1Of>,
+    ) -> Index {
+        derive(&mut incidents, admin1_of.as_ref());
         let base = Base::build(incidents.into_iter().map(Arc::new).collect(), &area_of);
         let len = base.records.len();
         Index {
+            admin1_of,
             area_of: Arc::clone(&area_of),
             current: ArcSwap::from_pointee(Snapshot {
                 version,
@@ -493,7 +529,8 @@ impl Index {
 
     /// Replaces everything with `incidents` as data version `version` (a shared store that was
     /// restored or replaced). The same single-writer rule as [`Index::apply`] holds.
-    pub fn replace(&self, incidents: Vec<Incident>, version: u64) {
+    pub fn replace(&self, mut incidents: Vec<Incident>, version: u64) {
+        derive(&mut incidents, self.admin1_of.as_ref());
         let base = Base::build(incidents.into_iter().map(Arc::new).collect(), &self.area_of);
         let len = base.records.len();
         self.current.store(Arc::new(Snapshot {
@@ -515,7 +552,12 @@ impl Index {
         for c in changes {
             let was = old_or_new(&old, &overlay, c.id()).is_some();
             let (id, now) = match c {
-                Change::Put(i) => (i.id.clone(), Some(Arc::new(i))),
+                Change::Put(mut i) => {
+                    if let Some(f) = &self.admin1_of {
+                        i.admin1 = f(&i);
+                    }
+                    (i.id.clone(), Some(Arc::new(i)))
+                }
                 Change::Delete(id) => (id, None),
             };
             let in_base = old.base.position(&id).is_some();
@@ -598,6 +640,7 @@ mod tests {
             precision: Precision::Exact,
             source: None,
             notes: None,
+            admin1: None,
         }
     }
 

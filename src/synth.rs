@@ -114,6 +114,7 @@ pub fn generate<'g>(
             precision,
             source: Some("synthetic".into()),
             notes: None,
+            admin1: None,
         }
     }))
 }

@@ -283,6 +283,9 @@ try {
     // The full record follows the tile's properties (the source is not in the tiles).
     await page.waitForFunction(() => /Source/.test(document.querySelector('.incident-popup .popup-body').textContent), null, { timeout: 5000 })
       .catch(() => { throw new Check('the popup did not load the full incident (no Source row)'); });
+    // kz22-004 is in Almaty city: its derived region (admin1) is shown with its code.
+    const region = await popup.locator('tr', { hasText: 'Region' }).textContent();
+    expect(/Almaty\s*\(KZ\.02\)/.test(region), `the popup's region row says ${region}`);
     await page.click('.maplibregl-popup-close-button');
   });
 

@@ -141,6 +141,16 @@ pub const QUERYABLES: &[Queryable] = &[
         title: "Incident id",
         ty: Type::Text,
     },
+    Queryable {
+        name: "admin1",
+        title: "The first-level region the incident is counted in (from the gazetteer)",
+        ty: Type::Text,
+    },
+    Queryable {
+        name: "admin1_code",
+        title: "That region's GeoNames admin1 code, e.g. KZ.09",
+        ty: Type::Text,
+    },
 ];
 
 fn queryable_names() -> String {
@@ -193,6 +203,8 @@ impl FromStr for Lang {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TextField {
     Id,
+    Admin1,
+    Admin1Code,
     Place,
     Source,
     Notes,
@@ -822,6 +834,8 @@ impl Compiler {
                 let q = queryable(property)?;
                 let field = match q.name {
                     "id" => TextField::Id,
+                    "admin1" => TextField::Admin1,
+                    "admin1_code" => TextField::Admin1Code,
                     "place" => TextField::Place,
                     "source" => TextField::Source,
                     "notes" => TextField::Notes,
@@ -1043,6 +1057,8 @@ fn literal_time(e: &E) -> Result<(i64, i64), CqlError> {
 fn text_of(i: &Incident, f: TextField) -> Option<&str> {
     match f {
         TextField::Id => Some(&i.id),
+        TextField::Admin1 => i.admin1.as_ref().map(|a| &*a.name),
+        TextField::Admin1Code => i.admin1.as_ref().map(|a| &*a.code),
         TextField::Place => i.place.as_deref(),
         TextField::Source => i.source.as_deref(),
         TextField::Notes => i.notes.as_deref(),
@@ -1160,6 +1176,7 @@ fn eval(p: &Pred, i: &Incident) -> Option<bool> {
             "place_id" => i.place_id.is_none(),
             "source" => i.source.is_none(),
             "notes" => i.notes.is_none(),
+            "admin1" | "admin1_code" => i.admin1.is_none(),
             _ => false,
         }),
         Pred::Spatial(rel, a, b) => {
@@ -1267,6 +1284,7 @@ mod tests {
             precision: Precision::Exact,
             source: None,
             notes: None,
+            admin1: None,
         }
     }
 

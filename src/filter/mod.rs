@@ -161,6 +161,8 @@ pub struct Filter {
     pub min_injured: Option<u32>,
     pub min_arrested: Option<u32>,
     pub place_id: Option<u64>,
+    /// First-level regions, each by name or admin1 code, lowercased ([`parse_admin1`]).
+    pub admin1: Option<Vec<String>>,
     /// What a CQL2 filter asks beyond the fields above (see [`cql::Cql::lower`]).
     pub cql: Option<Arc<cql::Cql>>,
 }
@@ -176,6 +178,10 @@ impl Filter {
             && at_least(i.injured, self.min_injured)
             && at_least(i.arrested, self.min_arrested)
             && self.place_id.is_none_or(|p| i.place_id == Some(p))
+            && self
+                .admin1
+                .as_ref()
+                .is_none_or(|wanted| in_admin1(i, wanted))
             && self.cql.as_ref().is_none_or(|c| c.matches(i))
     }
 
@@ -192,7 +198,14 @@ impl Filter {
             || self.min_injured.is_some()
             || self.min_arrested.is_some()
             || self.place_id.is_some()
+            || self.admin1.is_some()
             || self.cql.is_some()
+    }
+
+    /// Whether a check needs the incident's record, beyond the columns (time, category,
+    /// precision, counts) that tile summaries keep.
+    pub fn needs_records(&self) -> bool {
+        self.place_id.is_some() || self.admin1.is_some() || self.cql.is_some()
     }
 
     /// A canonical text of everything but the box, for cache keys and ETags (`None` when
@@ -203,7 +216,7 @@ impl Filter {
         }
         let list = |v: Vec<&str>| v.join(",");
         Some(format!(
-            "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{}",
+            "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
             self.time.map(|t| t.to_string()).unwrap_or_default(),
             self.categories
                 .map(|c| list(c.iter().map(|c| c.as_str()).collect()))
@@ -215,6 +228,7 @@ impl Filter {
             self.min_injured,
             self.min_arrested,
             self.place_id,
+            self.admin1,
             self.cql.as_ref().map(|c| c.key()).unwrap_or_default(),
         ))
     }
@@ -253,6 +267,10 @@ pub struct FilterArgs {
     /// Only incidents placed at this gazetteer place.
     #[arg(long, value_name = "ID")]
     pub place_id: Option<String>,
+    /// Only incidents counted in these first-level regions (comma list of names or admin1
+    /// codes, any case: Mangystau,KZ.02).
+    #[arg(long, value_name = "LIST")]
+    pub admin1: Option<String>,
     /// A CQL2 filter (OGC API – Features Part 3), e.g. "category = 'riot' AND fatalities > 5".
     #[arg(long, value_name = "CQL2")]
     pub filter: Option<String>,
@@ -276,6 +294,7 @@ impl FilterArgs {
         "min_injured",
         "min_arrested",
         "place_id",
+        "admin1",
         "filter",
         "filter-lang",
         "filter-crs",
@@ -323,6 +342,10 @@ impl FilterArgs {
                     "precision" => list(Precision::ALL.iter().map(|p| p.as_str()).collect()),
                     "min_fatalities" | "min_injured" | "min_arrested" => (count, false),
                     "place_id" => (json!({"type": "integer", "minimum": 0, "maximum": u64_max}), false),
+                    "admin1" => (
+                        json!({"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1, "pattern": "[^,\\s]"}}),
+                        true,
+                    ),
                     "filter" => (json!({"type": "string"}), false),
                     "filter-lang" => (
                         json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
@@ -359,6 +382,7 @@ impl FilterArgs {
             min_injured: s("min_injured"),
             min_arrested: s("min_arrested"),
             place_id: s("place_id"),
+            admin1: s("admin1"),
             filter: s("filter"),
             filter_lang: s("filter-lang"),
             filter_crs: s("filter-crs"),
@@ -402,6 +426,7 @@ impl FilterArgs {
             min_injured: num("min_injured", &self.min_injured, "a non-negative integer")?,
             min_arrested: num("min_arrested", &self.min_arrested, "a non-negative integer")?,
             place_id: num("place_id", &self.place_id, "a gazetteer id")?,
+            admin1: self.admin1.as_deref().map(parse_admin1).transpose()?,
             cql: None,
         };
         let lang: cql::Lang = self
@@ -453,6 +478,28 @@ impl FilterArgs {
         f.cql = rest.map(Arc::new);
         Ok(f)
     }
+}
+
+/// Parses `admin1`: a comma list of region names or codes, compared without case.
+pub fn parse_admin1(s: &str) -> Result<Vec<String>, FilterError> {
+    let list: Vec<String> = s
+        .split(',')
+        .map(|v| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if list.is_empty() {
+        return Err(FilterError(
+            "admin1: give one or more region names or admin1 codes, comma-separated".into(),
+        ));
+    }
+    Ok(list)
+}
+
+/// Whether the incident's region is one of `wanted` (lowercased names or codes).
+fn in_admin1(i: &Incident, wanted: &[String]) -> bool {
+    let Some(a) = &i.admin1 else { return false };
+    let same = |s: &str, w: &str| s.chars().flat_map(char::to_lowercase).eq(w.chars());
+    wanted.iter().any(|w| same(&a.name, w) || same(&a.code, w))
 }
 
 /// An unknown count never passes a minimum: "at least 5 dead" excludes "deaths unknown".
@@ -535,6 +582,52 @@ mod tests {
             let t = TimeRange::parse(s).unwrap();
             assert_eq!(TimeRange::parse(&t.to_string()).unwrap(), t, "{s}");
         }
+    }
+
+    #[test]
+    fn regions_by_name_or_code_in_any_case() {
+        let f = FilterArgs {
+            admin1: Some(" mangystau , KZ.02".into()),
+            ..Default::default()
+        }
+        .build()
+        .unwrap();
+        let mut i = Incident {
+            id: "a".into(),
+            lon: 52.9,
+            lat: 43.3,
+            occurred_at: OccurredAt::parse("2022-01-05").unwrap(),
+            category: Category::Riot,
+            fatalities: None,
+            injured: None,
+            arrested: None,
+            place: None,
+            place_id: None,
+            precision: Precision::Exact,
+            source: None,
+            notes: None,
+            admin1: None,
+        };
+        assert!(!f.matches(&i), "no region: never matches");
+        let region = |code: &str, name: &str| {
+            Some(Arc::new(crate::model::Admin1 {
+                code: code.into(),
+                name: name.into(),
+            }))
+        };
+        i.admin1 = region("KZ.09", "Mangystau");
+        assert!(f.matches(&i));
+        i.admin1 = region("KZ.02", "Almaty");
+        assert!(f.matches(&i));
+        i.admin1 = region("KZ.01", "Almaty Region");
+        assert!(!f.matches(&i), "whole names only");
+        let e = FilterArgs {
+            admin1: Some(" , ".into()),
+            ..Default::default()
+        }
+        .build()
+        .unwrap_err();
+        assert!(e.0.starts_with("admin1:"), "{e}");
     }
 
     #[test]

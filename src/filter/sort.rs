@@ -159,6 +159,7 @@ mod tests {
             precision: Precision::Exact,
             source: None,
             notes: None,
+            admin1: None,
         }
     }
 

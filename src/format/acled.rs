@@ -95,10 +95,15 @@ pub fn write<I: std::borrow::Borrow<Incident>>(
             .and_then(|p| gaz.country(&p.country))
             .map(|c| escape_cell(&c.name).into_owned())
             .unwrap_or_default();
-        let admin1 = place
-            .and_then(|p| gaz.region_of(p))
-            .map(|r| escape_cell(&r.name).into_owned())
-            .unwrap_or_default();
+        // The derived region (the counts' rule, so exact points without a place have one too);
+        // the place's region for an incident that never went through the index.
+        let admin1 = match &i.admin1 {
+            Some(a) => escape_cell(&a.name).into_owned(),
+            None => place
+                .and_then(|p| gaz.region_of(p))
+                .map(|r| escape_cell(&r.name).into_owned())
+                .unwrap_or_default(),
+        };
         let text = |v: Option<&str>| escape_cell(v.unwrap_or_default()).into_owned();
         let (et, sub) = event_type(i.category);
         let utc = i.occurred_at.start_utc();
@@ -325,6 +330,7 @@ mod tests {
             precision: Precision::City,
             source: Some("=HYPERLINK(\"http://evil.example\",\"x\")".into()),
             notes: Some("@SUM(A1:A9)".into()),
+            admin1: None,
         };
         let mut out = Vec::new();
         write(&mut out, &gaz, [&i]).unwrap();

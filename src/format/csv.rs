@@ -1,5 +1,6 @@
 //! CSV in and out, with our own columns:
-//! `id,occurred_at,category,lon,lat,place,place_id,precision,fatalities,injured,arrested,source,notes`.
+//! `id,occurred_at,category,lon,lat,place,place_id,precision,fatalities,injured,arrested,source,notes`,
+//! written with the derived `admin1,admin1_code` after them (read back, those two are ignored).
 //!
 //! Reading needs a header; columns may come in any order and all but `occurred_at` and
 //! `category` may be missing. A row without `lon`/`lat` is geocoded from `place`. Errors carry
@@ -11,6 +12,7 @@
 use std::borrow::Cow;
 
 use crate::draft::Draft;
+use crate::format::geojson::DERIVED;
 use crate::model::{Incident, OccurredAt};
 
 /// Our columns, in the order we write them.
@@ -86,6 +88,9 @@ pub fn parse_lenient(text: &str) -> Result<Vec<CsvRow>, CsvError> {
     let mut col = [usize::MAX; 13];
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim_start_matches('\u{feff}').to_ascii_lowercase();
+        if DERIVED.contains(&h.as_str()) {
+            continue; // our own export, read back: the region is derived again
+        }
         match COLUMNS.iter().position(|c| *c == h) {
             Some(k) if col[k] != usize::MAX => {
                 return Err(CsvError::Header(format!("column {h:?} appears twice")));
@@ -184,7 +189,7 @@ pub fn write<I: std::borrow::Borrow<Incident>>(
     incidents: impl IntoIterator<Item = I>,
 ) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(COLUMNS)?;
+    w.write_record(COLUMNS.iter().chain(DERIVED))?;
     for i in incidents {
         let i = i.borrow();
         let opt = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -205,6 +210,8 @@ pub fn write<I: std::borrow::Borrow<Incident>>(
             opt(i.arrested),
             text(i.source.as_deref()),
             text(i.notes.as_deref()),
+            text(i.admin1.as_ref().map(|a| &*a.name)),
+            text(i.admin1.as_ref().map(|a| &*a.code)),
         ])?;
     }
     w.flush()
@@ -260,6 +267,7 @@ mod tests {
             precision: crate::model::Precision::City,
             source: None,
             notes: Some("line\nbreak".into()),
+            admin1: None,
         };
         let mut out = Vec::new();
         write(&mut out, [&i]).unwrap();
@@ -313,6 +321,7 @@ mod tests {
             precision: crate::model::Precision::Exact,
             source: Some("=HYPERLINK(\"http://evil.example\",\"click\")".into()),
             notes: Some("@SUM(1+1)*cmd|' /C calc'!A0".into()),
+            admin1: None,
         };
         let mut out = Vec::new();
         write(&mut out, [&i]).unwrap();

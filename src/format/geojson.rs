@@ -33,6 +33,10 @@ pub const PROPERTIES: &[&str] = &[
     "notes",
 ];
 
+/// Properties derived from the gazetteer: written, never read (a client that sends back what
+/// it got has them ignored).
+pub const DERIVED: &[&str] = &["admin1", "admin1_code"];
+
 /// Appends a JSON string.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
     // Writing to a Vec cannot fail.
@@ -59,6 +63,18 @@ fn ryu_like(v: f64) -> String {
 /// Appends one incident as a GeoJSON Feature. The id is written both as the feature id and as
 /// a property, because GDAL turns string feature ids into sequence numbers and would lose it.
 pub fn write_feature(out: &mut Vec<u8>, i: &Incident) {
+    write(out, i, true)
+}
+
+/// The feature with only the stored fields: what the incident's ETag is computed from, so the
+/// tag a reader got is the tag a store checks If-Match against, derived fields or not.
+pub fn stored_feature(i: &Incident) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    write(&mut out, i, false);
+    out
+}
+
+fn write(out: &mut Vec<u8>, i: &Incident, derived: bool) {
     out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
     write_str(out, &i.id);
     out.extend_from_slice(b",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
@@ -96,6 +112,12 @@ pub fn write_feature(out: &mut Vec<u8>, i: &Incident) {
             let _ = write!(out, ",\"{k}\":");
             write_str(out, v);
         }
+    }
+    if derived && let Some(a) = &i.admin1 {
+        out.extend_from_slice(b",\"admin1\":");
+        write_str(out, &a.name);
+        out.extend_from_slice(b",\"admin1_code\":");
+        write_str(out, &a.code);
     }
     out.extend_from_slice(b"}}");
 }
@@ -335,6 +357,7 @@ pub fn read_properties(d: &mut Draft, props: &Map<String, Value>) -> Result<(), 
             }
             "source" => d.source = Some(string(k, v)?),
             "notes" => d.notes = Some(string(k, v)?),
+            k if DERIVED.contains(&k) => {}
             other => {
                 return Err(format!(
                     "unknown property {other:?}; incidents have {}",
@@ -379,6 +402,7 @@ mod tests {
             precision: Precision::City,
             source: Some("MoH".into()),
             notes: None,
+            admin1: None,
         }
     }
 

@@ -1116,6 +1116,8 @@ fn schemas() -> Value {
                         "precision": {"type": "string", "enum": Precision::ALL.map(Precision::as_str)},
                         "source": {"type": "string"},
                         "notes": {"type": "string"},
+                        "admin1": {"type": "string", "readOnly": true, "description": "the first-level region the incident is counted in, derived from the gazetteer"},
+                        "admin1_code": {"type": "string", "readOnly": true, "description": "that region's GeoNames admin1 code"},
                     },
                 },
                 "links": {"type": "array", "items": link},

@@ -269,6 +269,15 @@ fn feature_response(
     i: &Incident,
 ) -> Response {
     let base = s.base_url(headers);
+    // The index's copy carries the derived fields (the region); it is the one written unless
+    // another write has already replaced it.
+    let snap = s.app.snapshot();
+    let i = match snap.get(&i.id) {
+        Some(indexed) if crate::etag::of_incident(indexed) == crate::etag::of_incident(i) => {
+            indexed
+        }
+        _ => i,
+    };
     let mut body = Vec::with_capacity(1024);
     write_feature(&mut body, i);
     add_feature_links(&mut body, &base, i);

@@ -326,6 +326,7 @@ fn read_incident(r: &rusqlite::Row<'_>) -> Result<Incident, StoreError> {
         source: r.get(10)?,
         notes: r.get(11)?,
         id,
+        admin1: None,
     })
 }
 
@@ -497,6 +498,7 @@ mod tests {
             precision: Precision::City,
             source: None,
             notes: Some("n".into()),
+            admin1: None,
         }
     }
 

@@ -255,6 +255,7 @@ mod tests {
             precision: Precision::City,
             source: None,
             notes: None,
+            admin1: None,
         }
     }
 

@@ -691,7 +691,7 @@ impl Columns {
                 ..f.clone()
             }
             .has_attributes(),
-            records: f.place_id.is_some() || f.cql.is_some(),
+            records: f.needs_records(),
             time: f.time,
             classes: f.categories.map_or(u16::MAX, |c| c.bits()),
             precisions: f.precisions.map_or(u8::MAX, |p| p.bits()),
@@ -730,6 +730,7 @@ mod tests {
             },
             source: None,
             notes: None,
+            admin1: None,
         }
     }
 

@@ -607,6 +607,7 @@ mod tests {
             precision: Precision::Exact,
             source: None,
             notes: None,
+            admin1: None,
         }
     }
 

@@ -77,6 +77,16 @@ pub const LAYERS: [LayerSpec; 2] = [
                 "true when located only to a region or country: the point stands for an area",
             ),
             f("place", "String", "place name as reported"),
+            f(
+                "admin1",
+                "String",
+                "the first-level region the incident is counted in (from the gazetteer)",
+            ),
+            f(
+                "admin1_code",
+                "String",
+                "that region's GeoNames admin1 code",
+            ),
         ],
     },
     LayerSpec {
@@ -184,6 +194,10 @@ fn point(layer: mvt::Layer, t: TileId, i: &Incident) -> Result<mvt::Layer, mvt::
     f.add_tag_bool("area", i.precision.is_area());
     if let Some(p) = &i.place {
         f.add_tag_string("place", p);
+    }
+    if let Some(a) = &i.admin1 {
+        f.add_tag_string("admin1", &a.name);
+        f.add_tag_string("admin1_code", &a.code);
     }
     Ok(f.into_layer())
 }

@@ -53,6 +53,40 @@ async fn groups_add_up_to_the_items_for_every_filter() {
     }
 }
 
+/// Every region group of the counts is what the items' `admin1` filter selects: the property
+/// and the counts follow one rule.
+#[tokio::test]
+async fn region_counts_are_the_admin1_filter() {
+    let s = crate::cql::server().await;
+    let (_, doc) = s
+        .json("/collections/incidents/aggregate?groupby=region")
+        .await;
+    let groups = doc["groups"].as_array().unwrap();
+    assert!(groups.len() >= 10, "{doc}");
+    let mut named = 0;
+    for g in groups {
+        let Some(code) = g["admin1_code"].as_str() else {
+            continue; // country-level incidents: in no region
+        };
+        let (_, items) = s
+            .json(&format!(
+                "/collections/incidents/items?limit=1&admin1={code}"
+            ))
+            .await;
+        assert_eq!(items["numberMatched"], g["events"], "{code}");
+        let name = g["admin1"].as_str().unwrap();
+        assert_eq!(items["features"][0]["properties"]["admin1"], name, "{code}");
+        named += g["events"].as_u64().unwrap();
+    }
+    let (_, none) = s
+        .json("/collections/incidents/items?limit=1&filter=admin1%20IS%20NULL")
+        .await;
+    assert_eq!(
+        none["numberMatched"].as_u64().unwrap() + named,
+        doc["numberMatched"].as_u64().unwrap()
+    );
+}
+
 #[tokio::test]
 async fn the_demo_counts_by_region_and_week() {
     let s = TestServer::demo().await;

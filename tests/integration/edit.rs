@@ -45,6 +45,7 @@ on_both_stores!(
     bad_input_is_refused_clearly_and_writes_nothing,
     bulk_import_is_all_or_nothing_unless_told_otherwise,
     only_configured_origins_may_write_from_a_browser,
+    every_incident_is_counted_in_a_region,
 );
 
 impl TestServer {
@@ -92,6 +93,8 @@ async fn create_by_place_name_geocodes_it(db: Option<String>) {
     let id = f["id"].as_str().unwrap();
     assert!(loc.ends_with(&format!("{ITEMS}/{id}")), "{loc}");
     assert_eq!(f["properties"]["place_id"], 610612, "Aktau, clitic and all");
+    assert_eq!(f["properties"]["admin1"], "Mangystau", "derived on write");
+    assert_eq!(f["properties"]["admin1_code"], "KZ.09");
     assert_eq!(f["properties"]["precision"], "city");
     assert_eq!(
         f["properties"]["place"], "وأكتاو",
@@ -99,6 +102,68 @@ async fn create_by_place_name_geocodes_it(db: Option<String>) {
     );
     let got = s.client.get(&loc).send().await.unwrap();
     assert_eq!(got.headers()["etag"], tag);
+}
+
+/// `admin1` is derived from the gazetteer, the counts' rule: a bare point takes the region
+/// whose outline holds it; it follows the point when it moves; it filters items; a client that
+/// sends it back has it ignored (and the ETag it read still matches).
+async fn every_incident_is_counted_in_a_region(db: Option<String>) {
+    let s = TestServer::writable_on(db.as_deref()).await;
+    let point = |lon: f64, lat: f64| {
+        json!({"type": "Feature", "id": "bare-point",
+               "geometry": {"type": "Point", "coordinates": [lon, lat]},
+               "properties": {"occurred_at": "2022-01-06", "category": "riot", "precision": "exact"}})
+    };
+    // Between Zhanaozen and Aktau, nowhere named: Mangystau by its outline.
+    let r = s
+        .send(
+            Method::POST,
+            ITEMS,
+            Some(TOKEN),
+            "application/geo+json",
+            point(52.2, 43.5),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let f: Value = r.json().await.unwrap();
+    assert_eq!(f["properties"]["admin1_code"], "KZ.09", "{f}");
+    let (_, page) = s
+        .json(&format!("{ITEMS}?admin1=kz.09&datetime=2022-01-06"))
+        .await;
+    let ids: Vec<&str> = page["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["bare-point"], "{page}");
+    // What a client read, sent back whole with its ETag: accepted, admin1 re-derived.
+    let path = format!("{ITEMS}/bare-point");
+    let r = s.get(&path).await;
+    let tag = r.headers()["etag"].to_str().unwrap().to_string();
+    let mut f: Value = r.json().await.unwrap();
+    f.as_object_mut().unwrap().remove("links");
+    f["geometry"]["coordinates"] = json!([71.4, 42.9]); // Taraz
+    f["properties"]["admin1"] = json!("Somewhere else");
+    let r = s
+        .client
+        .put(s.url(&path))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/geo+json")
+        .header("if-match", tag)
+        .body(f.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let f: Value = r.json().await.unwrap();
+    assert_eq!(f["properties"]["admin1"], "Zhambyl", "{f}");
+    let (_, page) = s
+        .json(&format!("{ITEMS}?admin1=Zhambyl&datetime=2022-01-06"))
+        .await;
+    assert_eq!(page["numberMatched"], 1, "{page}");
+    s.expect_error(&format!("{ITEMS}?admin1=,"), 400, "admin1")
+        .await;
 }
 
 async fn writes_need_a_valid_token_and_are_off_without_tokens(db: Option<String>) {
@@ -260,6 +325,10 @@ async fn patch_merges_and_a_new_place_moves_the_point(db: Option<String>) {
         .await;
     let f: Value = r.json().await.unwrap();
     assert_eq!(f["properties"]["place_id"], ALMATY_ID);
+    assert_eq!(
+        f["properties"]["admin1"], "Almaty",
+        "the region moves with the place"
+    );
     let (lon, lat) = point_of(ALMATY_ID);
     assert!((f["geometry"]["coordinates"][0].as_f64().unwrap() - lon).abs() < 1e-5);
     assert!((f["geometry"]["coordinates"][1].as_f64().unwrap() - lat).abs() < 1e-5);

@@ -61,6 +61,7 @@ fn incident(id: &str) -> Incident {
         precision: Precision::City,
         source: None,
         notes: None,
+        admin1: None,
     }
 }
 

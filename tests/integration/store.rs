@@ -79,6 +79,7 @@ fn incident(id: &str, lon: f64) -> Incident {
         precision: Precision::City,
         source: None,
         notes: Some("n".into()),
+        admin1: None,
     }
 }
 
@@ -128,6 +129,7 @@ fn every_field_round_trips(o: &Opener) {
         precision: Precision::Region,
         source: Some("Reuters; \"quoted\"\ttab".into()),
         notes: Some("line\nbreak, emoji 🗺, RTL كيزيلوردا".into()),
+        admin1: None,
     };
     let bare = Incident {
         id: "bare".into(),

@@ -82,7 +82,7 @@ export function openList(at, features, matched, error) {
     el('ul', { class: 'plain' }, items), more));
 }
 
-const KNOWN = new Set(['id', 'occurred_at', 'category', 'place', 'precision', 'fatalities', 'injured', 'arrested', 'source', 'notes', 'place_id']);
+const KNOWN = new Set(['id', 'occurred_at', 'category', 'place', 'precision', 'fatalities', 'injured', 'arrested', 'source', 'notes', 'place_id', 'admin1', 'admin1_code']);
 
 /**
  * The popup of an incident, with a note (an error) under the details.
@@ -104,6 +104,7 @@ export function popupContent(m, note) {
   row('Date', p.occurred_at);
   row('Category', el('span', { class: 'cat-chip', style: `--c:${catColor(p.category)}` }, catLabel(p.category)));
   row('Place (as reported)', el('bdi', { dir: 'auto', lang: /[\u0600-\u06ff]/.test(p.place || '') ? 'ar' : null }, p.place), { dir: 'auto' });
+  row('Region', p.admin1 ? [p.admin1, el('span', { class: 'muted', text: ` (${p.admin1_code})` })] : null);
   row('Precision', p.precision ? [p.precision, PRECISION_TEXT[p.precision] ? el('span', { class: 'muted', text: ` (${PRECISION_TEXT[p.precision]})` }) : null] : null);
   row('Fatalities', p.fatalities);
   row('Injured', p.injured);

@@ -561,6 +561,7 @@ fn decode(r: &impl Cells) -> Result<Incident, StoreError> {
         source: r.cell(11).map_err(pg)?,
         notes: r.cell(12).map_err(pg)?,
         id,
+        admin1: None,
     })
 }
 
