@@ -27,6 +27,8 @@ pub enum Command {
     Geocode(GeocodeArgs),
     /// Find the places a text mentions; prints JSON with code-point offsets.
     Geoparse(GeoparseArgs),
+    /// Draft the incidents a news report tells of; prints JSON, stores nothing.
+    Report(ReportArgs),
     /// Gazetteer maintenance.
     #[command(subcommand)]
     Gazetteer(GazetteerCommand),
@@ -258,6 +260,25 @@ pub struct GeocodeArgs {
     /// The place name, in any language or script.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Extra gazetteer files on top of the built-in ones.
+    #[arg(long, env = "INCIDENTMAP_GAZETTEER", value_name = "DIR")]
+    pub gazetteer: Option<PathBuf>,
+    /// The day the report was published (YYYY-MM-DD): "yesterday" and weekdays count from
+    /// it. Today (UTC) when absent.
+    #[arg(long, value_name = "DATE")]
+    pub published_at: Option<String>,
+    /// Where the report came from (copied into the output).
+    #[arg(long, value_name = "S")]
+    pub source: Option<String>,
+    /// The report's language (ar, ru, kk, en); detected from its letters when absent.
+    #[arg(long, value_name = "LANG")]
+    pub language: Option<String>,
+    /// The report, as UTF-8 text; `-` reads standard input.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

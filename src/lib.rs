@@ -8,7 +8,8 @@
 //!   tests and scanlines.
 //! - [`gazetteer`]: the offline gazetteer and geocoder (normalization, index, ranking), and
 //!   the outlines of its countries and regions (which area a point is in).
-//! - [`draft`]: an incident as submitted, resolved into a stored one by geocoding.
+//! - [`draft`]: an incident as submitted, resolved into a stored one by geocoding;
+//!   [`report`]: draft incidents extracted from a news report, each field with its evidence.
 //! - [`format`]: GeoJSON and CSV in and out; [`import`]: reading files for import; [`export`]:
 //!   writing them out;
 //!   [`demo`]: the built-in demo dataset; [`synth`]: synthetic data for load tests.
@@ -42,6 +43,7 @@ pub mod gazetteer;
 pub mod http;
 pub mod import;
 pub mod model;
+pub mod report;
 pub mod server;
 pub mod spatial;
 pub mod store;

@@ -10,7 +10,7 @@ use clap::{CommandFactory, FromArgMatches};
 use incidentmap::app::App;
 use incidentmap::cli::{
     Cli, Command, ExportArgs, GazetteerCommand, GazetteerImportArgs, GeocodeArgs, GeoparseArgs,
-    ImportArgs, ServeArgs, SynthArgs,
+    ImportArgs, ReportArgs, ServeArgs, SynthArgs,
 };
 use incidentmap::cli::{ConfigCommand, WRITE_TOKEN_FLAG_WARNING};
 use incidentmap::config::{LogFormat, ServeConfig, sources};
@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::Import(a) => import_files(a),
         Command::Geocode(a) => geocode(a),
         Command::Geoparse(a) => geoparse(a),
+        Command::Report(a) => report(a),
         Command::Gazetteer(GazetteerCommand::Import(a)) => gazetteer_import(a),
         Command::Synth(a) => synth(a),
         Command::Export(a) => export(*a),
@@ -198,6 +199,46 @@ fn geoparse(a: GeoparseArgs) -> anyhow::Result<ExitCode> {
         "mentions": g.mentions,
         "demonyms": g.demonyms,
         "min_confidence": a.min_confidence,
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
+    use incidentmap::report::{Lang, ReportText, extract};
+    let published = match a.published_at.as_deref() {
+        Some(d) => match incidentmap::model::OccurredAt::parse(d) {
+            Ok(t) => t.start_utc().date(),
+            Err(e) => anyhow::bail!("--published-at: {e}"),
+        },
+        None => time::OffsetDateTime::now_utc().date(),
+    };
+    let language = match a.language.as_deref() {
+        Some(l) => Some(
+            Lang::parse(l)
+                .ok_or_else(|| anyhow::anyhow!("--language: {l:?} is not one of ar, ru, kk, en"))?,
+        ),
+        None => None,
+    };
+    let text = if a.file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+    } else {
+        std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file.display()))?
+    };
+    let gaz = load_gazetteer(a.gazetteer.as_deref())?;
+    let x = extract(
+        &gaz,
+        &ReportText {
+            text: &text,
+            published,
+            language,
+        },
+    );
+    let out = serde_json::json!({
+        "language": x.language,
+        "published_at": published.to_string(),
+        "source": a.source,
+        "drafts": x.drafts,
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(ExitCode::SUCCESS)

@@ -161,6 +161,59 @@ fn geoparse_reads_a_file_and_handles_russian_inflection() {
 }
 
 #[test]
+fn report_prints_draft_incidents_with_their_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("ar.txt");
+    let text = "قالت وزارة الداخلية إن أكثر من ١٦٠ شخصا قتلوا أمس في أعمال الشغب في ألما آتا.";
+    std::fs::write(&f, text).unwrap();
+    let out = bin()
+        .args(["report", "--published-at", "2022-01-06"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["language"], "ar");
+    let d = &v["drafts"][0];
+    assert_eq!(v["drafts"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(d["place"]["id"], 1526384, "Almaty: {d}");
+    assert_eq!(
+        d["occurred_at"], "2022-01-05",
+        "أمس: the day before publication"
+    );
+    assert_eq!(d["category"], "riot");
+    assert_eq!(d["fatalities"]["value"], 160);
+    assert_eq!(d["fatalities"]["qualifier"], "more_than");
+    // evidence: code-point offsets into the text
+    let chars: Vec<char> = text.chars().collect();
+    let cut = |e: &serde_json::Value| -> String {
+        let (a, b) = (
+            e["start"].as_u64().unwrap() as usize,
+            e["end"].as_u64().unwrap() as usize,
+        );
+        chars[a..b].iter().collect()
+    };
+    assert_eq!(cut(&d["place_evidence"]), "ألما آتا");
+    assert_eq!(cut(&d["date_evidence"]), "أمس");
+    assert!(
+        cut(&d["fatalities"]["evidence"]).starts_with("أكثر من ١٦٠"),
+        "{d}"
+    );
+
+    let bad = bin()
+        .args(["report", "--published-at", "yesterday"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--published-at"));
+}
+
+#[test]
 fn geonames_dumps_extend_the_gazetteer() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/geonames");
     let dir = tempfile::tempdir().unwrap();

@@ -19,6 +19,7 @@ mod page_headers;
 mod pages;
 mod pg_tls;
 mod postgres;
+mod report_eval;
 mod scaleout;
 mod store;
 mod tiles;

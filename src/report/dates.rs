@@ -1,0 +1,210 @@
+//! Dates in a report, resolved against its publication day: relative days (أمس, вчера, кеше,
+//! yesterday), weekdays (the latest such day on or before publication), day and month names
+//! with or without a year (5 января, 5 қаңтарда, ٥ يناير, January 5), and numeric dates
+//! (05.01.2022, 2022-01-05).
+
+use time::{Date, Duration, Month};
+
+use super::lexicon::{self, MONTHS, RELATIVE_DAYS, WEEKDAYS};
+use super::text::Word;
+
+/// A date the text names: words `first..=last`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateMention {
+    pub date: Date,
+    pub first: usize,
+    pub last: usize,
+    /// Named by its day and month (not relative to publication).
+    pub explicit: bool,
+}
+
+/// Every date in `words`, in order.
+pub fn find(words: &[Word], published: Date) -> Vec<DateMention> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < words.len() {
+        if let Some(m) = at(words, k, published) {
+            k = m.last + 1;
+            out.push(m);
+        } else {
+            k += 1;
+        }
+    }
+    out
+}
+
+fn day_of(w: &Word) -> Option<u8> {
+    w.digits()
+        .filter(|d| (1..=31).contains(d) && w.folded.chars().count() <= 2)
+        .map(|d| d as u8)
+}
+
+fn year_of(w: Option<&Word>) -> Option<i32> {
+    w.and_then(Word::digits)
+        .filter(|y| (1900..=2100).contains(y))
+        .map(|y| y as i32)
+}
+
+/// The year that puts day/month nearest before publication (a report tells of the past; a
+/// day a little after publication is allowed for a date announced ahead).
+fn infer_year(month: Month, day: u8, published: Date) -> Option<Date> {
+    let y = published.year();
+    [y, y - 1]
+        .into_iter()
+        .filter_map(|y| Date::from_calendar_date(y, month, day).ok())
+        .find(|d| *d <= published + Duration::days(7))
+}
+
+fn at(words: &[Word], k: usize, published: Date) -> Option<DateMention> {
+    // relative days and weekdays
+    if let Some((back, n)) = first_of(words, k, RELATIVE_DAYS) {
+        return Some(DateMention {
+            date: published + Duration::days(back),
+            first: k,
+            last: k + n - 1,
+            explicit: false,
+        });
+    }
+    if let Some((wd, n)) = first_of(words, k, WEEKDAYS) {
+        let today = published.weekday().number_days_from_monday() as i64;
+        let back = (today - wd + 7) % 7;
+        return Some(DateMention {
+            date: published - Duration::days(back),
+            first: k,
+            last: k + n - 1,
+            explicit: false,
+        });
+    }
+    // numeric: d.m.yyyy, yyyy-mm-dd
+    if let (Some(a), Some(b), Some(c)) = (words.get(k), words.get(k + 1), words.get(k + 2)) {
+        let adjacent = b.start == a.end + 1 && c.start == b.end + 1;
+        if adjacent && matches!(b.before, '.' | '/') && b.before == c.before {
+            if let (Some(d), Some(m), Some(y)) = (day_of(a), b.digits(), year_of(Some(c))) {
+                if let Ok(month) = Month::try_from(m as u8)
+                    && let Ok(date) = Date::from_calendar_date(y, month, d)
+                {
+                    return Some(DateMention {
+                        date,
+                        first: k,
+                        last: k + 2,
+                        explicit: true,
+                    });
+                }
+            }
+        }
+        if adjacent && b.before == '-' && c.before == '-' {
+            if let (Some(y), Some(m), Some(d)) = (year_of(Some(a)), b.digits(), day_of(c)) {
+                if let Ok(month) = Month::try_from(m as u8)
+                    && let Ok(date) = Date::from_calendar_date(y, month, d)
+                {
+                    return Some(DateMention {
+                        date,
+                        first: k,
+                        last: k + 2,
+                        explicit: true,
+                    });
+                }
+            }
+        }
+    }
+    // day month [year] / month day[,] [year]
+    let day = words.get(k).and_then(day_of);
+    if let Some(day) = day
+        && let Some((m, n)) = words.get(k + 1).and(first_of(words, k + 1, MONTHS))
+    {
+        let month = Month::try_from(m as u8).ok()?;
+        let mut last = k + n;
+        let date = match year_of(words.get(last + 1)) {
+            Some(y) => {
+                last += 1;
+                Date::from_calendar_date(y, month, day).ok()?
+            }
+            None => infer_year(month, day, published)?,
+        };
+        return Some(DateMention {
+            date,
+            first: k,
+            last,
+            explicit: true,
+        });
+    }
+    if let Some((m, n)) = first_of(words, k, MONTHS)
+        && let Some(day) = words.get(k + n).and_then(day_of)
+    {
+        let month = Month::try_from(m as u8).ok()?;
+        let mut last = k + n;
+        let date = match year_of(words.get(last + 1)) {
+            Some(y) => {
+                last += 1;
+                Date::from_calendar_date(y, month, day).ok()?
+            }
+            None => infer_year(month, day, published)?,
+        };
+        return Some(DateMention {
+            date,
+            first: k,
+            last,
+            explicit: true,
+        });
+    }
+    None
+}
+
+/// The first phrase of a `(phrase, value)` table matching at `k`.
+fn first_of<T: Copy + Into<i64>>(
+    words: &[Word],
+    k: usize,
+    table: &[(&str, T)],
+) -> Option<(i64, usize)> {
+    table.iter().find_map(|(p, v)| {
+        let n = lexicon::match_at(words, k, p);
+        (n > 0).then(|| ((*v).into(), n))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::text::words;
+    use time::macros::date;
+
+    fn dates(s: &str, published: Date) -> Vec<Date> {
+        let c: Vec<char> = s.chars().collect();
+        find(&words(&c), published)
+            .into_iter()
+            .map(|m| m.date)
+            .collect()
+    }
+
+    #[test]
+    fn relative_days_weekdays_and_names() {
+        // 2022-01-06 was a Thursday
+        let p = date!(2022 - 01 - 06);
+        assert_eq!(dates("قُتل أمس", p), [date!(2022 - 01 - 05)]);
+        assert_eq!(
+            dates("вчера и позавчера", p),
+            [date!(2022 - 01 - 05), date!(2022 - 01 - 04)]
+        );
+        assert_eq!(dates("кеше кешке", p), [date!(2022 - 01 - 05)]);
+        assert_eq!(dates("on Tuesday", p), [date!(2022 - 01 - 04)]);
+        assert_eq!(dates("в четверг", p), [p]);
+        assert_eq!(dates("يوم الأربعاء", p), [date!(2022 - 01 - 05)]);
+        assert_eq!(dates("5 января", p), [date!(2022 - 01 - 05)]);
+        assert_eq!(dates("5 қаңтарда", p), [date!(2022 - 01 - 05)]);
+        assert_eq!(dates("في ٥ يناير", p), [date!(2022 - 01 - 05)]);
+        assert_eq!(dates("on January 4, 2022", p), [date!(2022 - 01 - 04)]);
+        assert_eq!(dates("28 декабря", p), [date!(2021 - 12 - 28)]);
+        assert_eq!(
+            dates("05.01.2022 and 2022-01-03", p),
+            [date!(2022 - 01 - 05), date!(2022 - 01 - 03)]
+        );
+        assert_eq!(dates("14 كانون الثاني 2021", p), [date!(2021 - 01 - 14)]);
+    }
+
+    #[test]
+    fn numbers_that_are_not_dates() {
+        let p = date!(2022 - 01 - 06);
+        assert!(dates("40 человек", p).is_empty());
+        assert!(dates("may be 5 people", p).is_empty());
+    }
+}

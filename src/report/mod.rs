@@ -1,0 +1,467 @@
+//! From a news report to draft incidents: places from the geoparser, dates resolved against
+//! the report's publication day, the kind of event from cue words, and counts with their
+//! qualifiers — every field with its evidence (code-point offsets into the report), for an
+//! editor to confirm, fix or reject.
+//!
+//! - [`text`]: words, folding and sentences; [`lexicon`]: the words of each language;
+//! - [`dates`] and [`numbers`]: dates and counts found in the words;
+//! - [`extract`] (here): sentence by sentence, events at places, one draft per place × day ×
+//!   category as incident coders count them.
+//!
+//! Pure and synchronous; the HTTP layer and the CLI only adapt it.
+
+pub mod dates;
+pub mod lexicon;
+pub mod numbers;
+pub mod text;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use time::Date;
+
+use crate::gazetteer::{Gazetteer, GeocodeResult, Kind};
+use crate::model::{Category, Precision};
+
+/// The languages the extractor reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Ar,
+    Ru,
+    Kk,
+    En,
+}
+
+impl Lang {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ar => "ar",
+            Lang::Ru => "ru",
+            Lang::Kk => "kk",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ar" => Some(Lang::Ar),
+            "ru" => Some(Lang::Ru),
+            "kk" => Some(Lang::Kk),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The language of a text by its letters: Arabic script; Cyrillic with Kazakh's own
+    /// letters (ә ғ қ ң ө ұ ү һ і) or without; Latin.
+    pub fn detect(text: &str) -> Lang {
+        let (mut ar, mut cyr, mut kk, mut lat) = (0usize, 0usize, 0usize, 0usize);
+        for c in text.chars() {
+            match c {
+                '\u{600}'..='\u{6ff}' => ar += 1,
+                'ә' | 'ғ' | 'қ' | 'ң' | 'ө' | 'ұ' | 'ү' | 'һ' | 'і' | 'Ә' | 'Ғ' | 'Қ' | 'Ң'
+                | 'Ө' | 'Ұ' | 'Ү' | 'Һ' | 'І' => {
+                    kk += 1;
+                    cyr += 1
+                }
+                '\u{400}'..='\u{4ff}' => cyr += 1,
+                'a'..='z' | 'A'..='Z' => lat += 1,
+                _ => {}
+            }
+        }
+        if ar >= cyr && ar >= lat && ar > 0 {
+            Lang::Ar
+        } else if cyr >= lat && cyr > 0 {
+            // Kazakh letters are a few percent of Kazakh text, and absent from Russian.
+            if kk * 100 >= cyr { Lang::Kk } else { Lang::Ru }
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// What a number counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CountKind {
+    Fatalities,
+    Injured,
+    Arrested,
+}
+
+/// How a count was hedged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    AtLeast,
+    MoreThan,
+    About,
+}
+
+/// Code-point offsets into the report; `end` exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A count of a draft, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Count {
+    pub value: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<Qualifier>,
+    pub evidence: Span,
+}
+
+/// The place of a draft.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DraftPlace {
+    pub id: u64,
+    pub name: String,
+    pub kind: Kind,
+    pub country: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin1: Option<String>,
+    pub lon: f64,
+    pub lat: f64,
+    pub confidence: f64,
+}
+
+impl From<&GeocodeResult> for DraftPlace {
+    fn from(r: &GeocodeResult) -> DraftPlace {
+        DraftPlace {
+            id: r.id,
+            name: r.name.clone(),
+            kind: r.kind,
+            country: r.country.clone(),
+            admin1: r.admin1.clone(),
+            lon: r.lon,
+            lat: r.lat,
+            confidence: r.confidence,
+        }
+    }
+}
+
+/// One machine-drafted incident: one place, one day, one kind of event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DraftEvent {
+    pub place: DraftPlace,
+    pub precision: Precision,
+    /// Where the text names the place (the first mention in the event's sentences).
+    pub place_evidence: Span,
+    /// `YYYY-MM-DD`.
+    #[serde(serialize_with = "iso_date")]
+    pub occurred_at: Date,
+    /// Where the text gives the date; absent when it is the publication day by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_evidence: Option<Span>,
+    pub category: Category,
+    pub category_evidence: Span,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fatalities: Option<Count>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub injured: Option<Count>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrested: Option<Count>,
+}
+
+fn iso_date<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!(
+        "{:04}-{:02}-{:02}",
+        d.year(),
+        d.month() as u8,
+        d.day()
+    ))
+}
+
+/// What the extractor was given.
+#[derive(Debug, Clone)]
+pub struct ReportText<'a> {
+    pub text: &'a str,
+    /// The day the report was published: relative dates count from it.
+    pub published: Date,
+    /// Detected from the letters when absent.
+    pub language: Option<Lang>,
+}
+
+/// The drafts of one report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Extraction {
+    pub language: Lang,
+    pub drafts: Vec<DraftEvent>,
+}
+
+/// A report's explicit date this long before publication is background, not news.
+const BACKGROUND_DAYS: i64 = 31;
+
+/// What the sentences before have established: where and when the story is, and the last
+/// event (a sentence of counts without a cue adds to it).
+#[derive(Default)]
+struct Context {
+    places: Vec<(GeocodeResult, Span)>,
+    date: Option<(Date, Option<Span>)>,
+    last: Vec<usize>,
+}
+
+/// Drafts the incidents a report tells of.
+pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
+    let language = report.language.unwrap_or_else(|| Lang::detect(report.text));
+    let chars: Vec<char> = report.text.chars().collect();
+    let words = text::words(&chars);
+    let mentions = gaz.geoparse(report.text);
+    let mut found_dates = dates::find(&words, report.published);
+    let mut used = vec![false; words.len()];
+    for d in &found_dates {
+        used[d.first..=d.last].iter_mut().for_each(|u| *u = true);
+    }
+    // A dateline ("TBILISI, Dec 1 (Agency) -") dates the report, not an event.
+    let dateline_end = dateline(&chars);
+    found_dates.retain(|d| words[d.first].start >= dateline_end);
+    let counts = numbers::find(&words, &used);
+    let span = |first: usize, last: usize| Span {
+        start: words[first].start,
+        end: words[last].end,
+    };
+
+    let mut drafts: Vec<DraftEvent> = Vec::new();
+    let mut by_key: HashMap<(u64, Date, Category), usize> = HashMap::new();
+    let mut ctx = Context::default();
+    for (s, e) in text::sentences(&chars) {
+        let in_sentence = |start: usize| start >= s && start < e;
+        let ws: Vec<usize> = (0..words.len())
+            .filter(|&i| in_sentence(words[i].start))
+            .collect();
+        let (Some(&w0), Some(&w1)) = (ws.first(), ws.last()) else {
+            continue;
+        };
+        let cue = category_cue(&words, w0, w1, &used);
+        let here: Vec<&numbers::CountMention> = counts
+            .iter()
+            .filter(|c| c.first >= w0 && c.first <= w1)
+            .collect();
+        // The sentence's date nearest its event word (a report says when it was told as well
+        // as when it happened), else the story's, else the publication day.
+        let focus = cue
+            .map(|(_, k)| k)
+            .or(here.first().map(|c| c.first))
+            .unwrap_or(w0);
+        let date_here = found_dates
+            .iter()
+            .filter(|d| d.first >= w0 && d.first <= w1)
+            .min_by_key(|d| d.first.abs_diff(focus).min(d.last.abs_diff(focus)));
+        if let Some(d) = date_here
+            && d.explicit
+            && (report.published - d.date).whole_days() > BACKGROUND_DAYS
+        {
+            continue; // background: an earlier event recalled
+        }
+        let date = match date_here {
+            Some(d) => (d.date, Some(span(d.first, d.last))),
+            None => ctx.date.unwrap_or((report.published, None)),
+        };
+        let places = most_specific(
+            mentions
+                .iter()
+                .filter(|m| in_sentence(m.start))
+                .map(|m| {
+                    (
+                        m.place.clone(),
+                        Span {
+                            start: m.start,
+                            end: m.end,
+                        },
+                    )
+                })
+                .collect(),
+        );
+        let nationwide = (w0..=w1).any(|k| {
+            lexicon::NATIONWIDE
+                .iter()
+                .any(|p| lexicon::match_at(&words, k, p) > 0)
+        });
+
+        // Arrests told after an event, with no new place: the event's count, not an event.
+        let arrests_of_last = matches!(cue, Some((Category::Arrests, _)))
+            && places.is_empty()
+            && !ctx.last.is_empty()
+            && !nationwide;
+        let category = match cue {
+            Some((c, _)) if !arrests_of_last => Some(c),
+            _ => None,
+        };
+        if category.is_none() && here.is_empty() {
+            if date_here.is_some() {
+                ctx.date = Some(date);
+            }
+            if !places.is_empty() {
+                ctx.places = places;
+            }
+            continue;
+        }
+        // Counts without an event word are of the story's kind of event (the last one's);
+        // arrests alone are arrests.
+        let Some(category) = category
+            .or_else(|| ctx.last.first().map(|&k| drafts[k].category))
+            .or(cue.map(|c| c.0))
+            .or_else(|| {
+                here.iter()
+                    .all(|c| c.kind == CountKind::Arrested)
+                    .then_some(Category::Arrests)
+            })
+        else {
+            continue;
+        };
+        let cue_span = cue
+            .map(|(_, k)| span(k, k))
+            .or_else(|| here.first().map(|c| span(c.first, c.last)))
+            .unwrap_or(Span { start: s, end: s });
+
+        let mut targets = if places.is_empty() {
+            ctx.places.clone()
+        } else {
+            places.clone()
+        };
+        if nationwide && !here.is_empty() {
+            // A total for the whole country: one country-level draft.
+            let country = targets
+                .iter()
+                .find(|(p, _)| p.kind == Kind::Country)
+                .cloned()
+                .or_else(|| {
+                    targets.first().and_then(|(p, sp)| {
+                        let c = gaz.country(&p.country)?;
+                        Some((gaz.describe(c.id)?, *sp))
+                    })
+                });
+            targets = country.into_iter().collect();
+        }
+        if targets.is_empty() {
+            continue;
+        }
+        let mut events = Vec::new();
+        for (p, sp) in &targets {
+            let key = (p.id, date.0, category);
+            let k = *by_key.entry(key).or_insert_with(|| {
+                drafts.push(DraftEvent {
+                    place: DraftPlace::from(p),
+                    precision: p.precision,
+                    place_evidence: *sp,
+                    occurred_at: date.0,
+                    date_evidence: date.1,
+                    category,
+                    category_evidence: cue_span,
+                    fatalities: None,
+                    injured: None,
+                    arrested: None,
+                });
+                drafts.len() - 1
+            });
+            events.push(k);
+        }
+        // each count to the place named nearest before it in the sentence
+        for c in &here {
+            let at = words[c.first].start;
+            let k = targets
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, sp))| sp.start <= at && in_sentence(sp.start))
+                .max_by_key(|(_, (_, sp))| sp.start)
+                .map_or(0, |(i, _)| i);
+            add_count(&mut drafts[events[k]], c, span(c.first, c.last));
+        }
+        ctx.places = targets;
+        ctx.date = Some(date);
+        ctx.last = events;
+    }
+    Extraction { language, drafts }
+}
+
+/// Where a wire dateline ends (`NAIROBI, June 26 (Desk) - `, `ألماتي – (وكالة)`): the first
+/// dash standing between spaces within the opening 100 characters of the first line; 0 when
+/// there is none.
+fn dateline(chars: &[char]) -> usize {
+    let line_end = chars.iter().position(|&c| c == '\n').unwrap_or(chars.len());
+    (1..line_end.min(100).saturating_sub(1))
+        .find(|&i| {
+            matches!(chars[i], '-' | '–' | '—') && chars[i - 1] == ' ' && chars[i + 1] == ' '
+        })
+        .map_or(0, |i| i + 1)
+}
+
+/// The sentence's event cue: the most serious kind named ([`lexicon::CATEGORY_ORDER`]), with
+/// the word that names it.
+fn category_cue(
+    words: &[text::Word],
+    w0: usize,
+    w1: usize,
+    used: &[bool],
+) -> Option<(Category, usize)> {
+    let mut found: Vec<(Category, usize)> = Vec::new();
+    for k in (w0..=w1).filter(|&k| !used[k]) {
+        if let Some((c, _)) = lexicon::first_match(words, k, lexicon::CATEGORY_CUES) {
+            found.push((c, k));
+        }
+    }
+    lexicon::CATEGORY_ORDER
+        .iter()
+        .find_map(|c| found.iter().find(|(f, _)| f == c).copied())
+}
+
+/// The places of a sentence without those that only contain another of them (Kazakhstan
+/// beside Almaty, Mangystau beside Zhanaozen); the same place once.
+fn most_specific(places: Vec<(GeocodeResult, Span)>) -> Vec<(GeocodeResult, Span)> {
+    let contains = |outer: &GeocodeResult, inner: &GeocodeResult| {
+        outer.id != inner.id
+            && match outer.kind {
+                Kind::Country => inner.country == outer.country && inner.kind != Kind::Country,
+                Kind::Region => {
+                    matches!(inner.kind, Kind::City | Kind::District)
+                        && inner.admin1_code.is_some()
+                        && inner.admin1_code == outer.admin1_code
+                }
+                _ => false,
+            }
+    };
+    let mut out: Vec<(GeocodeResult, Span)> = Vec::new();
+    for (p, sp) in &places {
+        if places.iter().any(|(q, _)| contains(p, q)) || out.iter().any(|(q, _)| q.id == p.id) {
+            continue;
+        }
+        out.push((p.clone(), *sp));
+    }
+    out
+}
+
+/// A count onto a draft: the larger of two reports of the same count.
+fn add_count(d: &mut DraftEvent, c: &numbers::CountMention, evidence: Span) {
+    let Ok(value) = u32::try_from(c.value) else {
+        return;
+    };
+    let slot = match c.kind {
+        CountKind::Fatalities => &mut d.fatalities,
+        CountKind::Injured => &mut d.injured,
+        CountKind::Arrested => &mut d.arrested,
+    };
+    if slot.as_ref().is_none_or(|old| old.value < value) {
+        *slot = Some(Count {
+            value,
+            qualifier: c.qualifier,
+            evidence,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_by_their_letters() {
+        assert_eq!(Lang::detect("قتل ١٠٣ أشخاص في ألما آتا"), Lang::Ar);
+        assert_eq!(Lang::detect("В Алматы погибли 103 человека"), Lang::Ru);
+        assert_eq!(Lang::detect("Алматыда 103 адам қаза тапты"), Lang::Kk);
+        assert_eq!(Lang::detect("103 people were killed in Almaty"), Lang::En);
+    }
+}

@@ -1,0 +1,221 @@
+//! Counts in a report: a number (digits in any script, with thousands separators, or number
+//! words), what it counts (deaths, injured, arrests: the nearest count word), and the
+//! qualifier before or after it ("at least", "более", "астам", "أكثر من").
+
+use super::lexicon::{
+    self, COUNT_CUES, KAZAKH_NUMBER_ENDINGS, NUMBER_WORDS, NumberWord, QUALIFIERS_AFTER,
+    QUALIFIERS_BEFORE,
+};
+use super::text::{Word, arabic_forms};
+use super::{CountKind, Qualifier};
+
+/// A count found in the text; words `first..=last` (qualifier included), `number` the
+/// words of the number alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountMention {
+    pub kind: CountKind,
+    pub value: u64,
+    pub qualifier: Option<Qualifier>,
+    pub first: usize,
+    pub last: usize,
+}
+
+/// How far (in words) a count word may stand from its number.
+const REACH_AFTER: usize = 7;
+const REACH_BEFORE: usize = 4;
+
+/// The value of one number word, case endings (Kazakh) and proclitics (Arabic) taken off.
+fn number_word(w: &str) -> Option<NumberWord> {
+    let find = |s: &str| NUMBER_WORDS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v);
+    if let Some(v) = find(w) {
+        return Some(v);
+    }
+    for e in KAZAKH_NUMBER_ENDINGS {
+        if let Some(stem) = w.strip_suffix(e)
+            && let Some(v) = find(stem)
+        {
+            return Some(v);
+        }
+    }
+    arabic_forms(w).into_iter().skip(1).find_map(find)
+}
+
+/// A number starting at word `k`: its value and its last word. `None` for a vague one
+/// ("тысячи", "آلاف" alone: thousands).
+fn number_at(words: &[Word], k: usize) -> Option<(u64, usize)> {
+    let w = &words[k];
+    if let Some(mut v) = w.digits() {
+        let mut last = k;
+        // 1,300 / 1 300 / ١٬٣٠٠: groups of three after a separator
+        while let Some(n) = words.get(last + 1) {
+            let sep = matches!(n.before, ',' | ' ' | '\u{a0}' | '\u{202f}' | '٬' | '.');
+            let gap = n.start == words[last].end + 1;
+            if sep && gap && n.folded.chars().count() == 3 && n.is_digits() {
+                v = v * 1000 + n.digits()?;
+                last += 1;
+            } else {
+                break;
+            }
+        }
+        // 8 тысяч, 3 million
+        if let Some(n) = words.get(last + 1)
+            && let Some(NumberWord::Times { by, .. }) = number_word(&n.folded)
+        {
+            v *= by;
+            last += 1;
+        }
+        return Some((v, last));
+    }
+    let (mut total, mut cur, mut last) = (0u64, 0u64, None);
+    let mut i = k;
+    while let Some(w) = words.get(i) {
+        let Some(nw) = number_word(&w.folded) else {
+            break;
+        };
+        match nw {
+            NumberWord::Value(v) => cur += v,
+            NumberWord::Times { by, alone } => {
+                if cur == 0 {
+                    if !alone {
+                        return None;
+                    }
+                    cur = 1;
+                }
+                if by >= 1000 {
+                    total += cur * by;
+                    cur = 0;
+                } else {
+                    cur *= by;
+                }
+            }
+        }
+        last = Some(i);
+        i += 1;
+    }
+    last.map(|l| (total + cur, l))
+}
+
+/// Every count in `words`, skipping the words `used` (dates).
+pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < words.len() {
+        if used[k] {
+            k += 1;
+            continue;
+        }
+        let Some((value, last)) = number_at(words, k) else {
+            k += 1;
+            continue;
+        };
+        // a year, a percentage or an age is not a count
+        let next = words.get(last + 1).map(|w| w.folded.as_str()).unwrap_or("");
+        let percent = words.get(last + 1).is_some_and(|w| w.before == '%')
+            || next.starts_with("percent")
+            || next.starts_with("процент")
+            || next.starts_with("пайыз")
+            || next.starts_with("بالمئه")
+            || next.starts_with("بالمائه");
+        if percent || (1900..=2100).contains(&value) && words[k].is_digits() {
+            k = last + 1;
+            continue;
+        }
+        let mut first = k;
+        let mut qualifier = None;
+        for (q, phrases) in QUALIFIERS_BEFORE {
+            for p in *phrases {
+                let n = p.split(' ').count();
+                if k >= n && lexicon::match_at(words, k - n, p) == n {
+                    qualifier = Some(*q);
+                    first = k - n;
+                }
+            }
+        }
+        if let Some((kind, _)) = count_word(words, first, last) {
+            let mut end = last;
+            // a Kazakh case ending written after a hyphen (100-ден астам) stands between
+            let mut after = last + 1;
+            if words.get(after).is_some_and(|w| w.before == '-')
+                && words[after].folded.chars().count() <= 3
+            {
+                after += 1;
+            }
+            if let Some((q, n)) = lexicon::first_match(words, after, QUALIFIERS_AFTER) {
+                qualifier = qualifier.or(Some(q));
+                end = after + n - 1;
+            }
+            out.push(CountMention {
+                kind,
+                value,
+                qualifier,
+                first,
+                last: end,
+            });
+        }
+        k = last + 1;
+    }
+    out
+}
+
+/// The count word nearest the number at `first..=last`, not across another number.
+fn count_word(words: &[Word], first: usize, last: usize) -> Option<(CountKind, usize)> {
+    let after = (last + 1..(last + 1 + REACH_AFTER).min(words.len()))
+        .take_while(|&i| !words[i].is_digits())
+        .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, i - last)));
+    let before = (first.saturating_sub(REACH_BEFORE)..first)
+        .rev()
+        .take_while(|&i| !words[i].is_digits())
+        .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, first - i)));
+    match (after, before) {
+        (Some(a), Some(b)) if b.1 < a.1 => Some(b),
+        (Some(a), _) => Some(a),
+        (None, b) => b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::text::words;
+
+    fn counts(s: &str) -> Vec<(CountKind, u64, Option<Qualifier>)> {
+        let c: Vec<char> = s.chars().collect();
+        let w = words(&c);
+        find(&w, &vec![false; w.len()])
+            .into_iter()
+            .map(|m| (m.kind, m.value, m.qualifier))
+            .collect()
+    }
+
+    use CountKind::*;
+    use Qualifier::*;
+
+    #[test]
+    fn digits_words_and_qualifiers_in_four_languages() {
+        assert_eq!(
+            counts("at least 12 people were killed and 1,300 injured"),
+            [(Fatalities, 12, Some(AtLeast)), (Injured, 1300, None)]
+        );
+        assert_eq!(
+            counts("задержаны около восьми тысяч человек"),
+            [(Arrested, 8000, Some(About))]
+        );
+        assert_eq!(
+            counts("قتل أكثر من ١٦٠ شخصا وأصيب خمسة وعشرون"),
+            [(Fatalities, 160, Some(MoreThan)), (Injured, 25, None)]
+        );
+        assert_eq!(
+            counts("100-ден астам адам қаза тапты"),
+            [(Fatalities, 100, Some(MoreThan))]
+        );
+        assert_eq!(counts("он адам ұсталды"), [(Arrested, 10, None)]);
+    }
+
+    #[test]
+    fn vague_amounts_years_and_percentages_are_not_counts() {
+        assert!(counts("тысячи человек задержаны").is_empty());
+        assert!(counts("آلاف المعتقلين").is_empty());
+        assert!(counts("In 2022 killed").is_empty());
+        assert!(counts("prices rose 100 percent, dozens killed").is_empty());
+    }
+}

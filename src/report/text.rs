@@ -1,0 +1,195 @@
+//! A report's text as the extractor reads it: words with code-point offsets, folded for
+//! matching (case, Arabic letter variants and diacritics, ё), and sentences.
+
+/// A word (a run of letters and digits) of the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    /// Offsets in code points; `end` is exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// Lowercased and folded ([`fold`]).
+    pub folded: String,
+    /// The character just before the word ('\0' at the start).
+    pub before: char,
+}
+
+impl Word {
+    /// The word's digits as a number, in any of the scripts news uses (0-9, ٠-٩, ۰-۹).
+    pub fn digits(&self) -> Option<u64> {
+        if self.folded.is_empty() || self.folded.len() > 24 {
+            return None;
+        }
+        let mut v: u64 = 0;
+        for c in self.folded.chars() {
+            v = v.checked_mul(10)?.checked_add(digit(c)? as u64)?;
+        }
+        Some(v)
+    }
+
+    pub fn is_digits(&self) -> bool {
+        self.digits().is_some()
+    }
+}
+
+/// The value of a decimal digit in Latin, Arabic-Indic or Extended Arabic-Indic script.
+pub fn digit(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        '\u{660}'..='\u{669}' => Some(c as u32 - 0x660),
+        '\u{6f0}'..='\u{6f9}' => Some(c as u32 - 0x6f0),
+        _ => None,
+    }
+}
+
+/// Lowercase; Arabic without diacritics and tatweel, with one alef, final yeh and heh for teh
+/// marbuta; Cyrillic ё as е. Cue words are folded the same way before comparing.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{64b}'..='\u{65f}' | '\u{670}' | '\u{640}' => {}
+            'أ' | 'إ' | 'آ' | 'ٱ' => out.push('ا'),
+            'ى' => out.push('ي'),
+            'ة' => out.push('ه'),
+            'ё' | 'Ё' => out.push('е'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// The words of a text (`chars`), in order.
+pub fn words(chars: &[char]) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if is_word_char(chars[i]) {
+            let start = i;
+            while i < chars.len() && is_word_char(chars[i]) {
+                i += 1;
+            }
+            let raw: String = chars[start..i].iter().collect();
+            out.push(Word {
+                start,
+                end: i,
+                folded: fold(&raw),
+                before: if start == 0 { '\0' } else { chars[start - 1] },
+            });
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '\u{64b}'..='\u{65f}' | '\u{670}' | '\u{640}')
+}
+
+/// Sentence boundaries as code-point ranges: after `.`, `!`, `?`, `؟`, `…` followed by a space,
+/// and at line breaks. A full stop between digits (`05.01.2022`, `1.5`) or after a single
+/// capital (`J. Smith`) does not end a sentence.
+pub fn sentences(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 0..chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let end = match c {
+            '\n' => true,
+            '!' | '?' | '؟' | '…' => next.is_none_or(char::is_whitespace),
+            '.' => {
+                let initial = i >= 1
+                    && chars[i - 1].is_uppercase()
+                    && (i < 2 || !chars[i - 2].is_alphanumeric());
+                next.is_none_or(char::is_whitespace) && !initial
+            }
+            _ => false,
+        };
+        if end {
+            if chars[start..=i].iter().any(|c| c.is_alphanumeric()) {
+                out.push((start, i + 1));
+            }
+            start = i + 1;
+        }
+    }
+    if chars[start..].iter().any(|c| c.is_alphanumeric()) {
+        out.push((start, chars.len()));
+    }
+    out
+}
+
+/// Strips Arabic proclitics (و ف, then ب ل ك, then ال / ل) from a folded word, longest
+/// first; the word itself comes first. Each form is at least two letters.
+pub fn arabic_forms(w: &str) -> Vec<&str> {
+    let mut out = vec![w];
+    let mut rest = w;
+    for set in [&["و", "ف"][..], &["ب", "ل", "ك"][..], &["ال"][..]] {
+        for p in set {
+            if let Some(r) = rest.strip_prefix(p)
+                && r.chars().count() >= 2
+            {
+                rest = r;
+                out.push(rest);
+                break;
+            }
+        }
+    }
+    // لل = ل + ال
+    if let Some(r) = w.strip_prefix("لل").or_else(|| w.strip_prefix("ولل"))
+        && r.chars().count() >= 2
+    {
+        out.push(r);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn words_have_code_point_offsets_and_fold() {
+        let c = chars("قُتل ١٠٣ أشخاص في ألما آتا. Ёлки");
+        let w = words(&c);
+        assert_eq!(w[0].folded, "قتل");
+        assert_eq!(w[1].digits(), Some(103));
+        assert_eq!(w[2].folded, "اشخاص");
+        let last = w.last().unwrap();
+        assert_eq!(last.folded, "елки");
+        assert_eq!(c[last.start..last.end].iter().collect::<String>(), "Ёлки");
+    }
+
+    #[test]
+    fn sentences_end_at_stops_but_not_in_numbers() {
+        let c = chars("On 05.01.2022 J. Smith said 1.5 million. Police came! Was it? Yes\nNext");
+        let s: Vec<String> = sentences(&c)
+            .into_iter()
+            .map(|(a, b)| c[a..b].iter().collect::<String>().trim().to_string())
+            .collect();
+        assert_eq!(
+            s,
+            [
+                "On 05.01.2022 J. Smith said 1.5 million.",
+                "Police came!",
+                "Was it?",
+                "Yes",
+                "Next"
+            ]
+        );
+    }
+
+    #[test]
+    fn arabic_clitics_come_off_one_layer_at_a_time() {
+        assert_eq!(
+            arabic_forms("والمتظاهرين"),
+            ["والمتظاهرين", "المتظاهرين", "متظاهرين"]
+        );
+        assert_eq!(arabic_forms("للمحتجين"), ["للمحتجين", "لمحتجين", "محتجين"]);
+        assert_eq!(arabic_forms("قتلى"), ["قتلى"]);
+    }
+}
