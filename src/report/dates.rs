@@ -113,6 +113,18 @@ fn at(words: &[Word], k: usize, published: Date) -> Option<DateMention> {
         && let Some((m, n)) = words.get(k + 1).and(first_of(words, k + 1, MONTHS))
     {
         let month = Month::try_from(m as u8).ok()?;
+        // a range of days (4-7 қаңтар, 4–7 января) is dated by its first day
+        let (k, day) = match k.checked_sub(1).map(|j| &words[j]) {
+            Some(prev)
+                if matches!(words[k].before, '-' | '–') && words[k].start == prev.end + 1 =>
+            {
+                match day_of(prev) {
+                    Some(d) if d < day => (k - 1, d),
+                    _ => (k, day),
+                }
+            }
+            _ => (k, day),
+        };
         let mut last = k + n;
         let date = match year_of(words.get(last + 1)) {
             Some(y) => {
@@ -199,6 +211,7 @@ mod tests {
             [date!(2022 - 01 - 05), date!(2022 - 01 - 03)]
         );
         assert_eq!(dates("14 كانون الثاني 2021", p), [date!(2021 - 01 - 14)]);
+        assert_eq!(dates("4-7 қаңтар аралығында", p), [date!(2022 - 01 - 04)]);
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "собрались$",
             "жиналды",
             "жиналған",
+            "жиналып",
             // ru
             "протест",
             "митинг",
@@ -110,7 +111,6 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "боев",
             "сражен",
             "қақтығыс",
-            "атыс",
             "шайқас",
             "ұрыс",
             "اشتباك",
@@ -218,6 +218,7 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "deploy",
             "troops",
             "peacekeep",
+            "patrolled",
             "reinforcement",
             "войск",
             "миротвор",
@@ -297,7 +298,7 @@ pub const COUNT_CUES: &[(CountKind, &[&str])] = &[
             "өлді",
             "өліп",
             "мерт",
-            "көз жұмд",
+            "көз жұм",
             "құрбан",
             "قتيل",
             "قتلي",
@@ -428,7 +429,10 @@ pub const QUALIFIERS_BEFORE: &[(Qualifier, &[&str])] = &[
 /// Qualifiers written after the number (Kazakh postpositions; Arabic على الأقل).
 pub const QUALIFIERS_AFTER: &[(Qualifier, &[&str])] = &[
     (Qualifier::AtLeast, &["علي الاقل", "or more"]),
-    (Qualifier::MoreThan, &["астам", "артық", "аса$"]),
+    (
+        Qualifier::MoreThan,
+        &["астам", "артық", "аса$", "асад", "асты"],
+    ),
     (Qualifier::About, &["жуық", "шақты", "шамасында"]),
 ];
 
@@ -863,6 +867,9 @@ pub const NATIONWIDE: &[&str] = &[
     "всего$",
     "в целом",
     "ел бойынша",
+    "ел аумағында",
+    "республика аумағында",
+    "на территории страны",
     "елде$",
     "республика бойынша",
     "انحاء البلاد",

@@ -228,7 +228,11 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
     let mut drafts: Vec<DraftEvent> = Vec::new();
     let mut by_key: HashMap<(u64, Date, Category), usize> = HashMap::new();
     let mut ctx = Context::default();
-    for (s, e) in text::sentences(&chars) {
+    let clauses: Vec<(usize, usize)> = text::sentences(&chars)
+        .into_iter()
+        .flat_map(|se| text::clauses(&chars, &words, se))
+        .collect();
+    for (s, e) in clauses {
         let in_sentence = |start: usize| start >= s && start < e;
         let ws: Vec<usize> = (0..words.len())
             .filter(|&i| in_sentence(words[i].start))
@@ -318,7 +322,23 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             .or_else(|| here.first().map(|c| span(c.first, c.last)))
             .unwrap_or(Span { start: s, end: s });
 
-        let mut targets = if places.is_empty() {
+        // A sentence naming only the country or region the story is in ("Georgia's interior
+        // ministry said…") is about the story's places.
+        let only_containers = !places.is_empty()
+            && !ctx.places.is_empty()
+            && places
+                .iter()
+                .all(|(p, _)| ctx.places.iter().all(|(q, _)| contains(p, q)));
+        // Where it happened: the places the sentence puts the event in ("in Eldoret", "в
+        // Бишкеке", "Ақтауда", "في أكتوبي") rather than those that act or speak ("Washington
+        // condemned"), when it has any.
+        let located: Vec<(GeocodeResult, Span)> = places
+            .iter()
+            .filter(|(_, sp)| locative(&chars, &words, *sp))
+            .cloned()
+            .collect();
+        let places = if located.is_empty() { places } else { located };
+        let mut targets = if places.is_empty() || only_containers && !nationwide {
             ctx.places.clone()
         } else {
             places.clone()
@@ -342,6 +362,24 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         }
         let mut events = Vec::new();
         for (p, sp) in &targets {
+            // One event told with a stated day in one sentence and the publication day by
+            // default in another is one event: the stated day wins.
+            let near = (-1..=1).find_map(|d: i64| {
+                let other = date.0 + time::Duration::days(d);
+                let &k = by_key.get(&(p.id, other, category))?;
+                let stated = (drafts[k].date_evidence.is_some(), date.1.is_some());
+                (d == 0 || stated.0 != stated.1).then_some(k)
+            });
+            if let Some(k) = near {
+                if drafts[k].date_evidence.is_none() && date.1.is_some() {
+                    by_key.remove(&(p.id, drafts[k].occurred_at, category));
+                    drafts[k].occurred_at = date.0;
+                    drafts[k].date_evidence = date.1;
+                    by_key.insert((p.id, date.0, category), k);
+                }
+                events.push(k);
+                continue;
+            }
             let key = (p.id, date.0, category);
             let k = *by_key.entry(key).or_insert_with(|| {
                 drafts.push(DraftEvent {
@@ -404,26 +442,20 @@ fn category_cue(
             found.push((c, k));
         }
     }
-    lexicon::CATEGORY_ORDER
-        .iter()
-        .find_map(|c| found.iter().find(|(f, _)| f == c).copied())
+    let first = |c: Category| found.iter().find(|(f, _)| *f == c).copied();
+    // Demonstrators clashing (with the police, with each other) is a riot, not a battle
+    // between armed groups.
+    if let (Some(_), Some((_, k))) = (first(Category::Protest), first(Category::ArmedClash))
+        && first(Category::Explosion).is_none()
+    {
+        return Some((Category::Riot, k));
+    }
+    lexicon::CATEGORY_ORDER.iter().find_map(|&c| first(c))
 }
 
 /// The places of a sentence without those that only contain another of them (Kazakhstan
 /// beside Almaty, Mangystau beside Zhanaozen); the same place once.
 fn most_specific(places: Vec<(GeocodeResult, Span)>) -> Vec<(GeocodeResult, Span)> {
-    let contains = |outer: &GeocodeResult, inner: &GeocodeResult| {
-        outer.id != inner.id
-            && match outer.kind {
-                Kind::Country => inner.country == outer.country && inner.kind != Kind::Country,
-                Kind::Region => {
-                    matches!(inner.kind, Kind::City | Kind::District)
-                        && inner.admin1_code.is_some()
-                        && inner.admin1_code == outer.admin1_code
-                }
-                _ => false,
-            }
-    };
     let mut out: Vec<(GeocodeResult, Span)> = Vec::new();
     for (p, sp) in &places {
         if places.iter().any(|(q, _)| contains(p, q)) || out.iter().any(|(q, _)| q.id == p.id) {
@@ -432,6 +464,96 @@ fn most_specific(places: Vec<(GeocodeResult, Span)>) -> Vec<(GeocodeResult, Span
         out.push((p.clone(), *sp));
     }
     out
+}
+
+/// Words that put what follows in a place: prepositions, and the generic words that may
+/// stand between one and the name ("in the city of", "в городе", "في مدينة").
+const LOCATIVE_BEFORE: &[&str] = &[
+    "in",
+    "at",
+    "near",
+    "outside",
+    "around",
+    "across",
+    "inside",
+    "в",
+    "во",
+    "на",
+    "под",
+    "около",
+    "у",
+    "возле",
+    "близ",
+    "في",
+    "قرب",
+    "داخل",
+    "حول",
+];
+/// Kazakh locative endings, on the name or on the generic word after it (Ақтауда, Ош
+/// қаласында).
+const KAZAKH_LOCATIVE: &[&str] = &["да", "де", "та", "те", "нда", "нде"];
+
+/// Whether the text puts an event in the place mentioned at `sp`.
+fn locative(chars: &[char], words: &[text::Word], sp: Span) -> bool {
+    let Some(first) = words.iter().position(|w| w.end > sp.start) else {
+        return false;
+    };
+    // Arabic ب/في fused to the name (بقضاء, بأكتوبي)
+    let name: String = chars[sp.start..sp.end.min(chars.len())].iter().collect();
+    if name.starts_with('ب') && words[first].start < sp.start {
+        return true;
+    }
+    let last = words
+        .iter()
+        .rposition(|w| w.start < sp.end)
+        .unwrap_or(first);
+    let kk = |w: &text::Word| KAZAKH_LOCATIVE.iter().any(|e| w.folded.ends_with(e));
+    if kk(&words[last]) && words[last].folded.chars().any(|c| "әғқңөұүһі".contains(c))
+        || words
+            .get(last + 1)
+            .is_some_and(|w| w.folded.starts_with("қала") || w.folded.starts_with("облыс"))
+            && words.get(last + 1).is_some_and(kk)
+    {
+        return true;
+    }
+    if words[first].start < sp.start {
+        // a prefix of the word was cut off: an Arabic proclitic (و, ب, ل)
+        let pre: String = chars[words[first].start..sp.start].iter().collect();
+        if pre.contains('ب') {
+            return true;
+        }
+    }
+    // A preposition a few words before, within the clause: "in Mombasa and Kisumu", "in the
+    // western city of Zugdidi", "в Бишкеке и Оше", "في ألماتي وأكتاو".
+    for j in (first.saturating_sub(5)..first).rev() {
+        let w = &words[j];
+        let gap: String = chars[w.end..words[j + 1].start].iter().collect();
+        if gap
+            .chars()
+            .any(|c| matches!(c, '.' | ';' | '؛' | ':' | '(' | ')' | '«' | '»' | '"'))
+        {
+            return false;
+        }
+        let forms = text::arabic_forms(&w.folded);
+        if LOCATIVE_BEFORE.contains(&w.folded.as_str()) || forms.contains(&"في") {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether `outer` (a country or region) holds `inner`.
+fn contains(outer: &GeocodeResult, inner: &GeocodeResult) -> bool {
+    outer.id != inner.id
+        && match outer.kind {
+            Kind::Country => inner.country == outer.country && inner.kind != Kind::Country,
+            Kind::Region => {
+                matches!(inner.kind, Kind::City | Kind::District)
+                    && inner.admin1_code.is_some()
+                    && inner.admin1_code == outer.admin1_code
+            }
+            _ => false,
+        }
 }
 
 /// A count onto a draft: the larger of two reports of the same count.

@@ -119,6 +119,54 @@ pub fn sentences(chars: &[char]) -> Vec<(usize, usize)> {
     out
 }
 
+/// Words that open a new clause after a comma ("…in Mombasa and Kisumu, while in Eldoret
+/// protesters torched…"): each clause is read as a sentence of its own, its event words
+/// going with its own places.
+const CLAUSE_OPENERS: &[&str] = &[
+    "while",
+    "whereas",
+    "but",
+    "meanwhile",
+    "а",
+    "но",
+    "тогда",
+    "однако",
+    "ал",
+    "бірақ",
+    "алайда",
+    "بينما",
+    "فيما",
+    "لكن",
+    "اما",
+    "وفيما",
+    "وبينما",
+    "ولكن",
+];
+
+/// The clauses of the sentence `s..e`: split at `;` and at a comma followed by a clause
+/// opener.
+pub fn clauses(chars: &[char], words: &[Word], (s, e): (usize, usize)) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = s;
+    for w in words.iter().filter(|w| w.start > s && w.start < e) {
+        let gap: String = chars[..w.start]
+            .iter()
+            .rev()
+            .take_while(|c| !c.is_alphanumeric())
+            .collect();
+        let cut = gap.contains(';')
+            || gap.contains('؛')
+            || (gap.contains(',') || gap.contains('،'))
+                && CLAUSE_OPENERS.contains(&w.folded.as_str());
+        if cut && w.start > start {
+            out.push((start, w.start));
+            start = w.start;
+        }
+    }
+    out.push((start, e));
+    out
+}
+
 /// Strips Arabic proclitics (و ف, then ب ل ك, then ال / ل) from a folded word, longest
 /// first; the word itself comes first. Each form is at least two letters.
 pub fn arabic_forms(w: &str) -> Vec<&str> {
