@@ -413,7 +413,43 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         ctx.date = Some(date);
         ctx.last = events;
     }
-    Extraction { language, drafts }
+    Extraction {
+        language,
+        drafts: fold_same_day(drafts),
+    }
+}
+
+/// Arrests at the same place and day as a protest or riot are that event's count, not an
+/// event of their own (as coders count them). Protests and riots stay apart: one draft per
+/// place, day and kind of event.
+fn fold_same_day(drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
+    let absorbs = |big: &DraftEvent, small: &DraftEvent| {
+        big.place.id == small.place.id
+            && big.occurred_at == small.occurred_at
+            && small.category == Category::Arrests
+            && matches!(big.category, Category::Riot | Category::Protest)
+    };
+    let (small, mut out): (Vec<DraftEvent>, Vec<DraftEvent>) = drafts
+        .iter()
+        .cloned()
+        .partition(|d| drafts.iter().any(|o| absorbs(o, d)));
+    for d in small {
+        let Some(big) = out.iter_mut().find(|o| absorbs(o, &d)) else {
+            continue;
+        };
+        for (slot, c) in [
+            (&mut big.fatalities, d.fatalities),
+            (&mut big.injured, d.injured),
+            (&mut big.arrested, d.arrested),
+        ] {
+            if let Some(c) = c
+                && slot.as_ref().is_none_or(|o| o.value < c.value)
+            {
+                *slot = Some(c);
+            }
+        }
+    }
+    out
 }
 
 /// Where a wire dateline ends (`NAIROBI, June 26 (Desk) - `, `ألماتي – (وكالة)`): the first
@@ -578,6 +614,63 @@ fn add_count(d: &mut DraftEvent, c: &numbers::CountMention, evidence: Span) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn drafts(text: &str, published: Date) -> Vec<DraftEvent> {
+        static GAZ: std::sync::LazyLock<Gazetteer> =
+            std::sync::LazyLock::new(|| Gazetteer::embedded().unwrap());
+        extract(
+            &GAZ,
+            &ReportText {
+                text,
+                published,
+                language: None,
+            },
+        )
+        .drafts
+    }
+
+    #[test]
+    fn arrests_after_a_protest_are_its_count_and_a_national_total_is_the_country() {
+        let d = drafts(
+            "В четверг в Бишкеке прошёл митинг у здания парламента. Полиция задержала 20 \
+             человек. Всего по стране погибли не менее 3 человек.",
+            time::macros::date!(2020 - 10 - 09),
+        );
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.place.name.as_str(),
+                    d.precision,
+                    d.occurred_at.to_string(),
+                    d.category,
+                    d.arrested.as_ref().map(|c| c.value),
+                    d.fatalities.as_ref().map(|c| (c.value, c.qualifier)),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Bishkek",
+                    Precision::City,
+                    "2020-10-08".to_string(),
+                    Category::Protest,
+                    Some(20),
+                    None
+                ),
+                (
+                    "Kyrgyzstan",
+                    Precision::Country,
+                    "2020-10-08".to_string(),
+                    Category::Protest,
+                    None,
+                    Some((3, Some(Qualifier::AtLeast)))
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn languages_by_their_letters() {

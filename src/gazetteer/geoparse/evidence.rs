@@ -535,6 +535,38 @@ pub(super) fn is_direction(folded: &str) -> bool {
                 .any(|s| DIRECTIONS.contains(s)))
 }
 
+/// Capitalized English words after a name that make it the qualifier of an institution
+/// ("Interior Ministry", "Justice Department", "Defence Forces").
+const INSTITUTIONS_AFTER: &[&str] = &[
+    "ministry",
+    "minister",
+    "ministers",
+    "department",
+    "committee",
+    "council",
+    "commission",
+    "agency",
+    "service",
+    "party",
+    "front",
+    "movement",
+    "union",
+    "association",
+    "office",
+    "court",
+    "bank",
+    "company",
+    "corporation",
+    "forces",
+    "guard",
+    "directorate",
+    "bureau",
+];
+
+pub(super) fn is_institution(folded: &str) -> bool {
+    INSTITUTIONS_AFTER.contains(&folded)
+}
+
 /// Folded Arabic words before a name that make it the name of a medium, company or party
 /// (قناة الجزيرة, وكالة الأناضول, حزب ...).
 const ORGANISATION_HEADS: &[&str] = &[

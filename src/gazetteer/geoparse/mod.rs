@@ -341,10 +341,15 @@ impl Gazetteer {
         let before = r.first.checked_sub(1).map(|i| &toks[i]);
         let cue = before.is_some_and(|t| evidence::is_cue(&t.folded))
             || (!r.clitic.is_empty() && evidence::is_cue_clitic(&r.clitic));
+        // "Interior Ministry", "Justice Department": a capitalized word that qualifies an
+        // institution is no sign of a place name.
+        let institution_after = toks.get(r.last + 1).is_some_and(|t| {
+            t.capital && only_space(toks, r.last, r.last + 1) && evidence::is_institution(&t.folded)
+        });
         Evidence {
             commonness,
             expected,
-            capital: name[0].capital_says_name(),
+            capital: name[0].capital_says_name() && !institution_after,
             generic: r.hint.is_some(),
             cue,
             in_focus: focus.contains(&place.country),
