@@ -4,7 +4,8 @@
 //! A draft *matches* a coded incident when the category is the same, the dates are at most a
 //! day apart, and the place agrees: within 50 km for a city; the same first-level region for
 //! a region-level incident; the same country, drafted at country level, for a country-level
-//! one. Matching is one-to-one, greedily in the coder's order. Counts are right when all three
+//! one. Matching is one-to-one, in the coder's order, each coded incident taking the matching
+//! draft closest in day, then in counts. Counts are right when all three
 //! (deaths, injured, arrested) equal the coder's (unknown = unknown); dates when equal.
 
 use std::collections::BTreeMap;
@@ -155,12 +156,37 @@ pub fn score(root: &Path, gaz: &Gazetteer) -> Scores {
             for g in gold {
                 let cat: Category = g["category"].as_str().unwrap().parse().unwrap();
                 let day = date(g["date"].as_str().unwrap());
-                let found = x.drafts.iter().enumerate().position(|(k, d)| {
-                    !taken[k]
-                        && d.category == cat
-                        && (d.occurred_at - day).whole_days().abs() <= 1
-                        && place_agrees(gaz, g, d)
-                });
+                // Of the drafts that match, the one closest in day, then in counts: a report
+                // told over two days may give two drafts of one event, and the scoring should
+                // not pair the coder's event with the wrong one of them.
+                let gold_counts = (
+                    count(&g["fatalities"]),
+                    count(&g["injured"]),
+                    count(&g["arrested"]),
+                );
+                let v = |c: &Option<incidentmap::report::Count>| c.as_ref().map(|c| c.value);
+                let found = x
+                    .drafts
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, d)| {
+                        !taken[*k]
+                            && d.category == cat
+                            && (d.occurred_at - day).whole_days().abs() <= 1
+                            && place_agrees(gaz, g, d)
+                    })
+                    .min_by_key(|(_, d)| {
+                        let off = [
+                            v(&d.fatalities) != gold_counts.0,
+                            v(&d.injured) != gold_counts.1,
+                            v(&d.arrested) != gold_counts.2,
+                        ];
+                        (
+                            (d.occurred_at - day).whole_days().abs(),
+                            off.iter().filter(|o| **o).count(),
+                        )
+                    })
+                    .map(|(k, _)| k);
                 let want = format!(
                     "{} {} {} f={:?} i={:?} a={:?}",
                     g["place"].as_str().unwrap_or(""),
