@@ -261,6 +261,22 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         {
             continue; // background: an earlier event recalled
         }
+        // "Last year…", "in 2021" (a year alone, before the report's): background too.
+        let earlier_year = (w0..=w1).any(|k| {
+            !used[k]
+                && words[k].folded.chars().count() == 4
+                && words[k]
+                    .digits()
+                    .is_some_and(|y| (1900..i64::from(report.published.year()) as u64).contains(&y))
+        });
+        let recalled = (w0..=w1).any(|k| {
+            lexicon::BACKGROUND
+                .iter()
+                .any(|p| lexicon::match_at(&words, k, p) > 0)
+        });
+        if earlier_year || recalled {
+            continue;
+        }
         let date = match date_here {
             Some(d) => (d.date, Some(span(d.first, d.last))),
             None => ctx.date.unwrap_or((report.published, None)),
