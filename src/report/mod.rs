@@ -315,8 +315,16 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             if date_here.is_some() {
                 ctx.date = Some(date);
             }
-            if !places.is_empty() {
-                ctx.places = places;
+            // Where nothing happens, places abroad are reactions ("Washington threatened…",
+            // "in Brussels, the EU's envoy called…"): the story stays in its countries.
+            let home: Vec<_> = places
+                .into_iter()
+                .filter(|(p, _)| {
+                    drafts.is_empty() || drafts.iter().any(|d| d.place.country == p.country)
+                })
+                .collect();
+            if !home.is_empty() {
+                ctx.places = home;
             }
             continue;
         }

@@ -13,10 +13,10 @@ use crate::common::gazetteer;
 /// Where the development part stands (issue #18 asks 0.80 of each on the held-out part;
 /// counts 0.90, dates 0.95). Floors only rise, except when a change trades a little of one
 /// for more of another on the development part (say so in the commit).
-const PRECISION_FLOOR: f64 = 0.61;
+const PRECISION_FLOOR: f64 = 0.62;
 const RECALL_FLOOR: f64 = 0.80;
 const COUNTS_FLOOR: f64 = 0.79;
-const DATES_FLOOR: f64 = 0.96;
+const DATES_FLOOR: f64 = 0.98;
 
 #[test]
 fn development_events_counts_and_dates_hold_their_floors() {
