@@ -65,7 +65,20 @@ fn at(words: &[Word], k: usize, published: Date) -> Option<DateMention> {
             explicit: false,
         });
     }
-    if let Some((wd, n)) = first_of(words, k, WEEKDAYS) {
+    // "until Monday", "до понедельника", "дүйсенбіге дейін", "next Monday": ahead, not a
+    // day of the story
+    let ahead = |w: Option<&Word>| {
+        w.is_some_and(|w| {
+            matches!(
+                w.folded.as_str(),
+                "until" | "till" | "next" | "до" | "дейін" | "келесі" | "حتي" | "المقبل" | "القادم"
+            ) || w.folded.starts_with("следующ")
+        })
+    };
+    if let Some((wd, n)) = first_of(words, k, WEEKDAYS)
+        && !ahead(k.checked_sub(1).map(|j| &words[j]))
+        && !ahead(words.get(k + n))
+    {
         let today = published.weekday().number_days_from_monday() as i64;
         let back = (today - wd + 7) % 7;
         return Some(DateMention {

@@ -159,12 +159,13 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
 
 /// The count word nearest the number at `first..=last`, not across another number.
 fn count_word(words: &[Word], first: usize, last: usize) -> Option<(CountKind, usize)> {
+    // not across a comma: "11 адам қаза тапты, 190-нан астам адам жарақат алды"
     let after = (last + 1..(last + 1 + REACH_AFTER).min(words.len()))
-        .take_while(|&i| !words[i].is_digits())
+        .take_while(|&i| !words[i].is_digits() && !words[i].comma_before)
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, i - last)));
     let before = (first.saturating_sub(REACH_BEFORE)..first)
         .rev()
-        .take_while(|&i| !words[i].is_digits())
+        .take_while(|&i| !words[i].is_digits() && !words[i + 1].comma_before)
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, first - i)));
     match (after, before) {
         (Some(a), Some(b)) if b.1 < a.1 => Some(b),

@@ -11,6 +11,8 @@ pub struct Word {
     pub folded: String,
     /// The character just before the word ('\0' at the start).
     pub before: char,
+    /// A comma or semicolon stands between the previous word and this one.
+    pub comma_before: bool,
 }
 
 impl Word {
@@ -60,7 +62,7 @@ pub fn fold(s: &str) -> String {
 
 /// The words of a text (`chars`), in order.
 pub fn words(chars: &[char]) -> Vec<Word> {
-    let mut out = Vec::new();
+    let mut out: Vec<Word> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if is_word_char(chars[i]) {
@@ -69,11 +71,15 @@ pub fn words(chars: &[char]) -> Vec<Word> {
                 i += 1;
             }
             let raw: String = chars[start..i].iter().collect();
+            let gap_start = out.last().map_or(0, |w| w.end);
             out.push(Word {
                 start,
                 end: i,
                 folded: fold(&raw),
                 before: if start == 0 { '\0' } else { chars[start - 1] },
+                comma_before: chars[gap_start..start]
+                    .iter()
+                    .any(|c| matches!(c, ',' | ';' | '،' | '؛')),
             });
         } else {
             i += 1;
