@@ -3,7 +3,7 @@
 #![no_main]
 use incidentmap::filter::FilterArgs;
 use incidentmap::filter::cql::{Cql, Lang};
-use incidentmap::model::{Category, Incident, OccurredAt, Precision};
+use incidentmap::model::{Admin1, Category, Incident, OccurredAt, Precision};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -22,6 +22,11 @@ fuzz_target!(|data: &[u8]| {
         precision: Precision::City,
         source: None,
         notes: None,
+        // as the index derives it, so admin1 and admin1_code are evaluated too
+        admin1: Some(std::sync::Arc::new(Admin1 {
+            code: "KZ.02".into(),
+            name: "Almaty".into(),
+        })),
     };
     for lang in [Lang::Text, Lang::Json] {
         if let Ok(c) = Cql::parse(text, lang, None) {

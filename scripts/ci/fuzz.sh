@@ -14,7 +14,14 @@ SECONDS_PER_TARGET="${1:-20}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked --version 0.13.2
 fi
-for target in geojson_import csv_import normalize tile_request geoparse cql; do
+TARGETS="geojson_import csv_import normalize tile_request geoparse cql"
+# Build every target first: a target that no longer compiles is named as such, not as a crash.
+if ! cargo fuzz build -s none --debug-assertions >fuzz/build.log 2>&1; then
+  grep -E "^(error|warning: unused)" -A12 fuzz/build.log >&2 || tail -40 fuzz/build.log >&2
+  echo "FAIL: the fuzz targets do not build (fuzz/build.log)" >&2
+  exit 1
+fi
+for target in $TARGETS; do
   echo "== fuzzing $target for ${SECONDS_PER_TARGET}s"
   status=0
   cargo fuzz run "$target" -s none --debug-assertions -- \
