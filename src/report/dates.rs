@@ -121,13 +121,11 @@ fn at(words: &[Word], k: usize, published: Date) -> Option<DateMention> {
         }
     }
     // day month [year] / month day[,] [year]
-    let day = words.get(k).and_then(day_of);
-    if let Some(day) = day
+    if let Some(day) = words.get(k).and_then(day_of)
         && let Some((m, n)) = words.get(k + 1).and(first_of(words, k + 1, MONTHS))
     {
-        let month = Month::try_from(m as u8).ok()?;
         // a range of days (4-7 қаңтар, 4–7 января) is dated by its first day
-        let (k, day) = match k.checked_sub(1).map(|j| &words[j]) {
+        let (first, day) = match k.checked_sub(1).map(|j| &words[j]) {
             Some(prev)
                 if matches!(words[k].before, '-' | '–') && words[k].start == prev.end + 1 =>
             {
@@ -138,41 +136,40 @@ fn at(words: &[Word], k: usize, published: Date) -> Option<DateMention> {
             }
             _ => (k, day),
         };
-        let mut last = k + n;
-        let date = match year_of(words.get(last + 1)) {
-            Some(y) => {
-                last += 1;
-                Date::from_calendar_date(y, month, day).ok()?
-            }
-            None => infer_year(month, day, published)?,
-        };
-        return Some(DateMention {
-            date,
-            first: k,
-            last,
-            explicit: true,
-        });
+        return named(words, first, k + n, m, day, published);
     }
     if let Some((m, n)) = first_of(words, k, MONTHS)
         && let Some(day) = words.get(k + n).and_then(day_of)
     {
-        let month = Month::try_from(m as u8).ok()?;
-        let mut last = k + n;
-        let date = match year_of(words.get(last + 1)) {
-            Some(y) => {
-                last += 1;
-                Date::from_calendar_date(y, month, day).ok()?
-            }
-            None => infer_year(month, day, published)?,
-        };
-        return Some(DateMention {
-            date,
-            first: k,
-            last,
-            explicit: true,
-        });
+        return named(words, k, k + n, m, day, published);
     }
     None
+}
+
+/// A date named by day and month, words `first..=last`, with the year that follows it or, when
+/// none does, the one that puts it nearest before publication.
+fn named(
+    words: &[Word],
+    first: usize,
+    mut last: usize,
+    month: i64,
+    day: u8,
+    published: Date,
+) -> Option<DateMention> {
+    let month = Month::try_from(month as u8).ok()?;
+    let date = match year_of(words.get(last + 1)) {
+        Some(y) => {
+            last += 1;
+            Date::from_calendar_date(y, month, day).ok()?
+        }
+        None => infer_year(month, day, published)?,
+    };
+    Some(DateMention {
+        date,
+        first,
+        last,
+        explicit: true,
+    })
 }
 
 /// The first phrase of a `(phrase, value)` table matching at `k`.
@@ -225,6 +222,10 @@ mod tests {
         );
         assert_eq!(dates("14 كانون الثاني 2021", p), [date!(2021 - 01 - 14)]);
         assert_eq!(dates("4-7 қаңтар аралығында", p), [date!(2022 - 01 - 04)]);
+        // the range's mention runs from its first day to its month
+        let c: Vec<char> = "4-7 қаңтар".chars().collect();
+        let m = &find(&words(&c), p)[0];
+        assert_eq!((m.first, m.last), (0, 2));
     }
 
     #[test]

@@ -108,7 +108,7 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
             k += 1;
             continue;
         };
-        // a year, a percentage or an age is not a count
+        // a year or a percentage is not a count
         let next = words.get(last + 1).map(|w| w.folded.as_str()).unwrap_or("");
         let percent = words.get(last + 1).is_some_and(|w| w.before == '%')
             || next.starts_with("percent")
