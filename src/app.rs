@@ -5,6 +5,12 @@
 //! the index always shows a prefix of what the store has acknowledged, in the same order.
 //! Reads never take that lock: they work on an immutable [`Snapshot`].
 //!
+//! Two indexes are kept: the public one, of published incidents, which every read of the
+//! service answers from (items, tiles, aggregates, exports), and the review queue, of incidents
+//! drafted from reports and not yet published (or rejected), which only token holders see. A
+//! write routes each incident to the index its status says ([`route`]), so publishing a draft
+//! moves it from the queue to the map and rejecting it leaves no trace outside the queue.
+//!
 //! With a shared store (PostgreSQL), other instances write too. The index then only ever
 //! moves from data version `n` to the store's state at a later version, by applying what the
 //! store's change log says changed in between ([`App::catch_up`]): after this instance's own
@@ -18,7 +24,7 @@ use std::time::Duration;
 use crate::bbox::Bbox;
 use crate::draft::{Draft, ResolveError};
 use crate::gazetteer::{Gazetteer, GazetteerError, Kind};
-use crate::model::{Admin1, Incident, Precision};
+use crate::model::{Admin1, Incident, Precision, ReportRecord, Status};
 use crate::spatial::{Admin1Of, AreaExtent, AreaOf, Index, Snapshot};
 pub use crate::store::Expect;
 use crate::store::{Change, Conflict, Delta, Store, StoreError};
@@ -56,7 +62,10 @@ const POLL: Duration = Duration::from_secs(2);
 
 pub struct App {
     store: Arc<dyn Store>,
+    /// Published incidents.
     index: Arc<Index>,
+    /// Drafts and rejected incidents (the review queue); the same data version as `index`.
+    queue: Arc<Index>,
     gazetteer: Arc<Gazetteer>,
     styles: Styles,
     writer: Mutex<()>,
@@ -237,11 +246,20 @@ impl App {
         std::thread::Builder::new()
             .name("gazetteer-prepare".into())
             .spawn(move || gaz.prepare())?;
-        let index = Arc::new(Index::deriving(
-            loaded.incidents,
+        let (published, queued) = partition(loaded.incidents);
+        let admin1 = admin1_resolver(Arc::clone(&gazetteer));
+        let area = area_resolver(Arc::clone(&gazetteer));
+        let queue = Arc::new(Index::deriving(
+            queued,
             loaded.version,
-            area_resolver(Arc::clone(&gazetteer)),
-            Some(admin1_resolver(Arc::clone(&gazetteer))),
+            Arc::clone(&area),
+            Some(Arc::clone(&admin1)),
+        ));
+        let index = Arc::new(Index::deriving(
+            published,
+            loaded.version,
+            area,
+            Some(admin1),
         ));
         // The outlines (parsed already if any incident is region- or country-level) and the
         // settlements' tree are not needed to start serving either.
@@ -252,6 +270,7 @@ impl App {
         Ok(App {
             store,
             index,
+            queue,
             gazetteer,
             styles,
             writer: Mutex::new(()),
@@ -316,7 +335,7 @@ impl App {
                     return Ok(false);
                 }
                 tracing::debug!(since, version, changes = changes.len(), "caught up");
-                self.index.apply(changes, version);
+                self.apply_to_indexes(changes, version);
                 Ok(true)
             }
             Some(Delta::Reload(loaded)) => {
@@ -326,7 +345,9 @@ impl App {
                     "the store does not continue from data version {since} (restored or \
                      replaced?): reloaded everything"
                 );
-                self.index.replace(loaded.incidents, loaded.version);
+                let (published, queued) = partition(loaded.incidents);
+                self.queue.replace(queued, loaded.version);
+                self.index.replace(published, loaded.version);
                 Ok(true)
             }
         }
@@ -338,14 +359,14 @@ impl App {
     fn publish(&self, changes: Vec<Change>, version: u64) {
         let current = self.snapshot().version();
         if version == current + 1 {
-            self.index.apply(changes, version);
+            self.apply_to_indexes(changes, version);
             return;
         }
         match self.catch_up_locked() {
             Ok(_) if self.snapshot().version() >= version => {}
             // A store nobody else writes, whose versions skipped (another process wrote the
             // file): take ours in.
-            Ok(_) => self.index.apply(changes, version),
+            Ok(_) => self.apply_to_indexes(changes, version),
             // The write is durable; the follower will show it once the store answers again.
             Err(e) => tracing::warn!(
                 "stored data version {version}, but could not read the changes before it \
@@ -354,8 +375,56 @@ impl App {
         }
     }
 
+    /// Applies committed changes to both indexes, each incident to the one its status says.
+    /// The queue goes first: a draft being published is never in neither.
+    fn apply_to_indexes(&self, changes: Vec<Change>, version: u64) {
+        let (in_public, in_queue) = (self.index.snapshot(), self.queue.snapshot());
+        let (public, queue) = route(
+            changes,
+            |id| in_public.get(id).is_some(),
+            |id| in_queue.get(id).is_some(),
+        );
+        self.queue.apply(queue, version);
+        self.index.apply(public, version);
+    }
+
+    /// The published incidents: what every public read answers from.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.index.snapshot()
+    }
+
+    /// The review queue: drafts and rejected incidents, for token holders.
+    pub fn queue(&self) -> Arc<Snapshot> {
+        self.queue.snapshot()
+    }
+
+    /// An incident whatever its status (published first).
+    pub fn get_any(&self, id: &str) -> Option<Arc<Incident>> {
+        let public = self.snapshot();
+        match public.get(id) {
+            Some(i) => Some(Arc::clone(i)),
+            None => self.queue().get(id).cloned(),
+        }
+    }
+
+    /// Stores a report with the incidents drafted from it (one transaction, one data version)
+    /// and shows the drafts in the queue. Returns the new data version.
+    pub fn submit_report(
+        &self,
+        report: &ReportRecord,
+        drafts: Vec<Incident>,
+        actor: &str,
+    ) -> Result<u64, AppError> {
+        let changes: Vec<Change> = drafts.into_iter().map(Change::Put).collect();
+        let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let version = self.timed(|| self.store.add_report(report, &changes, actor))?;
+        self.publish(changes, version);
+        Ok(version)
+    }
+
+    /// A stored report.
+    pub fn report(&self, id: &str) -> Result<Option<ReportRecord>, AppError> {
+        Ok(self.store.report(id)?)
     }
 
     pub fn gazetteer(&self) -> &Gazetteer {
@@ -511,6 +580,47 @@ impl App {
     }
 }
 
+/// Splits incidents into the published and the queued (drafts and rejected).
+fn partition(incidents: Vec<Incident>) -> (Vec<Incident>, Vec<Incident>) {
+    incidents
+        .into_iter()
+        .partition(|i| i.status == Status::Published)
+}
+
+/// Which index each change goes to: `(public, queue)`. A put lands in the index of its status
+/// and leaves the other if that one holds it (its status just changed); a deletion goes to
+/// whichever holds it. `in_public` and `in_queue` say what each index holds before the
+/// changes; asking them keeps a million-row import from sending the queue a million deletions
+/// of nothing. Only the last change of each id counts, as in the stores
+/// ([`crate::store::last_of_each`]), so no change depends on an earlier one of the batch.
+pub fn route(
+    changes: Vec<Change>,
+    in_public: impl Fn(&str) -> bool,
+    in_queue: impl Fn(&str) -> bool,
+) -> (Vec<Change>, Vec<Change>) {
+    let keep = crate::store::last_of_each(&changes);
+    let mut public = Vec::with_capacity(changes.len());
+    let mut queue = Vec::new();
+    for (c, _) in changes.into_iter().zip(keep).filter(|(_, k)| *k) {
+        let to = match &c {
+            Change::Put(i) => Some(i.status == Status::Published),
+            Change::Delete(_) => None,
+        };
+        if to != Some(true) && in_public(c.id()) {
+            public.push(Change::Delete(c.id().to_string()));
+        }
+        if to != Some(false) && in_queue(c.id()) {
+            queue.push(Change::Delete(c.id().to_string()));
+        }
+        match to {
+            Some(true) => public.push(c),
+            Some(false) => queue.push(c),
+            None => {}
+        }
+    }
+    (public, queue)
+}
+
 /// The follower thread: catch up on every wake-up and every [`POLL`]; stop with the app.
 fn follow_loop(app: Weak<App>, wake: std::sync::mpsc::Receiver<()>) {
     let mut failing = false;
@@ -530,5 +640,72 @@ fn follow_loop(app: Weak<App>, wake: std::sync::mpsc::Receiver<()>) {
             }
             Err(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, OccurredAt};
+
+    fn incident(id: &str, status: Status) -> Incident {
+        Incident {
+            id: id.into(),
+            lon: 57.2,
+            lat: 50.3,
+            occurred_at: OccurredAt::parse("2022-01-06").unwrap(),
+            category: Category::Protest,
+            fatalities: None,
+            injured: None,
+            arrested: None,
+            place: None,
+            place_id: None,
+            precision: Precision::City,
+            source: None,
+            notes: None,
+            status,
+            report_id: None,
+            admin1: None,
+        }
+    }
+
+    fn ids(changes: &[Change]) -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| match c {
+                Change::Put(i) => format!("put {} {}", i.id, i.status),
+                Change::Delete(id) => format!("delete {id}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_incident_goes_to_the_index_of_its_status() {
+        // Before: "p" is published, "d" is a draft; "new" is nowhere.
+        let in_public = |id: &str| id == "p";
+        let in_queue = |id: &str| id == "d";
+        let (public, queue) = route(
+            vec![
+                // Publishing the draft moves it; rejecting the published one moves it back.
+                Change::Put(incident("d", Status::Published)),
+                Change::Put(incident("p", Status::Rejected)),
+                // A new draft touches only the queue; a new published incident only the map.
+                Change::Put(incident("new", Status::Draft)),
+                Change::Put(incident("pub", Status::Draft)),
+                Change::Put(incident("pub", Status::Published)),
+                // Deleting what neither holds reaches neither.
+                Change::Delete("ghost".into()),
+            ],
+            in_public,
+            in_queue,
+        );
+        assert_eq!(
+            ids(&public),
+            ["put d published", "delete p", "put pub published"]
+        );
+        assert_eq!(ids(&queue), ["delete d", "put p rejected", "put new draft"]);
+        let (public, queue) = route(vec![Change::Delete("d".into())], in_public, in_queue);
+        assert!(public.is_empty());
+        assert_eq!(ids(&queue), ["delete d"]);
     }
 }

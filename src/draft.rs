@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::gazetteer::{Gazetteer, GeocodeOptions, GeocodeResult, Kind};
-use crate::model::{Category, Incident, ModelError, OccurredAt, Precision};
+use crate::model::{Category, Incident, ModelError, OccurredAt, Precision, Status};
 
 /// Below this confidence a geocoded place is not taken on trust: the writer must choose.
 pub const CONFIDENT: f64 = 0.6;
@@ -26,6 +26,9 @@ pub struct Draft {
     pub precision: Option<Precision>,
     pub source: Option<String>,
     pub notes: Option<String>,
+    /// `published` when left out.
+    pub status: Option<Status>,
+    pub report_id: Option<String>,
 }
 
 /// A place candidate offered when a name is ambiguous.
@@ -169,6 +172,8 @@ impl Draft {
             precision,
             source: self.source,
             notes: self.notes,
+            status: self.status.unwrap_or_default(),
+            report_id: self.report_id,
             admin1: None,
         };
         incident.validate()?;

@@ -253,6 +253,87 @@ impl fmt::Display for Precision {
     }
 }
 
+/// A news report as received by `POST /reports`, kept with its metadata so that every
+/// incident drafted from it can point back to the text its evidence offsets refer to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportRecord {
+    /// `rep-` and a UUIDv7 ([`new_report_id`]).
+    pub id: String,
+    /// When it was received (RFC 3339, UTC).
+    pub received_at: String,
+    /// The name of the token that sent it.
+    pub actor: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The date or time the report was published, which relative dates are resolved against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+    /// The language it is written in, as given or detected (`ar`, `ru`, `kk`, `en`).
+    pub language: String,
+    /// What was drafted from it, as the answer to `POST /reports` listed it (a JSON array):
+    /// the evidence of every field, and which incident each event became.
+    #[serde(skip)]
+    pub drafts: String,
+}
+
+/// A fresh report id: `rep-` and a UUIDv7, as [`new_id`].
+pub fn new_report_id() -> String {
+    format!("rep-{}", uuid::Uuid::now_v7().hyphenated())
+}
+
+/// Where an incident stands in review. Incidents drafted from a report wait as `draft` until
+/// an editor publishes or rejects them; everything else is `published`. Only published
+/// incidents are in the public index (items, tiles, aggregates, exports); drafts and
+/// rejected ones are kept apart for token holders (see [`crate::app`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    #[default]
+    Published,
+    Rejected,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Draft, Status::Published, Status::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+            Status::Rejected => "rejected",
+        }
+    }
+
+    pub fn names() -> String {
+        Status::ALL.map(Status::as_str).join(", ")
+    }
+}
+
+impl FromStr for Status {
+    type Err = ModelError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Status::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                ModelError::invalid(
+                    "status",
+                    format!("unknown status {s:?}; expected one of {}", Status::names()),
+                )
+            })
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// When the incident happened: a whole day (`2022-01-05`) or an instant
 /// (`2022-01-05T18:30:00+06:00`). A day covers its 24 UTC hours, so a time filter that touches
 /// any part of that day finds it.
@@ -344,6 +425,10 @@ pub struct Incident {
     pub precision: Precision,
     pub source: Option<String>,
     pub notes: Option<String>,
+    /// Where it stands in review; `published` unless it was drafted from a report.
+    pub status: Status,
+    /// The report it was drafted from (`POST /reports`), if any.
+    pub report_id: Option<String>,
     /// The first-level region the incident is counted in. Derived from the gazetteer when the
     /// incident enters the index (see [`crate::spatial::Admin1Of`]), never stored or read
     /// from a client: a gazetteer update re-derives it. Not part of the incident's ETag.
@@ -377,6 +462,8 @@ impl PartialEq for Incident {
             precision,
             source,
             notes,
+            status,
+            report_id,
             admin1: _,
         } = self;
         *id == o.id
@@ -392,6 +479,8 @@ impl PartialEq for Incident {
             && *precision == o.precision
             && *source == o.source
             && *notes == o.notes
+            && *status == o.status
+            && *report_id == o.report_id
     }
 }
 
@@ -399,6 +488,9 @@ impl Incident {
     /// Checks every field's range. Called before anything is stored.
     pub fn validate(&self) -> Result<(), ModelError> {
         validate_id(&self.id)?;
+        if let Some(r) = &self.report_id {
+            validate_id(r).map_err(|e| ModelError::invalid("report_id", e.to_string()))?;
+        }
         validate_lon_lat(self.lon, self.lat)?;
         for (field, value, max) in [
             ("place", &self.place, MAX_SHORT_TEXT),

@@ -640,6 +640,8 @@ mod tests {
             precision: Precision::Exact,
             source: None,
             notes: None,
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         }
     }

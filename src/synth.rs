@@ -114,6 +114,8 @@ pub fn generate<'g>(
             precision,
             source: Some("synthetic".into()),
             notes: None,
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         }
     }))

@@ -165,6 +165,9 @@ pub struct Filter {
     pub admin1: Option<Vec<String>>,
     /// What a CQL2 filter asks beyond the fields above (see [`cql::Cql::lower`]).
     pub cql: Option<Arc<cql::Cql>>,
+    /// Only incidents with this review status. Only the review queue holds other statuses
+    /// than published, so only its readers set this ([`crate::app::App::queue`]).
+    pub status: Option<crate::model::Status>,
 }
 
 impl Filter {
@@ -183,6 +186,7 @@ impl Filter {
                 .as_ref()
                 .is_none_or(|wanted| in_admin1(i, wanted))
             && self.cql.as_ref().is_none_or(|c| c.matches(i))
+            && self.status.is_none_or(|s| i.status == s)
     }
 
     pub fn matches(&self, i: &Incident) -> bool {
@@ -200,12 +204,16 @@ impl Filter {
             || self.place_id.is_some()
             || self.admin1.is_some()
             || self.cql.is_some()
+            || self.status.is_some()
     }
 
     /// Whether a check needs the incident's record, beyond the columns (time, category,
     /// precision, counts) that tile summaries keep.
     pub fn needs_records(&self) -> bool {
-        self.place_id.is_some() || self.admin1.is_some() || self.cql.is_some()
+        self.place_id.is_some()
+            || self.admin1.is_some()
+            || self.cql.is_some()
+            || self.status.is_some()
     }
 
     /// A canonical text of everything but the box, for cache keys and ETags (`None` when
@@ -216,7 +224,7 @@ impl Filter {
         }
         let list = |v: Vec<&str>| v.join(",");
         Some(format!(
-            "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+            "{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{:?}",
             self.time.map(|t| t.to_string()).unwrap_or_default(),
             self.categories
                 .map(|c| list(c.iter().map(|c| c.as_str()).collect()))
@@ -230,6 +238,7 @@ impl Filter {
             self.place_id,
             self.admin1,
             self.cql.as_ref().map(|c| c.key()).unwrap_or_default(),
+            self.status,
         ))
     }
 }
@@ -428,6 +437,7 @@ impl FilterArgs {
             place_id: num("place_id", &self.place_id, "a gazetteer id")?,
             admin1: self.admin1.as_deref().map(parse_admin1).transpose()?,
             cql: None,
+            status: None,
         };
         let lang: cql::Lang = self
             .filter_lang
@@ -606,6 +616,8 @@ mod tests {
             precision: Precision::Exact,
             source: None,
             notes: None,
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         };
         assert!(!f.matches(&i), "no region: never matches");

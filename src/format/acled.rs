@@ -256,6 +256,9 @@ fn row<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<Draft, String> {
         precision,
         source: get("source").map(String::from),
         notes: get("notes").map(String::from),
+        // An ACLED row is a coded, published event.
+        status: None,
+        report_id: None,
     })
 }
 
@@ -330,6 +333,8 @@ mod tests {
             precision: Precision::City,
             source: Some("=HYPERLINK(\"http://evil.example\",\"x\")".into()),
             notes: Some("@SUM(A1:A9)".into()),
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         };
         let mut out = Vec::new();

@@ -176,6 +176,9 @@ fn row<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<Draft, String> {
             .map_err(|e: crate::model::ModelError| e.to_string())?,
         source: get("source").map(String::from),
         notes: get("notes").map(String::from),
+        // A CSV row is published: the review queue is kept in the store, not in files.
+        status: None,
+        report_id: None,
     };
     if let Some(id) = &d.id {
         crate::model::validate_id(id).map_err(|e| e.to_string())?;
@@ -267,6 +270,8 @@ mod tests {
             precision: crate::model::Precision::City,
             source: None,
             notes: Some("line\nbreak".into()),
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         };
         let mut out = Vec::new();
@@ -321,6 +326,8 @@ mod tests {
             precision: crate::model::Precision::Exact,
             source: Some("=HYPERLINK(\"http://evil.example\",\"click\")".into()),
             notes: Some("@SUM(1+1)*cmd|' /C calc'!A0".into()),
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         };
         let mut out = Vec::new();

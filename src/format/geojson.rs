@@ -31,6 +31,8 @@ pub const PROPERTIES: &[&str] = &[
     "precision",
     "source",
     "notes",
+    "status",
+    "report_id",
 ];
 
 /// Properties derived from the gazetteer: written, never read (a client that sends back what
@@ -112,6 +114,15 @@ fn write(out: &mut Vec<u8>, i: &Incident, derived: bool) {
             let _ = write!(out, ",\"{k}\":");
             write_str(out, v);
         }
+    }
+    // Published is what almost every incident is: left out, so the features (and the ETags)
+    // of incidents that never went through review read as they always have.
+    if i.status != crate::model::Status::Published {
+        let _ = write!(out, ",\"status\":\"{}\"", i.status);
+    }
+    if let Some(r) = &i.report_id {
+        out.extend_from_slice(b",\"report_id\":");
+        write_str(out, r);
     }
     if derived && let Some(a) = &i.admin1 {
         out.extend_from_slice(b",\"admin1\":");
@@ -357,6 +368,14 @@ pub fn read_properties(d: &mut Draft, props: &Map<String, Value>) -> Result<(), 
             }
             "source" => d.source = Some(string(k, v)?),
             "notes" => d.notes = Some(string(k, v)?),
+            "status" => {
+                d.status = Some(
+                    string(k, v)?
+                        .parse()
+                        .map_err(|e: crate::model::ModelError| e.to_string())?,
+                )
+            }
+            "report_id" => d.report_id = Some(string(k, v)?),
             k if DERIVED.contains(&k) => {}
             other => {
                 return Err(format!(
@@ -402,6 +421,8 @@ mod tests {
             precision: Precision::City,
             source: Some("MoH".into()),
             notes: None,
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         }
     }

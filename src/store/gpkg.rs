@@ -13,14 +13,14 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Change, Expect, HistoryEntry, Loaded, Store, StoreError};
-use crate::model::{Incident, OccurredAt};
+use crate::model::{Incident, OccurredAt, ReportRecord};
 
 /// GeoPackage's SQLite application id: "GPKG".
 const GPKG_APPLICATION_ID: i32 = 0x4750_4B47;
 /// GeoPackage 1.4.0.
 const GPKG_USER_VERSION: i32 = 10400;
 /// The schema this code writes; older files are migrated forward at open.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const WGS84_WKT: &str = r#"GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]"#;
 
@@ -96,6 +96,24 @@ const MIGRATIONS: &[&str] = &[
         after TEXT
     );
     CREATE INDEX im_history_incident ON im_history (incident_id, seq);
+    "#,
+    // 2 → 3: the review queue. Incidents drafted from a report wait as 'draft' until an
+    // editor publishes or rejects them; `report_id` names the report, kept in `im_reports`.
+    r#"
+    ALTER TABLE incidents ADD COLUMN status TEXT NOT NULL DEFAULT 'published'
+        CHECK (status IN ('draft', 'published', 'rejected'));
+    ALTER TABLE incidents ADD COLUMN report_id TEXT;
+    CREATE TABLE im_reports (
+        id TEXT PRIMARY KEY,
+        received_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        text TEXT NOT NULL,
+        source TEXT,
+        url TEXT,
+        published_at TEXT,
+        language TEXT NOT NULL,
+        drafts TEXT NOT NULL
+    );
     "#,
 ];
 
@@ -266,6 +284,59 @@ impl Store for GpkgStore {
         Ok(version)
     }
 
+    fn add_report(
+        &self,
+        report: &ReportRecord,
+        drafts: &[Change],
+        actor: &str,
+    ) -> Result<u64, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO im_reports (id, received_at, actor, text, source, url, published_at,
+                 language, drafts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                report.id,
+                report.received_at,
+                report.actor,
+                report.text,
+                report.source,
+                report.url,
+                report.published_at,
+                report.language,
+                report.drafts
+            ],
+        )?;
+        let version = write_changes(&tx, drafts, actor)?;
+        tx.commit()?;
+        Ok(version)
+    }
+
+    fn report(&self, id: &str) -> Result<Option<ReportRecord>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT id, received_at, actor, text, source, url, published_at, language,
+                     drafts
+                 FROM im_reports WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(ReportRecord {
+                        id: r.get(0)?,
+                        received_at: r.get(1)?,
+                        actor: r.get(2)?,
+                        text: r.get(3)?,
+                        source: r.get(4)?,
+                        url: r.get(5)?,
+                        published_at: r.get(6)?,
+                        language: r.get(7)?,
+                        drafts: r.get(8)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
@@ -294,7 +365,7 @@ impl Store for GpkgStore {
 
 /// The columns [`read_incident`] reads, in its order.
 const COLUMNS: &str = "id, geom, occurred_at, category, fatalities, injured, arrested, \
-                       place, place_id, precision, source, notes";
+                       place, place_id, precision, source, notes, status, report_id";
 
 /// One incident from a row of [`COLUMNS`].
 fn read_incident(r: &rusqlite::Row<'_>) -> Result<Incident, StoreError> {
@@ -308,6 +379,7 @@ fn read_incident(r: &rusqlite::Row<'_>) -> Result<Incident, StoreError> {
     let occurred: String = r.get(2)?;
     let category: String = r.get(3)?;
     let precision: String = r.get(9)?;
+    let status: String = r.get(12)?;
     Ok(Incident {
         lon,
         lat,
@@ -325,6 +397,10 @@ fn read_incident(r: &rusqlite::Row<'_>) -> Result<Incident, StoreError> {
             .map_err(|e: crate::model::ModelError| corrupt(e.to_string()))?,
         source: r.get(10)?,
         notes: r.get(11)?,
+        status: status
+            .parse()
+            .map_err(|e: crate::model::ModelError| corrupt(e.to_string()))?,
+        report_id: r.get(13)?,
         id,
         admin1: None,
     })
@@ -350,14 +426,15 @@ fn write_changes(
         )?;
         let mut put = tx.prepare_cached(
             "INSERT INTO incidents (geom, id, occurred_at, category, fatalities, injured,
-                 arrested, place, place_id, precision, source, notes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 arrested, place, place_id, precision, source, notes, status, report_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT(id) DO UPDATE SET geom = excluded.geom,
                  occurred_at = excluded.occurred_at, category = excluded.category,
                  fatalities = excluded.fatalities, injured = excluded.injured,
                  arrested = excluded.arrested, place = excluded.place,
                  place_id = excluded.place_id, precision = excluded.precision,
-                 source = excluded.source, notes = excluded.notes",
+                 source = excluded.source, notes = excluded.notes,
+                 status = excluded.status, report_id = excluded.report_id",
         )?;
         let mut del = tx.prepare_cached("DELETE FROM incidents WHERE id = ?1")?;
         let mut extent: Option<crate::bbox::Bbox> = None;
@@ -383,6 +460,8 @@ fn write_changes(
                         i.precision.as_str(),
                         i.source,
                         i.notes,
+                        i.status.as_str(),
+                        i.report_id,
                     ])?;
                     extent = Some(crate::bbox::Bbox::union_point(extent, i.lon, i.lat));
                 }
@@ -498,6 +577,8 @@ mod tests {
             precision: Precision::City,
             source: None,
             notes: Some("n".into()),
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         }
     }
@@ -518,11 +599,24 @@ mod tests {
                 .unwrap();
             tx.execute("INSERT INTO im_meta VALUES ('schema_version', 1)", [])
                 .unwrap();
+            tx.execute(
+                "INSERT INTO incidents (geom, id, occurred_at, category, precision)
+                 VALUES (?1, 'old', '2022-01-04', 'protest', 'city')",
+                [encode_point(76.9, 43.2)],
+            )
+            .unwrap();
             tx.commit().unwrap();
         }
         let s = GpkgStore::open(&p).unwrap();
         s.apply(&[Change::Put(incident("a", 1.0))], "t").unwrap();
         assert_eq!(s.history("a").unwrap().len(), 1);
+        // What was there before the review queue existed is published.
+        let old = s.load().unwrap().incidents;
+        let old = old.iter().find(|i| i.id == "old").unwrap();
+        assert_eq!(
+            (old.status, old.report_id.as_deref()),
+            (crate::model::Status::Published, None)
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod postgres;
 
 use std::sync::Arc;
 
-use crate::model::Incident;
+use crate::model::{Incident, ReportRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -194,6 +194,18 @@ pub trait Store: Send + Sync + 'static {
         actor: &str,
     ) -> Result<u64, StoreError>;
 
+    /// Stores a report and the incidents drafted from it in one transaction, as one data
+    /// version: a report is never kept without its drafts, nor drafts without their report.
+    fn add_report(
+        &self,
+        report: &ReportRecord,
+        drafts: &[Change],
+        actor: &str,
+    ) -> Result<u64, StoreError>;
+
+    /// A stored report.
+    fn report(&self, id: &str) -> Result<Option<ReportRecord>, StoreError>;
+
     /// Every recorded change of one incident, oldest first (empty if it never existed).
     fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError>;
 
@@ -255,6 +267,8 @@ mod tests {
             precision: Precision::City,
             source: None,
             notes: None,
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         }
     }

@@ -730,6 +730,8 @@ mod tests {
             },
             source: None,
             notes: None,
+            status: Default::default(),
+            report_id: None,
             admin1: None,
         }
     }

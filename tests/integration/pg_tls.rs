@@ -61,6 +61,8 @@ fn incident(id: &str) -> Incident {
         precision: Precision::City,
         source: None,
         notes: None,
+        status: Default::default(),
+        report_id: None,
         admin1: None,
     }
 }

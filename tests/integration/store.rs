@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use incidentmap::model::{Category, Incident, OccurredAt, Precision};
+use incidentmap::model::{Category, Incident, OccurredAt, Precision, ReportRecord, Status};
 use incidentmap::store::gpkg::GpkgStore;
 use incidentmap::store::postgres::PgStore;
 use incidentmap::store::{Change, Delta, Expect, Store, StoreError};
@@ -62,7 +62,59 @@ both_backends!(
     a_batch_records_one_state_per_incident,
     big_batches_keep_the_last_change_of_each_id,
     bulk_batches_keep_the_last_change_of_each_id,
+    a_report_and_its_drafts_are_stored_together,
 );
+
+fn a_report_and_its_drafts_are_stored_together(o: &Opener) {
+    let s = o.open();
+    let report = ReportRecord {
+        id: "rep-1".into(),
+        received_at: "2022-01-07T10:00:00Z".into(),
+        actor: "alice".into(),
+        text: "خرج مئات المتظاهرين أمس في أكتوبي".into(),
+        source: Some("Al Jazeera".into()),
+        url: None,
+        published_at: Some("2022-01-07".into()),
+        language: "ar".into(),
+        drafts: r#"[{"incident_id":"d1"}]"#.into(),
+    };
+    let draft = |id: &str| Incident {
+        status: Status::Draft,
+        report_id: Some("rep-1".into()),
+        ..incident(id, 57.2)
+    };
+    let v = s
+        .add_report(
+            &report,
+            &[Change::Put(draft("d1")), Change::Put(draft("d2"))],
+            "alice",
+        )
+        .unwrap();
+    let reopened = o.open();
+    // The store's own clock stamps PostgreSQL's timestamps: compare the instant.
+    let mut back = reopened.report("rep-1").unwrap().expect("stored");
+    assert!(
+        back.received_at.starts_with("2022-01-07T10:00:00"),
+        "{}",
+        back.received_at
+    );
+    back.received_at = report.received_at.clone();
+    assert_eq!(back, report);
+    assert!(reopened.report("rep-2").unwrap().is_none());
+    let loaded = reopened.load().unwrap();
+    assert_eq!(loaded.version, v);
+    assert_eq!(sorted(loaded.incidents), vec![draft("d1"), draft("d2")]);
+    assert_eq!(reopened.history("d1").unwrap()[0].actor, "alice");
+    // The same report id again: refused, and its drafts with it.
+    let e = s.add_report(&report, &[Change::Put(draft("d3"))], "alice");
+    assert!(e.is_err());
+    let loaded = o.open().load().unwrap();
+    assert_eq!(
+        (loaded.version, loaded.incidents.len()),
+        (v, 2),
+        "nothing half-written"
+    );
+}
 
 fn incident(id: &str, lon: f64) -> Incident {
     Incident {
@@ -79,6 +131,8 @@ fn incident(id: &str, lon: f64) -> Incident {
         precision: Precision::City,
         source: None,
         notes: Some("n".into()),
+        status: Default::default(),
+        report_id: None,
         admin1: None,
     }
 }
@@ -129,6 +183,8 @@ fn every_field_round_trips(o: &Opener) {
         precision: Precision::Region,
         source: Some("Reuters; \"quoted\"\ttab".into()),
         notes: Some("line\nbreak, emoji 🗺, RTL كيزيلوردا".into()),
+        status: Status::Draft,
+        report_id: Some("rep-0190b0b2-7d4e-7a1c-8f00-0123456789ab".into()),
         admin1: None,
     };
     let bare = Incident {
@@ -257,8 +313,16 @@ fn big_batch(o: &Opener, size: usize) {
     .unwrap();
     // More than a backend's "few rows" path, with an id changed twice, one put then deleted,
     // one deleted that never existed, and one that exists deleted.
+    // Every third waits in the review queue: the statuses go through the bulk path too.
     let mut changes: Vec<Change> = (0..size)
-        .map(|n| Change::Put(incident(&format!("n{n:03}"), n as f64 / 1000.0)))
+        .map(|n| {
+            let mut i = incident(&format!("n{n:03}"), n as f64 / 1000.0);
+            if n % 3 == 0 {
+                i.status = Status::Rejected;
+                i.report_id = Some(format!("rep-{n}"));
+            }
+            Change::Put(i)
+        })
         .collect();
     changes.push(Change::Put(incident("n000", 99.0)));
     changes.push(Change::Put(incident("brief", 5.0)));

@@ -32,7 +32,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 pub use schema::SCHEMA_VERSION;
 
 use super::{Change, Delta, Expect, HistoryEntry, Loaded, Store, StoreError, Wake, last_of_each};
-use crate::model::{Incident, OccurredAt};
+use crate::model::{Incident, OccurredAt, ReportRecord};
 
 /// The NOTIFY channel every write announces itself on.
 pub const CHANNEL: &str = "incidentmap_changes";
@@ -54,8 +54,8 @@ const MAX_PAYLOAD: usize = 7000;
 /// The columns [`decode`] reads, in its order, for `incidents` aliased as `i`.
 const COLUMNS: &str = "i.id, ST_X(i.geom), ST_Y(i.geom), i.occurred_at, i.category, \
                        i.fatalities, i.injured, i.arrested, i.place, i.place_id, i.precision, \
-                       i.source, i.notes";
-const COLUMN_TYPES: [Type; 13] = [
+                       i.source, i.notes, i.status, i.report_id";
+const COLUMN_TYPES: [Type; 15] = [
     Type::TEXT,
     Type::FLOAT8,
     Type::FLOAT8,
@@ -66,6 +66,8 @@ const COLUMN_TYPES: [Type; 13] = [
     Type::INT8,
     Type::TEXT,
     Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
     Type::TEXT,
     Type::TEXT,
     Type::TEXT,
@@ -235,6 +237,7 @@ impl PgStore {
         changes: &[Change],
         actor: &str,
         expect: Option<&Expect>,
+        report: Option<&ReportRecord>,
     ) -> Result<u64, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(pg)?;
@@ -259,6 +262,26 @@ impl PgStore {
             let current = row.as_ref().map(decode).transpose()?;
             // An early return drops the transaction, which rolls it back.
             expect.check(id, current.as_ref())?;
+        }
+        if let Some(r) = report {
+            tx.execute(
+                "INSERT INTO im_reports (id, received_at, actor, text, source, url,
+                     published_at, language, drafts)
+                 VALUES ($1, $2::text::timestamptz, $3, $4, $5, $6, $7, $8, $9::text::json)",
+                &[
+                    &r.id,
+                    &r.received_at,
+                    &r.actor,
+                    &r.text,
+                    &r.source,
+                    &r.url,
+                    &r.published_at,
+                    &r.language,
+                    &r.drafts,
+                ],
+            )
+            .await
+            .map_err(pg)?;
         }
         let keep = last_of_each(changes);
         if changes.len() > COPY_THRESHOLD {
@@ -302,7 +325,7 @@ impl Store for PgStore {
     }
 
     fn apply(&self, changes: &[Change], actor: &str) -> Result<u64, StoreError> {
-        self.block_on(self.write(changes, actor, None))
+        self.block_on(self.write(changes, actor, None, None))
     }
 
     fn apply_checked(
@@ -311,7 +334,43 @@ impl Store for PgStore {
         expect: &Expect,
         actor: &str,
     ) -> Result<u64, StoreError> {
-        self.block_on(self.write(std::slice::from_ref(change), actor, Some(expect)))
+        self.block_on(self.write(std::slice::from_ref(change), actor, Some(expect), None))
+    }
+
+    fn add_report(
+        &self,
+        report: &ReportRecord,
+        drafts: &[Change],
+        actor: &str,
+    ) -> Result<u64, StoreError> {
+        self.block_on(self.write(drafts, actor, None, Some(report)))
+    }
+
+    fn report(&self, id: &str) -> Result<Option<ReportRecord>, StoreError> {
+        self.block_on(async {
+            let client = self.client().await?;
+            let row = client
+                .query_opt(
+                    "SELECT id, to_char(received_at AT TIME ZONE 'UTC', \
+                         'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), actor, text, source, url, \
+                         published_at, language, drafts::text \
+                     FROM im_reports WHERE id = $1",
+                    &[&id],
+                )
+                .await
+                .map_err(pg)?;
+            Ok(row.map(|r| ReportRecord {
+                id: r.get(0),
+                received_at: r.get(1),
+                actor: r.get(2),
+                text: r.get(3),
+                source: r.get(4),
+                url: r.get(5),
+                published_at: r.get(6),
+                language: r.get(7),
+                drafts: r.get(8),
+            }))
+        })
     }
 
     fn history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
@@ -543,6 +602,7 @@ fn decode(r: &impl Cells) -> Result<Incident, StoreError> {
     let occurred: &str = r.cell(3).map_err(pg)?;
     let category: &str = r.cell(4).map_err(pg)?;
     let precision: &str = r.cell(10).map_err(pg)?;
+    let status: &str = r.cell(13).map_err(pg)?;
     Ok(Incident {
         lon: r.cell(1).map_err(pg)?,
         lat: r.cell(2).map_err(pg)?,
@@ -560,6 +620,10 @@ fn decode(r: &impl Cells) -> Result<Incident, StoreError> {
             .map_err(|e: crate::model::ModelError| corrupt(e.to_string()))?,
         source: r.cell(11).map_err(pg)?,
         notes: r.cell(12).map_err(pg)?,
+        status: status
+            .parse()
+            .map_err(|e: crate::model::ModelError| corrupt(e.to_string()))?,
+        report_id: r.cell(14).map_err(pg)?,
         id,
         admin1: None,
     })
@@ -570,17 +634,18 @@ fn decode(r: &impl Cells) -> Result<Incident, StoreError> {
 fn upsert_from(source: &str) -> String {
     format!(
         "INSERT INTO incidents AS i (id, geom, occurred_at, occurred_start, category, fatalities,
-             injured, arrested, place, place_id, precision, source, notes)
+             injured, arrested, place, place_id, precision, source, notes, status, report_id)
          SELECT id, ST_SetSRID(ST_MakePoint(lon, lat), 4326), occurred_at,
              to_timestamp(start_ms / 1000.0), category, fatalities, injured, arrested, place,
-             place_id, precision, source, notes
+             place_id, precision, source, notes, status, report_id
          FROM {source}
          ON CONFLICT (id) DO UPDATE SET geom = excluded.geom,
              occurred_at = excluded.occurred_at, occurred_start = excluded.occurred_start,
              category = excluded.category, fatalities = excluded.fatalities,
              injured = excluded.injured, arrested = excluded.arrested, place = excluded.place,
              place_id = excluded.place_id, precision = excluded.precision,
-             source = excluded.source, notes = excluded.notes"
+             source = excluded.source, notes = excluded.notes, status = excluded.status,
+             report_id = excluded.report_id"
     )
 }
 
@@ -600,6 +665,8 @@ struct Values<'a> {
     precision: Option<&'static str>,
     source: Option<&'a str>,
     notes: Option<&'a str>,
+    status: Option<&'static str>,
+    report_id: Option<&'a str>,
     /// The incident as GeoJSON, for the history; `None` for a deletion.
     after: Option<String>,
 }
@@ -622,6 +689,8 @@ impl<'a> Values<'a> {
                 precision: None,
                 source: None,
                 notes: None,
+                status: None,
+                report_id: None,
                 after: None,
             },
             Change::Put(i) => Values {
@@ -639,6 +708,8 @@ impl<'a> Values<'a> {
                 precision: Some(i.precision.as_str()),
                 source: i.source.as_deref(),
                 notes: i.notes.as_deref(),
+                status: Some(i.status.as_str()),
+                report_id: i.report_id.as_deref(),
                 after: Some(
                     String::from_utf8(crate::format::geojson::feature(i))
                         .expect("GeoJSON is UTF-8"),
@@ -647,7 +718,7 @@ impl<'a> Values<'a> {
         }
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 15] {
+    fn params(&self) -> [&(dyn ToSql + Sync); 17] {
         [
             &self.id,
             &self.lon,
@@ -663,27 +734,31 @@ impl<'a> Values<'a> {
             &self.precision,
             &self.source,
             &self.notes,
+            &self.status,
+            &self.report_id,
             &self.after,
         ]
     }
 }
 
-const VALUE_TYPES: [Type; 15] = [
-    Type::TEXT,
-    Type::FLOAT8,
-    Type::FLOAT8,
-    Type::TEXT,
-    Type::INT8,
-    Type::TEXT,
-    Type::INT8,
-    Type::INT8,
-    Type::INT8,
-    Type::TEXT,
-    Type::INT8,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
+const VALUE_TYPES: [Type; 17] = [
+    Type::TEXT,   // id
+    Type::FLOAT8, // lon
+    Type::FLOAT8, // lat
+    Type::TEXT,   // occurred_at
+    Type::INT8,   // start_ms
+    Type::TEXT,   // category
+    Type::INT8,   // fatalities
+    Type::INT8,   // injured
+    Type::INT8,   // arrested
+    Type::TEXT,   // place
+    Type::INT8,   // place_id
+    Type::TEXT,   // precision
+    Type::TEXT,   // source
+    Type::TEXT,   // notes
+    Type::TEXT,   // status
+    Type::TEXT,   // report_id
+    Type::TEXT,   // after
 ];
 
 /// A few changes: a statement or two each.
@@ -700,7 +775,8 @@ async fn write_rows(
                  $4::text AS occurred_at, $5::int8 AS start_ms, $6::text AS category,
                  $7::int8 AS fatalities, $8::int8 AS injured, $9::int8 AS arrested,
                  $10::text AS place, $11::int8 AS place_id, $12::text AS precision,
-                 $13::text AS source, $14::text AS notes) AS v",
+                 $13::text AS source, $14::text AS notes, $15::text AS status,
+                 $16::text AS report_id) AS v",
         ))
         .await
         .map_err(pg)?;
@@ -729,7 +805,7 @@ async fn write_rows(
                 tx.execute(&history_put, &[&v.id, &version, &actor, &v.after])
                     .await
                     .map_err(pg)?;
-                tx.execute(&upsert, &v.params()[..14]).await.map_err(pg)?;
+                tx.execute(&upsert, &v.params()[..16]).await.map_err(pg)?;
             }
             Change::Delete(id) => {
                 tx.execute(&delete, &[id, &version, &actor])
@@ -753,7 +829,7 @@ async fn write_staged(
         "CREATE TEMP TABLE im_stage (
             id text, lon float8, lat float8, occurred_at text, start_ms int8, category text,
             fatalities int8, injured int8, arrested int8, place text, place_id int8,
-            precision text, source text, notes text, after text
+            precision text, source text, notes text, status text, report_id text, after text
          ) ON COMMIT DROP",
     )
     .await

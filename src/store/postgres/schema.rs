@@ -7,7 +7,7 @@ use super::{describe_pg, pg};
 use crate::store::StoreError;
 
 /// The schema this code writes; older databases are migrated forward at open.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Any constant; it only has to be the same for every instance.
 const MIGRATION_LOCK: i64 = 0x0069_6e63_696d_6170; // "incimap"
@@ -53,6 +53,24 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX im_history_incident ON im_history (incident_id, seq);
     CREATE INDEX im_history_version ON im_history (version);
     COMMENT ON TABLE incidents IS 'Incidents mapped by incidentmap (WGS 84 points)';
+    "#,
+    // 1 → 2: the review queue. Incidents drafted from a report wait as 'draft' until an
+    // editor publishes or rejects them; `report_id` names the report, kept in `im_reports`.
+    r#"
+    ALTER TABLE incidents ADD COLUMN status text NOT NULL DEFAULT 'published'
+        CHECK (status IN ('draft', 'published', 'rejected'));
+    ALTER TABLE incidents ADD COLUMN report_id text;
+    CREATE TABLE im_reports (
+        id text PRIMARY KEY,
+        received_at timestamptz NOT NULL,
+        actor text NOT NULL,
+        text text NOT NULL,
+        source text,
+        url text,
+        published_at text,
+        language text NOT NULL,
+        drafts json NOT NULL
+    );
     "#,
 ];
 
