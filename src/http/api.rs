@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::filter::FilterArgs;
-use crate::model::{Category, Precision};
+use crate::model::{Category, Precision, Status};
 
 fn param(name: &str, loc: &str, required: bool, description: &str, schema: Value) -> Value {
     json!({"name": name, "in": loc, "required": required, "description": description, "schema": schema})
@@ -303,6 +303,11 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             "Output format: GeoJSON (json), or CSV with ACLED-like columns (csv). Accept: text/csv also gives CSV.",
             json!({"type": "string", "enum": ["json", "geojson", "csv"]}),
         ),
+        query(
+            "status",
+            "Which incidents: published (the default), or the review queue's drafts or rejected incidents (those two need a write token: Authorization: Bearer TOKEN).",
+            json!({"type": "string", "enum": Status::ALL.map(Status::as_str)}),
+        ),
     ])
     .collect::<Vec<_>>();
     paths.insert(
@@ -324,7 +329,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
                         json!({"ETag": {"schema": {"type": "string"}}});
                     m
                 },
-                &["304", "400", "404", "406"],
+                &["304", "400", "401", "404", "406"],
             ),
         ),
     );
@@ -986,6 +991,39 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         }}),
     );
     paths.insert(
+        "/reports".into(),
+        json!({"post": {
+            "summary": "Draft incidents from a news report into the review queue",
+            "description": "The report is stored; each event it tells of (place × day × kind) becomes a draft incident (status draft) with the evidence of every field as code-point offsets into the text, or, when it matches a published incident (same place, date ±1 day, category), a proposal to corroborate it. As text/plain, the metadata goes in query parameters of the same names as the JSON fields.",
+            "operationId": "submitReport",
+            "security": [{"bearer": []}],
+            "parameters": super::reports::METADATA.iter().map(|n| query(n, "For a text/plain report: see ReportInput.", json!({"type": "string"}))).collect::<Vec<_>>(),
+            "requestBody": {"required": true, "content": {
+                "application/json": {"schema": schema_ref("ReportInput")},
+                "text/plain": {"schema": {"type": "string", "minLength": 1}},
+            }},
+            "responses": with_errors(
+                {
+                    let mut m = ok("Stored; Location names it", "application/json", schema_ref("Report"));
+                    let r = m.remove("200").expect("ok() answers 200");
+                    m.insert("201".into(), r);
+                    m
+                },
+                &["400", "401", "403", "413", "415", "503"],
+            ),
+        }}),
+    );
+    paths.insert(
+        "/reports/{reportId}".into(),
+        json!({"get": {
+            "summary": "A stored report: its text, what was drafted from it, and each draft as it stands now",
+            "operationId": "getReport",
+            "security": [{"bearer": []}],
+            "parameters": [param("reportId", "path", true, "The report's id (rep-…).", json!({"type": "string"}))],
+            "responses": with_errors(ok("The report", "application/json", schema_ref("Report")), &["400", "401", "403", "404"]),
+        }}),
+    );
+    paths.insert(
         "/health".into(),
         get(
             "Readiness",
@@ -1116,6 +1154,8 @@ fn schemas() -> Value {
                         "precision": {"type": "string", "enum": Precision::ALL.map(Precision::as_str)},
                         "source": {"type": "string"},
                         "notes": {"type": "string"},
+                        "status": {"type": "string", "enum": Status::ALL.map(Status::as_str), "description": "where the incident stands in review; left out when published"},
+                        "report_id": {"type": "string", "description": "the report it was drafted from (/reports/{reportId})"},
                         "admin1": {"type": "string", "readOnly": true, "description": "the first-level region the incident is counted in, derived from the gazetteer"},
                         "admin1_code": {"type": "string", "readOnly": true, "description": "that region's GeoNames admin1 code"},
                     },
@@ -1184,7 +1224,39 @@ fn schemas() -> Value {
                     "precision": {"type": "string", "enum": Precision::ALL.map(Precision::as_str)},
                     "source": {"type": "string"},
                     "notes": {"type": "string"},
+                    "status": {"type": "string", "enum": Status::ALL.map(Status::as_str), "description": "published (the default), draft or rejected: publishing a draft is a PATCH of this"},
+                    "report_id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._~:-]{0,127}$"},
                 }},
+            },
+        },
+        "ReportInput": {
+            "type": "object", "required": ["text"], "additionalProperties": false,
+            "properties": {
+                "text": {"type": "string", "minLength": 1, "description": "The report, in Arabic, Russian, Kazakh or English"},
+                "source": {"type": "string", "maxLength": crate::model::MAX_SHORT_TEXT, "description": "Who published it; copied into the drafts' source"},
+                "url": {"type": "string"},
+                "published_at": {"type": "string", "description": "RFC 3339 date or date-time: 'yesterday' and weekday names count from it (default: today)"},
+                "language": {"type": "string", "enum": ["ar", "ru", "kk", "en"], "description": "Detected from the letters when left out"},
+            },
+        },
+        "Report": {
+            "type": "object", "required": ["id", "text", "language", "drafts", "incidents"],
+            "properties": {
+                "id": {"type": "string"},
+                "received_at": {"type": "string"},
+                "source": {"type": "string", "nullable": true},
+                "url": {"type": "string", "nullable": true},
+                "published_at": {"type": "string", "nullable": true},
+                "language": {"type": "string"},
+                "text": {"type": "string"},
+                "drafts": {"type": "array", "items": {"type": "object", "required": ["place", "occurred_at", "category", "place_evidence", "category_evidence"], "properties": {
+                    "incident_id": {"type": "string", "description": "The draft incident the event became"},
+                    "corroborates": {"type": "string", "description": "The published incident the event most likely is already"},
+                }}},
+                "incidents": {"type": "array", "items": {"type": "object", "required": ["id", "etag", "feature"], "properties": {
+                    "id": {"type": "string"}, "etag": {"type": "string"}, "feature": schema_ref("Feature"),
+                }}},
+                "links": {"type": "array", "items": link},
             },
         },
         "TileJson": {

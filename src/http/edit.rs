@@ -271,8 +271,8 @@ fn feature_response(
     let base = s.base_url(headers);
     // The index's copy carries the derived fields (the region); it is the one written unless
     // another write has already replaced it.
-    let snap = s.app.snapshot();
-    let i = match snap.get(&i.id) {
+    let indexed = s.app.get_any(&i.id);
+    let i = match &indexed {
         Some(indexed) if crate::etag::of_incident(indexed) == crate::etag::of_incident(i) => {
             indexed
         }
@@ -408,9 +408,7 @@ pub async fn patch(
     }
     let current = s
         .app
-        .snapshot()
-        .get(&id)
-        .cloned()
+        .get_any(&id)
         .ok_or_else(|| ApiError::not_found(format!("no incident with id {id:?}")))?;
     let mut doc: Value = serde_json::from_slice(&crate::format::geojson::feature(&current))
         .expect("our own GeoJSON parses");
@@ -472,6 +470,7 @@ pub async fn history(
     State(s): State<AppState>,
     Path((collection, id)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
     Params::parse(raw.as_deref(), &[])?;
@@ -488,6 +487,18 @@ pub async fn history(
             .and_then(|t| serde_json::from_str(t).ok())
             .unwrap_or(Value::Null)
     };
+    // An incident that was ever a draft has a history only token holders see: a rejected
+    // draft leaves no trace outside the queue and its history.
+    let reviewed = entries.iter().any(|e| {
+        parse(&e.after)["properties"]["status"]
+            .as_str()
+            .is_some_and(|st| st != "published")
+    });
+    if reviewed && authorize(&s, &headers).is_err() {
+        return Err(ApiError::not_found(format!(
+            "no incident with id {id:?} has ever existed"
+        )));
+    }
     let mut before = Value::Null;
     let changes: Vec<Value> = entries
         .iter()

@@ -16,7 +16,7 @@ use super::{AppState, etag, not_modified};
 use crate::filter::sort::SortBy;
 use crate::filter::{Filter, FilterArgs};
 use crate::format::geojson::{write_feature, write_str};
-use crate::model::Incident;
+use crate::model::{Incident, Status};
 
 pub const GEOJSON: &str = "application/geo+json";
 /// Items pages hold at most this many features; larger limits are served with this many.
@@ -25,8 +25,13 @@ pub const DEFAULT_LIMIT: usize = 10;
 
 /// Query parameters the items endpoint accepts: the filters, paging, order and format.
 pub fn items_params() -> &'static [&'static str] {
-    static P: LazyLock<Vec<&'static str>> =
-        LazyLock::new(|| [FilterArgs::NAMES, &["limit", "offset", "f", "sortby"]].concat());
+    static P: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        [
+            FilterArgs::NAMES,
+            &["limit", "offset", "f", "sortby", "status"],
+        ]
+        .concat()
+    });
     &P
 }
 
@@ -131,7 +136,9 @@ pub async fn list(
     check_collection(&collection_id)?;
     let params = Params::parse(raw.as_deref(), items_params())?;
     let fmt = format(&params, &headers, true)?;
-    let filter = filter_from(&params)?;
+    let mut filter = filter_from(&params)?;
+    let queue = review_status(&s, &params, &headers)?;
+    filter.status = queue;
     let sort = params
         .get("sortby")
         .map(SortBy::parse)
@@ -139,7 +146,10 @@ pub async fn list(
         .map_err(|e| ApiError::bad_request(e.0))?
         .unwrap_or_default();
     let (limit, offset) = paging(&params)?;
-    let snap = s.app.snapshot();
+    let snap = match queue {
+        Some(_) => s.app.queue(),
+        None => s.app.snapshot(),
+    };
     let tag = data_etag(b"items", snap.version(), raw.as_deref(), fmt);
     if not_modified(&headers, &tag) {
         return Ok(not_modified_response(tag, s.opts.max_age));
@@ -176,7 +186,32 @@ pub async fn list(
             }
         }
     };
-    Ok(tagged(content_type, tag, s.opts.max_age, body))
+    let mut r = tagged(content_type, tag, s.opts.max_age, body);
+    if queue.is_some() {
+        super::reports::private(&mut r);
+    }
+    Ok(r)
+}
+
+/// `status`: `published` (the default) reads the public index; `draft` or `rejected` read the
+/// review queue, which only token holders see.
+fn review_status(
+    s: &AppState,
+    p: &Params,
+    headers: &HeaderMap,
+) -> Result<Option<Status>, ApiError> {
+    let Some(v) = p.get("status") else {
+        return Ok(None);
+    };
+    let status: Status = v
+        .trim()
+        .parse()
+        .map_err(|e: crate::model::ModelError| ApiError::bad_request(e.to_string()))?;
+    if status == Status::Published {
+        return Ok(None);
+    }
+    super::edit::authorize(s, headers)?;
+    Ok(Some(status))
 }
 
 /// A large page written chunk by chunk on the blocking pool and sent as it is written, so
@@ -225,10 +260,17 @@ pub async fn one(
     let params = Params::parse(raw.as_deref(), &["f"])?;
     format(&params, &headers, false)?;
     let snap = s.app.snapshot();
-    let incident = snap
-        .get(&id)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found(format!("no incident with id {id:?}")))?;
+    let missing = || ApiError::not_found(format!("no incident with id {id:?}"));
+    // A draft or rejected incident is shown to token holders only; to anyone else it does not
+    // exist.
+    let (incident, queued) = match snap.get(&id) {
+        Some(i) => (Arc::clone(i), false),
+        None => {
+            let i = s.app.queue().get(&id).cloned().ok_or_else(missing)?;
+            super::edit::authorize(&s, &headers).map_err(|_| missing())?;
+            (i, true)
+        }
+    };
     let mut body = Vec::with_capacity(1024);
     write_feature(&mut body, &incident);
     // The feature's ETag depends only on its own content, so it survives unrelated edits; it
@@ -240,7 +282,11 @@ pub async fn one(
     }
     let base = s.base_url(&headers);
     add_feature_links(&mut body, &base, &incident);
-    Ok(geojson_response(body, tag, s.opts.max_age))
+    let mut r = geojson_response(body, tag, s.opts.max_age);
+    if queued {
+        super::reports::private(&mut r);
+    }
+    Ok(r)
 }
 
 pub fn add_feature_links(body: &mut Vec<u8>, base: &str, i: &Incident) {

@@ -19,6 +19,7 @@ pub mod ogc;
 pub mod ogc_tiles;
 pub mod pages;
 pub mod params;
+pub mod reports;
 pub mod tiles;
 pub mod web;
 
@@ -269,6 +270,13 @@ pub fn router(state: AppState) -> Router {
                 edit::writers_only,
             )),
         )
+        .route(
+            "/reports",
+            post(reports::submit)
+                .layer(body_limit)
+                .route_layer(writers()),
+        )
+        .route("/reports/{id}", get(reports::one))
         .route("/jobs/{id}", get(jobs::one))
         .route("/health", get(pages::health).layer(no_query()))
         .route("/ping", get(pages::ping).layer(no_query()))

@@ -6,11 +6,14 @@
 //! - [`text`]: words, folding and sentences; [`lexicon`]: the words of each language;
 //! - [`dates`] and [`numbers`]: dates and counts found in the words;
 //! - [`extract`] (here): sentence by sentence, events at places, one draft per place × day ×
-//!   category as incident coders count them.
+//!   category as incident coders count them;
+//! - [`intake`]: what the events become: draft incidents for the review queue, or proposals to
+//!   corroborate an incident already published.
 //!
 //! Pure and synchronous; the HTTP layer and the CLI only adapt it.
 
 pub mod dates;
+pub mod intake;
 pub mod lexicon;
 pub mod numbers;
 pub mod text;

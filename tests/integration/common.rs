@@ -154,3 +154,30 @@ pub fn point_of(id: u64) -> (f64, f64) {
     let p = g.place(id).expect("place in gazetteer");
     (p.lon, p.lat)
 }
+
+/// Every write test runs on both stores: the GeoPackage file and PostgreSQL/PostGIS.
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod gpkg {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(None).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                if crate::postgres::not_installed() {
+                    return;
+                }
+                let db = tokio::task::spawn_blocking(|| {
+                    crate::postgres::Cluster::shared().database()
+                })
+                .await
+                .unwrap();
+                super::$name(Some(db)).await
+            })*
+        }
+    };
+}
+pub(crate) use on_both_stores;

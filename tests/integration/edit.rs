@@ -4,35 +4,11 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{ALMATY_ID, EDITOR_ORIGIN, TOKEN, TOKEN_B, TestServer, point_of};
+use crate::common::{
+    ALMATY_ID, EDITOR_ORIGIN, TOKEN, TOKEN_B, TestServer, on_both_stores, point_of,
+};
 
 const ITEMS: &str = "/collections/incidents/items";
-
-/// Every write test runs on both stores: the GeoPackage file and PostgreSQL/PostGIS.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod gpkg {
-            $(#[tokio::test]
-            async fn $name() {
-                super::$name(None).await
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $name() {
-                if crate::postgres::not_installed() {
-                    return;
-                }
-                let db = tokio::task::spawn_blocking(|| {
-                    crate::postgres::Cluster::shared().database()
-                })
-                .await
-                .unwrap();
-                super::$name(Some(db)).await
-            })*
-        }
-    };
-}
 
 on_both_stores!(
     create_by_place_name_geocodes_it,

@@ -20,6 +20,7 @@ mod pages;
 mod pg_tls;
 mod postgres;
 mod report_eval;
+mod review;
 mod scaleout;
 mod store;
 mod tiles;
