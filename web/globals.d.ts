@@ -18,6 +18,7 @@ interface Window {
     ready: boolean;
     libraries: 'vendor' | 'cdn' | null;
     lastCreated: string | null;
+    report?: { id: string, drafts: number } | null;
     state: import('./js/state.js').Filters;
   };
 }

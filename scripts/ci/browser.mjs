@@ -453,6 +453,114 @@ try {
     expect(await count() === before, `after deleting, ${await count()} incidents in view, expected ${before}`);
   });
 
+  await step('f2. reports: an Arabic report becomes drafts; one published shows in the heat tile and the items, one rejected leaves no trace', async () => {
+    expect(TOKEN, 'INCIDENTMAP_WRITE_TOKEN is not set for the test');
+    if (await page.isVisible('#f-cancel')) await page.click('#f-cancel');
+    if (await page.isVisible('#token-form')) {
+      await page.fill('#token', TOKEN);
+      await page.click('#token-form button[type=submit]');
+    }
+    await page.locator('#reports-card').waitFor({ state: 'visible' });
+    // Every date and category, so the page's tiles and count include the drafts' day.
+    for (const all of ['#dates-all', '#cats-all']) if (await page.isVisible(all)) await page.click(all);
+    await kazakhstanView();
+    const before = await count();
+    const aktobe = { lon: 57.207, lat: 50.2797 }, shymkent = { lon: 69.5901, lat: 42.3 };
+    // The page's heat tile at a point, as it would request it now: the strongest alpha around
+    // the point, and a digest of the whole tile.
+    // The template of the heat tiles the page requested last (its style, filters, version).
+    const template = () => {
+      const last = tileRequests[tileRequests.length - 1];
+      expect(last, 'no heat tile requested yet');
+      return last.replace(/\/(\d+)\/(\d+)\/(\d+)(@2x)?\.png/, '/{z}/{x}/{y}$4.png');
+    };
+    // A new heat tile request with another template (a new data version), within 15 s.
+    const newTemplate = async (old, what) => {
+      for (let i = 0; i < 150 && template() === old; i++) await page.waitForTimeout(100);
+      expect(template() !== old, `the heat tiles were not refetched ${what}`);
+      return template();
+    };
+    const heatAt = (p, url) => page.evaluate(async ({ p, url }) => {
+      const z = 6, n = 2 ** z, retina = url.includes('@2x'), size = retina ? 512 : 256;
+      const fx = (p.lon + 180) / 360 * n;
+      const r = p.lat * Math.PI / 180;
+      const fy = (1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2 * n;
+      const [x, y] = [Math.floor(fx), Math.floor(fy)];
+      const u = url.replace('{z}', String(z)).replace('{x}', String(x)).replace('{y}', String(y));
+      const img = await createImageBitmap(await (await fetch(u, { cache: 'no-store' })).blob());
+      const c = document.createElement('canvas');
+      c.width = img.width; c.height = img.height;
+      const ctx = c.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      const px = Math.floor((fx - x) * size), py = Math.floor((fy - y) * size);
+      let max = 0, digest = 0;
+      for (let j = Math.max(0, py - 4); j <= Math.min(size - 1, py + 4); j++) {
+        for (let i = Math.max(0, px - 4); i <= Math.min(size - 1, px + 4); i++) max = Math.max(max, d[(j * size + i) * 4 + 3]);
+      }
+      for (let i = 0; i < d.length; i++) digest = (digest * 31 + d[i]) >>> 0;
+      return { max, digest, url: u };
+    }, { p, url });
+    const itemsNear = (p) => page.evaluate(async (q) => (await (await fetch(`collections/incidents/items?datetime=2022-01-06&bbox=${q.lon - 1},${q.lat - 1},${q.lon + 1},${q.lat + 1}`, { cache: 'no-store' })).json()).numberMatched, p);
+    const heatBefore = await heatAt(aktobe, template());
+    expect(await itemsNear(aktobe) === 0, 'the demo already has an incident at Aktobe on 6 January');
+
+    await page.fill('#report-text', 'خرج مئات المتظاهرين أمس إلى شوارع مدينة أكتوبي احتجاجا على ارتفاع أسعار الغاز. '
+      + 'وفي مدينة شيمكنت، اعتقلت الشرطة 40 شخصا بعد مواجهات مع المحتجين.');
+    await page.fill('#report-date', '2022-01-07');
+    await page.fill('#report-source', 'browser test wire');
+    await page.click('#report-submit');
+    await page.locator('#report-drafts li.draft').first().waitFor({ state: 'visible', timeout: 15000 })
+      .catch(async () => { throw new Check(`no drafts listed; the card says: ${await page.textContent('#report-error')}`); });
+    const marks = await page.$$eval('#report-marked mark', (ms) => ms.map((m) => [m.className, m.textContent]));
+    const has = (kind, text) => marks.some(([c, t]) => c === `ev-${kind}` && t.includes(text));
+    expect(has('place', 'أكتوبي') && has('place', 'شيمكنت') && has('date', 'أمس') && has('count', '40') && has('event', ''),
+      `the report's text is not marked as expected: ${JSON.stringify(marks)}`);
+    const onMap = await page.evaluate(() => window.incidentmap.map.getSource('drafts').serialize().data.features.length);
+    expect(onMap === 2, `${onMap} drafts on the map, expected 2`);
+    expect(await count() === before, 'drafts changed the public count');
+
+    // Publish the draft at Aktobe.
+    const draftAt = (name) => page.locator('#report-drafts li.draft', { hasText: name });
+    const aktobeId = await draftAt('Aktobe').getAttribute('data-id');
+    const shymkentId = await draftAt('Shymkent').getAttribute('data-id');
+    expect(aktobeId && shymkentId, 'the drafts have no incident ids');
+    const anonymous = await page.evaluate(async (i) => (await fetch(`collections/incidents/items/${i}`)).status, aktobeId);
+    expect(anonymous === 404, `a draft is visible without a token (${anonymous})`);
+    const url0 = template();
+    const l0 = await loads();
+    await draftAt('Aktobe').locator('.publish-btn').click();
+    await page.waitForFunction((i) => document.querySelector(`#report-drafts li[data-id="${i}"]`)?.dataset.status === 'published', aktobeId, { timeout: 15000 })
+      .catch(() => { throw new Check('the draft at Aktobe did not become published'); });
+    await settled(l0, 'after publishing');
+    const url1 = await newTemplate(url0, 'after publishing');
+    const heatAfter = await heatAt(aktobe, url1);
+    expect(heatAfter.max > heatBefore.max, `the heat tile at Aktobe did not change: alpha ${heatBefore.max} → ${heatAfter.max} (${heatAfter.url})`);
+    expect(await itemsNear(aktobe) === 1, 'the published draft is not in the items');
+    await kazakhstanView();
+    expect(await count() === before + 1, `after publishing, ${await count()} incidents in view, expected ${before + 1}`);
+
+    // Reject the draft at Shymkent: nothing outside the queue changes.
+    const shymkentBefore = await heatAt(shymkent, url1);
+    await draftAt('Shymkent').locator('.reject-btn').click();
+    await page.waitForFunction((i) => document.querySelector(`#report-drafts li[data-id="${i}"]`)?.dataset.status === 'rejected', shymkentId, { timeout: 15000 })
+      .catch(() => { throw new Check('the draft at Shymkent did not become rejected'); });
+    const status = await page.evaluate(async (i) => (await fetch(`collections/incidents/items/${i}`)).status, shymkentId);
+    expect(status === 404, `a rejected draft answers ${status} without a token`);
+    expect(await itemsNear(shymkent) === 0, 'the rejected draft is in the items');
+    // The page does not refetch its tiles for a rejection (nothing public changed): ask for
+    // the tile at the data version the rejection made.
+    const version = await page.evaluate(async () => (await (await fetch('health', { cache: 'no-store' })).json()).data_version);
+    const url2 = url1.replace(/([?&]v=)\d+/, `$1${version}`);
+    expect(url2 !== url1, `the tile URL carries no data version: ${url1}`);
+    const shymkentAfter = await heatAt(shymkent, url2);
+    expect(shymkentAfter.digest === shymkentBefore.digest, 'the heat tile at Shymkent changed after a rejection');
+    await kazakhstanView();
+    expect(await count() === before + 1, `after rejecting, ${await count()} incidents in view, expected ${before + 1}`);
+    console.log(`     drafts ${aktobeId} published (heat alpha ${heatBefore.max} → ${heatAfter.max}), ${shymkentId} rejected`);
+    await page.screenshot({ path: join(artDir, 'reports.png') });
+  });
+
   await step('g. screenshot of Kazakhstan', async () => {
     if (await page.isVisible('.maplibregl-popup-close-button')) await page.click('.maplibregl-popup-close-button');
     if (await page.isVisible('#f-cancel')) await page.click('#f-cancel');

@@ -2,6 +2,8 @@
 // Owns every request the page makes to the server: the URLs (all relative to the page, so
 // the map works behind a reverse proxy under a path prefix), fetch helpers and API errors.
 
+import { token } from './auth.js';
+
 /**
  * @typedef {{ type: 'Point', coordinates: number[] }} Point
  * @typedef {import('geojson').Feature<import('geojson').Point, any>} Feature an incident as the API serves it
@@ -113,12 +115,15 @@ export async function getItems(url, signal) {
 }
 
 /**
- * One incident, with its ETag (for If-Match).
+ * One incident, with its ETag (for If-Match). With editing unlocked the token goes along: a
+ * draft of the review queue is shown to token holders only.
  * @param {string} id
  * @returns {Promise<{ feature: Feature, etag: string | null }>}
  */
 export async function getFeature(id) {
-  const r = await fetch(itemUrl(id), { cache: 'no-cache', headers: { Accept: 'application/geo+json' } });
+  const t = token();
+  const headers = t ? authHeaders(t, {}) : { Accept: 'application/geo+json' };
+  const r = await fetch(itemUrl(id), { cache: 'no-cache', headers });
   if (!r.ok) throw await apiError(r);
   return { feature: await r.json(), etag: r.headers.get('ETag') };
 }
@@ -174,3 +179,38 @@ export async function deleteFeature(id, etag, token) {
   if (r.status === 204 || r.ok) return;
   throw await apiError(r);
 }
+
+/**
+ * What `POST /reports` answers, and `GET /reports/{id}`: the report, each drafted event with
+ * the evidence of its fields (code-point offsets into the text), and the incidents the events
+ * became or corroborate, as they stand now.
+ * @typedef {{ start: number, end: number }} Span
+ * @typedef {{ value: number, qualifier?: string, evidence: Span }} Count
+ * @typedef {{ place: { id: number, name: string, country: string, admin1?: string, lon: number, lat: number }, precision: string,
+ *   place_evidence: Span, occurred_at: string, date_evidence?: Span, category: string, category_evidence: Span,
+ *   fatalities?: Count, injured?: Count, arrested?: Count, incident_id?: string, corroborates?: string }} DraftedEvent
+ * @typedef {{ id: string, text: string, language: string, source?: string | null, url?: string | null, published_at?: string | null,
+ *   drafts: DraftedEvent[], incidents: { id: string, etag: string, feature: Feature }[] }} Report
+ */
+
+/**
+ * Sends a report to be drafted into incidents.
+ * @param {{ text: string, source?: string, published_at?: string }} report
+ * @param {string} t the write token
+ * @returns {Promise<Report>}
+ */
+export async function postReport(report, t) {
+  const r = await fetch('reports', {
+    method: 'POST', headers: authHeaders(t, { 'Content-Type': 'application/json', Accept: 'application/json' }), body: JSON.stringify(report),
+  });
+  if (r.status !== 201) throw await apiError(r);
+  return r.json();
+}
+
+/**
+ * A stored report, with where its drafts stand now.
+ * @param {string} id
+ * @param {string} t the write token
+ * @returns {Promise<Report>}
+ */
+export const getReport = (id, t) => getJSON(`reports/${encodeURIComponent(id)}`, { headers: authHeaders(t, { Accept: 'application/json' }) });

@@ -65,6 +65,7 @@ export function syncEditing() {
   const on = !!token();
   $('token-form').hidden = on;
   $('edit-tools').hidden = !on;
+  $('reports-card').hidden = !on;
   document.body.classList.toggle('editing', on);
   closePopup();
 }
@@ -272,6 +273,8 @@ async function patchIncident(f, props) {
   const id = f.id;
   await patchFeature(id, patch, f.etag, token());
   closeForm();
+  // The Reports card shows drafts with their ETags: it reloads when one of them changed.
+  document.dispatchEvent(new CustomEvent('incident-saved', { detail: id }));
   await refreshData();
   toast(`Incident ${id} saved.`, { label: 'Show it', run: () => showIncident(id) });
 }

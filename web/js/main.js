@@ -18,6 +18,7 @@ import { loadLibraries } from './libraries.js';
 import { buildMap, fitData } from './map.js';
 import { buildMarkers, refreshIncidents, refreshIncidentsSoon } from './markers.js';
 import { buildPanelToggle } from './panel.js';
+import { buildReports } from './reports.js';
 import { buildSearch } from './search.js';
 import { filters, hook, layers, server } from './state.js';
 
@@ -68,6 +69,7 @@ async function start() {
   buildSearch();
   $('fit-data').addEventListener('click', () => fitData(true));
   buildEditing();
+  buildReports();
   buildPanelToggle();
 
   window.addEventListener('hashchange', () => {

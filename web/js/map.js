@@ -7,6 +7,7 @@ import { absolute, tileUrl, vectorTileUrl } from './api.js';
 import { areaLayers, areaSources } from './areas.js';
 import { el } from './dom.js';
 import { onlineBasemapShown } from './labels.js';
+import { draftLayers, draftSources } from './reports.js';
 import { filterParams, filters, hook, layers, noCategories, server, tilesLoading } from './state.js';
 
 /** The deepest zoom the server makes vector tiles for; MapLibre overzooms beyond it. */
@@ -51,6 +52,7 @@ function style() {
     heat: { type: 'raster', tiles: [heatTiles()], tileSize: 256, maxzoom: 22, attribution: 'Heat: incidentmap' },
     incidents: { type: 'vector', tiles: [vectorTiles()], minzoom: 0, maxzoom: VECTOR_MAX_ZOOM },
     ...areaSources(),
+    ...draftSources(),
   };
   const areas = areaLayers();
   /** @type {import('maplibre-gl').LayerSpecification[]} */
@@ -84,6 +86,7 @@ function style() {
       },
     },
   );
+  styleLayers.push(...draftLayers());
   return { version: 8, sources, layers: styleLayers };
 }
 
