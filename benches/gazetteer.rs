@@ -123,5 +123,60 @@ fn geoparse(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, load, lookups, geoparse);
+/// A report of 10,000 words (issue #18's size): the English reports of the evaluation set
+/// (tests/data/reports), one after another, repeated to length. (One language: a report is
+/// drafted in the one language detected.)
+fn long_report() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reports");
+    let mut texts = Vec::new();
+    for part in ["dev", "heldout"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(part))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().to_string();
+                name.ends_with(".json") && name.starts_with("en")
+            })
+            .collect();
+        files.sort();
+        for f in files {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            texts.push(v["text"].as_str().unwrap().to_string());
+        }
+    }
+    let mut s = String::new();
+    'fill: loop {
+        for t in &texts {
+            s.push_str(t);
+            s.push_str("\n\n");
+            if s.split_whitespace().count() >= 10_000 {
+                break 'fill;
+            }
+        }
+    }
+    s
+}
+
+fn report(c: &mut Criterion) {
+    use incidentmap::report::{ReportText, extract};
+    let gaz = Gazetteer::embedded().unwrap();
+    let text = long_report();
+    let words = text.split_whitespace().count();
+    let r = ReportText {
+        text: &text,
+        published: time::macros::date!(2024 - 06 - 01),
+        language: None,
+    };
+    assert!(extract(&gaz, &r).drafts.len() > 20);
+    let mut g = c.benchmark_group("report");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(words as u64));
+    g.bench_function("draft_10k_words", |b| {
+        b.iter(|| black_box(extract(&gaz, &r)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, load, lookups, geoparse, report);
 criterion_main!(benches);
