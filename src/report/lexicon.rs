@@ -896,7 +896,7 @@ pub fn match_at(words: &[super::text::Word], k: usize, phrase: &str) -> usize {
             Some(s) => (s, true),
             None => (stem, false),
         };
-        let ok = super::text::arabic_forms(&w.folded).into_iter().any(|f| {
+        let ok = w.forms().any(|f| {
             if exact {
                 f == stem
             } else {

@@ -237,12 +237,14 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         .collect();
     for (s, e) in clauses {
         let in_sentence = |start: usize| start >= s && start < e;
-        let ws: Vec<usize> = (0..words.len())
-            .filter(|&i| in_sentence(words[i].start))
-            .collect();
-        let (Some(&w0), Some(&w1)) = (ws.first(), ws.last()) else {
+        // Words are in text order: the clause's are a run, found by binary search (a long
+        // report has thousands of clauses and words).
+        let w0 = words.partition_point(|w| w.start < s);
+        let w_end = words.partition_point(|w| w.start < e);
+        if w0 >= w_end {
             continue;
-        };
+        }
+        let w1 = w_end - 1;
         let cue = category_cue(&words, w0, w1, &used);
         let here: Vec<&numbers::CountMention> = counts
             .iter()
@@ -597,8 +599,9 @@ fn locative(chars: &[char], words: &[text::Word], sp: Span) -> bool {
         {
             return false;
         }
-        let forms = text::arabic_forms(&w.folded);
-        if LOCATIVE_BEFORE.contains(&w.folded.as_str()) || forms.contains(&"في") {
+        if LOCATIVE_BEFORE.contains(&w.folded.as_str())
+            || text::arabic_forms(&w.folded).any(|f| f == "في")
+        {
             return true;
         }
     }

@@ -13,9 +13,46 @@ pub struct Word {
     pub before: char,
     /// A comma or semicolon stands between the previous word and this one.
     pub comma_before: bool,
+    /// Where `folded`'s forms without Arabic proclitics start ([`arabic_forms`]), worked
+    /// out once: every cue of the lexicon is compared with every word's forms.
+    form_starts: [u16; 5],
+    forms: u8,
 }
 
 impl Word {
+    /// A word of the text: `folded` as [`fold`] made it.
+    pub fn new(start: usize, end: usize, folded: String, before: char, comma_before: bool) -> Word {
+        let mut form_starts = [0u16; 5];
+        let mut forms = 0u8;
+        for f in arabic_forms(&folded) {
+            // Forms are suffixes of the word; a word too long for the offsets keeps its
+            // first form (itself) only.
+            match u16::try_from(folded.len() - f.len()) {
+                Ok(at) if (forms as usize) < form_starts.len() => {
+                    form_starts[forms as usize] = at;
+                    forms += 1;
+                }
+                _ => break,
+            }
+        }
+        Word {
+            start,
+            end,
+            folded,
+            before,
+            comma_before,
+            form_starts,
+            forms,
+        }
+    }
+
+    /// The word and its forms without Arabic proclitics, as [`arabic_forms`] gives them.
+    pub fn forms(&self) -> impl Iterator<Item = &str> {
+        self.form_starts[..self.forms as usize]
+            .iter()
+            .map(|&at| &self.folded[at as usize..])
+    }
+
     /// The word's digits as a number, in any of the scripts news uses (0-9, ٠-٩, ۰-۹).
     pub fn digits(&self) -> Option<u64> {
         if self.folded.is_empty() || self.folded.len() > 24 {
@@ -72,15 +109,15 @@ pub fn words(chars: &[char]) -> Vec<Word> {
             }
             let raw: String = chars[start..i].iter().collect();
             let gap_start = out.last().map_or(0, |w| w.end);
-            out.push(Word {
+            out.push(Word::new(
                 start,
-                end: i,
-                folded: fold(&raw),
-                before: if start == 0 { '\0' } else { chars[start - 1] },
-                comma_before: chars[gap_start..start]
+                i,
+                fold(&raw),
+                if start == 0 { '\0' } else { chars[start - 1] },
+                chars[gap_start..start]
                     .iter()
                     .any(|c| matches!(c, ',' | ';' | '،' | '؛')),
-            });
+            ));
         } else {
             i += 1;
         }
@@ -175,27 +212,31 @@ pub fn clauses(chars: &[char], words: &[Word], (s, e): (usize, usize)) -> Vec<(u
 
 /// Strips Arabic proclitics (و ف, then ب ل ك, then ال / ل) from a folded word, longest
 /// first; the word itself comes first. Each form is at least two letters.
-pub fn arabic_forms(w: &str) -> Vec<&str> {
-    let mut out = vec![w];
+pub fn arabic_forms(w: &str) -> impl Iterator<Item = &str> + Clone {
+    // At most five forms: a fixed array, no allocation (this runs for every word against
+    // every cue of the lexicon).
+    let mut out: [Option<&str>; 5] = [Some(w), None, None, None, None];
+    let mut n = 1;
     let mut rest = w;
     for set in [&["و", "ف"][..], &["ب", "ل", "ك"][..], &["ال"][..]] {
         for p in set {
             if let Some(r) = rest.strip_prefix(p)
-                && r.chars().count() >= 2
+                && r.chars().nth(1).is_some()
             {
                 rest = r;
-                out.push(rest);
+                out[n] = Some(rest);
+                n += 1;
                 break;
             }
         }
     }
     // لل = ل + ال
     if let Some(r) = w.strip_prefix("لل").or_else(|| w.strip_prefix("ولل"))
-        && r.chars().count() >= 2
+        && r.chars().nth(1).is_some()
     {
-        out.push(r);
+        out[n] = Some(r);
     }
-    out
+    out.into_iter().flatten()
 }
 
 #[cfg(test)]
@@ -240,10 +281,13 @@ mod tests {
     #[test]
     fn arabic_clitics_come_off_one_layer_at_a_time() {
         assert_eq!(
-            arabic_forms("والمتظاهرين"),
+            arabic_forms("والمتظاهرين").collect::<Vec<_>>(),
             ["والمتظاهرين", "المتظاهرين", "متظاهرين"]
         );
-        assert_eq!(arabic_forms("للمحتجين"), ["للمحتجين", "لمحتجين", "محتجين"]);
-        assert_eq!(arabic_forms("قتلى"), ["قتلى"]);
+        assert_eq!(
+            arabic_forms("للمحتجين").collect::<Vec<_>>(),
+            ["للمحتجين", "لمحتجين", "محتجين"]
+        );
+        assert_eq!(arabic_forms("قتلى").collect::<Vec<_>>(), ["قتلى"]);
     }
 }
