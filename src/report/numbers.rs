@@ -37,7 +37,7 @@ fn number_word(w: &str) -> Option<NumberWord> {
             return Some(v);
         }
     }
-    arabic_forms(w).into_iter().skip(1).find_map(find)
+    arabic_forms(w).skip(1).find_map(find)
 }
 
 /// A number starting at word `k`: its value and its last word. `None` for a vague one
