@@ -264,6 +264,29 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
     ),
 ];
 
+/// Phrases in which an event word names who acts, not what happened ("riot police fired tear
+/// gas" is no riot): their words are no cue.
+pub const NOT_CUES: &[&str] = &[
+    // en
+    "riot police",
+    "riot polic",
+    "riot gear",
+    "riot control",
+    "riot squad",
+    "riot shield",
+    "anti riot",
+    // ru
+    "по борьбе с массовыми беспоряд",
+    "борьбе с беспоряд",
+    "противодействию беспоряд",
+    // kk
+    "тәртіпсіздікке қарсы",
+    // ar
+    "مكافحه الشغب",
+    "قوات مكافحه الشغب",
+    "مكافحه شغب",
+];
+
 /// Which event a sentence reports when it has cues of several kinds: the most violent first;
 /// arrests only when nothing else happened (arrests at a protest are the protest's count, as
 /// incident coders count them).

@@ -455,8 +455,9 @@ fn fold_same_day(drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
     let absorbs = |big: &DraftEvent, small: &DraftEvent| {
         big.place.id == small.place.id
             && big.occurred_at == small.occurred_at
-            && small.category == Category::Arrests
-            && matches!(big.category, Category::Riot | Category::Protest)
+            && (small.category == Category::Arrests
+                && matches!(big.category, Category::Riot | Category::Protest)
+                || small.category == Category::Protest && big.category == Category::Riot)
     };
     let (small, mut out): (Vec<DraftEvent>, Vec<DraftEvent>) = drafts
         .iter()
@@ -502,7 +503,15 @@ fn category_cue(
     used: &[bool],
 ) -> Option<(Category, usize)> {
     let mut found: Vec<(Category, usize)> = Vec::new();
-    for k in (w0..=w1).filter(|&k| !used[k]) {
+    let mut blocked = vec![false; w1 + 1 - w0];
+    for k in w0..=w1 {
+        for p in lexicon::NOT_CUES {
+            let n = lexicon::match_at(words, k, p);
+            let end = (k - w0 + n).min(blocked.len());
+            blocked[k - w0..end].iter_mut().for_each(|b| *b = true);
+        }
+    }
+    for k in (w0..=w1).filter(|&k| !used[k] && !blocked[k - w0]) {
         if let Some((c, _)) = lexicon::first_match(words, k, lexicon::CATEGORY_CUES) {
             found.push((c, k));
         }
