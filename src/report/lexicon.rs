@@ -264,6 +264,43 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
     ),
 ];
 
+/// Verbs and phrases of telling: a day named right beside one is when something was said
+/// ("сообщило в понедельник МВД", "the ministry said on Tuesday"), not when it happened.
+pub const REPORTING: &[&str] = &[
+    // en
+    "said$",
+    "says$",
+    "told$",
+    "announced$",
+    "reported$",
+    "confirmed$",
+    "stated$",
+    // ru
+    "сообщил",
+    "заявил",
+    "рассказал",
+    "подтвердил",
+    "объявил",
+    "по данным",
+    // kk
+    "хабарла",
+    "мәлімде",
+    "мәліметінше",
+    "мәлімет",
+    "айтты",
+    // ar
+    "قال",
+    "قالت",
+    "اعلن",
+    "افاد",
+    "افادت",
+    "ذكر",
+    "ذكرت",
+    "اكد",
+    "اكدت",
+    "صرح",
+];
+
 /// Phrases in which an event word names who acts, not what happened ("riot police fired tear
 /// gas" is no riot): their words are no cue.
 pub const NOT_CUES: &[&str] = &[
