@@ -716,6 +716,11 @@ pub const NUMBER_WORDS: &[(&str, NumberWord)] = &[
     ("اثنين", Value(2)),
     ("اثنتين", Value(2)),
     ("اثنتان", Value(2)),
+    // the 2 of 12 (اثنا عشر, اثني عشر; اثنتا عشرة): the words add up
+    ("اثنا", Value(2)),
+    ("اثني", Value(2)),
+    ("اثنتا", Value(2)),
+    ("اثنتي", Value(2)),
     ("ثلاث", Value(3)),
     ("ثلاثه", Value(3)),
     ("اربع", Value(4)),

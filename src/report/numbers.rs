@@ -66,6 +66,13 @@ fn number_at(words: &[Word], k: usize) -> Option<(u64, usize)> {
         }
         return Some((v, last));
     }
+    // أحد عشر, إحدى عشرة: 11 ("أحد" alone is "one of", no number).
+    if matches!(w.folded.as_str(), "احد" | "احدي")
+        && let Some(n) = words.get(k + 1)
+        && matches!(n.folded.as_str(), "عشر" | "عشره")
+    {
+        return Some((11, k + 1));
+    }
     let (mut total, mut cur, mut last) = (0u64, 0u64, None);
     let mut i = k;
     while let Some(w) = words.get(i) {
@@ -210,6 +217,13 @@ mod tests {
             [(Fatalities, 100, Some(MoreThan))]
         );
         assert_eq!(counts("он адам ұсталды"), [(Arrested, 10, None)]);
+        assert_eq!(
+            counts("اعتقلت الشرطة اثني عشر شخصاً"),
+            [(Arrested, 12, None)]
+        );
+        assert_eq!(counts("قتل أحد عشر شخصا"), [(Fatalities, 11, None)]);
+        // "one of" is no number
+        assert!(counts("قال أحد المعتقلين").is_empty());
     }
 
     #[test]
