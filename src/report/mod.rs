@@ -381,8 +381,11 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             .filter(|(_, sp)| locative(&chars, &words, *sp))
             .cloned()
             .collect();
+        // Counts with no event word of their own, at places the text does not put them in
+        // ("80 injured, taken to hospitals in Tripoli and Beirut"), are the story's.
+        let elsewhere = cue.is_none() && located.is_empty() && !ctx.places.is_empty();
         let places = if located.is_empty() { places } else { located };
-        let mut targets = if places.is_empty() || only_containers && !nationwide {
+        let mut targets = if places.is_empty() || only_containers && !nationwide || elsewhere {
             ctx.places.clone()
         } else {
             places.clone()
@@ -587,11 +590,6 @@ fn locative(chars: &[char], words: &[text::Word], sp: Span) -> bool {
     let Some(first) = words.iter().position(|w| w.end > sp.start) else {
         return false;
     };
-    // Arabic ب/في fused to the name (بقضاء, بأكتوبي)
-    let name: String = chars[sp.start..sp.end.min(chars.len())].iter().collect();
-    if name.starts_with('ب') && words[first].start < sp.start {
-        return true;
-    }
     let last = words
         .iter()
         .rposition(|w| w.start < sp.end)
@@ -606,7 +604,8 @@ fn locative(chars: &[char], words: &[text::Word], sp: Span) -> bool {
         return true;
     }
     if words[first].start < sp.start {
-        // a prefix of the word was cut off: an Arabic proclitic (و, ب, ل)
+        // A prefix of the word was cut off: an Arabic proclitic (و, ب, ل). Mentions never
+        // include their proclitics, so a name's own ب (وبيروت) is not the preposition.
         let pre: String = chars[words[first].start..sp.start].iter().collect();
         if pre.contains('ب') {
             return true;
