@@ -331,6 +331,23 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             Some((c, _)) if !arrests_of_last => Some(c),
             _ => None,
         };
+        // Arrests on another day than the story's riot, naming the riot only as what they
+        // were for ("on Saturday police detained 47 people over the riots"): an arrests
+        // event of its own, not the riot again.
+        let category = match category {
+            Some(Category::Riot | Category::Protest)
+                if date_here.is_some()
+                    && here.iter().any(|c| c.kind == CountKind::Arrested)
+                    && has_cue(&words, w0, w1, &used, Category::Arrests)
+                    && ctx.last.iter().any(|&d| {
+                        matches!(drafts[d].category, Category::Riot | Category::Protest)
+                            && drafts[d].occurred_at != date.0
+                    }) =>
+            {
+                Some(Category::Arrests)
+            }
+            c => c,
+        };
         if category.is_none() && here.is_empty() {
             if date_here.is_some() {
                 ctx.date = Some(date);
@@ -543,6 +560,16 @@ fn category_cue(
         return Some((Category::Riot, k));
     }
     lexicon::CATEGORY_ORDER.iter().find_map(|&c| first(c))
+}
+
+/// Whether the clause has a cue of this kind.
+fn has_cue(words: &[text::Word], w0: usize, w1: usize, used: &[bool], kind: Category) -> bool {
+    (w0..=w1).filter(|&k| !used[k]).any(|k| {
+        lexicon::CATEGORY_CUES
+            .iter()
+            .filter(|(c, _)| *c == kind)
+            .any(|(_, phrases)| phrases.iter().any(|p| lexicon::match_at(words, k, p) > 0))
+    })
 }
 
 /// The places of a sentence without those that only contain another of them (Kazakhstan
