@@ -483,16 +483,17 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
     }
 }
 
-/// Arrests at the same place and day as a protest or riot are that event's count, not an
-/// event of their own (as coders count them). Protests and riots stay apart: one draft per
-/// place, day and kind of event.
+/// One event per place and day of unrest, as coders count them: arrests at the place and day
+/// of a protest or riot are its count, not an event of their own; a protest or clashes at the
+/// place and day of a riot are that riot (it turned violent), their counts merged.
 fn fold_same_day(drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
     let absorbs = |big: &DraftEvent, small: &DraftEvent| {
         big.place.id == small.place.id
             && big.occurred_at == small.occurred_at
             && (small.category == Category::Arrests
                 && matches!(big.category, Category::Riot | Category::Protest)
-                || small.category == Category::Protest && big.category == Category::Riot)
+                || matches!(small.category, Category::Protest | Category::ArmedClash)
+                    && big.category == Category::Riot)
     };
     let (small, mut out): (Vec<DraftEvent>, Vec<DraftEvent>) = drafts
         .iter()
