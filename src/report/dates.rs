@@ -134,6 +134,13 @@ fn at(words: &[Word], k: usize, published: Date) -> Option<DateMention> {
                     _ => (k, day),
                 }
             }
+            // with a word between: с 4 по 10 января, from 4 to 10 January, من 4 إلى 10 يناير
+            Some(prev) if RANGE_WORDS.contains(&prev.folded.as_str()) && k >= 2 => {
+                match day_of(&words[k - 2]) {
+                    Some(d) if d < day => (k - 2, d),
+                    _ => (k, day),
+                }
+            }
             _ => (k, day),
         };
         return named(words, first, k + n, m, day, published);
@@ -145,6 +152,23 @@ fn at(words: &[Word], k: usize, published: Date) -> Option<DateMention> {
     }
     None
 }
+
+/// The words between the two days of a range ("4 по 10 января", "4 to 10 January").
+const RANGE_WORDS: &[&str] = &[
+    "to",
+    "and",
+    "until",
+    "till",
+    "through",
+    "по",
+    "до",
+    "и",
+    "мен",
+    "дейін",
+    "الي",
+    "حتي",
+    "و",
+];
 
 /// A date named by day and month, words `first..=last`, with the year that follows it or, when
 /// none does, the one that puts it nearest before publication.
@@ -222,6 +246,9 @@ mod tests {
         );
         assert_eq!(dates("14 كانون الثاني 2021", p), [date!(2021 - 01 - 14)]);
         assert_eq!(dates("4-7 қаңтар аралығында", p), [date!(2022 - 01 - 04)]);
+        assert_eq!(dates("с 4 по 10 января", p), [date!(2022 - 01 - 04)]);
+        assert_eq!(dates("from 4 to 10 January", p), [date!(2022 - 01 - 04)]);
+        assert_eq!(dates("من ٤ إلى ١٠ يناير", p), [date!(2022 - 01 - 04)]);
         // the range's mention runs from its first day to its month
         let c: Vec<char> = "4-7 қаңтар".chars().collect();
         let m = &find(&words(&c), p)[0];

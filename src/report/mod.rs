@@ -262,7 +262,11 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             (d.first.saturating_sub(2).max(w0)..=(d.last + 2).min(w1))
                 .filter(|&k| k < d.first || k > d.last)
                 .filter(|&k| {
-                    let between = if k < d.first { k + 1..=d.first } else { d.last + 1..=k };
+                    let between = if k < d.first {
+                        k + 1..=d.first
+                    } else {
+                        d.last + 1..=k
+                    };
                     !between.into_iter().any(|j| words[j].comma_before)
                 })
                 .any(|k| {
@@ -401,6 +405,9 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         // Counts with no event word of their own, at places the text does not put them in
         // ("80 injured, taken to hospitals in Tripoli and Beirut"), are the story's.
         let elsewhere = cue.is_none() && located.is_empty() && !ctx.places.is_empty();
+        // ...unless the text puts the event in that country or region ("were detained in
+        // Kazakhstan"): then it is told at that level.
+        let only_containers = only_containers && located.is_empty();
         let places = if located.is_empty() { places } else { located };
         let mut targets = if places.is_empty() || only_containers && !nationwide || elsewhere {
             ctx.places.clone()
@@ -476,6 +483,18 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         ctx.places = targets;
         ctx.date = Some(date);
         ctx.last = events;
+    }
+    // A country's total of arrests "during the riots" is a count of arrests, not a riot of
+    // the whole country.
+    for d in &mut drafts {
+        if d.precision == Precision::Country
+            && matches!(d.category, Category::Riot | Category::Protest)
+            && d.arrested.is_some()
+            && d.fatalities.is_none()
+            && d.injured.is_none()
+        {
+            d.category = Category::Arrests;
+        }
     }
     Extraction {
         language,
