@@ -1011,7 +1011,7 @@ pub fn first_match<T: Copy>(
 }
 
 /// Words that put a sentence in the past of the story ("last year", "в прошлом году",
-/// "былтыр", "العام الماضي"): background, not news.
+/// "былтыр", "العام الماضي"), or out of it ("regularly"): background, not news.
 pub const BACKGROUND: &[&str] = &[
     "last year",
     "years ago",
@@ -1027,4 +1027,14 @@ pub const BACKGROUND: &[&str] = &[
     "السنه الماضيه",
     "قبل عام",
     "قبل سنوات",
+    // what happens regularly is no event of the story ("disputes regularly turn into clashes")
+    "regularly",
+    "repeatedly",
+    "регулярно",
+    "неоднократно",
+    "зачастую",
+    "үнемі",
+    "жиі-жиі",
+    "مرارا",
+    "باستمرار",
 ];
