@@ -318,6 +318,31 @@ pub const REPORTING: &[&str] = &[
     "صرح",
 ];
 
+/// Phrases that make the name after them a source ("according to Bishkek", "по данным
+/// Бишкека", "بحسب طرابلس"): a government named by its capital, not where something happened.
+pub const SOURCE_BEFORE: &[&str] = &[
+    "according to",
+    "по данным",
+    "по словам",
+    "по сведениям",
+    "по информации",
+    "по версии",
+    "بحسب",
+    "حسب",
+    "وفق",
+    "نقلا عن",
+];
+
+/// Words after a name that make it a source (Kazakh: "Бішкектің мәліметінше", "according to
+/// Bishkek").
+pub const SOURCE_AFTER: &[&str] = &[
+    "мәліметінше",
+    "хабарлауынша",
+    "айтуынша",
+    "сөзінше",
+    "дерегінше",
+];
+
 /// Phrases in which an event word names who acts, not what happened ("riot police fired tear
 /// gas" is no riot): their words are no cue.
 pub const NOT_CUES: &[&str] = &[

@@ -308,7 +308,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let places = most_specific(
             mentions
                 .iter()
-                .filter(|m| in_sentence(m.start))
+                .filter(|m| in_sentence(m.start) && !is_source(&words, m.start, m.end))
                 .map(|m| {
                     (
                         m.place.clone(),
@@ -504,7 +504,8 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
 
 /// One event per place and day of unrest, as coders count them: arrests at the place and day
 /// of a protest or riot are its count, not an event of their own; a protest or clashes at the
-/// place and day of a riot are that riot (it turned violent), their counts merged.
+/// place and day of a riot are that riot (it turned violent); shelling at the place and day of
+/// a battle is that battle's. Counts are merged.
 fn fold_same_day(drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
     let absorbs = |big: &DraftEvent, small: &DraftEvent| {
         big.place.id == small.place.id
@@ -512,7 +513,8 @@ fn fold_same_day(drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
             && (small.category == Category::Arrests
                 && matches!(big.category, Category::Riot | Category::Protest)
                 || matches!(small.category, Category::Protest | Category::ArmedClash)
-                    && big.category == Category::Riot)
+                    && big.category == Category::Riot
+                || small.category == Category::Explosion && big.category == Category::ArmedClash)
     };
     let (small, mut out): (Vec<DraftEvent>, Vec<DraftEvent>) = drafts
         .iter()
@@ -580,6 +582,23 @@ fn category_cue(
         return Some((Category::Riot, k));
     }
     lexicon::CATEGORY_ORDER.iter().find_map(|&c| first(c))
+}
+
+/// Whether the mention at `start..end` is the source of what is told ("according to
+/// Bishkek") rather than a place where something happened.
+fn is_source(words: &[text::Word], start: usize, end: usize) -> bool {
+    let first = words.partition_point(|w| w.end <= start);
+    let after = words.partition_point(|w| w.start < end);
+    let before = lexicon::SOURCE_BEFORE.iter().any(|p| {
+        let n = p.split(' ').count();
+        first >= n && lexicon::match_at(words, first - n, p) == n
+    });
+    before
+        || words.get(after).is_some_and(|w| {
+            lexicon::SOURCE_AFTER
+                .iter()
+                .any(|p| w.folded.starts_with(p))
+        })
 }
 
 /// Whether the clause has a cue of this kind.
