@@ -281,6 +281,19 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
     ),
 ];
 
+/// Words that make a count word a toll whose number may come far after it ("the death toll
+/// … rose to 24", "число погибших … возросло до 24", "حصيلة القتلى … إلى 24", "қаза
+/// тапқандар саны … 24").
+pub const TOLL_WORDS: &[&str] = &[
+    "toll$",
+    "number of",
+    "число",
+    "количество",
+    "саны$",
+    "حصيله",
+    "عدد",
+];
+
 /// Verbs and phrases of telling: a day named right beside one is when something was said
 /// ("сообщило в понедельник МВД", "the ministry said on Tuesday"), not when it happened.
 pub const REPORTING: &[&str] = &[

@@ -138,7 +138,7 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
                 }
             }
         }
-        if let Some((kind, _)) = count_word(words, first, last) {
+        if let Some((kind, _)) = count_word(words, first, last).or_else(|| toll(words, first)) {
             let mut end = last;
             // a Kazakh case ending written after a hyphen (100-ден астам) stands between
             let mut after = last + 1;
@@ -162,6 +162,34 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
         k = last + 1;
     }
     out
+}
+
+/// How far before its number a toll may stand ("Число погибших в результате пятничных боев на
+/// кыргызско-таджикской границе в Баткенской области возросло до 24").
+const TOLL_REACH: usize = 16;
+
+/// The kind of a toll the number at `first` completes: a toll word ("toll", "число",
+/// "حصيلة", "саны") with a count word beside it, before the number in the same clause.
+fn toll(words: &[Word], first: usize) -> Option<(CountKind, usize)> {
+    let start = first.saturating_sub(TOLL_REACH);
+    let heads = (start..first)
+        .rev()
+        .take_while(|&i| !words[i].is_digits() && !words[i + 1].comma_before)
+        .filter(|&i| {
+            lexicon::TOLL_WORDS
+                .iter()
+                .any(|t| lexicon::match_at(words, i, t) > 0)
+        });
+    for i in heads {
+        let near = i.saturating_sub(2)..=(i + 2).min(first - 1);
+        if let Some(kind) = near
+            .filter(|&j| j != i)
+            .find_map(|j| lexicon::first_match(words, j, COUNT_CUES).map(|(c, _)| c))
+        {
+            return Some((kind, first - i));
+        }
+    }
+    None
 }
 
 /// The count word nearest the number at `first..=last`, not across another number.
@@ -222,6 +250,21 @@ mod tests {
             [(Arrested, 12, None)]
         );
         assert_eq!(counts("قتل أحد عشر شخصا"), [(Fatalities, 11, None)]);
+        // a toll, its number far after it
+        assert_eq!(
+            counts(
+                "Число погибших в результате пятничных боев на границе в Баткенской области возросло до 24"
+            ),
+            [(Fatalities, 24, None)]
+        );
+        assert_eq!(
+            counts("the death toll from Friday's fighting in the border region rose to 24"),
+            [(Fatalities, 24, None)]
+        );
+        assert_eq!(
+            counts("ارتفعت حصيلة القتلى في الاشتباكات التي شهدتها المدينة إلى 24"),
+            [(Fatalities, 24, None)]
+        );
         // "one of" is no number
         assert!(counts("قال أحد المعتقلين").is_empty());
     }
