@@ -1065,6 +1065,13 @@ pub const BACKGROUND: &[&str] = &[
     "السنه الماضيه",
     "قبل عام",
     "قبل سنوات",
+    // a reminder of what was told before ("let us recall that…")
+    "еске салайық",
+    "еске сала кетейік",
+    "напомним",
+    "recall that",
+    "يذكر ان",
+    "تجدر الاشاره",
     // what happens regularly is no event of the story ("disputes regularly turn into clashes")
     "regularly",
     "repeatedly",
