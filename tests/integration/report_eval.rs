@@ -13,10 +13,10 @@ use crate::common::gazetteer;
 /// Where the development part stands (issue #18 asks 0.80 of each on the held-out part;
 /// counts 0.90, dates 0.95). Floors only rise, except when a change trades a little of one
 /// for more of another on the development part (say so in the commit).
-const PRECISION_FLOOR: f64 = 0.63;
-const RECALL_FLOOR: f64 = 0.80;
-const COUNTS_FLOOR: f64 = 0.81;
-const DATES_FLOOR: f64 = 0.98;
+const PRECISION_FLOOR: f64 = 0.74;
+const RECALL_FLOOR: f64 = 0.84;
+const COUNTS_FLOOR: f64 = 0.89;
+const DATES_FLOOR: f64 = 0.99;
 
 #[test]
 fn development_events_counts_and_dates_hold_their_floors() {
