@@ -9,7 +9,8 @@
 //! - [`gazetteer`]: the offline gazetteer and geocoder (normalization, index, ranking), and
 //!   the outlines of its countries and regions (which area a point is in).
 //! - [`draft`]: an incident as submitted, resolved into a stored one by geocoding;
-//!   [`report`]: draft incidents extracted from a news report, each field with its evidence.
+//!   [`report`]: draft incidents extracted from a news report, each field with its evidence,
+//!   and what they become in the review queue (new drafts, or corroboration of a known one).
 //! - [`format`]: GeoJSON and CSV in and out; [`import`]: reading files for import; [`export`]:
 //!   writing them out;
 //!   [`demo`]: the built-in demo dataset; [`synth`]: synthetic data for load tests.
@@ -20,7 +21,8 @@
 //!   tiles (server-side clusters, MVT; the offline base map); [`aggregate`]: counts by region,
 //!   country, category and period.
 //! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write
-//!   path, and following other instances' writes to a shared store.
+//!   path (each incident to the public index or the review queue, by its status), and
+//!   following other instances' writes to a shared store.
 //! - [`http`]: the HTTP API (one file per resource family, the router and its layers, bounded
 //!   CPU work, import jobs); [`server`]: accepting connections within limits (timeouts, head
 //!   size, connection cap), JSON for hyper's own errors, and shutdown.

@@ -22,6 +22,8 @@ fuzz_target!(|data: &[u8]| {
         precision: Precision::City,
         source: None,
         notes: None,
+        status: Default::default(),
+        report_id: None,
         // as the index derives it, so admin1 and admin1_code are evaluated too
         admin1: Some(std::sync::Arc::new(Admin1 {
             code: "KZ.02".into(),
