@@ -281,6 +281,20 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
     ),
 ];
 
+/// Words that open an aside after a count ("32 people, including 21 police officers, were
+/// hurt"): the count word may follow the aside.
+pub const ASIDES: &[&str] = &[
+    "including",
+    "among them",
+    "в том числе",
+    "среди них",
+    "из них",
+    "оның ішінде",
+    "олардың ішінде",
+    "بينهم",
+    "منهم",
+];
+
 /// Words that make a count word a toll whose number may come far after it ("the death toll
 /// … rose to 24", "число погибших … возросло до 24", "حصيلة القتلى … إلى 24", "қаза
 /// тапқандар саны … 24").

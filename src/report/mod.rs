@@ -688,6 +688,10 @@ fn locative(chars: &[char], words: &[text::Word], sp: Span) -> bool {
         {
             return false;
         }
+        // "in the police department of Zhambyl region" says who spoke, not where it happened
+        if INSTITUTIONS.iter().any(|p| w.folded.starts_with(p)) {
+            return false;
+        }
         if LOCATIVE_BEFORE.contains(&w.folded.as_str())
             || text::arabic_forms(&w.folded).any(|f| f == "في")
         {
@@ -696,6 +700,24 @@ fn locative(chars: &[char], words: &[text::Word], sp: Span) -> bool {
     }
     false
 }
+
+/// Words of institutions: a place after one ("в департаменте полиции Жамбылской области",
+/// "at the interior ministry of …") names who speaks, not where something happened.
+const INSTITUTIONS: &[&str] = &[
+    "ministry",
+    "department",
+    "office",
+    "министерств",
+    "департамент",
+    "управлени",
+    "ведомств",
+    "прокуратур",
+    "министрлі",
+    "департаменті",
+    "وزاره",
+    "مديريه",
+    "قياده",
+];
 
 /// Whether `outer` (a country or region) holds `inner`.
 fn contains(outer: &GeocodeResult, inner: &GeocodeResult) -> bool {

@@ -164,6 +164,24 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
     out
 }
 
+/// The count word after an aside between commas that follows the number ("32 people,
+/// including 21 police officers, were hurt"; "20 человек, в том числе девять полицейских,
+/// пострадали").
+fn after_aside(words: &[Word], last: usize) -> Option<(CountKind, usize)> {
+    // the number's noun, then the aside opening with its comma
+    let open = (last + 1..(last + 4).min(words.len())).find(|&i| words[i].comma_before)?;
+    if !lexicon::ASIDES
+        .iter()
+        .any(|p| lexicon::match_at(words, open, p) > 0)
+    {
+        return None;
+    }
+    let close = (open + 1..(open + 10).min(words.len())).find(|&i| words[i].comma_before)?;
+    (close..(close + REACH_AFTER).min(words.len()))
+        .take_while(|&i| i == close || !words[i].is_digits() && !words[i].comma_before)
+        .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, i - last)))
+}
+
 /// How far before its number a toll may stand ("Число погибших в результате пятничных боев на
 /// кыргызско-таджикской границе в Баткенской области возросло до 24").
 const TOLL_REACH: usize = 16;
@@ -197,7 +215,8 @@ fn count_word(words: &[Word], first: usize, last: usize) -> Option<(CountKind, u
     // not across a comma: "11 адам қаза тапты, 190-нан астам адам жарақат алды"
     let after = (last + 1..(last + 1 + REACH_AFTER).min(words.len()))
         .take_while(|&i| !words[i].is_digits() && !words[i].comma_before)
-        .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, i - last)));
+        .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, i - last)))
+        .or_else(|| after_aside(words, last));
     let before = (first.saturating_sub(REACH_BEFORE)..first)
         .rev()
         .take_while(|&i| !words[i].is_digits() && !words[i + 1].comma_before)
@@ -250,6 +269,11 @@ mod tests {
             [(Arrested, 12, None)]
         );
         assert_eq!(counts("قتل أحد عشر شخصا"), [(Fatalities, 11, None)]);
+        // an aside between the number and its count word
+        assert_eq!(
+            counts("32 people, including 21 police officers, were hurt"),
+            [(Injured, 32, None)]
+        );
         // a toll, its number far after it
         assert_eq!(
             counts(
