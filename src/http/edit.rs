@@ -489,8 +489,9 @@ pub async fn history(
     };
     // An incident that was ever a draft has a history only token holders see: a rejected
     // draft leaves no trace outside the queue and its history.
-    let reviewed = entries.iter().any(|e| {
-        parse(&e.after)["properties"]["status"]
+    let afters: Vec<Value> = entries.iter().map(|e| parse(&e.after)).collect();
+    let reviewed = afters.iter().any(|a| {
+        a["properties"]["status"]
             .as_str()
             .is_some_and(|st| st != "published")
     });
@@ -502,8 +503,8 @@ pub async fn history(
     let mut before = Value::Null;
     let changes: Vec<Value> = entries
         .iter()
-        .map(|e| {
-            let after = parse(&e.after);
+        .zip(afters)
+        .map(|(e, after)| {
             let c = json!({
                 "version": e.version, "at": e.at, "actor": e.actor, "op": e.op,
                 "before": before, "after": after,

@@ -179,10 +179,10 @@ pub async fn submit(
         let mut proposals = Vec::with_capacity(x.drafts.len());
         for e in &x.drafts {
             match corroborated(&published, e) {
-                Some(i) => proposals.push(Proposal {
+                Some(id) => proposals.push(Proposal {
                     event: e,
                     incident_id: None,
-                    corroborates: Some(i.id.clone()),
+                    corroborates: Some(id),
                 }),
                 None => {
                     let i = draft_incident(&sub.text, e, new_id(), &origin);

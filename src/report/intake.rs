@@ -2,8 +2,6 @@
 //! proposals to add the report as a source of an incident already published (corroboration),
 //! so that ten wires about one riot do not become ten incidents.
 
-use std::sync::Arc;
-
 use geo::{Distance, Haversine, Point};
 use serde::Serialize;
 
@@ -85,8 +83,8 @@ pub fn slice(text: &str, start: usize, end: usize) -> String {
 
 /// The published incident a drafted event corroborates, if any: the same category, a date
 /// within [`SAME_DAY_SLACK`] days, and the same place — the same gazetteer place, or for
-/// point-level places within [`SAME_PLACE_KM`]. The nearest such incident wins.
-pub fn corroborated(snap: &Snapshot, e: &DraftEvent) -> Option<Arc<Incident>> {
+/// point-level places within [`SAME_PLACE_KM`]. The nearest such incident's id wins.
+pub fn corroborated(snap: &Snapshot, e: &DraftEvent) -> Option<String> {
     let day_ms = 86_400_000;
     let start = OccurredAt::Date(e.occurred_at).start_ms();
     // 25 km is under 0.25° of latitude; longitude degrees shrink towards the poles.
@@ -108,17 +106,17 @@ pub fn corroborated(snap: &Snapshot, e: &DraftEvent) -> Option<Arc<Incident>> {
         ..Filter::default()
     };
     let here = Point::new(e.place.lon, e.place.lat);
-    let mut best: Option<(f64, Arc<Incident>)> = None;
-    let page = snap.page(&filter, 0, 1000);
-    for i in page.items {
+    // Every candidate is visited (no page to build, no cap on how many).
+    let mut best: Option<(f64, String)> = None;
+    snap.for_each(&filter, |i| {
         let km = Haversine.distance(here, Point::new(i.lon, i.lat)) / 1000.0;
         let same_place = i.place_id == Some(e.place.id)
             || (!i.precision.is_area() && !e.precision.is_area() && km <= SAME_PLACE_KM);
         if same_place && best.as_ref().is_none_or(|(d, _)| km < *d) {
-            best = Some((km, i));
+            best = Some((km, i.id.clone()));
         }
-    }
-    best.map(|(_, i)| i)
+    });
+    best.map(|(_, id)| id)
 }
 
 /// One drafted event of a report, as the answer to `POST /reports` lists it.
@@ -143,6 +141,7 @@ mod tests {
     use crate::model::{Category, Precision};
     use crate::report::{DraftPlace, Qualifier, Span};
     use crate::spatial::Index;
+    use std::sync::Arc;
     use time::macros::date;
 
     fn event(lon: f64, lat: f64, day: time::Date, category: Category) -> DraftEvent {
@@ -221,15 +220,9 @@ mod tests {
             published("too-late", 52.8, 43.34, "2022-01-08", Category::Riot),
         ]);
         let e = event(52.8, 43.34, date!(2022 - 01 - 05), Category::Riot);
-        assert_eq!(
-            corroborated(&snap, &e).map(|i| i.id.clone()).as_deref(),
-            Some("near")
-        );
+        assert_eq!(corroborated(&snap, &e).as_deref(), Some("near"));
         let e = event(52.8, 43.34, date!(2022 - 01 - 07), Category::Riot);
-        assert_eq!(
-            corroborated(&snap, &e).map(|i| i.id.clone()).as_deref(),
-            Some("too-late")
-        );
+        assert_eq!(corroborated(&snap, &e).as_deref(), Some("too-late"));
         let e = event(52.8, 43.34, date!(2022 - 01 - 05), Category::Arrests);
         assert!(corroborated(&snap, &e).is_none());
         let e = event(52.8, 43.34, date!(2022 - 01 - 10), Category::Riot);
