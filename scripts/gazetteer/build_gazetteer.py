@@ -40,6 +40,14 @@ WORLD_MIN_POP = 15000
 # regions the product's reports are about, Central Asia and the Caucasus. Elsewhere cities
 # of WORLD_MIN_POP and more.
 FULL_COUNTRIES = {"KZ", "KG", "TJ", "UZ", "TM", "AM", "AZ", "GE"}
+# Countries kept down to towns of TOWN_MIN_POP: the Arab world, the Sahel and the Horn,
+# which the Arabic-language reports the product reads are mostly about. Many of these towns
+# have no Arabic name in any source; the geoparser meets them by consonant skeleton
+# (src/gazetteer/skeleton.rs).
+TOWN_COUNTRIES = {"LB", "SY", "IQ", "LY", "SD", "SS", "TD", "ML", "NE", "BF", "YE", "PS", "JO",
+                  "MA", "DZ", "TN", "EG", "SO", "AF", "SA", "KW", "BH", "QA", "AE", "OM", "MR",
+                  "DJ", "ER", "ET", "IL", "UA", "MD"}
+TOWN_MIN_POP = 5000
 
 
 # ---------------------------------------------------------------- text utils
@@ -495,7 +503,11 @@ def main():
         selected[int(v["geonameid"])] = v
     for v in c500.values():
         gid = int(v["geonameid"])
-        if v["countrycode"] in FULL_COUNTRIES or v.get("population", 0) >= WORLD_MIN_POP:
+        pop = v.get("population", 0)
+        if (v["countrycode"] in FULL_COUNTRIES or pop >= WORLD_MIN_POP
+                # (cities500 lists some district seats with no population: Marjayoun,
+                # Ra's al-'Ayn)
+                or (v["countrycode"] in TOWN_COUNTRIES and (pop >= TOWN_MIN_POP or pop == 0))):
             selected.setdefault(gid, v)
     selected = {k: v for k, v in selected.items() if v["countrycode"] in countries}
 

@@ -5,7 +5,8 @@ common_words.tsv -- how often a word that is also (part of) a place name is used
     Columns: lang, word, zipf (wordfreq's log10 frequency per billion words; 3 = once per
     million). Only words of zipf >= 3 that could meet a gazetteer name are kept: the word
     itself, the word without Arabic proclitics, or the word without up to three final letters
-    (Russian case endings) folded like a name. The geoparser folds them again at load with the
+    (Russian case endings) folded like a name. Arabic keeps every word of zipf >= 3: any of
+    them may meet a Latin name by its consonant skeleton. The geoparser folds them again at load with the
     project's own folding (src/gazetteer/normalize.rs); the folding here is only a filter.
 
 demonyms.tsv -- words for a country's people or things (Russian, Kazakh, ليبي, الروسية).
@@ -87,7 +88,9 @@ def common_words(names):
             z = zipf_frequency(w, lang, "large")
             if z < MIN_ZIPF:
                 break
-            if SCRIPT[lang].match(w) and any(k in names for k in forms(w, lang)):
+            # Any Arabic word may meet a name by its consonant skeleton
+            # (src/gazetteer/skeleton.rs), so Arabic keeps every frequent word.
+            if SCRIPT[lang].match(w) and (lang == "ar" or any(k in names for k in forms(w, lang))):
                 rows.append((lang, w, z))
     return rows
 

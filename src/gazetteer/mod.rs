@@ -24,6 +24,7 @@ pub mod normalize;
 pub mod outlines;
 pub mod query;
 pub mod rank;
+pub mod skeleton;
 pub mod stem;
 pub mod words;
 
@@ -125,6 +126,8 @@ pub struct Gazetteer {
     area_names: std::sync::OnceLock<HashMap<u32, Vec<u32>>>,
     /// The places the base map names and at which zooms, chosen on first use.
     labels: std::sync::OnceLock<Vec<Label>>,
+    /// Latin names by consonant skeleton, for Arabic text (built on first use).
+    skeletons: std::sync::OnceLock<skeleton::SkeletonIndex>,
 }
 
 /// A place the base map names ([`labels`]): a country or a town, with the zooms (bit z)
@@ -336,6 +339,7 @@ impl Gazetteer {
                 .collect(),
             outlines: std::sync::OnceLock::new(),
             area_names: std::sync::OnceLock::new(),
+            skeletons: std::sync::OnceLock::new(),
             labels: std::sync::OnceLock::new(),
         })
     }
@@ -348,6 +352,13 @@ impl Gazetteer {
     /// background thread at start, so the first misspelled query does not pay for it.
     pub fn prepare(&self) {
         self.index.prepare_fuzzy();
+        self.skeletons();
+    }
+
+    /// Latin names by consonant skeleton ([`skeleton`]).
+    fn skeletons(&self) -> &skeleton::SkeletonIndex {
+        self.skeletons
+            .get_or_init(|| skeleton::SkeletonIndex::build(&self.names))
     }
 
     /// Parses the outlines and indexes the settlements by position now, so the first request

@@ -119,16 +119,17 @@ const NEAR: &[&[&str]] = &[
 
 /// Whether `tokens` starts with `phrase`, allowing an Arabic clitic on the first token
 /// ("لمدينة", "بولاية"). Never matches the whole query: a lone "Region" is a name.
-fn starts_with_phrase(tokens: &[&str], phrase: &[&str]) -> bool {
+/// `arabic_first` says whether `tokens[0]` is Arabic: every name of several words in every
+/// script passes through here at load, against every phrase, so the caller checks it once.
+fn starts_with_phrase(tokens: &[&str], phrase: &[&str], arabic_first: bool) -> bool {
     if tokens.len() <= phrase.len() {
         return false;
     }
-    // The clitic reading is tried only on an Arabic first word (every name of several words
-    // in every script passes through here at load).
+    // The clitic reading is tried only on an Arabic first word.
     phrase.iter().enumerate().all(|(i, p)| {
         tokens[i] == *p
             || (i == 0
-                && is_arabic(tokens[0])
+                && arabic_first
                 && is_arabic(p)
                 && tokens[0].ends_with(p)
                 && strip_clitics(tokens[0]).contains(p))
@@ -160,13 +161,21 @@ fn parse_folded(literal: String, parents: Vec<String>) -> ParsedQuery {
     // ("the areas around the city of X").
     loop {
         let before = tokens.len();
-        if let Some(p) = NEAR.iter().find(|p| starts_with_phrase(&tokens, p)) {
+        let arabic_first = tokens.first().is_some_and(|t| is_arabic(t));
+        if let Some(p) = NEAR
+            .iter()
+            .find(|p| starts_with_phrase(&tokens, p, arabic_first))
+        {
             near = true;
             // An Arabic near-phrase usually leaves "ل" on the next word ("المجاورة لألما");
             // the clitic readings of that word are tried by `variants`.
             tokens.drain(..p.len());
         }
-        if let Some((p, k)) = GENERIC.iter().find(|(p, _)| starts_with_phrase(&tokens, p)) {
+        let arabic_first = tokens.first().is_some_and(|t| is_arabic(t));
+        if let Some((p, k)) = GENERIC
+            .iter()
+            .find(|(p, _)| starts_with_phrase(&tokens, p, arabic_first))
+        {
             kind_hint.get_or_insert(*k);
             tokens.drain(..p.len());
         }

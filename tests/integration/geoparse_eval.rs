@@ -14,11 +14,11 @@ use crate::common::gazetteer;
 
 /// Issue #14 asks for 0.95. Reached on the development part (0.964 when this was written).
 const PRECISION_FLOOR: f64 = 0.95;
-/// Issue #14 asks for 0.92; the development part stands at 0.916 (the missing places are
-/// mostly ones the gazetteer lacks, or lacks in the report's script: villages with no
-/// population figure in GeoNames, small Arab towns with only Latin names, squares, dams and
-/// pumping stations). The floor is where it stands, so it only rises.
-const RECALL_FLOOR: f64 = 0.91;
+/// Issue #14 asks for 0.92; the development part stands at 0.935 since Arab towns with only
+/// Latin names are met by consonant skeleton (0.916 before). What it still misses is mostly
+/// what the gazetteer lacks: squares, dams, pumping stations, quarters, villages no source
+/// lists. The floor is where it stands, so it only rises.
+const RECALL_FLOOR: f64 = 0.93;
 
 #[test]
 fn development_precision_and_recall_hold_their_floor() {

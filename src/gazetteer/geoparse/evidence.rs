@@ -311,6 +311,12 @@ const CUES_BEFORE: &[&str] = &[
     "وفي",
     "ومن",
     "والي",
+    // what is named after the place it is at: ميناء أم قصر (the port of Umm Qasr), مطار
+    // بنينا (Benina airport), معبر رفح (the Rafah crossing)
+    "ميناء",
+    "مطار",
+    "معبر",
+    "مخيم",
     // Russian
     "в",
     "во",

@@ -28,6 +28,7 @@ use serde::Serialize;
 
 use super::data::Kind;
 use super::normalize::{compact, fold, is_arabic, strip_clitics};
+use super::skeleton;
 use super::stem::{self, is_cyrillic};
 use super::{Candidates, Context, Gazetteer, GeocodeResult};
 use evidence::{Evidence, expected_zipf, is_stop_word};
@@ -36,6 +37,14 @@ use morphology::{
     generic_with_clitic, kazakh_stems,
 };
 use tokens::{Token, arabic_prefix_len, tokens};
+
+/// Arabic words that begin names of places and are also ordinary words (أم 'or', Umm Qasr).
+const ARABIC_NAME_HEADS: &[&str] = &[
+    "ام", "ابو", "بني", "عين", "راس", "بئر", "تل", "دير", "كفر", "بيت", "جبل", "وادي", "سيدي",
+];
+
+/// Weight of a match by consonant skeleton: below a transliteration, since it knows no vowels.
+const SKELETON_WEIGHT: f64 = 0.8;
 
 /// Longest run of tokens looked up as one name.
 const MAX_TOKENS: usize = 4;
@@ -140,6 +149,8 @@ struct Raw {
     inflected: bool,
     hint: Option<Kind>,
     cands: Candidates,
+    /// Found by consonant skeleton ([`crate::gazetteer::skeleton`]), not by a name as written.
+    skeleton: bool,
 }
 
 impl Gazetteer {
@@ -168,7 +179,8 @@ impl Gazetteer {
     pub fn geoparse_with(&self, text: &str, opts: &GeoparseOptions) -> Geoparsed {
         let toks = tokens(text);
         let (raws, demonyms) = self.find_mentions(&toks);
-        let demonyms = demonyms
+        let demonym_tokens: Vec<usize> = demonyms.iter().map(|d| d.0).collect();
+        let demonyms: Vec<Demonym> = demonyms
             .into_iter()
             .map(|(i, skip, country)| {
                 let t = &toks[i];
@@ -232,6 +244,54 @@ impl Gazetteer {
             .map(|(c, _)| c.to_string())
             .collect();
 
+        // Names the gazetteer has no Arabic form of, met by their Latin one, in the countries
+        // the document is about. Found only now because they need the focus.
+        let doubtful: Vec<bool> = (0..raws.len())
+            .map(|k| {
+                !sure[k]
+                    && first_guess[k]
+                        .as_ref()
+                        .is_none_or(|b| !focus.contains(&b.country))
+            })
+            .collect();
+        let extra = self.skeleton_mentions(&toks, &raws, &doubtful, &demonym_tokens, &focus);
+        let (raws, first_guess, not_place, sure) = if extra.is_empty() {
+            (raws, first_guess, not_place, sure)
+        } else {
+            // (a doubtful match inside a longer skeleton match gives way: قصر in أم قصر)
+            let inside = |r: &Raw| extra.iter().any(|e| e.first <= r.first && r.last <= e.last);
+            let mut all: Vec<_> = raws
+                .into_iter()
+                .zip(first_guess)
+                .zip(person.into_iter().zip(not_place).zip(sure))
+                .map(|((r, b), ((p, n), s))| (r, b, p, n, s))
+                .filter(|e| !inside(&e.0))
+                .collect();
+            all.extend(extra.into_iter().map(|r| {
+                let ctx = self.context(r.hint, primary.as_deref());
+                let best = self.rank(r.cands.clone(), &ctx, 1).into_iter().next();
+                (r, best, false, false, false)
+            }));
+            all.sort_by_key(|e| e.0.first);
+            let mut raws = Vec::with_capacity(all.len());
+            let (mut fg, mut pe, mut np, mut su) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for (r, b, p, n, s) in all {
+                raws.push(r);
+                fg.push(b);
+                pe.push(p);
+                np.push(n);
+                su.push(s);
+            }
+            for k in 0..raws.len() {
+                if raws[k].skeleton {
+                    let after_person = k > 0 && pe[k - 1] && raws[k - 1].last + 1 == raws[k].first;
+                    pe[k] = self.is_person(&toks, &raws, k, after_person);
+                    np[k] = pe[k];
+                }
+            }
+            (raws, fg, np, su)
+        };
+
         // Pass 2: with the focus as a bias, then weighed.
         let mut out = Vec::new();
         let mut found = 0;
@@ -245,10 +305,11 @@ impl Gazetteer {
             };
             // Listed with a sure place, or with another name of the same country: two
             // ordinary words rarely both read as places of one country.
+            // (a skeleton match supports nothing: it needs support itself)
             let country_of = |j: usize| {
                 first_guess[j]
                     .as_ref()
-                    .filter(|_| !not_place[j])
+                    .filter(|_| !not_place[j] && !raws[j].skeleton)
                     .map(|b| b.country.as_str())
             };
             let supports =
@@ -257,6 +318,12 @@ impl Gazetteer {
             let mut ev = self.evidence(&toks, r, &place, &focus);
             ev.listed = listed;
             if !self.plausible(&toks, &place, r, &focus, &ev) {
+                continue;
+            }
+            // A skeleton is shared by many words: the text must say a place is meant.
+            if r.skeleton
+                && !(ev.in_focus && ev.commonness < 3.0 && (ev.cue || ev.generic || ev.listed))
+            {
                 continue;
             }
             let confidence = place.confidence * ev.belief();
@@ -584,6 +651,7 @@ impl Gazetteer {
                         inflected: m.inflected,
                         hint,
                         cands: m.cands,
+                        skeleton: false,
                     });
                     i = last + 1;
                 }
@@ -808,6 +876,132 @@ impl Gazetteer {
         None
     }
 
+    /// Runs of up to three Arabic words, outside every other mention, whose consonant skeleton
+    /// is that of a Latin name of a city, district or region in a focus country (مليط →
+    /// Mellit, أم قصر → Umm Qasr). Their candidates are those places only.
+    fn skeleton_mentions(
+        &self,
+        toks: &[Token<'_>],
+        raws: &[Raw],
+        doubtful: &[bool],
+        demonyms: &[usize],
+        focus: &[String],
+    ) -> Vec<Raw> {
+        const FREE: u8 = 0;
+        // a dictionary match that is not sure and names nothing in the focus: a longer
+        // skeleton match may take its place
+        const DOUBTFUL: u8 = 1;
+        const TAKEN: u8 = 2;
+        let mut out = Vec::new();
+        if focus.is_empty() || !toks.iter().any(|t| is_arabic(&t.folded)) {
+            return out;
+        }
+        let mut covered = vec![FREE; toks.len()];
+        // the dictionary match each token is part of
+        let mut owner: Vec<Option<usize>> = vec![None; toks.len()];
+        for (k, (r, &d)) in raws.iter().zip(doubtful).enumerate() {
+            covered[r.first..=r.last].fill(if d { DOUBTFUL } else { TAKEN });
+            owner[r.first..=r.last].fill(Some(k));
+        }
+        for &i in demonyms {
+            covered[i] = TAKEN;
+        }
+        // Whether tokens a..b may be one skeleton match: Arabic, and free or (in a run of
+        // several) doubtful matches that lie wholly inside the run.
+        let fits = |covered: &[u8], a: usize, b: usize| {
+            (a..b).all(|j| {
+                is_arabic(&toks[j].folded)
+                    && (covered[j] == FREE || (b - a > 1 && covered[j] == DOUBTFUL))
+            }) && (a..b).all(|j| owner[j].is_none_or(|k| a <= raws[k].first && raws[k].last < b))
+        };
+        let index = self.skeletons();
+        let mut i = 0;
+        'tokens: while i < toks.len() {
+            let first = &toks[i];
+            // (أم 'or' is a stop word, and the first word of Umm Qasr)
+            let head = ARABIC_NAME_HEADS.contains(&first.folded.as_str());
+            if covered[i] == TAKEN
+                || !is_arabic(&first.folded)
+                || (is_stop_word(&first.folded) && !head)
+                || generic(&first.folded, PREFIX_GENERIC).is_some()
+            {
+                i += 1;
+                continue;
+            }
+            let readings =
+                std::iter::once(first.folded.as_str()).chain(strip_clitics(&first.folded));
+            let readings: Vec<&str> = readings.filter(|w| head || !is_stop_word(w)).collect();
+            for n in (1..=3).rev() {
+                if (head && n == 1)
+                    || i + n > toks.len()
+                    || !fits(&covered, i, i + n)
+                    || !(i + 1..i + n).all(|j| only_space(toks, j - 1, j))
+                {
+                    continue;
+                }
+                for w in &readings {
+                    let mut words = vec![*w];
+                    words.extend(toks[i + 1..i + n].iter().map(|t| t.folded.as_str()));
+                    let key = skeleton::arabic(&words);
+                    if key.len() < skeleton::MIN_LEN {
+                        continue;
+                    }
+                    let mut cands = Candidates::default();
+                    for &name in index.get(&key) {
+                        let place = self.names[name as usize].place;
+                        let p = &self.places[place as usize];
+                        if p.kind == Kind::Country
+                            || p.kind == Kind::Water
+                            || !focus.contains(&p.country)
+                        {
+                            continue;
+                        }
+                        cands.offer(super::Cand {
+                            place,
+                            name,
+                            match_type: super::rank::MatchType::Transliteration,
+                            weight: SKELETON_WEIGHT,
+                            score: 0.0,
+                        });
+                    }
+                    if cands.0.is_empty() {
+                        continue;
+                    }
+                    // The skeleton drops و and ا: وأقتوبي reads as itself, but its و is the
+                    // conjunction that lists it with the places before.
+                    let w = match first.folded.strip_prefix('و') {
+                        Some(rest) if *w == first.folded && rest.chars().count() >= 2 => rest,
+                        _ => w,
+                    };
+                    let clitic = first.folded.chars().count() - w.chars().count();
+                    let prefix = i
+                        .checked_sub(1)
+                        .filter(|&j| covered[j] == FREE && only_space(toks, j, i))
+                        .and_then(|j| {
+                            generic_with_clitic(&toks[j].folded, PREFIX_GENERIC).map(|k| (j, k))
+                        });
+                    out.push(Raw {
+                        first: prefix.map_or(i, |(j, _)| j),
+                        name_first: i,
+                        name_last: i + n - 1,
+                        last: i + n - 1,
+                        skip: arabic_prefix_len(first.raw, clitic),
+                        clitic: first.folded.chars().take(clitic).collect(),
+                        inflected: false,
+                        hint: prefix.map(|(_, k)| k),
+                        cands,
+                        skeleton: true,
+                    });
+                    covered[i..i + n].fill(TAKEN);
+                    i += n;
+                    continue 'tokens;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
     fn worth_looking_up(&self, t: &Token<'_>) -> bool {
         !t.folded.is_empty() && !t.folded.chars().all(|c| c.is_numeric())
     }
@@ -894,6 +1088,9 @@ mod tests {
 109323\tcity\tKhobar\tSA\tSA.06\t50.2\t26.28\t165799\t\t
 473247\tcity\tVladimir\tRU\tRU.83\t40.4\t56.1\t350000\t\t
 170017\tcity\tAl Bab\tSY\tSY.09\t37.52\t36.37\t130745\t\t
+366755\tcountry\tSudan\tSD\t\t30\t15\t43849269\t21.8,8.7,38.6,22.2\t
+379252\tcity\tKhartoum\tSD\tSD.29\t32.53\t15.55\t1974647\t\tPPLC
+370181\tcity\tMellit\tSD\tSD.55\t25.55\t14.13\t50165\t\t
 ";
     const NAMES: &str = "id\tlang\tname\tflags
 1526384\tru\tАлматы\t
@@ -902,6 +1099,8 @@ mod tests {
 473247\tru\tВладимир\t
 2194370\tar\tغربي\t
 170017\ten\tBab\t
+366755\tar\tالسودان\t
+379252\tar\tالخرطوم\t
 ";
 
     fn gaz() -> Gazetteer {
@@ -925,6 +1124,25 @@ mod tests {
             .into_iter()
             .map(|m| m.place.name)
             .collect()
+    }
+
+    #[test]
+    fn a_town_with_only_a_latin_name_is_met_by_its_skeleton_where_the_text_says_place() {
+        let g = gaz();
+        // Sudan is the focus; في says a place follows; مليط has no Arabic name anywhere.
+        assert_eq!(
+            places(&g, "اشتباكات في الخرطوم وفي مليط بشمال دارفور"),
+            ["Khartoum", "Mellit"]
+        );
+        // listed with a sure place (و on the second)
+        assert_eq!(
+            places(&g, "نزح الآلاف من الخرطوم ومليط"),
+            ["Khartoum", "Mellit"]
+        );
+        // nothing says a place: a word with the same consonants stays a word
+        assert_eq!(places(&g, "الخرطوم. مليط"), ["Khartoum"]);
+        // outside the document's countries: never
+        assert_eq!(places(&g, "في ألماتي وفي مليط"), ["Almaty"]);
     }
 
     #[test]
