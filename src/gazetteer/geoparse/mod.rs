@@ -244,6 +244,43 @@ impl Gazetteer {
             .map(|(c, _)| c.to_string())
             .collect();
 
+        // Where in its countries the story is: the box around its sure towns, a degree wider
+        // each way. A name of two places resolves toward the one there (Susa next to Derna, not
+        // Sousse in Tunisia).
+        let area = {
+            // (a name that is also a town elsewhere says nothing about where)
+            let one_country = |r: &Raw| {
+                let mut countries = r.cands.0.keys().map(|&p| &self.places[p as usize].country);
+                let first = countries.next();
+                countries.all(|c| Some(c) == first)
+            };
+            let towns: Vec<(f64, f64)> = first_guess
+                .iter()
+                .zip(&sure)
+                .zip(&raws)
+                .filter_map(|((b, s), r)| b.as_ref().filter(|_| *s && one_country(r)))
+                .filter(|b| b.kind == Kind::City && focus.contains(&b.country))
+                .map(|b| (b.lon, b.lat))
+                .collect();
+            let (w, e) = towns
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(w, e), t| (w.min(t.0), e.max(t.0)));
+            let (so, n) = towns
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(s, n), t| (s.min(t.1), n.max(t.1)));
+            (!towns.is_empty())
+                .then(|| {
+                    crate::bbox::Bbox::new(
+                        (w - 1.0).max(-180.0),
+                        (so - 1.0).max(-90.0),
+                        (e + 1.0).min(180.0),
+                        (n + 1.0).min(90.0),
+                    )
+                    .ok()
+                })
+                .flatten()
+        };
+
         // Names the gazetteer has no Arabic form of, met by their Latin one, in the countries
         // the document is about. Found only now because they need the focus.
         let doubtful: Vec<bool> = (0..raws.len())
@@ -299,7 +336,8 @@ impl Gazetteer {
             if first_guess[k].is_none() || not_place[k] || is_fragment(&toks, r) {
                 continue;
             }
-            let ctx = self.context(r.hint, primary.as_deref());
+            let mut ctx = self.context(r.hint, primary.as_deref());
+            ctx.bbox = area;
             let Some(mut place) = self.rank(r.cands.clone(), &ctx, 1).into_iter().next() else {
                 continue;
             };
@@ -1091,6 +1129,10 @@ mod tests {
 366755\tcountry\tSudan\tSD\t\t30\t15\t43849269\t21.8,8.7,38.6,22.2\t
 379252\tcity\tKhartoum\tSD\tSD.29\t32.53\t15.55\t1974647\t\tPPLC
 370181\tcity\tMellit\tSD\tSD.55\t25.55\t14.13\t50165\t\t
+2215636\tcountry\tLibya\tLY\t\t18\t27\t6678567\t9.3,19.5,25.2,33.2\t
+87205\tcity\tDarnah\tLY\tLY.51\t22.64\t32.77\t78782\t\t
+2464915\tcity\tSousse\tTN\tTN.23\t10.64\t35.83\t221715\t\t
+80509\tcity\tSusah\tLY\tLY.51\t21.96\t32.89\t7285\t\t
 ";
     const NAMES: &str = "id\tlang\tname\tflags
 1526384\tru\tАлматы\t
@@ -1101,6 +1143,10 @@ mod tests {
 170017\ten\tBab\t
 366755\tar\tالسودان\t
 379252\tar\tالخرطوم\t
+87205\tar\tدرنة\t
+2215636\tar\tليبيا\t
+2464915\tar\tسوسة\t
+80509\tar\tسوسة\t
 ";
 
     fn gaz() -> Gazetteer {
@@ -1143,6 +1189,16 @@ mod tests {
         assert_eq!(places(&g, "الخرطوم. مليط"), ["Khartoum"]);
         // outside the document's countries: never
         assert_eq!(places(&g, "في ألماتي وفي مليط"), ["Almaty"]);
+    }
+
+    #[test]
+    fn a_name_of_two_towns_resolves_toward_the_story() {
+        let g = gaz();
+        assert_eq!(places(&g, "فيضانات في سوسة"), ["Sousse"]);
+        assert_eq!(
+            places(&g, "فيضانات في ليبيا: غرق أحياء في درنة وسوسة"),
+            ["Libya", "Darnah", "Susah"]
+        );
     }
 
     #[test]
