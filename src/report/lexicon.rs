@@ -412,7 +412,8 @@ pub const COUNT_CUES: &[(CountKind, &[&str])] = &[
     (
         CountKind::Fatalities,
         &[
-            "killed",
+            // killed, killing ("fighting flared, killing at least 12")
+            "kill",
             "dead$",
             "died",
             "deaths",
