@@ -393,6 +393,24 @@ pub const NOT_CUES: &[&str] = &[
     "مكافحه شغب",
 ];
 
+/// Words that deny the event word after them, one or two words on ("no clashes", "without
+/// violence", "без столкновений", "не было столкновений", "دون وقوع اشتباكات").
+pub const NEGATIONS: &[&str] = &[
+    "no$",
+    "without$",
+    "без$",
+    "не$",
+    "нет$",
+    "دون$",
+    "بدون$",
+    "عدم$",
+    "لا$",
+    "لم$",
+];
+
+/// Kazakh's privative suffix: "қақтығыссыз" is "without clashes".
+pub const PRIVATIVE_ENDINGS: &[&str] = &["сыз", "сіз"];
+
 /// Which event a sentence reports when it has cues of several kinds: the most violent first;
 /// arrests only when nothing else happened (arrests at a protest are the protest's count, as
 /// incident coders count them).

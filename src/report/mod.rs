@@ -231,11 +231,18 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
     let mut drafts: Vec<DraftEvent> = Vec::new();
     let mut by_key: HashMap<(u64, Date, Category), usize> = HashMap::new();
     let mut ctx = Context::default();
-    let clauses: Vec<(usize, usize)> = text::sentences(&chars)
+    let clauses: Vec<(usize, usize, usize)> = text::sentences(&chars)
         .into_iter()
-        .flat_map(|se| text::clauses(&chars, &words, se))
+        .flat_map(|se| {
+            text::clauses(&chars, &words, se)
+                .into_iter()
+                .map(move |(s, e)| (se.1, s, e))
+        })
         .collect();
-    for (s, e) in clauses {
+    // The end of a sentence told as background: its later clauses are background too ("in
+    // 2018, when 39 people died"), unless they give a date of their own.
+    let mut background_until = 0;
+    for (sentence_end, s, e) in clauses {
         let in_sentence = |start: usize| start >= s && start < e;
         // Words are in text order: the clause's are a run, found by binary search (a long
         // report has thousands of clauses and words).
@@ -279,10 +286,14 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             .iter()
             .filter(|d| d.first >= w0 && d.first <= w1 && !told(d))
             .min_by_key(|d| d.first.abs_diff(focus).min(d.last.abs_diff(focus)));
+        if date_here.is_none() && s < background_until {
+            continue;
+        }
         if let Some(d) = date_here
             && d.explicit
             && (report.published - d.date).whole_days() > BACKGROUND_DAYS
         {
+            background_until = sentence_end;
             continue; // background: an earlier event recalled
         }
         // "Last year…", "in 2021" (a year alone, before the report's): background too.
@@ -299,6 +310,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                 .any(|p| lexicon::match_at(&words, k, p) > 0)
         });
         if earlier_year || recalled {
+            background_until = sentence_end;
             continue;
         }
         let date = match date_here {
@@ -568,8 +580,21 @@ fn category_cue(
             blocked[k - w0..end].iter_mut().for_each(|b| *b = true);
         }
     }
+    // An event denied is no event ("the rally passed without clashes").
+    let denied = |k: usize| {
+        (k.saturating_sub(2).max(w0)..k).any(|j| {
+            !words[j + 1].comma_before
+                && lexicon::NEGATIONS
+                    .iter()
+                    .any(|p| lexicon::match_at(words, j, p) > 0)
+        }) || lexicon::PRIVATIVE_ENDINGS
+            .iter()
+            .any(|e| words[k].folded.ends_with(e))
+    };
     for k in (w0..=w1).filter(|&k| !used[k] && !blocked[k - w0]) {
-        if let Some((c, _)) = lexicon::first_match(words, k, lexicon::CATEGORY_CUES) {
+        if let Some((c, _)) = lexicon::first_match(words, k, lexicon::CATEGORY_CUES)
+            && !denied(k)
+        {
             found.push((c, k));
         }
     }
