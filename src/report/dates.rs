@@ -81,10 +81,34 @@ fn at(words: &[Word], k: usize, published: Date) -> Option<DateMention> {
     {
         let today = published.weekday().number_days_from_monday() as i64;
         let back = (today - wd + 7) % 7;
+        // "в ночь на воскресенье", "overnight into Sunday", "жексенбіге қараған түні": a
+        // night event is dated by its evening, the day before.
+        let folded = |j: usize| words.get(j).map_or("", |w| w.folded.as_str());
+        // (not when it only began then: "боевые действия, начавшиеся в ночь на вторник"
+        // went on through Tuesday)
+        let began = (k.saturating_sub(4)..k.saturating_sub(2)).any(|j| {
+            ["начав", "начал", "began", "begun", "start"]
+                .iter()
+                .any(|p| folded(j).starts_with(p))
+        });
+        let night_before = k >= 2
+            && !began
+            && matches!(
+                (folded(k - 2), folded(k - 1)),
+                ("ночь", "на") | ("overnight", "into" | "to") | ("night", "into" | "to")
+            );
+        let night_after = folded(k + n) == "қараған" && folded(k + n + 1).starts_with("түн");
+        let (first, last, back) = if night_before {
+            (k - 2, k + n - 1, back + 1)
+        } else if night_after {
+            (k, k + n + 1, back + 1)
+        } else {
+            (k, k + n - 1, back)
+        };
         return Some(DateMention {
             date: published - Duration::days(back),
-            first: k,
-            last: k + n - 1,
+            first,
+            last,
             explicit: false,
         });
     }
@@ -253,6 +277,20 @@ mod tests {
         let c: Vec<char> = "4-7 қаңтар".chars().collect();
         let m = &find(&words(&c), p)[0];
         assert_eq!((m.first, m.last), (0, 2));
+    }
+
+    #[test]
+    fn a_night_is_dated_by_its_evening_unless_the_event_went_on() {
+        // 2022-01-06 was a Thursday
+        let p = date!(2022 - 01 - 06);
+        assert_eq!(dates("взрыв в ночь на вторник", p), [date!(2022 - 01 - 03)]);
+        assert_eq!(dates("shelling overnight into Tuesday", p), [date!(2022 - 01 - 03)]);
+        assert_eq!(dates("сейсенбіге қараған түні", p), [date!(2022 - 01 - 03)]);
+        assert_eq!(
+            dates("бои, начавшиеся в ночь на вторник", p),
+            [date!(2022 - 01 - 04)]
+        );
+        assert_eq!(dates("во вторник", p), [date!(2022 - 01 - 04)]);
     }
 
     #[test]
