@@ -279,6 +279,29 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "نفاد",
         ],
     ),
+    (
+        // Floods, accidental fires and arson by unknown persons, as the coding rules say;
+        // the last in `CATEGORY_ORDER`: a mob's arson is a riot.
+        Category::Other,
+        &[
+            "flood",
+            "blaze",
+            "arson",
+            "наводнен",
+            "паводк",
+            "подтоплен",
+            "пожар",
+            "возгоран",
+            "подожг",
+            "поджог",
+            "тасқын",
+            "өрт",
+            "فيضان",
+            "سيول",
+            "حريق",
+            "حرائق",
+        ],
+    ),
 ];
 
 /// Words that open an aside after a count ("32 people, including 21 police officers, were
@@ -423,6 +446,7 @@ pub const CATEGORY_ORDER: &[Category] = &[
     Category::Shortage,
     Category::Deployment,
     Category::Arrests,
+    Category::Other,
 ];
 
 /// Nouns and verbs that say what a number counts.

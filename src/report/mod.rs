@@ -252,11 +252,13 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             continue;
         }
         let w1 = w_end - 1;
-        let cue = category_cue(&words, w0, w1, &used);
         let here: Vec<&numbers::CountMention> = counts
             .iter()
             .filter(|c| c.first >= w0 && c.first <= w1)
             .collect();
+        // A flood or a fire is an incident only where it took lives or hurt people.
+        let cue = category_cue(&words, w0, w1, &used)
+            .filter(|(c, _)| *c != Category::Other || !here.is_empty());
         // The sentence's date nearest its event word (a report says when it was told as well
         // as when it happened), else the story's, else the publication day.
         let focus = cue

@@ -12,11 +12,14 @@ use crate::common::gazetteer;
 
 /// Where the development part stands (issue #18 asks 0.80 of each on the held-out part;
 /// counts 0.90, dates 0.95). Floors only rise, except when a change trades a little of one
-/// for more of another on the development part (say so in the commit).
-const PRECISION_FLOOR: f64 = 0.74;
-const RECALL_FLOOR: f64 = 0.84;
+/// for more of another on the development part (say so in the commit), or when the
+/// development part grows: six reports written on 2026-12-07 (kk10–12, ru10–12), as new to
+/// the drafter as the held-out ones, took recall from 0.851 to 0.750 and dates from 1.000 to
+/// 0.955 on the day they were added.
+const PRECISION_FLOOR: f64 = 0.75;
+const RECALL_FLOOR: f64 = 0.77;
 const COUNTS_FLOOR: f64 = 0.92;
-const DATES_FLOOR: f64 = 0.99;
+const DATES_FLOOR: f64 = 0.95;
 
 #[test]
 fn development_events_counts_and_dates_hold_their_floors() {
