@@ -284,7 +284,10 @@ mod tests {
         // 2022-01-06 was a Thursday
         let p = date!(2022 - 01 - 06);
         assert_eq!(dates("взрыв в ночь на вторник", p), [date!(2022 - 01 - 03)]);
-        assert_eq!(dates("shelling overnight into Tuesday", p), [date!(2022 - 01 - 03)]);
+        assert_eq!(
+            dates("shelling overnight into Tuesday", p),
+            [date!(2022 - 01 - 03)]
+        );
         assert_eq!(dates("сейсенбіге қараған түні", p), [date!(2022 - 01 - 03)]);
         assert_eq!(
             dates("бои, начавшиеся в ночь на вторник", p),

@@ -212,7 +212,7 @@ impl Gazetteer {
                 .as_ref()
                 .map(|b| self.evidence(&toks, r, b, &[]))
                 .unwrap_or_default();
-            let never = is_person || is_direction_run(&toks, r);
+            let never = is_person || is_direction_run(&toks, r) || is_street_name(&toks, r);
             sure.push(best.is_some() && !never && ev.support() >= ev.needed());
             person.push(is_person);
             not_place.push(never);
@@ -1088,6 +1088,51 @@ fn is_direction_run(toks: &[Token<'_>], r: &Raw) -> bool {
             .all(|t| evidence::is_direction(&t.folded) || evidence::is_facility(&t.folded))
 }
 
+/// Words for a street before its name ("улица Московская", "شارع بغداد") or after it
+/// ("Baghdad Street", "Абай көшесі"), folded (й is и).
+const STREET_BEFORE: &[&str] = &[
+    "улица",
+    "улице",
+    "улицу",
+    "улицы",
+    "улицеи",
+    "ул",
+    "проспект",
+    "проспекте",
+    "проспекта",
+    "переулок",
+    "переулке",
+    "бульвар",
+    "бульваре",
+    "شارع",
+    "وشارع",
+    "بشارع",
+];
+const STREET_AFTER: &[&str] = &[
+    "street",
+    "avenue",
+    "көшесі",
+    "көшесінде",
+    "көшесіндегі",
+    "даңғылы",
+    "даңғылында",
+];
+
+/// Whether a match names a street: a street named after a town is not the town (the
+/// geoparser would put the story in Moscow for "на улице Московской").
+fn is_street_name(toks: &[Token<'_>], r: &Raw) -> bool {
+    let before = r
+        .first
+        .checked_sub(1)
+        .filter(|&j| only_space(toks, j, r.first))
+        .is_some_and(|j| STREET_BEFORE.contains(&toks[j].folded.as_str()));
+    let after = toks
+        .get(r.last + 1)
+        .filter(|_| only_space(toks, r.last, r.last + 1))
+        .is_some_and(|t| STREET_AFTER.contains(&t.folded.as_str()));
+    before || after
+}
+
 /// Whether mention `k` is listed with a neighbouring mention that `supports` it ("X, Y and
 /// Z", "X و Y", "X и Y").
 fn listed_with(
@@ -1189,6 +1234,14 @@ mod tests {
         assert_eq!(places(&g, "الخرطوم. مليط"), ["Khartoum"]);
         // outside the document's countries: never
         assert_eq!(places(&g, "في ألماتي وفي مليط"), ["Almaty"]);
+    }
+
+    #[test]
+    fn a_street_named_after_a_town_is_not_the_town() {
+        let g = gaz();
+        assert_eq!(places(&g, "تظاهر المئات في شارع الخرطوم"), Vec::<String>::new());
+        assert_eq!(places(&g, "рядом с улицей Алматы"), Vec::<String>::new());
+        assert_eq!(places(&g, "تظاهر المئات في الخرطوم"), ["Khartoum"]);
     }
 
     #[test]
