@@ -17,7 +17,7 @@ use crate::common::gazetteer;
 /// the drafter as the held-out ones, took recall from 0.851 to 0.750 and dates from 1.000 to
 /// 0.955 on the day they were added.
 const PRECISION_FLOOR: f64 = 0.75;
-const RECALL_FLOOR: f64 = 0.77;
+const RECALL_FLOOR: f64 = 0.81;
 /// (0.91: a street named after a town stopped taking an event away from its city, and the
 /// event matched with a count wrong; precision and recall rose.)
 const COUNTS_FLOOR: f64 = 0.91;
