@@ -97,6 +97,17 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "басып кір",
             "басып ал",
             "өрт қой",
+            "өрт қою",
+            // a mass brawl, stones thrown at the police: mob violence
+            "жаппай төбелес",
+            "тас лақтыр",
+            "brawl",
+            "threw stones",
+            "stone-throw",
+            "массовая драка",
+            "массовой драк",
+            "забросали камнями",
+            "رشق",
             "شغب",
             "نهب",
             "اضرم",
@@ -432,6 +443,25 @@ pub const NEGATIONS: &[&str] = &[
     "لا$",
     "لم$",
 ];
+
+/// Words after which an event word names what people are accused of taking part in, not a
+/// new event ("detained on suspicion of taking part in the riots", "за участие в беспорядках",
+/// "тәртіпсіздікке белсене қатысты деген күдікпен", "بتهمة المشاركة في أعمال الشغب").
+pub const PARTICIPATION: &[&str] = &[
+    "taking part in",
+    "took part in",
+    "participat",
+    "involvement in",
+    "role in",
+    "за участие",
+    "участи",
+    "причастн",
+    "المشاركه",
+    "مشاركت",
+];
+
+/// Kazakh puts the word for taking part after the event word ("тәртіпсіздікке қатысты").
+pub const PARTICIPATION_AFTER: &[&str] = &["қатыс", "белсене қатыс"];
 
 /// Kazakh's privative suffix: "қақтығыссыз" is "without clashes".
 pub const PRIVATIVE_ENDINGS: &[&str] = &["сыз", "сіз"];

@@ -582,6 +582,18 @@ fn category_cue(
             blocked[k - w0..end].iter_mut().for_each(|b| *b = true);
         }
     }
+    // What people are accused of taking part in is an earlier event, not a new one.
+    let taken_part_in = |k: usize| {
+        (k.saturating_sub(4).max(w0)..k).any(|j| {
+            lexicon::PARTICIPATION
+                .iter()
+                .any(|p| lexicon::match_at(words, j, p) > 0)
+        }) || (k + 1..=(k + 2).min(w1)).any(|j| {
+            lexicon::PARTICIPATION_AFTER
+                .iter()
+                .any(|p| lexicon::match_at(words, j, p) > 0)
+        })
+    };
     // An event denied is no event ("the rally passed without clashes").
     let denied = |k: usize| {
         (k.saturating_sub(2).max(w0)..k).any(|j| {
@@ -596,6 +608,7 @@ fn category_cue(
     for k in (w0..=w1).filter(|&k| !used[k] && !blocked[k - w0]) {
         if let Some((c, _)) = lexicon::first_match(words, k, lexicon::CATEGORY_CUES)
             && !denied(k)
+            && !taken_part_in(k)
         {
             found.push((c, k));
         }

@@ -1239,7 +1239,10 @@ mod tests {
     #[test]
     fn a_street_named_after_a_town_is_not_the_town() {
         let g = gaz();
-        assert_eq!(places(&g, "تظاهر المئات في شارع الخرطوم"), Vec::<String>::new());
+        assert_eq!(
+            places(&g, "تظاهر المئات في شارع الخرطوم"),
+            Vec::<String>::new()
+        );
         assert_eq!(places(&g, "рядом с улицей Алматы"), Vec::<String>::new());
         assert_eq!(places(&g, "تظاهر المئات في الخرطوم"), ["Khartoum"]);
     }
