@@ -289,6 +289,11 @@ mod tests {
             counts("ارتفعت حصيلة القتلى في الاشتباكات التي شهدتها المدينة إلى 24"),
             [(Fatalities, 24, None)]
         );
+        // Russian collective numerals
+        assert_eq!(
+            counts("сотрудники КНБ задержали еще четверых человек"),
+            [(Arrested, 4, None)]
+        );
         // "one of" is no number
         assert!(counts("قال أحد المعتقلين").is_empty());
     }
