@@ -16,7 +16,7 @@ use crate::common::gazetteer;
 /// development part grows: six reports written on 2026-12-07 (kk10–12, ru10–12), as new to
 /// the drafter as the held-out ones, took recall from 0.851 to 0.750 and dates from 1.000 to
 /// 0.955 on the day they were added.
-const PRECISION_FLOOR: f64 = 0.76;
+const PRECISION_FLOOR: f64 = 0.77;
 const RECALL_FLOOR: f64 = 0.82;
 const COUNTS_FLOOR: f64 = 0.94;
 const DATES_FLOOR: f64 = 0.98;

@@ -1088,7 +1088,7 @@ fn is_direction_run(toks: &[Token<'_>], r: &Raw) -> bool {
             .all(|t| evidence::is_direction(&t.folded) || evidence::is_facility(&t.folded))
 }
 
-/// Words for a street before its name ("улица Московская", "شارع بغداد") or after it
+/// Words for a street or road before its name ("улица Московская", "شارع بغداد") or after it
 /// ("Baghdad Street", "Абай көшесі"), folded (й is и).
 const STREET_BEFORE: &[&str] = &[
     "улица",
@@ -1104,6 +1104,16 @@ const STREET_BEFORE: &[&str] = &[
     "переулке",
     "бульвар",
     "бульваре",
+    // roads named for the towns they join ("автотрассу Бишкек — Ош")
+    "трасса",
+    "трассу",
+    "трассе",
+    "трассы",
+    "автотрасса",
+    "автотрассу",
+    "автотрассе",
+    "автотрассы",
+    "шоссе",
     "شارع",
     "وشارع",
     "بشارع",
