@@ -348,8 +348,9 @@ impl Gazetteer {
         self.places.len()
     }
 
-    /// Builds the lazily built parts (the misspelling index) now. Servers call this on a
-    /// background thread at start, so the first misspelled query does not pay for it.
+    /// Builds the lazily built parts (the misspelling index, the skeleton index) now. Servers
+    /// call this on a background thread at start, so the first misspelled query or Arabic
+    /// text does not pay for it.
     pub fn prepare(&self) {
         self.index.prepare_fuzzy();
         self.skeletons();

@@ -7,8 +7,9 @@
 //! article dropped, and repeated classes merged. مليط and "Mellit" are both `mlt`.
 //!
 //! A skeleton is coarse on purpose: many words share one. The geoparser uses it only for
-//! names the gazetteer has no Arabic form of, only in the countries a document is about, and
-//! only where the text itself says a place follows ([`crate::gazetteer::geoparse`]).
+//! Arabic words that no name in Arabic script matched, only for places in the countries a
+//! document is about, and only where the text itself says a place follows
+//! ([`crate::gazetteer::geoparse`]).
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -109,24 +110,24 @@ fn latin_word(w: &[u8], out: &mut String) {
     let mut i = 0;
     while i < w.len() {
         let rest = &w[i..];
-        let two = |s: &[u8]| rest.starts_with(s);
-        let (class, used) = if two(b"sch") {
+        let starts = |s: &[u8]| rest.starts_with(s);
+        let (class, used) = if starts(b"sch") {
             ('x', 3)
-        } else if two(b"dzh") {
+        } else if starts(b"dzh") {
             ('g', 3)
-        } else if two(b"sh") || two(b"ch") {
+        } else if starts(b"sh") || starts(b"ch") {
             ('x', 2)
-        } else if two(b"kh") {
+        } else if starts(b"kh") {
             ('h', 2)
-        } else if two(b"gh") || two(b"zh") || two(b"dj") {
+        } else if starts(b"gh") || starts(b"zh") || starts(b"dj") {
             ('g', 2)
-        } else if two(b"dh") {
+        } else if starts(b"dh") {
             ('d', 2)
-        } else if two(b"th") {
+        } else if starts(b"th") {
             ('t', 2)
-        } else if two(b"ph") {
+        } else if starts(b"ph") {
             ('f', 2)
-        } else if two(b"ck") {
+        } else if starts(b"ck") {
             ('k', 2)
         } else {
             let b = rest[0];
@@ -178,8 +179,8 @@ fn push_class(out: &mut String, class: char) {
     }
 }
 
-/// Latin names by skeleton (indices into the gazetteer's names). Built on first use: only
-/// Arabic documents need it.
+/// Latin names by skeleton (indices into the gazetteer's names). Built on first use (only
+/// Arabic documents need it) or by `Gazetteer::prepare` on a server's background thread.
 pub struct SkeletonIndex {
     by_key: HashMap<Box<str>, Vec<u32>>,
 }
@@ -196,7 +197,8 @@ impl SkeletonIndex {
                 continue;
             }
             let v = by_key.entry(key.into()).or_default();
-            // several names of one place often share a skeleton: keep the first
+            // several names of one place often share a skeleton; the same place may still
+            // appear twice in a bucket (candidates keep each place once)
             if v.last()
                 .is_none_or(|&last| names[last as usize].place != n.place)
             {

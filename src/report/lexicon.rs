@@ -38,8 +38,13 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "пикет",
             "шестви",
             "манифестац",
-            // "акции протеста", and "акции" alone for the same ("акции прошли в Хромтау")
-            "акци",
+            // "акции протеста", and "акции" alone for the same ("акции прошли в Хромтау");
+            // not акционер, акциз
+            "акция",
+            "акции",
+            "акций",
+            "акцию",
+            "акциях",
             // kk
             "наразы",
             "шеру",
@@ -103,11 +108,12 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "тас лақтыр",
             "brawl",
             "threw stones",
-            "stone-throw",
+            "stone throw",
             "массовая драка",
             "массовой драк",
             "забросали камнями",
-            "رشق",
+            "رشق بالحجار",
+            "رشقوا",
             "شغب",
             "نهب",
             "اضرم",
@@ -431,44 +437,49 @@ pub const NOT_CUES: &[&str] = &[
 
 /// Words that deny the event word after them, one or two words on ("no clashes", "without
 /// violence", "без столкновений", "не было столкновений", "دون وقوع اشتباكات").
+/// (Not a bare "не" or "لا": "не только митинги", "لا تزال الاشتباكات" go on.)
 pub const NEGATIONS: &[&str] = &[
     "no$",
     "without$",
     "без$",
-    "не$",
-    "нет$",
+    "не было",
+    "не произошло",
     "دون$",
     "بدون$",
     "عدم$",
-    "لا$",
-    "لم$",
+    "لم تقع",
+    "لم يسجل",
+    "لم تسجل",
 ];
 
-/// Words after which an event word names what people are accused of taking part in, not a
-/// new event ("detained on suspicion of taking part in the riots", "за участие в беспорядках",
-/// "тәртіпсіздікке белсене қатысты деген күдікпен", "بتهمة المشاركة في أعمال الشغب").
+/// Words after which an event word names what people are accused of, not a new event
+/// ("detained on suspicion of taking part in the riots", "за участие в беспорядках", "calls
+/// for mass riots", "بتهمة المشاركة في أعمال الشغب"). Plain taking part ("thousands took part in
+/// the rally") is no such frame.
 pub const PARTICIPATION: &[&str] = &[
-    "taking part in",
-    "took part in",
-    "participat",
-    "involvement in",
-    "role in",
-    "за участие",
-    "участи",
-    "причастн",
-    // calls for, organising, incitement: also what they are accused of
+    "suspicion of",
+    "suspected of",
+    "accused of",
+    "charged with",
     "calls for",
     "incitement",
     "inciting",
+    "за участие",
+    "по подозрению",
+    "подозрева",
+    "подозрени",
+    "обвиня",
+    "вменя",
     "призыв",
-    "организаци",
     "подстрекат",
-    "المشاركه",
-    "مشاركت",
+    "بتهمه",
+    "بتهم",
+    "للاشتباه",
 ];
 
-/// Kazakh puts the word for taking part after the event word ("тәртіпсіздікке қатысты").
-pub const PARTICIPATION_AFTER: &[&str] = &["қатыс", "белсене қатыс"];
+/// Kazakh puts the accusation after the event word ("тәртіпсіздікке белсене қатысты деген
+/// күдікпен", on suspicion of taking part in the disorder).
+pub const PARTICIPATION_AFTER: &[&str] = &["күдікпен", "айыппен", "айыпталып"];
 
 /// Kazakh's privative suffix: "қақтығыссыз" is "without clashes".
 pub const PRIVATIVE_ENDINGS: &[&str] = &["сыз", "сіз"];

@@ -257,8 +257,12 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             .filter(|c| c.first >= w0 && c.first <= w1)
             .collect();
         // A flood or a fire is an incident only where it took lives or hurt people.
-        let cue = category_cue(&words, w0, w1, &used)
-            .filter(|(c, _)| *c != Category::Other || !here.is_empty());
+        let cue = category_cue(&words, w0, w1, &used).filter(|(c, _)| {
+            *c != Category::Other
+                || here
+                    .iter()
+                    .any(|m| matches!(m.kind, CountKind::Fatalities | CountKind::Injured))
+        });
         // The sentence's date nearest its event word (a report says when it was told as well
         // as when it happened), else the story's, else the publication day.
         let focus = cue
@@ -584,11 +588,11 @@ fn category_cue(
     }
     // What people are accused of taking part in is an earlier event, not a new one.
     let taken_part_in = |k: usize| {
-        (k.saturating_sub(4).max(w0)..k).any(|j| {
+        (k.saturating_sub(6).max(w0)..k).any(|j| {
             lexicon::PARTICIPATION
                 .iter()
                 .any(|p| lexicon::match_at(words, j, p) > 0)
-        }) || (k + 1..=(k + 2).min(w1)).any(|j| {
+        }) || (k + 1..=(k + 4).min(w1)).any(|j| {
             lexicon::PARTICIPATION_AFTER
                 .iter()
                 .any(|p| lexicon::match_at(words, j, p) > 0)
@@ -850,6 +854,42 @@ mod tests {
                     Some((3, Some(Qualifier::AtLeast)))
                 ),
             ]
+        );
+    }
+
+    /// (place, day, category) of each draft.
+    fn events(text: &str, published: time::Date) -> Vec<(String, String, Category)> {
+        drafts(text, published)
+            .iter()
+            .map(|d| (d.place.name.clone(), d.occurred_at.to_string(), d.category))
+            .collect()
+    }
+
+    #[test]
+    fn taking_part_is_an_event_being_accused_of_it_is_not() {
+        let day = time::macros::date!(2020 - 10 - 09);
+        let friday = || ("Bishkek".to_string(), "2020-10-09".to_string());
+        let (place, date) = friday();
+        assert_eq!(
+            events(
+                "Thousands took part in the rally in Bishkek on Friday.",
+                day
+            ),
+            [(place, date, Category::Protest)]
+        );
+        let (place, date) = friday();
+        assert_eq!(
+            events(
+                "Police in Bishkek detained 5 men on Friday on suspicion of taking part in the riots.",
+                day
+            ),
+            [(place, date, Category::Arrests)]
+        );
+        // denied, it is no event
+        assert!(
+            events("The rally in Bishkek on Friday ended without clashes.", day)
+                .iter()
+                .all(|e| e.2 != Category::Riot && e.2 != Category::ArmedClash)
         );
     }
 

@@ -323,7 +323,9 @@ impl Gazetteer {
                 if raws[k].skeleton {
                     let after_person = k > 0 && pe[k - 1] && raws[k - 1].last + 1 == raws[k].first;
                     pe[k] = self.is_person(&toks, &raws, k, after_person);
-                    np[k] = pe[k];
+                    np[k] = pe[k]
+                        || is_direction_run(&toks, &raws[k])
+                        || is_street_name(&toks, &raws[k]);
                 }
             }
             (raws, fg, np, su)
@@ -914,7 +916,8 @@ impl Gazetteer {
         None
     }
 
-    /// Runs of up to three Arabic words, outside every other mention, whose consonant skeleton
+    /// Runs of up to three Arabic words, outside every sure mention (a doubtful one wholly
+    /// inside a longer run gives way), whose consonant skeleton
     /// is that of a Latin name of a city, district or region in a focus country (مليط →
     /// Mellit, أم قصر → Umm Qasr). Their candidates are those places only.
     fn skeleton_mentions(
@@ -961,7 +964,7 @@ impl Gazetteer {
             if covered[i] == TAKEN
                 || !is_arabic(&first.folded)
                 || (is_stop_word(&first.folded) && !head)
-                || generic(&first.folded, PREFIX_GENERIC).is_some()
+                || generic_with_clitic(&first.folded, PREFIX_GENERIC).is_some()
             {
                 i += 1;
                 continue;
@@ -1007,8 +1010,16 @@ impl Gazetteer {
                     }
                     // The skeleton drops و and ا: وأقتوبي reads as itself, but its و is the
                     // conjunction that lists it with the places before.
+                    // (not in names that begin with و: وادي, واد)
                     let w = match first.folded.strip_prefix('و') {
-                        Some(rest) if *w == first.folded && rest.chars().count() >= 2 => rest,
+                        Some(rest)
+                            if *w == first.folded
+                                && !head
+                                && !first.folded.starts_with("واد")
+                                && rest.chars().count() >= 2 =>
+                        {
+                            rest
+                        }
                         _ => w,
                     };
                     let clitic = first.folded.chars().count() - w.chars().count();
@@ -1023,8 +1034,18 @@ impl Gazetteer {
                         name_first: i,
                         name_last: i + n - 1,
                         last: i + n - 1,
-                        skip: arabic_prefix_len(first.raw, clitic),
-                        clitic: first.folded.chars().take(clitic).collect(),
+                        // (with a generic word before, the mention starts at that word, as
+                        // in `find_mentions`)
+                        skip: if prefix.is_some() {
+                            0
+                        } else {
+                            arabic_prefix_len(first.raw, clitic)
+                        },
+                        clitic: if prefix.is_some() {
+                            String::new()
+                        } else {
+                            first.folded.chars().take(clitic).collect()
+                        },
                         inflected: false,
                         hint: prefix.map(|(_, k)| k),
                         cands,
@@ -1094,9 +1115,8 @@ const STREET_BEFORE: &[&str] = &[
     "улица",
     "улице",
     "улицу",
-    "улицы",
+    // (not улицы: "вышли на улицы Алматы" is "took to the streets of Almaty")
     "улицеи",
-    "ул",
     "проспект",
     "проспекте",
     "проспекта",
