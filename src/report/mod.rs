@@ -868,22 +868,20 @@ mod tests {
     #[test]
     fn taking_part_is_an_event_being_accused_of_it_is_not() {
         let day = time::macros::date!(2020 - 10 - 09);
-        let friday = || ("Bishkek".to_string(), "2020-10-09".to_string());
-        let (place, date) = friday();
+        let friday = |c| ("Bishkek".to_string(), "2020-10-09".to_string(), c);
         assert_eq!(
             events(
                 "Thousands took part in the rally in Bishkek on Friday.",
                 day
             ),
-            [(place, date, Category::Protest)]
+            [friday(Category::Protest)]
         );
-        let (place, date) = friday();
         assert_eq!(
             events(
                 "Police in Bishkek detained 5 men on Friday on suspicion of taking part in the riots.",
                 day
             ),
-            [(place, date, Category::Arrests)]
+            [friday(Category::Arrests)]
         );
         // denied, it is no event
         assert!(
