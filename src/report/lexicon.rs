@@ -412,6 +412,19 @@ pub const SOURCE_AFTER: &[&str] = &[
     "дерегінше",
 ];
 
+/// Tyres: burning them is how protesters block a road, not a riot ("protesters burned tyres",
+/// "أحرق متظاهرون الإطارات", "жгли покрышки"), as incident coders count it.
+pub const TYRES: &[&str] = &[
+    "tyre",
+    "tire$",
+    "tires$",
+    "шин$",
+    "шины$",
+    "покрышк",
+    "дөңгелек",
+    "اطارات",
+];
+
 /// Phrases in which an event word names who acts, not what happened ("riot police fired tear
 /// gas" is no riot): their words are no cue.
 pub const NOT_CUES: &[&str] = &[

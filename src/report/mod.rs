@@ -199,6 +199,10 @@ pub struct Extraction {
 /// A report's explicit date this long before publication is background, not news.
 const BACKGROUND_DAYS: i64 = 31;
 
+/// How far before publication an event may be that a toll told without a day of its own
+/// updates.
+const TOLL_DAYS: i64 = 7;
+
 /// What the sentences before have established: where and when the story is, and the last
 /// event (a sentence of counts without a cue adds to it).
 #[derive(Default)]
@@ -453,12 +457,28 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         for (p, sp) in &targets {
             // One event told with a stated day in one sentence and the publication day by
             // default in another is one event: the stated day wins.
-            let near = (-1..=1).find_map(|d: i64| {
-                let other = date.0 + time::Duration::days(d);
-                let &k = by_key.get(&(p.id, other, category))?;
-                let stated = (drafts[k].date_evidence.is_some(), date.1.is_some());
-                (d == 0 || stated.0 != stated.1).then_some(k)
-            });
+            // So is a toll told on the publication day ("the death toll rose to four, the
+            // ministry said on Tuesday") and the same kind of event at the same place on a
+            // stated day of the week before: the toll is that event's.
+            let near = (-1..=1)
+                .find_map(|d: i64| {
+                    let other = date.0 + time::Duration::days(d);
+                    let &k = by_key.get(&(p.id, other, category))?;
+                    let stated = (drafts[k].date_evidence.is_some(), date.1.is_some());
+                    (d == 0 || stated.0 != stated.1).then_some(k)
+                })
+                .or_else(|| {
+                    drafts.iter().position(|o| {
+                        let defaulted =
+                            |d: Date, ev: Option<Span>| ev.is_none() && d == report.published;
+                        let gap = (o.occurred_at - date.0).whole_days().abs();
+                        o.place.id == p.id
+                            && o.category == category
+                            && gap <= TOLL_DAYS
+                            && (defaulted(o.occurred_at, o.date_evidence) && date.1.is_some()
+                                || defaulted(date.0, date.1) && o.date_evidence.is_some())
+                    })
+                });
             if let Some(k) = near {
                 if drafts[k].date_evidence.is_none() && date.1.is_some() {
                     by_key.remove(&(p.id, drafts[k].occurred_at, category));
@@ -614,7 +634,13 @@ fn category_cue(
             && !denied(k)
             && !taken_part_in(k)
         {
-            found.push((c, k));
+            let tyres = c == Category::Riot
+                && (k + 1..=(k + 3).min(w1)).any(|j| {
+                    lexicon::TYRES
+                        .iter()
+                        .any(|p| lexicon::match_at(words, j, p) > 0)
+                });
+            found.push((if tyres { Category::Protest } else { c }, k));
         }
     }
     let first = |c: Category| found.iter().find(|(f, _)| *f == c).copied();
@@ -888,6 +914,37 @@ mod tests {
             events("The rally in Bishkek on Friday ended without clashes.", day)
                 .iter()
                 .all(|e| e.2 != Category::Riot && e.2 != Category::ArmedClash)
+        );
+    }
+
+    #[test]
+    fn a_toll_told_today_is_the_event_of_its_stated_day() {
+        // Tuesday 11 November: the toll is told today, the blast was on Saturday night
+        let day = time::macros::date!(2025 - 11 - 11);
+        let d = drafts(
+            "The death toll from the gas explosion in Bishkek rose to four, the ministry said. \
+             The explosion happened on Saturday night.",
+            day,
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].occurred_at.to_string(), "2025-11-08");
+        assert_eq!(d[0].fatalities.as_ref().map(|c| c.value), Some(4));
+    }
+
+    #[test]
+    fn burning_tyres_is_a_protest_burning_buildings_a_riot() {
+        let day = time::macros::date!(2023 - 07 - 16);
+        let saturday = |c| ("Basrah".to_string(), "2023-07-15".to_string(), c);
+        assert_eq!(
+            events("Protesters set fire to tyres in Basra on Saturday.", day),
+            [saturday(Category::Protest)]
+        );
+        assert_eq!(
+            events(
+                "Protesters set fire to the governorate building in Basra on Saturday.",
+                day
+            ),
+            [saturday(Category::Riot)]
         );
     }
 
