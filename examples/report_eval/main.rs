@@ -2,18 +2,23 @@
 //! #18): event precision and recall, counts and dates right among matched events, per
 //! language and part (see `score.rs` for what matches).
 //!
-//! cargo run --release --example report_eval [-- --errors]
+//! cargo run --release --example report_eval [-- --errors] [--dir DIR]
 //!
 //! `--errors` lists the development part's mistakes only: the held-out part is for
-//! reporting, never for tuning.
+//! reporting, never for tuning. `--dir` scores another folder of the same layout (`dev/`,
+//! `heldout/`): a batch of new reports, scored once before any tuning on them.
 
 mod score;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn main() {
     let errors = std::env::args().any(|a| a == "--errors");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reports");
+    let args: Vec<String> = std::env::args().collect();
+    let root = match args.iter().position(|a| a == "--dir") {
+        Some(i) => PathBuf::from(args.get(i + 1).expect("--dir takes a folder")),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reports"),
+    };
     let gaz = incidentmap::gazetteer::Gazetteer::embedded().expect("the built-in gazetteer");
     let s = score::score(&root, &gaz);
     println!(
