@@ -446,8 +446,18 @@ impl Gazetteer {
             })
             .fold(f32::NEG_INFINITY, f32::max);
         let before = r.first.checked_sub(1).map(|i| &toks[i]);
+        // In Kazakh a case ending does what a preposition does elsewhere ("Бақанаста", in
+        // Bakanas): a sentence's first word in the locative is as placed as "In Bakanas".
+        // Kazakh, not Russian ("Бишкеке"): some word nearby has a letter Russian lacks.
+        let kazakh_case = r.inflected
+            && is_cyrillic(&toks[r.name_last].folded)
+            && morphology::kazakh_spatial(&toks[r.name_last].folded)
+            && toks[r.first.saturating_sub(4)..(r.last + 5).min(toks.len())]
+                .iter()
+                .any(|t| morphology::has_kazakh_letter(&t.folded));
         let cue = before.is_some_and(|t| evidence::is_cue(&t.folded))
-            || (!r.clitic.is_empty() && evidence::is_cue_clitic(&r.clitic));
+            || (!r.clitic.is_empty() && evidence::is_cue_clitic(&r.clitic))
+            || kazakh_case;
         // "Interior Ministry", "Justice Department": a capitalized word that qualifies an
         // institution is no sign of a place name.
         let institution_after = toks.get(r.last + 1).is_some_and(|t| {

@@ -122,6 +122,49 @@ pub(super) const KAZAKH_ENDINGS: &[&str] = &[
     "ті",
 ];
 
+/// Kazakh endings that put something in a place, as a preposition does in other languages:
+/// locative (Бақанаста 'in Bakanas'), ablative (Шиеліден 'from Shieli'), dative (Ақтауға 'to
+/// Aktau') and the attributive locative (Жаңатастағы).
+const KAZAKH_SPATIAL_ENDINGS: &[&str] = &[
+    "ндағы",
+    "ндегі",
+    "дағы",
+    "дегі",
+    "тағы",
+    "тегі",
+    "нан",
+    "нен",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    "нда",
+    "нде",
+    "да",
+    "де",
+    "та",
+    "те",
+    "ға",
+    "ге",
+    "қа",
+    "ке",
+    "на",
+    "не",
+];
+
+/// Letters Kazakh has and Russian has not.
+pub(super) fn has_kazakh_letter(word: &str) -> bool {
+    word.chars().any(|c| "әғқңөұүһі".contains(c))
+}
+
+/// Whether a Kazakh word carries a spatial case ending.
+pub(super) fn kazakh_spatial(word: &str) -> bool {
+    KAZAKH_SPATIAL_ENDINGS.iter().any(|e| {
+        word.strip_suffix(e)
+            .is_some_and(|stem| stem.chars().count() >= 2)
+    })
+}
+
 /// A Kazakh word without its case ending, when it has one.
 pub(super) fn kazakh_stems(word: &str) -> impl Iterator<Item = &str> {
     KAZAKH_ENDINGS

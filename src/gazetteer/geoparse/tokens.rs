@@ -61,7 +61,13 @@ pub(super) fn tokens<'t>(text: &'t str) -> Vec<Token<'t>> {
         let cased = first.is_uppercase() || first.is_lowercase();
         let gap_from = out.last().map_or(0, |t| t.byte_end);
         let gap = &text[gap_from..s];
-        let sentence_start = out.is_empty() || gap.chars().any(opens_sentence);
+        // Russian and Kazakh go on in lower case after a colon or a semicolon ("ахуал
+        // ауыр: Шиеліден 40 шақырым"): a capital there says name as it does mid-sentence.
+        let cyrillic = matches!(first, '\u{0400}'..='\u{04FF}');
+        let sentence_start = out.is_empty()
+            || gap
+                .chars()
+                .any(|c| opens_sentence(c) && !(cyrillic && matches!(c, ':' | ';')));
         let after_space = !out.is_empty() && !gap.is_empty() && gap.chars().all(|c| c == ' ');
         let after_hyphen = !out.is_empty() && matches!(gap, "-" | "\u{2010}" | "\u{2011}");
         out.push(Token {
@@ -223,6 +229,10 @@ mod tests {
         assert_eq!(says[3], ("Police", false));
         assert_eq!(says[6], ("Reading", true));
         assert_eq!(says[7], ("Nice", false));
+        // Cyrillic text goes on in lower case after a colon; English may not
+        let t = tokens("Ахуал ауыр: Шиеліден келді. Note: Reading");
+        assert!(t[2].capital_says_name());
+        assert!(!t[5].capital_says_name());
     }
 
     #[test]
