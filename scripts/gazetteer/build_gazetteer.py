@@ -43,10 +43,11 @@ FULL_COUNTRIES = {"KZ", "KG", "TJ", "UZ", "TM", "AM", "AZ", "GE"}
 # Countries kept down to towns of TOWN_MIN_POP: the Arab world, the Sahel and the Horn,
 # which the Arabic-language reports the product reads are mostly about. Many of these towns
 # have no Arabic name in any source; the geoparser meets them by consonant skeleton
-# (src/gazetteer/skeleton.rs).
+# (src/gazetteer/skeleton.rs). Russia too: Russian-language reports name its district towns
+# (Olyokminsk, Kirensk, Kizlyar) as readily as its cities.
 TOWN_COUNTRIES = {"LB", "SY", "IQ", "LY", "SD", "SS", "TD", "ML", "NE", "BF", "YE", "PS", "JO",
                   "MA", "DZ", "TN", "EG", "SO", "AF", "SA", "KW", "BH", "QA", "AE", "OM", "MR",
-                  "DJ", "ER", "ET", "IL", "UA", "MD"}
+                  "DJ", "ER", "ET", "IL", "UA", "MD", "RU"}
 TOWN_MIN_POP = 5000
 
 
