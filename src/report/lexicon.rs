@@ -324,10 +324,12 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
 ];
 
 /// Words that open an aside after a count ("32 people, including 21 police officers, were
-/// hurt"): the count word may follow the aside.
+/// hurt"): the count word may follow the aside, and a number right after one is a part of a
+/// count already told ("among the injured, six staff"), no count of its own.
 pub const ASIDES: &[&str] = &[
     "including",
-    "among them",
+    "among$",
+    "среди$",
     "в том числе",
     "среди них",
     "из них",
@@ -336,6 +338,9 @@ pub const ASIDES: &[&str] = &[
     "بينهم",
     "منهم",
 ];
+
+/// Words that join two clauses: a count word before one belongs to the clause before.
+pub const CONJUNCTIONS: &[&str] = &["and", "и", "а", "және", "ал", "while"];
 
 /// Words that make a count word a toll whose number may come far after it ("the death toll
 /// … rose to 24", "число погибших … возросло до 24", "حصيلة القتلى … إلى 24", "қаза

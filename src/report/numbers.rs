@@ -30,12 +30,22 @@ fn number_word(w: &str) -> Option<NumberWord> {
     if let Some(v) = find(w) {
         return Some(v);
     }
-    for e in KAZAKH_NUMBER_ENDINGS {
-        if let Some(stem) = w.strip_suffix(e)
-            && let Some(v) = find(stem)
-        {
+    // Kazakh endings stack: бес-еу-ге 'to the five of them', үш-еу-і-нің
+    let mut stems = vec![w];
+    for _ in 0..3 {
+        let next: Vec<&str> = stems
+            .iter()
+            .flat_map(|s| {
+                KAZAKH_NUMBER_ENDINGS
+                    .iter()
+                    .filter_map(move |e| s.strip_suffix(e))
+            })
+            .filter(|s| s.chars().count() >= 2)
+            .collect();
+        if let Some(v) = next.iter().find_map(|s| find(s)) {
             return Some(v);
         }
+        stems = next;
     }
     arabic_forms(w).skip(1).find_map(find)
 }
@@ -124,6 +134,18 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
             || next.starts_with("بالمئه")
             || next.starts_with("بالمائه");
         if percent || (1900..=2100).contains(&value) && words[k].is_digits() {
+            k = last + 1;
+            continue;
+        }
+        // a part of a count told before ("among the injured, six staff"; "بينهم ثلاثة
+        // أطفال") is no count of its own
+        let subset = (k.saturating_sub(3)..k).any(|i| {
+            !words[i + 1..=k].iter().any(|w| w.comma_before)
+                && lexicon::ASIDES
+                    .iter()
+                    .any(|p| lexicon::match_at(words, i, p) > 0)
+        });
+        if subset {
             k = last + 1;
             continue;
         }
@@ -217,9 +239,14 @@ fn count_word(words: &[Word], first: usize, last: usize) -> Option<(CountKind, u
         .take_while(|&i| !words[i].is_digits() && !words[i].comma_before)
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, i - last)))
         .or_else(|| after_aside(words, last));
+    // nor across "and": "one inmate died and at least 15 people were hurt"
     let before = (first.saturating_sub(REACH_BEFORE)..first)
         .rev()
-        .take_while(|&i| !words[i].is_digits() && !words[i + 1].comma_before)
+        .take_while(|&i| {
+            !words[i].is_digits()
+                && !words[i + 1].comma_before
+                && !lexicon::CONJUNCTIONS.contains(&words[i].folded.as_str())
+        })
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, first - i)));
     match (after, before) {
         (Some(a), Some(b)) if b.1 < a.1 => Some(b),

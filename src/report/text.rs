@@ -11,7 +11,8 @@ pub struct Word {
     pub folded: String,
     /// The character just before the word ('\0' at the start).
     pub before: char,
-    /// A comma or semicolon stands between the previous word and this one.
+    /// A comma, a semicolon or a sentence's end stands between the previous word and this
+    /// one: a count word or a negation does not reach across it.
     pub comma_before: bool,
     /// Where `folded`'s forms without Arabic proclitics start ([`arabic_forms`]), worked
     /// out once: every cue of the lexicon is compared with every word's forms.
@@ -116,7 +117,7 @@ pub fn words(chars: &[char]) -> Vec<Word> {
                 if start == 0 { '\0' } else { chars[start - 1] },
                 chars[gap_start..start]
                     .iter()
-                    .any(|c| matches!(c, ',' | ';' | '،' | '؛')),
+                    .any(|c| matches!(c, ',' | ';' | '،' | '؛' | '.' | '!' | '?' | '؟' | '\n')),
             ));
         } else {
             i += 1;
