@@ -179,8 +179,9 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "ракет",
             "снаряд",
             "беспилотник",
-            "жарылыс",
-            "жарылған",
+            "жарыл",
+            "взорв",
+            "انفجر",
             "атқылау",
             "атқылады",
             "бомба",
@@ -339,6 +340,65 @@ pub const ASIDES: &[&str] = &[
     "منهم",
 ];
 
+/// Statements that nobody was killed, hurt or detained: a count of zero, which a coder
+/// records as 0 where a report that says nothing leaves the count empty. Only statements:
+/// "no injuries were reported" says what was not reported, and stays empty.
+pub const ZERO_COUNTS: &[(&[CountKind], &[&str])] = &[
+    (
+        &[CountKind::Fatalities, CountKind::Injured],
+        &[
+            "пострадавших нет",
+            "пострадавших не было",
+            "никто не пострадал",
+            "обошлось без пострадавших",
+            "обошлось без жертв",
+            "зардап шеккендер жоқ",
+            "зардап шеккен жоқ",
+            "ешкім зардап шекпеді",
+            "ешкім зардап шеккен жоқ",
+            "nobody was hurt",
+            "no one was hurt",
+            "nobody was injured",
+            "no one was injured",
+            "there were no casualties",
+            "لم يصب احد",
+            "لم يسفر عن اصابات",
+            "لم يسفر عن وقوع اصابات",
+        ],
+    ),
+    (
+        &[CountKind::Fatalities],
+        &[
+            "погибших нет",
+            "жертв нет",
+            "никто не погиб",
+            "қаза тапқандар жоқ",
+            "қаза тапқан жоқ",
+            "ешкім қаза тапқан жоқ",
+            "nobody was killed",
+            "no one was killed",
+            "no one died",
+            "لم يقتل احد",
+        ],
+    ),
+    (
+        &[CountKind::Arrested],
+        &[
+            "никто не был задержан",
+            "никто не задержан",
+            "задержанных нет",
+            "ешкім ұсталмаған",
+            "ешкім ұсталмады",
+            "ешкім ұсталған жоқ",
+            "no one was arrested",
+            "nobody was arrested",
+            "no one was detained",
+            "nobody was detained",
+            "لم يعتقل احد",
+        ],
+    ),
+];
+
 /// Words that join two clauses: a count word before one belongs to the clause before.
 pub const CONJUNCTIONS: &[&str] = &["and", "и", "а", "және", "ал", "while"];
 
@@ -482,6 +542,14 @@ pub const PARTICIPATION: &[&str] = &[
     "calls for",
     "incitement",
     "inciting",
+    "charges of",
+    // a criminal case opened "on mass riots" is a legal step about an event told already
+    "дело о",
+    "дело по статье",
+    "дела о",
+    "обвинение в",
+    "обвинения в",
+    "статье о",
     "за участие",
     "по подозрению",
     "подозрева",
@@ -574,6 +642,12 @@ pub const COUNT_CUES: &[(CountKind, &[&str])] = &[
             "госпитализ",
             "жарақат",
             "жаралан",
+            // poisoned by smoke or gas: hurt
+            "улан",
+            "отравл",
+            "poisoned",
+            "اختناق",
+            "تسمم",
             "зардап",
             "جريح",
             "جرحي",

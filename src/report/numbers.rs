@@ -133,7 +133,13 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
             || next.starts_with("пайыз")
             || next.starts_with("بالمئه")
             || next.starts_with("بالمائه");
-        if percent || (1900..=2100).contains(&value) && words[k].is_digits() {
+        // an age ("a 19-year-old student", "78-летней", "19 жастағы", "24 عاما") is no count
+        let age = next.starts_with("year")
+            || next.starts_with("летн")
+            || next.starts_with("жас")
+            || next == "عاما"
+            || next == "عام";
+        if percent || age || (1900..=2100).contains(&value) && words[k].is_digits() {
             k = last + 1;
             continue;
         }
@@ -183,6 +189,25 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
         }
         k = last + 1;
     }
+    for k in (0..words.len()).filter(|&k| !used[k]) {
+        for (kinds, phrases) in lexicon::ZERO_COUNTS {
+            let Some(n) = phrases
+                .iter()
+                .map(|p| lexicon::match_at(words, k, p))
+                .find(|&n| n > 0)
+            else {
+                continue;
+            };
+            out.extend(kinds.iter().map(|&kind| CountMention {
+                kind,
+                value: 0,
+                qualifier: None,
+                first: k,
+                last: k + n - 1,
+            }));
+        }
+    }
+    out.sort_by_key(|c| c.first);
     out
 }
 
@@ -323,6 +348,16 @@ mod tests {
         );
         // "one of" is no number
         assert!(counts("قال أحد المعتقلين").is_empty());
+    }
+
+    #[test]
+    fn nobody_hurt_is_zero_nothing_reported_is_no_count() {
+        assert_eq!(
+            counts("Пострадавших нет, сообщили в МЧС."),
+            [(Fatalities, 0, None), (Injured, 0, None)]
+        );
+        assert_eq!(counts("ешкім ұсталмаған"), [(Arrested, 0, None)]);
+        assert!(counts("No injuries were reported.").is_empty());
     }
 
     #[test]
