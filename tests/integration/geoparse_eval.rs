@@ -57,3 +57,18 @@ fn confidence_of_at_least_0_9_is_right_98_percent_of_the_time() {
         sure.len()
     );
 }
+
+/// Arabic words that are words first: كريم (Karim, 'generous') is not ك + ريم (like Rome),
+/// and للاشتباه ('on suspicion', ل + a town's consonants) no town, though Algeria is the story.
+#[test]
+fn arabic_words_that_contain_a_name_stay_words() {
+    let gaz = crate::common::gazetteer();
+    let text = "وقال المكلف بالإعلام كريم التلمساني إن الشرطة أوقفت في ولاية بجاية ١١ شخصاً \
+                للاشتباه في تورطهم في إضرام النار في الجزائر.";
+    let names: Vec<String> = gaz
+        .geoparse(text)
+        .into_iter()
+        .map(|m| m.place.name)
+        .collect();
+    assert_eq!(names, ["Béjaïa", "Algeria"]);
+}

@@ -687,6 +687,9 @@ pub(super) struct Evidence {
     /// Arabic: the text has the article and the name has none (السيول 'the floods' read as
     /// سيول Seoul). Names of places that take no article rarely get one in running text.
     pub article_added: bool,
+    /// Arabic: the word as written, clitic and all, is a commoner word than the name inside
+    /// it (كريم 'Karim, generous' read as ك + ريم, like Rome).
+    pub ordinary_whole: bool,
     /// Glued to a word that may make it part of another name: a capitalized word right
     /// before at a sentence's start ("Air Astana said"), or in Arabic a definite adjective
     /// right after a country (قوات سوريا الديمقراطية, روسيا اليوم).
@@ -710,7 +713,7 @@ impl Evidence {
             x if x < 1.5 => 1,
             _ => 2,
         };
-        (by_frequency + u32::from(self.article_added)).min(2)
+        (by_frequency + u32::from(self.article_added) + u32::from(self.ordinary_whole)).min(2)
     }
 
     pub fn support(&self) -> u32 {

@@ -361,8 +361,18 @@ impl Gazetteer {
                 continue;
             }
             // A skeleton is shared by many words: the text must say a place is meant.
+            // (ل 'for, to' is too weak a cue here: للاشتباه 'on suspicion' shares its
+            // consonants with a town)
+            let only_lam = ev.cue
+                && r.clitic.ends_with('ل')
+                && !r
+                    .first
+                    .checked_sub(1)
+                    .is_some_and(|i| evidence::is_cue(&toks[i].folded));
             if r.skeleton
-                && !(ev.in_focus && ev.commonness < 3.0 && (ev.cue || ev.generic || ev.listed))
+                && !(ev.in_focus
+                    && ev.commonness < 3.0
+                    && (ev.cue && !only_lam || ev.generic || ev.listed))
             {
                 continue;
             }
@@ -472,6 +482,16 @@ impl Gazetteer {
             in_focus: focus.contains(&place.country),
             listed: false,
             article_added: r.clitic.ends_with("ال") || r.clitic.ends_with("لل"),
+            // كريم (Karim) is more often the word itself than ك + ريم (like Rome)
+            ordinary_whole: !r.clitic.is_empty()
+                && r.name_first == r.name_last
+                && is_arabic(&name[0].folded)
+                && self.words.zipf(&name[0].folded)
+                    > strip_clitics(&name[0].folded)
+                        .iter()
+                        .map(|s| self.words.zipf(s))
+                        .fold(0.0, f32::max)
+                && self.words.zipf(&name[0].folded) >= 3.0,
             glued: self.glued(toks, r, place),
         }
     }
