@@ -349,12 +349,18 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         });
 
         // Arrests told after an event, with no new place: the event's count, not an event.
-        let arrests_of_last = matches!(cue, Some((Category::Arrests, _)))
+        // So are the dead and hurt of a sentence about shortages ("more than 60 wounded are
+        // treated, amid a shortage of blood"): no shortage kills.
+        let counts_of_last = (matches!(cue, Some((Category::Arrests, _)))
+            || matches!(cue, Some((Category::Shortage, _)))
+                && here
+                    .iter()
+                    .any(|c| matches!(c.kind, CountKind::Fatalities | CountKind::Injured)))
             && places.is_empty()
             && !ctx.last.is_empty()
             && !nationwide;
         let category = match cue {
-            Some((c, _)) if !arrests_of_last => Some(c),
+            Some((c, _)) if !counts_of_last => Some(c),
             _ => None,
         };
         // Arrests on another day than the story's riot, naming the riot only as what they
