@@ -323,6 +323,22 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             background_until = sentence_end;
             continue;
         }
+        let nationwide = (w0..=w1).any(|k| {
+            lexicon::NATIONWIDE
+                .iter()
+                .any(|p| lexicon::match_at(&words, k, p) > 0)
+        });
+        // A total for the whole country over several days ("on Saturday and Sunday", "since
+        // Monday") is dated on its first day, as coders date a range.
+        let date_here = if nationwide && !here.is_empty() {
+            found_dates
+                .iter()
+                .filter(|d| d.first >= w0 && d.first <= w1 && !told(d))
+                .min_by_key(|d| d.date)
+                .or(date_here)
+        } else {
+            date_here
+        };
         let date = match date_here {
             Some(d) => (d.date, Some(span(d.first, d.last))),
             None => ctx.date.unwrap_or((report.published, None)),
@@ -342,11 +358,6 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                 })
                 .collect(),
         );
-        let nationwide = (w0..=w1).any(|k| {
-            lexicon::NATIONWIDE
-                .iter()
-                .any(|p| lexicon::match_at(&words, k, p) > 0)
-        });
 
         // Arrests told after an event, with no new place: the event's count, not an event.
         // So are the dead and hurt of a sentence about shortages ("more than 60 wounded are
@@ -586,13 +597,36 @@ fn fold_same_day(drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
 /// Where a wire dateline ends (`NAIROBI, June 26 (Desk) - `, `ألماتي – (وكالة)`): the first
 /// dash standing between spaces within the opening 100 characters of the first line; 0 when
 /// there is none.
+/// Also a short first line of its own (`Астана, 20 қазан. «Дала дидары».`), and an agency's
+/// name in guillemets closing the opening words (`АЛМАТЫ, 11 января. /«Вестник»/.`).
 fn dateline(chars: &[char]) -> usize {
     let line_end = chars.iter().position(|&c| c == '\n').unwrap_or(chars.len());
-    (1..line_end.min(100).saturating_sub(1))
+    if line_end <= 60 && line_end < chars.len() {
+        return line_end;
+    }
+    let dash = (1..line_end.min(100).saturating_sub(1))
         .find(|&i| {
             matches!(chars[i], '-' | '–' | '—') && chars[i - 1] == ' ' && chars[i + 1] == ' '
         })
-        .map_or(0, |i| i + 1)
+        .map_or(0, |i| i + 1);
+    let opening = &chars[..line_end.min(100)];
+    let agency = opening
+        .iter()
+        .position(|&c| c == '«')
+        .filter(|&open| opening[..open].contains(&','))
+        .and_then(|open| {
+            opening[open..]
+                .iter()
+                .position(|&c| c == '»')
+                .map(|e| open + e + 1)
+        })
+        .map_or(0, |end| {
+            end + opening[end..]
+                .iter()
+                .take_while(|c| matches!(c, '/' | '.' | ')'))
+                .count()
+        });
+    dash.max(agency)
 }
 
 /// The sentence's event cue: the most serious kind named ([`lexicon::CATEGORY_ORDER`]), with
