@@ -989,6 +989,30 @@ mod tests {
     }
 
     #[test]
+    fn datelines_in_three_styles() {
+        let end = |t: &str| {
+            let c: Vec<char> = t.chars().collect();
+            c[..dateline(&c)].iter().collect::<String>()
+        };
+        assert_eq!(
+            end("NAIROBI, June 26 (Desk) - Soldiers"),
+            "NAIROBI, June 26 (Desk) -"
+        );
+        assert_eq!(
+            end("Астана, 20 қазан. «Дала».\nНаразылықтар"),
+            "Астана, 20 қазан. «Дала»."
+        );
+        assert_eq!(
+            end("АЛМАТЫ, 11 января. /«Вестник»/. Около восьми тысяч человек задержаны"),
+            "АЛМАТЫ, 11 января. /«Вестник»/."
+        );
+        assert_eq!(
+            end("Soldiers patrolled the streets of Nairobi on Tuesday."),
+            ""
+        );
+    }
+
+    #[test]
     fn languages_by_their_letters() {
         assert_eq!(Lang::detect("قتل ١٠٣ أشخاص في ألما آتا"), Lang::Ar);
         assert_eq!(Lang::detect("В Алматы погибли 103 человека"), Lang::Ru);
