@@ -226,6 +226,12 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
     // A dateline ("TBILISI, Dec 1 (Agency) -") dates the report, not an event.
     let dateline_end = dateline(&chars);
     found_dates.retain(|d| words[d.first].start >= dateline_end);
+    // "Sunday's election": a day that qualifies a noun dates that, not the clause's event.
+    found_dates.retain(|d| {
+        !words
+            .get(d.last + 1)
+            .is_some_and(|w| w.folded == "s" && matches!(w.before, '\'' | '\u{2019}'))
+    });
     let counts = numbers::find(&words, &used);
     let span = |first: usize, last: usize| Span {
         start: words[first].start,
