@@ -567,7 +567,19 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
 /// of a protest or riot are its count, not an event of their own; a protest or clashes at the
 /// place and day of a riot are that riot (it turned violent); shelling at the place and day of
 /// a battle is that battle's. Counts are merged.
-fn fold_same_day(drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
+fn fold_same_day(mut drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
+    // A protest and clashes at one place on one day, told in different sentences ("thousands
+    // gathered on the square… clashes went on overnight"), are a protest that turned violent.
+    let clashes: Vec<(u64, Date)> = drafts
+        .iter()
+        .filter(|d| d.category == Category::ArmedClash && d.precision != Precision::Country)
+        .map(|d| (d.place.id, d.occurred_at))
+        .collect();
+    for d in drafts.iter_mut().filter(|d| {
+        d.category == Category::Protest && clashes.contains(&(d.place.id, d.occurred_at))
+    }) {
+        d.category = Category::Riot;
+    }
     let absorbs = |big: &DraftEvent, small: &DraftEvent| {
         big.place.id == small.place.id
             && big.occurred_at == small.occurred_at
