@@ -15,18 +15,20 @@ use crate::common::gazetteer;
 /// for more of another on the development part (say so in the commit), or when the
 /// development part grows: six reports written on 2026-12-07 (kk10–12, ru10–12), as new to
 /// the drafter as the held-out ones, took recall from 0.851 to 0.750 and dates from 1.000 to
-/// 0.955 on the day they were added.
-const PRECISION_FLOOR: f64 = 0.77;
-const RECALL_FLOOR: f64 = 0.82;
-const COUNTS_FLOOR: f64 = 0.94;
-const DATES_FLOOR: f64 = 0.98;
+/// 0.955 on the day they were added. Twelve more the same day (ar10–12, en10–12, kk13–15,
+/// ru13–15) scored P 0.50 / R 0.48 and P 0.67 / R 0.57 before any change made with them in
+/// view, and took the part from P 0.796 / R 0.841 to P 0.724 / R 0.735.
+const PRECISION_FLOOR: f64 = 0.755;
+const RECALL_FLOOR: f64 = 0.765;
+const COUNTS_FLOOR: f64 = 0.875;
+const DATES_FLOOR: f64 = 0.955;
 
 #[test]
 fn development_events_counts_and_dates_hold_their_floors() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reports");
     let s = score::score(&root, &gazetteer());
     let dev = s.split("dev");
-    assert_eq!(dev.reports, 26, "the development part has 26 reports");
+    assert_eq!(dev.reports, 38, "the development part has 38 reports");
     let report = || s.errors.join("\n");
     for (what, got, floor) in [
         ("precision", dev.precision(), PRECISION_FLOOR),

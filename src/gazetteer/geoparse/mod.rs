@@ -376,7 +376,18 @@ impl Gazetteer {
             {
                 continue;
             }
-            let confidence = place.confidence * ev.belief();
+            // "Балқаш ауданы", "Олекминский район": a district, which the gazetteer does not
+            // hold, read as the town it is named after: often its seat, sometimes 200 km away.
+            // Kept (the story is there or near), but not as sure.
+            let district_next = toks.get(r.last + 1).is_some_and(|t| {
+                generic(&t.folded, SUFFIX_GENERIC) == Some(Kind::District)
+                    || kazakh_stems(&t.folded)
+                        .any(|w| generic(w, SUFFIX_GENERIC) == Some(Kind::District))
+            });
+            let district_as_town = (r.hint == Some(Kind::District) || district_next)
+                && place.kind != Kind::District;
+            let confidence =
+                place.confidence * ev.belief() * if district_as_town { 0.85 } else { 1.0 };
             if confidence <= 0.0 || confidence < opts.min_confidence {
                 continue;
             }
