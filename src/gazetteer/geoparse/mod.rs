@@ -384,8 +384,8 @@ impl Gazetteer {
                     || kazakh_stems(&t.folded)
                         .any(|w| generic(w, SUFFIX_GENERIC) == Some(Kind::District))
             });
-            let district_as_town = (r.hint == Some(Kind::District) || district_next)
-                && place.kind != Kind::District;
+            let district_as_town =
+                (r.hint == Some(Kind::District) || district_next) && place.kind != Kind::District;
             let confidence =
                 place.confidence * ev.belief() * if district_as_town { 0.85 } else { 1.0 };
             if confidence <= 0.0 || confidence < opts.min_confidence {
