@@ -226,11 +226,19 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
     // A dateline ("TBILISI, Dec 1 (Agency) -") dates the report, not an event.
     let dateline_end = dateline(&chars);
     found_dates.retain(|d| words[d.first].start >= dateline_end);
-    // "Sunday's election": a day that qualifies a noun dates that, not the clause's event.
+    // "Sunday's election": a day that qualifies a vote, a meeting or a game dates that, not
+    // the clause's event ("Saturday's explosion" still dates the explosion).
     found_dates.retain(|d| {
-        !words
+        let possessive = words
             .get(d.last + 1)
-            .is_some_and(|w| w.folded == "s" && matches!(w.before, '\'' | '\u{2019}'))
+            .is_some_and(|w| w.folded == "s" && matches!(w.before, '\'' | '\u{2019}'));
+        // (the noun may follow an adjective or two: "Sunday's snap parliamentary election")
+        !(possessive
+            && words.iter().skip(d.last + 2).take(3).any(|w| {
+                lexicon::NOT_EVENT_NOUNS
+                    .iter()
+                    .any(|n| w.folded.starts_with(n))
+            }))
     });
     let counts = numbers::find(&words, &used);
     let span = |first: usize, last: usize| Span {
@@ -266,7 +274,8 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             .iter()
             .filter(|c| c.first >= w0 && c.first <= w1)
             .collect();
-        // A flood or a fire is an incident only where it took lives or hurt people.
+        // A flood or a fire is an incident only where the report counts its dead or hurt —
+        // a count of none included ("пожар; пострадавших нет"), as coders record it.
         let cue = category_cue(&words, w0, w1, &used).filter(|(c, _)| {
             *c != Category::Other
                 || here
@@ -340,6 +349,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             found_dates
                 .iter()
                 .filter(|d| d.first >= w0 && d.first <= w1 && !told(d))
+                .filter(|d| (report.published - d.date).whole_days() <= BACKGROUND_DAYS)
                 .min_by_key(|d| d.date)
                 .or(date_here)
         } else {
@@ -369,10 +379,10 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         // So are the dead and hurt of a sentence about shortages ("more than 60 wounded are
         // treated, amid a shortage of blood"): no shortage kills.
         let counts_of_last = (matches!(cue, Some((Category::Arrests, _)))
-            || matches!(cue, Some((Category::Shortage, _)))
-                && here
-                    .iter()
-                    .any(|c| matches!(c.kind, CountKind::Fatalities | CountKind::Injured)))
+            || (matches!(cue, Some((Category::Shortage, _)))
+                && here.iter().any(|c| {
+                    matches!(c.kind, CountKind::Fatalities | CountKind::Injured) && c.value > 0
+                })))
             && places.is_empty()
             && !ctx.last.is_empty()
             && !nationwide;
@@ -420,9 +430,11 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             .or_else(|| ctx.last.first().map(|&k| drafts[k].category))
             .or(cue.map(|c| c.0))
             .or_else(|| {
+                // (nobody detained, and nothing else: no event)
                 here.iter()
                     .all(|c| c.kind == CountKind::Arrested)
                     .then_some(Category::Arrests)
+                    .filter(|_| here.iter().any(|c| c.value > 0))
             })
         else {
             continue;
@@ -491,15 +503,28 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                     (d == 0 || stated.0 != stated.1).then_some(k)
                 })
                 .or_else(|| {
+                    // (only where a toll is told: dead or hurt counted in this clause or in
+                    // the undated draft; "another rally on Sunday" is another rally)
+                    let toll_here = here
+                        .iter()
+                        .any(|c| matches!(c.kind, CountKind::Fatalities | CountKind::Injured));
                     drafts.iter().position(|o| {
                         let defaulted =
                             |d: Date, ev: Option<Span>| ev.is_none() && d == report.published;
-                        let gap = (o.occurred_at - date.0).whole_days().abs();
+                        let toll_there = o.fatalities.is_some() || o.injured.is_some();
+                        let before = |d: Date| {
+                            d < report.published && (report.published - d).whole_days() <= TOLL_DAYS
+                        };
                         o.place.id == p.id
                             && o.category == category
-                            && gap <= TOLL_DAYS
-                            && (defaulted(o.occurred_at, o.date_evidence) && date.1.is_some()
-                                || defaulted(date.0, date.1) && o.date_evidence.is_some())
+                            && (defaulted(o.occurred_at, o.date_evidence)
+                                && date.1.is_some()
+                                && before(date.0)
+                                && toll_there
+                                || defaulted(date.0, date.1)
+                                    && o.date_evidence.is_some()
+                                    && before(o.occurred_at)
+                                    && toll_here)
                     })
                 });
             if let Some(k) = near {
@@ -559,7 +584,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
     }
     Extraction {
         language,
-        drafts: fold_same_day(drafts),
+        drafts: fold_same_day(drafts, &chars),
     }
 }
 
@@ -567,12 +592,23 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
 /// of a protest or riot are its count, not an event of their own; a protest or clashes at the
 /// place and day of a riot are that riot (it turned violent); shelling at the place and day of
 /// a battle is that battle's. Counts are merged.
-fn fold_same_day(mut drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
+fn fold_same_day(mut drafts: Vec<DraftEvent>, chars: &[char]) -> Vec<DraftEvent> {
     // A protest and clashes at one place on one day, told in different sentences ("thousands
     // gathered on the square… clashes went on overnight"), are a protest that turned violent.
-    let clashes: Vec<(u64, Date)> = drafts
+    // Only "clashes" (with the police, between crowds), not "fighting" between armies: a
+    // protest in El Fasher and the army fighting the RSF there the same day are two events.
+    let clashes: std::collections::HashSet<(u64, Date)> = drafts
         .iter()
-        .filter(|d| d.category == Category::ArmedClash && d.precision != Precision::Country)
+        .filter(|d| {
+            d.category == Category::ArmedClash && d.precision != Precision::Country && {
+                let sp = d.category_evidence;
+                let word: String = chars[sp.start..sp.end.min(chars.len())].iter().collect();
+                let word = text::fold(&word);
+                lexicon::CLASH_WORDS
+                    .iter()
+                    .any(|c| text::arabic_forms(&word).any(|f| f.starts_with(c)))
+            }
+        })
         .map(|d| (d.place.id, d.occurred_at))
         .collect();
     for d in drafts.iter_mut().filter(|d| {
@@ -619,7 +655,14 @@ fn fold_same_day(mut drafts: Vec<DraftEvent>) -> Vec<DraftEvent> {
 /// name in guillemets closing the opening words (`АЛМАТЫ, 11 января. /«Вестник»/.`).
 fn dateline(chars: &[char]) -> usize {
     let line_end = chars.iter().position(|&c| c == '\n').unwrap_or(chars.len());
-    if line_end <= 60 && line_end < chars.len() {
+    // a line of its own: short, a place and a comma, a date's digits, an agency in «» or ()
+    let first_line = &chars[..line_end];
+    if line_end <= 60
+        && line_end < chars.len()
+        && first_line.contains(&',')
+        && first_line.iter().any(|c| c.is_ascii_digit())
+        && first_line.iter().any(|c| matches!(c, '«' | '('))
+    {
         return line_end;
     }
     let dash = (1..line_end.min(100).saturating_sub(1))
@@ -631,7 +674,16 @@ fn dateline(chars: &[char]) -> usize {
     let agency = opening
         .iter()
         .position(|&c| c == '«')
-        .filter(|&open| opening[..open].contains(&','))
+        // after the date's full stop ("11 января. /«Вестник»/."), not inside a sentence
+        // ("акция «Против цен»")
+        .filter(|&open| {
+            opening[..open].contains(&',')
+                && opening[..open]
+                    .iter()
+                    .rev()
+                    .find(|c| !matches!(c, ' ' | '/'))
+                    .is_some_and(|&c| c == '.')
+        })
         .and_then(|open| {
             opening[open..]
                 .iter()
@@ -670,6 +722,12 @@ fn category_cue(
             lexicon::PARTICIPATION
                 .iter()
                 .any(|p| lexicon::match_at(words, j, p) > 0)
+        }) || (k.saturating_sub(4).max(w0)..k).any(|j| {
+            // the frame, then at most one word ("protesting the shelling")
+            lexicon::TOPIC_FRAMES.iter().any(|p| {
+                let n = lexicon::match_at(words, j, p);
+                n > 0 && j + n <= k && k <= j + n + 1
+            })
         }) || (k + 1..=(k + 4).min(w1)).any(|j| {
             lexicon::PARTICIPATION_AFTER
                 .iter()
@@ -692,8 +750,13 @@ fn category_cue(
             && !denied(k)
             && !taken_part_in(k)
         {
+            // tyres right after an arson word, or before it (Kazakh puts the object first:
+            // "дөңгелектерді өртеді")
             let tyres = c == Category::Riot
-                && (k + 1..=(k + 3).min(w1)).any(|j| {
+                && lexicon::ARSON
+                    .iter()
+                    .any(|p| lexicon::match_at(words, k, p) > 0)
+                && (k.saturating_sub(2).max(w0)..=(k + 3).min(w1)).any(|j| {
                     lexicon::TYRES
                         .iter()
                         .any(|p| lexicon::match_at(words, j, p) > 0)
@@ -1003,6 +1066,36 @@ mod tests {
                 day
             ),
             [saturday(Category::Riot)]
+        );
+    }
+
+    #[test]
+    fn review_cases_stay_right() {
+        let monday = time::macros::date!(2025 - 11 - 10);
+        // a day qualifying the event itself still dates it
+        assert_eq!(
+            events(
+                "Saturday's explosion in Bishkek killed four people.",
+                monday
+            ),
+            [(
+                "Bishkek".to_string(),
+                "2025-11-08".to_string(),
+                Category::Explosion
+            )]
+        );
+        // what protesters protest is no event; what they do later in the sentence is
+        assert_eq!(
+            events(
+                "Demonstrators protesting the election results stormed the parliament building \
+                 in Bishkek on Monday.",
+                monday
+            ),
+            [(
+                "Bishkek".to_string(),
+                "2025-11-10".to_string(),
+                Category::Riot
+            )]
         );
     }
 

@@ -145,12 +145,16 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
         }
         // a part of a count told before ("among the injured, six staff"; "بينهم ثلاثة
         // أطفال") is no count of its own
+        // ("among them six", "в том числе трое", "بينهم ثلاثة"; "среди раненых шестеро": среди
+        // and a count word; not "среди 30 задержанных", the count itself)
         let subset = (k.saturating_sub(3)..k).any(|i| {
-            !words[i + 1..=k].iter().any(|w| w.comma_before)
+            !words[i + 1..k].iter().any(|w| w.comma_before)
                 && lexicon::ASIDES
                     .iter()
-                    .any(|p| lexicon::match_at(words, i, p) > 0)
-        });
+                    .any(|p| i + lexicon::match_at(words, i, p) == k)
+        }) || (k >= 2
+            && matches!(words[k - 2].folded.as_str(), "среди" | "among")
+            && lexicon::first_match(words, k - 1, COUNT_CUES).is_some());
         if subset {
             k = last + 1;
             continue;
@@ -190,6 +194,15 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
         k = last + 1;
     }
     for k in (0..words.len()).filter(|&k| !used[k]) {
+        // "данных о пострадавших нет" says nothing is known, not that nobody was hurt
+        if k > 0
+            && matches!(
+                words[k - 1].folded.as_str(),
+                "о" | "об" | "about" | "туралы"
+            )
+        {
+            continue;
+        }
         for (kinds, phrases) in lexicon::ZERO_COUNTS {
             let Some(n) = phrases
                 .iter()
@@ -264,17 +277,18 @@ fn count_word(words: &[Word], first: usize, last: usize) -> Option<(CountKind, u
         .take_while(|&i| !words[i].is_digits() && !words[i].comma_before)
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, i - last)))
         .or_else(|| after_aside(words, last));
-    // nor across "and": "one inmate died and at least 15 people were hurt"
     let before = (first.saturating_sub(REACH_BEFORE)..first)
         .rev()
-        .take_while(|&i| {
-            !words[i].is_digits()
-                && !words[i + 1].comma_before
-                && !lexicon::CONJUNCTIONS.contains(&words[i].folded.as_str())
-        })
+        .take_while(|&i| !words[i].is_digits() && !words[i + 1].comma_before)
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, first - i)));
+    // A count word before "and" belongs to the clause before when the number has its own
+    // after it ("one inmate died and at least 15 people were hurt"); with none after, it is
+    // the number's ("police arrested and charged 15 people").
+    let across_and = |b: &(CountKind, usize)| {
+        (first - b.1..first).any(|i| lexicon::CONJUNCTIONS.contains(&words[i].folded.as_str()))
+    };
     match (after, before) {
-        (Some(a), Some(b)) if b.1 < a.1 => Some(b),
+        (Some(a), Some(b)) if b.1 < a.1 && !across_and(&b) => Some(b),
         (Some(a), _) => Some(a),
         (None, b) => b,
     }

@@ -117,7 +117,12 @@ pub fn words(chars: &[char]) -> Vec<Word> {
                 if start == 0 { '\0' } else { chars[start - 1] },
                 chars[gap_start..start]
                     .iter()
-                    .any(|c| matches!(c, ',' | ';' | '،' | '؛' | '.' | '!' | '?' | '؟' | '\n')),
+                    .any(|c| matches!(c, ',' | ';' | '،' | '؛' | '!' | '?' | '؟' | '\n'))
+                    // a full stop before a capital or an Arabic word ends a sentence; not
+                    // "ок. 200", "тыс. человек", "1.5"
+                    || chars[gap_start..start].contains(&'.')
+                        && !chars[start].is_lowercase()
+                        && !chars[start].is_numeric(),
             ));
         } else {
             i += 1;

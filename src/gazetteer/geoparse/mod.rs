@@ -365,6 +365,7 @@ impl Gazetteer {
             // consonants with a town)
             let only_lam = ev.cue
                 && r.clitic.ends_with('ل')
+                && !r.clitic.ends_with("ال")
                 && !r
                     .first
                     .checked_sub(1)
