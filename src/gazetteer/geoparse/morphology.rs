@@ -122,34 +122,13 @@ pub(super) const KAZAKH_ENDINGS: &[&str] = &[
     "ті",
 ];
 
-/// Kazakh endings that put something in a place, as a preposition does in other languages:
+/// The Kazakh endings of [`KAZAKH_ENDINGS`] that do not put something in a place: genitive,
+/// instrumental, accusative. The others do, as a preposition does in other languages:
 /// locative (Бақанаста 'in Bakanas'), ablative (Шиеліден 'from Shieli'), dative (Ақтауға 'to
 /// Aktau') and the attributive locative (Жаңатастағы).
-const KAZAKH_SPATIAL_ENDINGS: &[&str] = &[
-    "ндағы",
-    "ндегі",
-    "дағы",
-    "дегі",
-    "тағы",
-    "тегі",
-    "нан",
-    "нен",
-    "дан",
-    "ден",
-    "тан",
-    "тен",
-    "нда",
-    "нде",
-    "да",
-    "де",
-    "та",
-    "те",
-    "ға",
-    "ге",
-    "қа",
-    "ке",
-    "на",
-    "не",
+const KAZAKH_NOT_SPATIAL: &[&str] = &[
+    "ның", "нің", "дың", "дің", "тың", "тің", "мен", "бен", "пен", "ны", "ні", "ды", "ді", "ты",
+    "ті",
 ];
 
 /// Letters Kazakh has and Russian has not.
@@ -159,10 +138,13 @@ pub(super) fn has_kazakh_letter(word: &str) -> bool {
 
 /// Whether a Kazakh word carries a spatial case ending.
 pub(super) fn kazakh_spatial(word: &str) -> bool {
-    KAZAKH_SPATIAL_ENDINGS.iter().any(|e| {
-        word.strip_suffix(e)
-            .is_some_and(|stem| stem.chars().count() >= 2)
-    })
+    KAZAKH_ENDINGS
+        .iter()
+        .filter(|e| !KAZAKH_NOT_SPATIAL.contains(e))
+        .any(|e| {
+            word.strip_suffix(e)
+                .is_some_and(|stem| stem.chars().count() >= 2)
+        })
 }
 
 /// A Kazakh word without its case ending, when it has one.
