@@ -166,12 +166,17 @@ pub fn parse_flags(s: &str) -> Result<u8, String> {
 
 /// Data lines of a TSV file with their 1-based line numbers. `#` comments and blank lines are
 /// skipped anywhere; the first other line is the header.
-fn rows<'a>(text: &'a str) -> impl Iterator<Item = (usize, Vec<&'a str>)> + 'a {
+fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
         .skip(1)
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r').split('\t').collect()))
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+}
+
+/// [`data_lines`] split into fields.
+fn rows<'a>(text: &'a str) -> impl Iterator<Item = (usize, Vec<&'a str>)> + 'a {
+    data_lines(text).map(|(i, l)| (i, l.split('\t').collect()))
 }
 
 pub fn parse_places(file: &str, text: &str) -> Result<Vec<Place>, DataError> {
@@ -243,13 +248,7 @@ fn fields<const N: usize>(line: &str) -> ([&str; N], usize) {
 
 pub fn parse_names(file: &str, text: &str, extra_flags: u8) -> Result<Vec<Name>, DataError> {
     let mut out = Vec::new();
-    let lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-        .skip(1)
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
-    for (line, l) in lines {
+    for (line, l) in data_lines(text) {
         let (f, count) = fields::<4>(l);
         let err = |message: String| DataError::Parse {
             file: file.to_string(),

@@ -93,6 +93,13 @@ pub enum CountKind {
     Arrested,
 }
 
+impl CountKind {
+    /// The dead or the hurt, as against the detained.
+    pub fn is_casualty(self) -> bool {
+        matches!(self, CountKind::Fatalities | CountKind::Injured)
+    }
+}
+
 /// How a count was hedged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -276,12 +283,8 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             .collect();
         // A flood or a fire is an incident only where the report counts its dead or hurt —
         // a count of none included ("пожар; пострадавших нет"), as coders record it.
-        let cue = category_cue(&words, w0, w1, &used).filter(|(c, _)| {
-            *c != Category::Other
-                || here
-                    .iter()
-                    .any(|m| matches!(m.kind, CountKind::Fatalities | CountKind::Injured))
-        });
+        let cue = category_cue(&words, w0, w1, &used)
+            .filter(|(c, _)| *c != Category::Other || here.iter().any(|m| m.kind.is_casualty()));
         // The sentence's date nearest its event word (a report says when it was told as well
         // as when it happened), else the story's, else the publication day.
         let focus = cue
@@ -380,9 +383,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         // treated, amid a shortage of blood"): no shortage kills.
         let counts_of_last = (matches!(cue, Some((Category::Arrests, _)))
             || (matches!(cue, Some((Category::Shortage, _)))
-                && here.iter().any(|c| {
-                    matches!(c.kind, CountKind::Fatalities | CountKind::Injured) && c.value > 0
-                })))
+                && here.iter().any(|c| c.kind.is_casualty() && c.value > 0)))
             && places.is_empty()
             && !ctx.last.is_empty()
             && !nationwide;
@@ -505,9 +506,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                 .or_else(|| {
                     // (only where a toll is told: dead or hurt counted in this clause or in
                     // the undated draft; "another rally on Sunday" is another rally)
-                    let toll_here = here
-                        .iter()
-                        .any(|c| matches!(c.kind, CountKind::Fatalities | CountKind::Injured));
+                    let toll_here = here.iter().any(|c| c.kind.is_casualty());
                     drafts.iter().position(|o| {
                         let defaulted =
                             |d: Date, ev: Option<Span>| ev.is_none() && d == report.published;

@@ -34,7 +34,7 @@ use super::{Candidates, Context, Gazetteer, GeocodeResult};
 use evidence::{Evidence, expected_zipf, is_stop_word};
 use morphology::{
     INFLECTED_WEIGHT, POSSESSIVES, PREFIX_GENERIC, RUSSIAN_ENDINGS, SUFFIX_GENERIC, generic,
-    generic_with_clitic, kazakh_stems,
+    generic_with_clitic, kazakh_stems, suffix_generic,
 };
 use tokens::{Token, arabic_prefix_len, tokens};
 
@@ -380,11 +380,9 @@ impl Gazetteer {
             // "Балқаш ауданы", "Олекминский район": a district, which the gazetteer does not
             // hold, read as the town it is named after: often its seat, sometimes 200 km away.
             // Kept (the story is there or near), but not as sure.
-            let district_next = toks.get(r.last + 1).is_some_and(|t| {
-                generic(&t.folded, SUFFIX_GENERIC) == Some(Kind::District)
-                    || kazakh_stems(&t.folded)
-                        .any(|w| generic(w, SUFFIX_GENERIC) == Some(Kind::District))
-            });
+            let district_next = toks
+                .get(r.last + 1)
+                .is_some_and(|t| suffix_generic(&t.folded) == Some(Kind::District));
             let district_as_town =
                 (r.hint == Some(Kind::District) || district_next) && place.kind != Kind::District;
             let confidence =
@@ -791,10 +789,9 @@ impl Gazetteer {
         let cyrillic_first = is_cyrillic(&first.folded);
         // Two-letter names (Ош, Шу) only where a capital mid-sentence says it is a name.
         // (or where a generic word follows: "Шу қаласы")
-        let generic_next = toks.get(at + 1).is_some_and(|t| {
-            generic(&t.folded, SUFFIX_GENERIC).is_some()
-                || kazakh_stems(&t.folded).any(|w| generic(w, SUFFIX_GENERIC).is_some())
-        });
+        let generic_next = toks
+            .get(at + 1)
+            .is_some_and(|t| suffix_generic(&t.folded).is_some());
         let min_key = if cyrillic_first && (first.capital_says_name() || generic_next) {
             2
         } else {

@@ -165,6 +165,12 @@ pub(super) fn generic(word: &str, table: &[(&str, Kind)]) -> Option<Kind> {
     table.iter().find(|(w, _)| *w == word).map(|(_, k)| *k)
 }
 
+/// The generic word after a name, perhaps with a Kazakh case ending ("Жамбыл ауданында").
+pub(super) fn suffix_generic(word: &str) -> Option<Kind> {
+    generic(word, SUFFIX_GENERIC)
+        .or_else(|| kazakh_stems(word).find_map(|w| generic(w, SUFFIX_GENERIC)))
+}
+
 /// A generic word, perhaps with an Arabic clitic on it ("بمدينة").
 pub(super) fn generic_with_clitic(word: &str, table: &[(&str, Kind)]) -> Option<Kind> {
     generic(word, table).or_else(|| {
