@@ -48,6 +48,9 @@ pub struct SortKey {
 pub struct SortBy(pub Vec<SortKey>);
 
 impl SortBy {
+    /// What [`SortBy::parse`] reads, as a regular expression (for `/api`).
+    pub const PATTERN: &str = "^[+-]?[a-z_]+(:(asc|desc))?(,[+-]?[a-z_]+(:(asc|desc))?)*$";
+
     pub fn parse(s: &str) -> Result<SortBy, FilterError> {
         let mut keys = Vec::new();
         for part in s.split(',').map(str::trim) {

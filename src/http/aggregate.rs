@@ -1,26 +1,37 @@
 //! `/collections/incidents/aggregate`: counts of the incidents a filter matches, grouped by
 //! region, country, category and day, week or month, as JSON or CSV ([`crate::aggregate`]).
 
-use std::sync::LazyLock;
-
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use serde_json::json;
 
 use super::error::ApiError;
 use super::items::{Format, data_etag, filter_from, format, not_modified_response, tagged};
 use super::ogc::check_collection;
-use super::params::Params;
+use super::params::{Kind, Param, Params};
 use super::{AppState, not_modified};
-use crate::aggregate::{Counter, GroupBy};
+use crate::aggregate::{Counter, GroupBy, Key};
 use crate::filter::FilterArgs;
 
-/// Query parameters the aggregate accepts: the items' filters, `groupby` and `f`.
-pub fn aggregate_params() -> &'static [&'static str] {
-    static P: LazyLock<Vec<&'static str>> =
-        LazyLock::new(|| [FilterArgs::NAMES, &["groupby", "f"]].concat());
-    &P
-}
+const GROUPBY: Param = Param::new(
+    "groupby",
+    "What to count by, a comma list: region (first-level region: the incident's gazetteer place's, else the nearest settlement's), country, category, day, week (ISO, from Monday) and month; e.g. region,week. Country-level incidents are in no region.",
+    Kind::Parsed {
+        schema: || {
+            let keys: Vec<&str> = Key::ALL.iter().map(|k| k.name()).collect();
+            json!({"type": "array", "items": {"type": "string", "enum": keys}, "minItems": 1, "uniqueItems": true})
+        },
+    },
+)
+.required();
+const F: Param = Param::new(
+    "f",
+    "Output format: JSON, or CSV with ACLED-like columns (csv). Accept: text/csv also gives CSV.",
+    Kind::OneOf(&["json", "csv"]),
+);
+/// The aggregate's own parameters, beside the items' filters.
+pub const AGGREGATE: &[Param] = &[GROUPBY, F];
 
 pub async fn aggregate(
     State(s): State<AppState>,
@@ -29,20 +40,11 @@ pub async fn aggregate(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection_id)?;
-    let params = Params::parse(raw.as_deref(), aggregate_params())?;
+    let params = Params::declared(raw.as_deref(), FilterArgs::NAMES, AGGREGATE)?;
     // The groups are not features: `f=geojson`, which the items take, is refused here.
-    if let Some(f) = params.get("f").filter(|f| !matches!(*f, "json" | "csv")) {
-        return Err(ApiError::bad_request(format!(
-            "f: {f:?} is not one of json, csv"
-        )));
-    }
-    let fmt = format(&params, &headers, true)?;
+    let fmt = format(&params, &F, &headers)?;
     let filter = filter_from(&params)?;
-    let by = params.get("groupby").ok_or_else(|| {
-        ApiError::bad_request(
-            "groupby: required, e.g. groupby=region,week (region, country, category, day, week, month)",
-        )
-    })?;
+    let by = params.value(&GROUPBY)?.unwrap_or_default();
     let by = GroupBy::parse(by).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let snap = s.app.snapshot();
     let tag = data_etag(b"aggregate", snap.version(), raw.as_deref(), fmt);

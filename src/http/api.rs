@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::params::Param;
 use crate::filter::FilterArgs;
 use crate::model::{Category, Precision, Status};
 
@@ -12,6 +13,11 @@ fn param(name: &str, loc: &str, required: bool, description: &str, schema: Value
 
 fn query(name: &str, description: &str, schema: Value) -> Value {
     param(name, "query", false, description, schema)
+}
+
+/// Declared query parameters ([`Param`]), as the handlers check them.
+fn declared(params: &[Param]) -> Vec<Value> {
+    params.iter().map(Param::openapi).collect()
 }
 
 fn r(name: &str) -> Value {
@@ -209,16 +215,6 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
     // The area collections: read-only, their own parameters. Before the incidents' paths, so
     // a client matching a URL to the first path that fits finds these.
     for (area, _, title, _) in super::areas::COLLECTIONS {
-        let zoom = query(
-            "zoom",
-            "Simplify the outlines to a pixel at this zoom (256-px tiles); without it, the outlines as stored (about 1 km).",
-            json!({"type": "integer", "minimum": 0, "maximum": 12}),
-        );
-        let area_f = query(
-            "f",
-            "Output format: GeoJSON.",
-            json!({"type": "string", "enum": ["json", "geojson"]}),
-        );
         paths.insert(
             format!("/collections/{area}"),
             get(
@@ -240,18 +236,16 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             get(
                 &format!("{title} with their outlines and names, paged"),
                 &format!("get_{area}"),
-                vec![
-                    query("limit", "Features per page, default 10; above 1,000 the page holds 1,000.", json!({"type": "integer", "minimum": 1, "maximum": 18446744073709551615u64})),
-                    query("offset", "Features to skip.", json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64})),
-                    r("bbox"),
-                    query("country", "Only this country's (ISO 3166-1 alpha-2).", json!({"type": "string", "pattern": "^[A-Za-z]{2}$"})),
-                    zoom.clone(),
-                    area_f.clone(),
-                ],
+                declared(super::areas::ITEMS),
                 with_errors(
                     {
-                        let mut m = ok("A page of areas", "application/geo+json", schema_ref("AreaCollection"));
-                        m.get_mut("200").unwrap()["headers"] = json!({"ETag": {"schema": {"type": "string"}}});
+                        let mut m = ok(
+                            "A page of areas",
+                            "application/geo+json",
+                            schema_ref("AreaCollection"),
+                        );
+                        m.get_mut("200").unwrap()["headers"] =
+                            json!({"ETag": {"schema": {"type": "string"}}});
                         m
                     },
                     &["304", "400"],
@@ -263,17 +257,16 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             get(
                 &format!("One of the {}", title.to_lowercase()),
                 &format!("get_{area}_one"),
-                vec![
-                    param(
-                        "areaId",
-                        "path",
-                        true,
-                        "The gazetteer id of the area.",
-                        json!({"type": "string"}),
-                    ),
-                    zoom,
-                    area_f,
-                ],
+                vec![param(
+                    "areaId",
+                    "path",
+                    true,
+                    "The gazetteer id of the area.",
+                    json!({"type": "string"}),
+                )]
+                .into_iter()
+                .chain(declared(super::areas::ONE))
+                .collect(),
                 with_errors(
                     ok(
                         "The area",
@@ -285,31 +278,11 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ),
         );
     }
-    let item_params = vec![
-        r("collectionId"),
-        r("limit"),
-        r("offset"),
-    ]
-    .into_iter()
-    .chain(FilterArgs::NAMES.iter().map(|n| r(n)))
-    .chain([
-        query(
-            "sortby",
-            "Order: a comma list of sortables (see /sortables), each with - for descending or + (or nothing) for ascending, e.g. -occurred_at,fatalities. Unknown values come last; the id breaks ties. Default: occurred_at, then id.",
-            json!({"type": "string", "pattern": "^[+-]?[a-z_]+(:(asc|desc))?(,[+-]?[a-z_]+(:(asc|desc))?)*$"}),
-        ),
-        query(
-            "f",
-            "Output format: GeoJSON (json), or CSV with ACLED-like columns (csv). Accept: text/csv also gives CSV.",
-            json!({"type": "string", "enum": ["json", "geojson", "csv"]}),
-        ),
-        query(
-            "status",
-            "Which incidents: published (the default), or the review queue's drafts or rejected incidents (those two need a write token: Authorization: Bearer TOKEN).",
-            json!({"type": "string", "enum": Status::ALL.map(Status::as_str)}),
-        ),
-    ])
-    .collect::<Vec<_>>();
+    let item_params = vec![r("collectionId")]
+        .into_iter()
+        .chain(FilterArgs::NAMES.iter().map(|n| r(n)))
+        .chain(declared(super::items::ITEMS))
+        .collect::<Vec<_>>();
     paths.insert(
         "/collections/{collectionId}/items".into(),
         get(
@@ -333,26 +306,10 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ),
         ),
     );
-    let keys: Vec<&str> = crate::aggregate::Key::ALL
-        .iter()
-        .map(|k| k.name())
-        .collect();
     let aggregate_params = vec![r("collectionId")]
         .into_iter()
         .chain(FilterArgs::NAMES.iter().map(|n| r(n)))
-        .chain([
-            json!({
-                "name": "groupby", "in": "query", "required": true,
-                "description": "What to count by, a comma list: region (first-level region: the incident's gazetteer place's, else the nearest settlement's), country, category, day, week (ISO, from Monday) and month; e.g. region,week. Country-level incidents are in no region.",
-                "style": "form", "explode": false,
-                "schema": {"type": "array", "items": {"type": "string", "enum": keys}, "minItems": 1, "uniqueItems": true},
-            }),
-            query(
-                "f",
-                "Output format: JSON, or CSV with ACLED-like columns (csv). Accept: text/csv also gives CSV.",
-                json!({"type": "string", "enum": ["json", "csv"]}),
-            ),
-        ])
+        .chain(declared(super::aggregate::AGGREGATE))
         .collect::<Vec<_>>();
     paths.insert(
         "/collections/{collectionId}/aggregate".into(),
@@ -436,8 +393,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         json!({"post": secured(
             "Restore an incident as it was after a change (default: its last state before deletion)",
             "restoreFeature",
-            vec![r("collectionId"), r("featureId"), r("ifMatch"),
-                 query("version", "The data version of the change to restore.", json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64}))],
+            [vec![r("collectionId"), r("featureId"), r("ifMatch")], declared(super::edit::RESTORE)].concat(),
             None,
             "200",
             feature_out("Restored"),
@@ -465,20 +421,9 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
     let mut import_op = secured(
         "Bulk import: a GeoJSON FeatureCollection or a CSV (ours or ACLED); all or nothing unless skip_invalid. Runs as a job: the answer is its result if it ends within the request time limit, else 202 with the job's URL",
         "importFeatures",
-        vec![
-            r("collectionId"),
-            query(
-                "skip_invalid",
-                "Store the valid rows even if some are invalid.",
-                json!({"type": "string", "enum": ["true", "false"]}),
-            ),
-            query(
-                "dry_run",
-                "Check everything, write nothing.",
-                json!({"type": "string", "enum": ["true", "false"]}),
-            ),
+        [vec![r("collectionId")], declared(super::import::IMPORT), vec![
             json!({"name": "Prefer", "in": "header", "required": false, "description": "`respond-async`: answer 202 at once", "schema": {"type": "string"}}),
-        ],
+        ]].concat(),
         Some(("text/csv", json!({"type": "string"}))),
         "200",
         content(
@@ -599,11 +544,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         ]
         .into_iter()
         .chain(tile_filters())
-        .chain([query(
-            "v",
-            "Data version (TileJSON adds it so clients refetch after edits); ignored.",
-            json!({"type": "string"}),
-        )])
+        .chain(declared(super::tiles::TILE))
         .collect::<Vec<_>>()
     };
     let binary = json!({"type": "string", "format": "binary"});
@@ -756,14 +697,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         get(
             "What each colour of a style stands for at a zoom",
             "getLegend",
-            vec![
-                r("style"),
-                query(
-                    "z",
-                    "Zoom level.",
-                    json!({"type": "integer", "minimum": 0, "maximum": 22}),
-                ),
-            ],
+            [vec![r("style")], declared(super::tiles::LEGEND)].concat(),
             with_errors(
                 ok(
                     "Legend",
@@ -821,11 +755,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             ]
             .into_iter()
             .chain(tile_filters())
-            .chain([query(
-                "v",
-                "Data version (TileJSON adds it so clients refetch after edits); ignored.",
-                json!({"type": "string"}),
-            )])
+            .chain(declared(super::tiles::TILE))
             .collect(),
             with_errors(
                 ok(
@@ -911,26 +841,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         get(
             "The offline base map's place names for a zoom and a view",
             "basemapLabels",
-            vec![
-                param(
-                    "zoom",
-                    "query",
-                    true,
-                    "The zoom of a 256-px-tile map (MapLibre's zoom + 1). Names are chosen per zoom so that none overlap at it; beyond 12 as at 12.",
-                    json!({"type": "integer", "minimum": 0, "maximum": 24}),
-                ),
-                r("bbox"),
-                query(
-                    "lang",
-                    "The language of the names (ISO 639), where the gazetteer has one; otherwise the main name. The page offers en, ar, ru, kk, the languages the names are sized for.",
-                    json!({"type": "string", "pattern": "^[a-z]{2,3}$", "default": "en"}),
-                ),
-                query(
-                    "limit",
-                    "Most names, the most important first; above 5,000 the answer holds 5,000.",
-                    json!({"type": "integer", "minimum": 1, "maximum": 18446744073709551615u64, "default": 500}),
-                ),
-            ],
+            declared(super::basemap::LABELS),
             with_errors(
                 ok(
                     "Countries and towns as points with `name`, `lang` (null for the main name), `kind` (country or town), `population`, `minzoom` and `anchor` (the side of the dot the name stands on: right, left, above, below; center for a country)",
@@ -946,26 +857,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         get(
             "Look a place name up, in any language or script",
             "geocode",
-            vec![
-                param(
-                    "q",
-                    "query",
-                    true,
-                    "The place name.",
-                    json!({"type": "string", "minLength": 1, "maxLength": 200}),
-                ),
-                query(
-                    "limit",
-                    "Most results.",
-                    json!({"type": "integer", "minimum": 1, "maximum": 50, "default": 5}),
-                ),
-                query(
-                    "country",
-                    "Prefer places in this country (ISO 3166-1 alpha-2).",
-                    json!({"type": "string", "pattern": "^[A-Za-z]{2}$"}),
-                ),
-                r("bbox"),
-            ],
+            declared(super::geocode::GEOCODE),
             with_errors(
                 ok(
                     "Candidates, best first",
@@ -981,11 +873,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         json!({"post": {
             "summary": "Find the places a text mentions (offsets in code points)",
             "operationId": "geoparse",
-            "parameters": [query(
-                "min_confidence",
-                "Leave out mentions less sure than this (0 to 1). The default keeps mentions that are usually right; 0 returns every candidate, however doubtful.",
-                json!({"type": "number", "minimum": 0, "maximum": 1, "default": crate::gazetteer::geoparse::DEFAULT_MIN_CONFIDENCE}),
-            )],
+            "parameters": declared(super::geocode::GEOPARSE),
             "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string", "minLength": 1}}}},
             "responses": with_errors(ok("Mentions", "application/json", schema_ref("Mentions")), &["400", "413", "503"]),
         }}),
@@ -997,7 +885,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             "description": "The report is stored; each event it tells of (place × day × kind) becomes a draft incident (status draft) with the evidence of every field as code-point offsets into the text, or, when it matches a published incident (same place, date ±1 day, category), a proposal to corroborate it. As text/plain, the metadata goes in query parameters of the same names as the JSON fields.",
             "operationId": "submitReport",
             "security": [{"bearer": []}],
-            "parameters": super::reports::METADATA.iter().map(|n| query(n, "For a text/plain report: see ReportInput.", json!({"type": "string"}))).collect::<Vec<_>>(),
+            "parameters": declared(super::reports::METADATA),
             "requestBody": {"required": true, "content": {
                 "application/json": {"schema": schema_ref("ReportInput")},
                 "text/plain": {"schema": {"type": "string", "minLength": 1}},
@@ -1084,10 +972,8 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
                 "tileMatrixSetId": param("tileMatrixSetId", "path", true, "The tile matrix set: WebMercatorQuad.", json!({"type": "string", "enum": ["WebMercatorQuad"]})),
                 "featureId": param("featureId", "path", true, "An incident id.", json!({"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"})),
                 "style": param("style", "path", true, "A heat style.", json!({"type": "string", "enum": styles})),
-                "f": query("f", "Output format.", json!({"type": "string", "enum": ["json"]})),
+                "f": super::ogc::F_JSON.openapi(),
                 "ifMatch": param("If-Match", "header", false, "The incident's current ETag (or *): the write happens only if it still matches.", json!({"type": "string"})),
-                "limit": query("limit", "Features per page, default 10; above 10,000 the page holds 10,000.", json!({"type": "integer", "minimum": 1, "maximum": 18446744073709551615u64, "default": 10})),
-                "offset": query("offset", "Features to skip.", json!({"type": "integer", "minimum": 0, "maximum": 18446744073709551615u64, "default": 0})),
             },
             "schemas": schemas(),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A write token (INCIDENTMAP_WRITE_TOKEN or a tokens file); reads need none."}},
@@ -1231,13 +1117,16 @@ fn schemas() -> Value {
         },
         "ReportInput": {
             "type": "object", "required": ["text"], "additionalProperties": false,
-            "properties": {
-                "text": {"type": "string", "minLength": 1, "description": "The report, in Arabic, Russian, Kazakh or English"},
-                "source": {"type": "string", "maxLength": crate::model::MAX_SHORT_TEXT, "description": "Who published it; copied into the drafts' source"},
-                "url": {"type": "string"},
-                "published_at": {"type": "string", "description": "RFC 3339 date or date-time: 'yesterday' and weekday names count from it (default: today)"},
-                "language": {"type": "string", "enum": ["ar", "ru", "kk", "en"], "description": "Detected from the letters when left out"},
-            },
+            // The metadata fields are the text/plain form's query parameters.
+            "properties": super::reports::METADATA.iter().fold(
+                json!({"text": {"type": "string", "minLength": 1, "description": "The report, in Arabic, Russian, Kazakh or English"}}),
+                |mut props, p| {
+                    let mut schema = p.schema();
+                    schema["description"] = p.help.into();
+                    props[p.name] = schema;
+                    props
+                },
+            ),
         },
         "Report": {
             "type": "object", "required": ["id", "text", "language", "drafts", "incidents"],

@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::items::tagged;
+use super::items::{F_GEOJSON, OFFSET};
 use super::ogc::{CRS84, link};
-use super::params::{Params, query_string};
+use super::params::{self, Param, Params, query_string};
 use super::{AppState, etag, not_modified};
 use crate::bbox::Bbox;
 use crate::gazetteer::{Gazetteer, Kind};
@@ -66,12 +67,45 @@ pub fn kind_of(collection: &str) -> Option<Kind> {
     COLLECTIONS.iter().find(|c| c.0 == collection).map(|c| c.1)
 }
 
-/// Query parameters of the areas' items.
-const ITEMS_PARAMS: &[&str] = &["limit", "offset", "bbox", "country", "zoom", "f"];
 const MAX_LIMIT: usize = 1000;
 const DEFAULT_LIMIT: usize = 10;
 /// The deepest `zoom` that simplifies: beyond it the stored outline is finer than a pixel.
 const MAX_ZOOM: u8 = 12;
+
+const LIMIT: Param = Param::new(
+    "limit",
+    "Features per page, default 10; above 1,000 the page holds 1,000.",
+    params::Kind::Int {
+        min: 1,
+        max: MAX_LIMIT as u64,
+        default: Some(DEFAULT_LIMIT as u64),
+        clamp: true,
+    },
+);
+const BBOX: Param = Param::new(
+    "bbox",
+    "Only areas whose outline's box meets this one: lon,lat,lon,lat (west, south, east, north).",
+    params::Kind::Bbox,
+);
+const COUNTRY: Param = Param::new(
+    "country",
+    "Only this country's (ISO 3166-1 alpha-2).",
+    params::Kind::Country,
+);
+const ZOOM: Param = Param::new(
+    "zoom",
+    "Simplify the outlines to a pixel at this zoom (256-px tiles); without it, the outlines as stored (about 1 km).",
+    params::Kind::Int {
+        min: 0,
+        max: MAX_ZOOM as u64,
+        default: None,
+        clamp: false,
+    },
+);
+/// The query parameters of the areas' items.
+pub const ITEMS: &[Param] = &[LIMIT, OFFSET, BBOX, COUNTRY, ZOOM, F_GEOJSON];
+/// The query parameters of one area.
+pub const ONE: &[Param] = &[ZOOM, F_GEOJSON];
 
 /// A collection's metadata.
 pub fn collection(id: &str, base: &str) -> Value {
@@ -155,13 +189,7 @@ fn feature(gaz: &Gazetteer, i: u32, outline: &MultiPolygon<f64>, zoom: Option<u8
 }
 
 fn zoom_of(params: &Params) -> Result<Option<u8>, ApiError> {
-    let zoom: Option<u8> = params.num("zoom", "an integer from 0 to 12")?;
-    match zoom {
-        Some(z) if z > MAX_ZOOM => Err(ApiError::bad_request(format!(
-            "zoom: {z} is above {MAX_ZOOM}; leave it out for the full outlines"
-        ))),
-        z => Ok(z),
-    }
+    Ok(params.int(&ZOOM)?.map(|z| z as u8))
 }
 
 fn geojson_response(body: Value, tag: HeaderValue, max_age: u32) -> Response {
@@ -170,12 +198,7 @@ fn geojson_response(body: Value, tag: HeaderValue, max_age: u32) -> Response {
 }
 
 fn check_format(params: &Params) -> Result<(), ApiError> {
-    match params.get("f") {
-        None | Some("json") | Some("geojson") => Ok(()),
-        Some(f) => Err(ApiError::bad_request(format!(
-            "f: {f:?} is not a format this resource serves; use json"
-        ))),
-    }
+    params.word(&F_GEOJSON).map(drop)
 }
 
 /// `GET /collections/{countries|regions}/items`.
@@ -186,27 +209,12 @@ async fn items(
     raw: Option<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), ITEMS_PARAMS)?;
+    let params = Params::declared(raw.as_deref(), &[], ITEMS)?;
     check_format(&params)?;
-    let limit = match params.num::<usize>("limit", "a positive integer")? {
-        Some(0) => return Err(ApiError::bad_request("limit: must be at least 1")),
-        Some(n) => n.min(MAX_LIMIT),
-        None => DEFAULT_LIMIT,
-    };
-    let offset: usize = params.num("offset", "a non-negative integer")?.unwrap_or(0);
-    let bbox = params
-        .get("bbox")
-        .map(Bbox::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_request(format!("bbox: {}", e.0)))?;
-    let country = params.get("country").map(str::to_ascii_uppercase);
-    if let Some(c) = &country
-        && (c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()))
-    {
-        return Err(ApiError::bad_request(format!(
-            "country: {c:?} is not an ISO 3166-1 alpha-2 code"
-        )));
-    }
+    let limit = params.int(&LIMIT)?.unwrap_or(DEFAULT_LIMIT as u64) as usize;
+    let offset = usize::try_from(params.int(&OFFSET)?.unwrap_or(0)).unwrap_or(usize::MAX);
+    let bbox = params.bbox(&BBOX)?;
+    let country = params.country(&COUNTRY)?;
     let zoom = zoom_of(&params)?;
     // The outlines are fixed for the binary's life: the query alone tells one answer from
     // another.
@@ -271,7 +279,7 @@ async fn items(
 
 /// `GET /collections/{countries|regions}/items/{id}`.
 async fn one(s: AppState, kind: Kind, id: &str, raw: Option<String>) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), &["zoom", "f"])?;
+    let params = Params::declared(raw.as_deref(), &[], ONE)?;
     check_format(&params)?;
     let zoom = zoom_of(&params)?;
     let gaz = s.app.gazetteer();

@@ -12,18 +12,49 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::items::{cache_control, tagged, tagged_json};
-use super::params::Params;
+use super::params::{self, Param, Params};
 use super::{AppState, etag, not_modified};
-use crate::bbox::Bbox;
 use crate::gazetteer::Kind;
 use crate::tiles::basemap::{self, LAYERS, MAX_ZOOM, REGION_MIN_ZOOM};
 use crate::tiles::mercator::{TileError, TileId};
 use crate::tiles::mvt;
 
-/// Query parameters of `/basemap/labels`.
-pub const PARAMS: &[&str] = &["zoom", "bbox", "lang", "limit"];
 const DEFAULT_LIMIT: usize = 500;
 const MAX_LIMIT: usize = 5000;
+
+const ZOOM: Param = Param::new(
+    "zoom",
+    "The zoom of a 256-px-tile map (MapLibre's zoom + 1). Names are chosen per zoom so that none overlap at it; beyond 12 as at 12.",
+    params::Kind::Int {
+        min: 0,
+        max: 24,
+        default: None,
+        clamp: false,
+    },
+)
+.required();
+const BBOX: Param = Param::new(
+    "bbox",
+    "The view: lon,lat,lon,lat (west, south, east, north).",
+    params::Kind::Bbox,
+);
+const LANG: Param = Param::new(
+    "lang",
+    "The language of the names (ISO 639), where the gazetteer has one; otherwise the main name. Default en; the page offers en, ar, ru, kk, the languages the names are sized for.",
+    params::Kind::Language,
+);
+const LIMIT: Param = Param::new(
+    "limit",
+    "Most names, the most important first; above 5,000 the answer holds 5,000.",
+    params::Kind::Int {
+        min: 1,
+        max: MAX_LIMIT as u64,
+        default: Some(DEFAULT_LIMIT as u64),
+        clamp: true,
+    },
+);
+/// The query parameters of `/basemap/labels`.
+pub const LABELS: &[Param] = &[ZOOM, BBOX, LANG, LIMIT];
 
 /// `GET /basemap/labels?zoom=&bbox=&lang=&limit=`: the places named at a zoom, in a view.
 pub async fn labels(
@@ -31,29 +62,11 @@ pub async fn labels(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref(), PARAMS)?;
-    let zoom: u8 = params
-        .num("zoom", "an integer from 0 to 24")?
-        .ok_or_else(|| ApiError::bad_request("zoom: required (the map's zoom, 0 to 24)"))?;
-    if zoom > 24 {
-        return Err(ApiError::bad_request(format!("zoom: {zoom} is above 24")));
-    }
-    let bbox = params
-        .get("bbox")
-        .map(Bbox::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_request(format!("bbox: {}", e.0)))?;
-    let lang = params.get("lang").unwrap_or("en").to_string();
-    if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
-        return Err(ApiError::bad_request(format!(
-            "lang: {lang:?} is not a two- or three-letter lowercase language code (ISO 639)"
-        )));
-    }
-    let limit = match params.num::<usize>("limit", "a positive integer")? {
-        Some(0) => return Err(ApiError::bad_request("limit: must be at least 1")),
-        Some(n) => n.min(MAX_LIMIT),
-        None => DEFAULT_LIMIT,
-    };
+    let params = Params::declared(raw.as_deref(), &[], LABELS)?;
+    let zoom = params.int(&ZOOM)?.unwrap_or_default() as u8;
+    let bbox = params.bbox(&BBOX)?;
+    let lang = params.language(&LANG)?.unwrap_or("en").to_string();
+    let limit = params.int(&LIMIT)?.unwrap_or(DEFAULT_LIMIT as u64) as usize;
     // The gazetteer is fixed for the binary's life: the query alone tells answers apart.
     let tag = etag(&[
         b"labels",

@@ -13,7 +13,7 @@ use super::AppState;
 use super::error::ApiError;
 use super::items::{GEOJSON, add_feature_links};
 use super::ogc::check_collection;
-use super::params::Params;
+use super::params::{Kind, Param, Params};
 use crate::app::{AppError, Expect};
 use crate::draft::{Draft, ResolveError};
 use crate::format::geojson::{parse_feature, parse_feature_text, write_feature};
@@ -523,6 +523,19 @@ pub async fn history(
         .into_response())
 }
 
+const VERSION: Param = Param::new(
+    "version",
+    "The data version of the change to restore (from the incident's history); without it, the last state it had before it was deleted.",
+    Kind::Int {
+        min: 0,
+        max: u64::MAX,
+        default: None,
+        clamp: false,
+    },
+);
+/// The query parameters of a restore.
+pub const RESTORE: &[Param] = &[VERSION];
+
 /// `POST /collections/incidents/items/{id}/restore[?version=N]`: puts back the incident as it
 /// was after change N (by default the last state it had before it was deleted).
 pub async fn restore(
@@ -533,8 +546,8 @@ pub async fn restore(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
-    let p = Params::parse(raw.as_deref(), &["version"])?;
-    let version: Option<u64> = p.num("version", "a data version from the incident's history")?;
+    let p = Params::declared(raw.as_deref(), &[], RESTORE)?;
+    let version = p.int(&VERSION)?;
     let expect = if_match(&headers, Expect::Anything)?;
     let app = s.app.clone();
     let restored = tokio::task::spawn_blocking(move || {

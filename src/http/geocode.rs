@@ -7,8 +7,7 @@ use serde::Serialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::params::Params;
-use crate::bbox::Bbox;
+use super::params::{Kind, Param, Params};
 use crate::gazetteer::geoparse::{DEFAULT_MIN_CONFIDENCE, Demonym, GeoparseOptions, Mention};
 use crate::gazetteer::{GeocodeOptions, GeocodeResult};
 
@@ -21,6 +20,47 @@ pub const MAX_MENTIONS: usize = 1000;
 
 pub const MAX_LIMIT: usize = 50;
 
+const Q: Param = Param::new(
+    "q",
+    "The place name, in any language or script.",
+    Kind::Text { max: 200 },
+)
+.required();
+const LIMIT: Param = Param::new(
+    "limit",
+    "Most results.",
+    Kind::Int {
+        min: 1,
+        max: MAX_LIMIT as u64,
+        default: Some(5),
+        clamp: false,
+    },
+);
+const COUNTRY: Param = Param::new(
+    "country",
+    "Prefer places in this country (ISO 3166-1 alpha-2).",
+    Kind::Country,
+);
+const BBOX: Param = Param::new(
+    "bbox",
+    "Prefer places in this box: lon,lat,lon,lat (west, south, east, north).",
+    Kind::Bbox,
+);
+/// The query parameters of `GET /geocode`.
+pub const GEOCODE: &[Param] = &[Q, LIMIT, COUNTRY, BBOX];
+
+const MIN_CONFIDENCE: Param = Param::new(
+    "min_confidence",
+    "Leave out mentions less sure than this (0 to 1). The default keeps mentions that are usually right; 0 returns every candidate, however doubtful.",
+    Kind::Number {
+        min: 0.0,
+        max: 1.0,
+        default: DEFAULT_MIN_CONFIDENCE,
+    },
+);
+/// The query parameters of `POST /geoparse`.
+pub const GEOPARSE: &[Param] = &[MIN_CONFIDENCE];
+
 #[derive(Serialize)]
 pub struct Answer {
     pub query: String,
@@ -31,38 +71,11 @@ pub async fn geocode(
     State(s): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Answer>, ApiError> {
-    let p = Params::parse(raw.as_deref(), &["q", "limit", "country", "bbox"])?;
-    let q = p
-        .get("q")
-        .ok_or_else(|| ApiError::bad_request("q: the place name to look up is required"))?
-        .to_string();
-    if q.is_empty() || q.chars().count() > 200 {
-        return Err(ApiError::bad_request(
-            "q: the place name must be 1 to 200 characters",
-        ));
-    }
-    let limit: usize = p.num("limit", "an integer between 1 and 50")?.unwrap_or(5);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(format!(
-            "limit: {limit} is outside 1..{MAX_LIMIT}"
-        )));
-    }
-    let country = match p.get("country") {
-        None => None,
-        Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
-            Some(c.to_ascii_uppercase())
-        }
-        Some(c) => {
-            return Err(ApiError::bad_request(format!(
-                "country: {c:?} is not an ISO 3166-1 alpha-2 code such as KZ"
-            )));
-        }
-    };
-    let bbox = p
-        .get("bbox")
-        .map(Bbox::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_request(format!("bbox: {e}")))?;
+    let p = Params::declared(raw.as_deref(), &[], GEOCODE)?;
+    let q = p.text(&Q)?.unwrap_or_default().to_string();
+    let limit = p.int(&LIMIT)?.unwrap_or(5) as usize;
+    let country = p.country(&COUNTRY)?;
+    let bbox = p.bbox(&BBOX)?;
     let opts = GeocodeOptions {
         limit,
         country,
@@ -101,15 +114,8 @@ pub async fn geoparse(
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Json<Mentions>, ApiError> {
-    let p = Params::parse(raw.as_deref(), &["min_confidence"])?;
-    let min_confidence: f64 = p
-        .num("min_confidence", "a number from 0 to 1")?
-        .unwrap_or(DEFAULT_MIN_CONFIDENCE);
-    if !(0.0..=1.0).contains(&min_confidence) {
-        return Err(ApiError::bad_request(format!(
-            "min_confidence: {min_confidence} is outside 0..1"
-        )));
-    }
+    let p = Params::declared(raw.as_deref(), &[], GEOPARSE)?;
+    let min_confidence = p.number(&MIN_CONFIDENCE)?;
     let limit = s.opts.geoparse_max_bytes;
     let too_large = || {
         super::body::too_large(

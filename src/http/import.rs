@@ -25,7 +25,16 @@ use super::edit::Writer;
 use super::error::ApiError;
 use super::jobs::Job;
 use super::ogc::check_collection;
-use super::params::Params;
+use super::params::{Kind, Param, Params};
+
+const SKIP_INVALID: Param = Param::new(
+    "skip_invalid",
+    "Store the valid rows even if some are invalid.",
+    Kind::Flag,
+);
+const DRY_RUN: Param = Param::new("dry_run", "Check everything, write nothing.", Kind::Flag);
+/// The query parameters of an import.
+pub const IMPORT: &[Param] = &[SKIP_INVALID, DRY_RUN];
 
 pub async fn import(
     State(s): State<AppState>,
@@ -36,19 +45,10 @@ pub async fn import(
     body: Body,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
-    let p = Params::parse(raw.as_deref(), &["skip_invalid", "dry_run"])?;
-    let flag = |name: &str| -> Result<bool, ApiError> {
-        match p.get(name) {
-            None | Some("false") => Ok(false),
-            Some("true") => Ok(true),
-            Some(v) => Err(ApiError::bad_request(format!(
-                "{name}: {v:?} is not true or false"
-            ))),
-        }
-    };
+    let p = Params::declared(raw.as_deref(), &[], IMPORT)?;
     let opts = crate::import::Options {
-        skip_invalid: flag("skip_invalid")?,
-        dry_run: flag("dry_run")?,
+        skip_invalid: p.flag(&SKIP_INVALID)?,
+        dry_run: p.flag(&DRY_RUN)?,
     };
     let name = match super::edit::content_type(&headers).as_str() {
         "application/geo+json" | "application/json" => "upload.geojson",

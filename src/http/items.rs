@@ -1,17 +1,18 @@
 //! `/collections/incidents/items` and `/collections/incidents/items/{id}`: incidents as GeoJSON.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::ApiError;
 use super::ogc::check_collection;
-use super::params::{Params, query_string};
+use super::params::{Kind, Param, Params, query_string};
 use super::{AppState, etag, not_modified};
 use crate::filter::sort::SortBy;
 use crate::filter::{Filter, FilterArgs};
@@ -23,17 +24,55 @@ pub const GEOJSON: &str = "application/geo+json";
 pub const MAX_LIMIT: usize = 10_000;
 pub const DEFAULT_LIMIT: usize = 10;
 
-/// Query parameters the items endpoint accepts: the filters, paging, order and format.
-pub fn items_params() -> &'static [&'static str] {
-    static P: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-        [
-            FilterArgs::NAMES,
-            &["limit", "offset", "f", "sortby", "status"],
-        ]
-        .concat()
-    });
-    &P
-}
+/// `limit`, as OGC API has it: a larger one is served with the most a page holds.
+pub const LIMIT: Param = Param::new(
+    "limit",
+    "Features per page, default 10; above 10,000 the page holds 10,000.",
+    Kind::Int {
+        min: 1,
+        max: MAX_LIMIT as u64,
+        default: Some(DEFAULT_LIMIT as u64),
+        clamp: true,
+    },
+);
+pub const OFFSET: Param = Param::new(
+    "offset",
+    "Features to skip.",
+    Kind::Int {
+        min: 0,
+        max: u64::MAX,
+        default: Some(0),
+        clamp: false,
+    },
+);
+const SORTBY: Param = Param::new(
+    "sortby",
+    "Order: a comma list of sortables (see /sortables), each with - for descending or + (or nothing) for ascending, e.g. -occurred_at,fatalities. Unknown values come last; the id breaks ties. Default: occurred_at, then id.",
+    Kind::Parsed {
+        schema: || json!({"type": "string", "pattern": SortBy::PATTERN}),
+    },
+);
+/// `f` where features may also be had as CSV.
+pub const F_FEATURES: Param = Param::new(
+    "f",
+    "Output format: GeoJSON (json), or CSV with ACLED-like columns (csv). Accept: text/csv also gives CSV.",
+    Kind::OneOf(&["json", "geojson", "csv"]),
+);
+/// `f` where the answer is GeoJSON only.
+pub const F_GEOJSON: Param = Param::new(
+    "f",
+    "Output format: GeoJSON.",
+    Kind::OneOf(&["json", "geojson"]),
+);
+const STATUS: Param = Param::new(
+    "status",
+    "Which incidents: published (the default), or the review queue's drafts or rejected incidents (those two need a write token: Authorization: Bearer TOKEN).",
+    Kind::Parsed {
+        schema: || json!({"type": "string", "enum": Status::ALL.map(Status::as_str)}),
+    },
+);
+/// The items endpoint's own parameters, beside the filters: paging, format, order, status.
+pub const ITEMS: &[Param] = &[LIMIT, OFFSET, F_FEATURES, SORTBY, STATUS];
 
 /// The filter parameters shared with the tiles and exports ([`FilterArgs`]).
 pub fn filter_from(p: &Params) -> Result<Filter, ApiError> {
@@ -42,21 +81,10 @@ pub fn filter_from(p: &Params) -> Result<Filter, ApiError> {
         .map_err(|e| ApiError::bad_request(e.0))
 }
 
-/// `limit` and `offset`: default 10, above the maximum served with the maximum, 0 refused.
+/// `limit` and `offset`, as declared.
 fn paging(p: &Params) -> Result<(usize, usize), ApiError> {
-    let limit = match p.get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(v) => {
-            let n: u64 = v.trim().parse().map_err(|_| {
-                ApiError::bad_request(format!("limit: {v:?} is not a positive integer"))
-            })?;
-            if n == 0 {
-                return Err(ApiError::bad_request("limit: must be at least 1"));
-            }
-            n.min(MAX_LIMIT as u64) as usize
-        }
-    };
-    let offset: usize = p.num("offset", "a non-negative integer")?.unwrap_or(0);
+    let limit = p.int(&LIMIT)?.unwrap_or(DEFAULT_LIMIT as u64) as usize;
+    let offset = usize::try_from(p.int(&OFFSET)?.unwrap_or(0)).unwrap_or(usize::MAX);
     Ok((limit, offset))
 }
 
@@ -67,19 +95,15 @@ pub(super) enum Format {
     Csv,
 }
 
-/// `f` decides; without it, `Accept` does (GDAL sends geo+json and json, browsers and
-/// owslib `*/*`, spreadsheets `text/csv`). Anything that accepts JSON, or anything at all, gets
-/// GeoJSON; 406 only when nothing we serve is acceptable.
-pub(super) fn format(p: &Params, headers: &HeaderMap, csv_ok: bool) -> Result<Format, ApiError> {
-    match p.get("f") {
-        Some("json") | Some("geojson") => return Ok(Format::GeoJson),
-        Some("csv") if csv_ok => return Ok(Format::Csv),
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "f: {other:?} is not a format this resource serves; use {}",
-                if csv_ok { "json or csv" } else { "json" }
-            )));
-        }
+/// `f` (declared as `f`, with the formats this resource serves) decides; without it,
+/// `Accept` does (GDAL sends geo+json and json, browsers and owslib `*/*`, spreadsheets
+/// `text/csv`). Anything that accepts JSON, or anything at all, gets GeoJSON; 406 only when
+/// nothing we serve is acceptable.
+pub(super) fn format(p: &Params, f: &Param, headers: &HeaderMap) -> Result<Format, ApiError> {
+    let csv_ok = matches!(f.kind, Kind::OneOf(words) if words.contains(&"csv"));
+    match p.word(f)? {
+        Some("csv") => return Ok(Format::Csv),
+        Some(_) => return Ok(Format::GeoJson),
         None => {}
     }
     let accept = headers
@@ -134,13 +158,13 @@ pub async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection_id)?;
-    let params = Params::parse(raw.as_deref(), items_params())?;
-    let fmt = format(&params, &headers, true)?;
+    let params = Params::declared(raw.as_deref(), FilterArgs::NAMES, ITEMS)?;
+    let fmt = format(&params, &F_FEATURES, &headers)?;
     let mut filter = filter_from(&params)?;
     let queue = review_status(&s, &params, &headers)?;
     filter.status = queue;
     let sort = params
-        .get("sortby")
+        .value(&SORTBY)?
         .map(SortBy::parse)
         .transpose()
         .map_err(|e| ApiError::bad_request(e.0))?
@@ -200,7 +224,7 @@ fn review_status(
     p: &Params,
     headers: &HeaderMap,
 ) -> Result<Option<Status>, ApiError> {
-    let Some(v) = p.get("status") else {
+    let Some(v) = p.value(&STATUS)? else {
         return Ok(None);
     };
     let status: Status = v
@@ -257,8 +281,8 @@ pub async fn one(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection_id)?;
-    let params = Params::parse(raw.as_deref(), &["f"])?;
-    format(&params, &headers, false)?;
+    let params = Params::declared(raw.as_deref(), &[], &[F_GEOJSON])?;
+    format(&params, &F_GEOJSON, &headers)?;
     let snap = s.app.snapshot();
     let missing = || ApiError::not_found(format!("no incident with id {id:?}"));
     // A draft or rejected incident is shown to token holders only; to anyone else it does not

@@ -277,7 +277,7 @@ pub fn router(state: AppState) -> Router {
                 .route_layer(writers()),
         )
         .route("/reports/{id}", get(reports::one))
-        .route("/jobs/{id}", get(jobs::one))
+        .route("/jobs/{id}", get(jobs::one).layer(no_query()))
         .route("/health", get(pages::health).layer(no_query()))
         .route("/ping", get(pages::ping).layer(no_query()))
         .route("/metrics", get(observe::metrics).layer(no_query()))

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::AppState;
 use super::error::ApiError;
-use super::params::Params;
+use super::params::{self, Param, Params};
 
 pub const COLLECTION: &str = "incidents";
 pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -80,13 +80,12 @@ pub(super) fn json_response(body: Value) -> Response {
         .into_response()
 }
 
+/// `f` on the JSON-only resources (landing page, conformance, collections, …).
+pub const F_JSON: Param = Param::new("f", "Output format.", params::Kind::OneOf(&["json"]));
+
+/// The JSON-only resources take `f=json` and nothing else.
 pub(super) fn no_params(raw: Option<&str>) -> Result<(), ApiError> {
-    Params::parse(raw, &["f"]).and_then(|p| match p.get("f") {
-        None | Some("json") => Ok(()),
-        Some(other) => Err(ApiError::bad_request(format!(
-            "f: {other:?} is not a format this resource serves; use json"
-        ))),
-    })
+    Params::declared(raw, &[], &[F_JSON]).and_then(|p| p.word(&F_JSON).map(drop))
 }
 
 /// `GET /`: the map for browsers, the landing page for everyone else.

@@ -16,9 +16,7 @@ use super::error::ApiError;
 use super::items::{not_modified_response, tagged_json};
 use super::ogc::{COLLECTION, check_collection, json_response, link, no_params};
 use super::params::Params;
-use super::tiles::{
-    carried_query, heat_tile, style_or_404, tile_filter, tile_filter_params, tile_params,
-};
+use super::tiles::{TILE, carried_query, heat_tile, style_or_404, tile_filter, tile_filter_params};
 use super::{AppState, not_modified};
 use crate::tiles::cache::TileKey;
 use crate::tiles::clusters::{FEATURE_BUDGET, MAX_ZOOM as VECTOR_MAX_ZOOM};
@@ -346,7 +344,7 @@ pub async fn vector_tile(
     check_collection(&c)?;
     check_tms(&tms)?;
     let tile = tile_of(&z, &row, &col)?;
-    let params = Params::parse(raw.as_deref(), tile_params())?;
+    let params = Params::declared(raw.as_deref(), tile_filter_params(), TILE)?;
     let (filter, filter_key) = tile_filter(&params)?;
     let snap = s.app.snapshot();
     let key = TileKey {

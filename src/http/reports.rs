@@ -11,17 +11,46 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::edit::{Writer, authorize, content_type};
 use super::error::ApiError;
-use super::params::Params;
+use super::params::{Kind, Param, Params};
 use crate::model::{MAX_SHORT_TEXT, OccurredAt, ReportRecord, new_id, new_report_id};
 use crate::report::intake::{Origin, Proposal, corroborated, draft_incident};
 use crate::report::{Lang, ReportText, extract};
 
-/// The metadata a report may come with, as JSON fields or (for a `text/plain` body) query
-/// parameters of the same names.
-pub const METADATA: &[&str] = &["source", "url", "published_at", "language"];
-
 /// Longest URL kept with a report.
 const MAX_URL: usize = 2048;
+
+/// The metadata a report may come with, as JSON fields or (for a `text/plain` body) query
+/// parameters of the same names. [`Submitted::read`] checks them.
+pub const METADATA: &[Param] = &[
+    Param::new(
+        "source",
+        "Who published it; copied into the drafts' source.",
+        Kind::Parsed {
+            schema: || json!({"type": "string", "maxLength": MAX_SHORT_TEXT}),
+        },
+    ),
+    Param::new(
+        "url",
+        "Where it was published.",
+        Kind::Parsed {
+            schema: || json!({"type": "string", "maxLength": MAX_URL}),
+        },
+    ),
+    Param::new(
+        "published_at",
+        "RFC 3339 date or date-time: 'yesterday' and weekday names count from it (default: today).",
+        Kind::Parsed {
+            schema: || json!({"type": "string"}),
+        },
+    ),
+    Param::new(
+        "language",
+        "ar, ru, kk or en; detected from the letters when left out.",
+        Kind::Parsed {
+            schema: || json!({"type": "string", "enum": Lang::ALL.map(Lang::as_str)}),
+        },
+    ),
+];
 
 /// A JSON report.
 #[derive(Debug, Deserialize)]
@@ -55,7 +84,7 @@ impl Submitted {
                     .map_err(|e| ApiError::bad_request(format!("the report is not valid: {e}")))?
             }
             "text/plain" => {
-                let p = Params::parse(raw, METADATA)?;
+                let p = Params::declared(raw, &[], METADATA)?;
                 let text = std::str::from_utf8(body)
                     .map_err(|e| ApiError::bad_request(format!("the report is not UTF-8: {e}")))?;
                 let get = |k: &str| p.get(k).map(String::from);

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::error::ApiError;
 use super::items::{cache_control, not_modified_response, tagged_json};
 use super::limit::Limiter;
-use super::params::Params;
+use super::params::{Kind, Param, Params};
 use super::{AppState, not_modified};
 use crate::filter::{Filter, FilterArgs};
 use crate::spatial::Snapshot;
@@ -132,13 +132,29 @@ pub fn tile_filter_params() -> &'static [&'static str] {
     &P
 }
 
-/// Query parameters tiles accept: their filters and `v`, the data version TileJSON puts in
-/// tile URLs so clients refetch after edits. Built once: every tile request checks it.
-pub fn tile_params() -> &'static [&'static str] {
-    static P: LazyLock<Vec<&'static str>> =
-        LazyLock::new(|| [tile_filter_params(), &["v"]].concat());
-    &P
-}
+/// `v`, the data version TileJSON puts in tile URLs so clients refetch after edits.
+const V: Param = Param::new(
+    "v",
+    "Data version (TileJSON adds it so clients refetch after edits); ignored.",
+    Kind::Parsed {
+        schema: || serde_json::json!({"type": "string"}),
+    },
+);
+/// The query parameters of a tile, beside [`tile_filter_params`].
+pub const TILE: &[Param] = &[V];
+
+const LEGEND_Z: Param = Param::new(
+    "z",
+    "Zoom level.",
+    Kind::Int {
+        min: 0,
+        max: MAX_ZOOM as u64,
+        default: Some(0),
+        clamp: false,
+    },
+);
+/// The query parameters of a legend.
+pub const LEGEND: &[Param] = &[LEGEND_Z];
 
 /// A query string carrying the request's parameters into tile URLs, and the data version
 /// (`v`) when given, so clients refetch after edits.
@@ -184,7 +200,7 @@ pub async fn heat_tile(
     raw: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw, tile_params())?;
+    let params = Params::declared(raw, tile_filter_params(), TILE)?;
     let (filter, filter_key) = tile_filter(&params)?;
     let snap = s.app.snapshot();
     let key = TileKey {
@@ -354,13 +370,8 @@ pub async fn legend(
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let params = Params::parse(raw.as_deref(), &["z"])?;
-    let z: u8 = params.num("z", "a zoom level 0..22")?.unwrap_or(0);
-    if z > MAX_ZOOM {
-        return Err(ApiError::bad_request(format!(
-            "z: {z} is out of range: zoom levels are 0..={MAX_ZOOM}"
-        )));
-    }
+    let params = Params::declared(raw.as_deref(), &[], LEGEND)?;
+    let z = params.int(&LEGEND_Z)?.unwrap_or_default() as u8;
     let style = style_or_404(&s, &name)?;
     let snap = s.app.snapshot();
     let t = s.tiles.clone();

@@ -37,6 +37,8 @@ pub enum Lang {
 }
 
 impl Lang {
+    pub const ALL: [Lang; 4] = [Lang::Ar, Lang::Ru, Lang::Kk, Lang::En];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Lang::Ar => "ar",
@@ -47,13 +49,8 @@ impl Lang {
     }
 
     pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "ar" => Some(Lang::Ar),
-            "ru" => Some(Lang::Ru),
-            "kk" => Some(Lang::Kk),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
+        let s = s.trim().to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.as_str() == s)
     }
 
     /// The language of a text by its letters: Arabic script; Cyrillic with Kazakh's own

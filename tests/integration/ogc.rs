@@ -1,7 +1,7 @@
 //! OGC API – Features resources: landing, conformance, collections, queryables, the API
 //! definition, CSV, content negotiation.
 
-use crate::common::TestServer;
+use crate::common::{TOKEN, TestServer};
 
 fn link<'a>(doc: &'a serde_json::Value, rel: &str) -> &'a serde_json::Value {
     doc["links"]
@@ -85,7 +85,8 @@ async fn queryables_are_a_json_schema() {
 
 #[tokio::test]
 async fn the_api_document_is_self_contained_and_declares_every_parameter() {
-    let s = TestServer::demo().await;
+    // Writable, so that the operations for token holders can be asked too.
+    let s = TestServer::writable_on(None).await;
     let r = s.get("/api").await;
     assert_eq!(
         r.headers()["content-type"],
@@ -104,23 +105,76 @@ async fn the_api_document_is_self_contained_and_declares_every_parameter() {
             &text[i..i + 60]
         );
     }
-    // the items operation declares every parameter the endpoint accepts
-    let ops = &doc["paths"]["/collections/incidents/items"]["get"]["parameters"];
-    let names: Vec<String> = ops
-        .as_array()
-        .unwrap()
+    // Every GET operation declares exactly the query parameters its endpoint accepts: an
+    // unknown one is refused with the list of those the endpoint takes, and that list must be
+    // the document's.
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(op) = item.get("get") else { continue };
+        let mut declared: Vec<String> = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| match p["$ref"].as_str() {
+                Some(r) => doc["components"]["parameters"][r.rsplit('/').next().unwrap()].clone(),
+                None => p.clone(),
+            })
+            .filter(|p| p["in"] == "query")
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect();
+        declared.sort();
+        let url = path
+            .replace("{collectionId}", "incidents")
+            .replace("{tileMatrixSetId}", "WebMercatorQuad")
+            .replace("{style}", "heat")
+            .replace("{featureId}", "no-such-id")
+            .replace("{areaId}", "1")
+            .replace("{reportId}", "rep-none")
+            .replace("{jobId}", "job-none")
+            .replace("{id}", "WebMercatorQuad");
+        // Raster tiles are named with their image type.
+        let url = match url.strip_prefix("/tiles/") {
+            Some(_) => url.replace("{y}", "0.png"),
+            None => url,
+        };
+        let url = [
+            "{tileMatrix}",
+            "{tileRow}",
+            "{tileCol}",
+            "{z}",
+            "{x}",
+            "{y}",
+        ]
         .iter()
-        .map(|p| match p["$ref"].as_str() {
-            Some(r) => doc["components"]["parameters"][r.rsplit('/').next().unwrap()]["name"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-            None => p["name"].as_str().unwrap().to_string(),
-        })
-        .collect();
-    for p in incidentmap::http::items::items_params() {
-        assert!(names.iter().any(|n| n == p), "{p} is not declared");
+        .fold(url, |u, v| u.replace(v, "0"));
+        assert!(
+            !url.contains('{'),
+            "{url}: a path parameter this test does not fill"
+        );
+        let r = reqwest::Client::new()
+            .get(s.url(&format!("{url}?zz_unknown=1")))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{url}: an unknown parameter is accepted");
+        let e: serde_json::Value = r.json().await.unwrap();
+        let d = e["description"].as_str().unwrap();
+        let mut accepted: Vec<String> = match d.split_once("this endpoint accepts ") {
+            Some((_, list)) => list.split(", ").map(String::from).collect(),
+            None => {
+                assert!(d.ends_with("takes none"), "{url}: {d}");
+                vec![]
+            }
+        };
+        accepted.sort();
+        assert_eq!(
+            accepted, declared,
+            "{url}: accepted (left) and declared (right) differ"
+        );
+        checked += 1;
     }
+    assert!(checked >= 30, "only {checked} operations checked");
     let html = s.get("/api.html").await.text().await.unwrap();
     assert!(html.contains("/collections/incidents/items"));
 }
