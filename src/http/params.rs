@@ -3,8 +3,6 @@
 //! OGC API – Features asks for exactly this, and it catches typos (`bbbox=`) that a lenient
 //! server would silently ignore.
 
-use std::str::FromStr;
-
 use serde_json::{Value, json};
 
 use super::error::ApiError;
@@ -210,17 +208,6 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
-    /// A parameter parsed as `T`, with a message naming it when it does not parse.
-    pub fn num<T: FromStr>(&self, name: &str, what: &str) -> Result<Option<T>, ApiError> {
-        self.get(name)
-            .map(|v| {
-                v.trim()
-                    .parse::<T>()
-                    .map_err(|_| ApiError::bad_request(format!("{name}: {v:?} is not {what}")))
-            })
-            .transpose()
-    }
-
     /// A declared parameter's text; a 400 naming it when it is required and absent.
     pub fn value(&self, p: &Param) -> Result<Option<&str>, ApiError> {
         match self.get(p.name) {
@@ -423,15 +410,9 @@ mod tests {
     }
 
     #[test]
-    fn values_are_decoded_and_numbers_checked() {
-        let p = Params::parse(
-            Some("q=%D8%A3%D9%83%D8%AA%D8%A7%D9%88&limit=x"),
-            &["q", "limit"],
-        )
-        .unwrap();
+    fn values_are_decoded() {
+        let p = Params::parse(Some("q=%D8%A3%D9%83%D8%AA%D8%A7%D9%88"), &["q"]).unwrap();
         assert_eq!(p.get("q"), Some("أكتاو"));
-        let e = p.num::<u32>("limit", "an integer").err().unwrap();
-        assert_eq!(e.description, "limit: \"x\" is not an integer");
     }
 
     const LIMIT: Param = Param::new(

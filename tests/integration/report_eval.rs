@@ -17,10 +17,13 @@ use crate::common::gazetteer;
 /// the drafter as the held-out ones, took recall from 0.851 to 0.750 and dates from 1.000 to
 /// 0.955 on the day they were added. Twelve more the same day (ar10–12, en10–12, kk13–15,
 /// ru13–15) scored P 0.50 / R 0.48 and P 0.67 / R 0.57 before any change made with them in
-/// view, and took the part from P 0.796 / R 0.841 to P 0.724 / R 0.735.
-const PRECISION_FLOOR: f64 = 0.755;
-const RECALL_FLOOR: f64 = 0.765;
-const COUNTS_FLOOR: f64 = 0.875;
+/// view, and took the part from P 0.796 / R 0.841 to P 0.724 / R 0.735. Eight more, written
+/// later that day (ar13–14, en13–14, kk16–17, ru16–17), scored P 0.43 / R 0.42 on arrival
+/// (Arabic 0.17 / 0.10: a flood report whose deaths are told with قضى and غرقاً gave no draft)
+/// and took the part from P 0.761 / R 0.773 to P 0.692 / R 0.696.
+const PRECISION_FLOOR: f64 = 0.69;
+const RECALL_FLOOR: f64 = 0.70;
+const COUNTS_FLOOR: f64 = 0.845;
 const DATES_FLOOR: f64 = 0.955;
 
 #[test]
@@ -28,7 +31,7 @@ fn development_events_counts_and_dates_hold_their_floors() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reports");
     let s = score::score(&root, &gazetteer());
     let dev = s.split("dev");
-    assert_eq!(dev.reports, 38, "the development part has 38 reports");
+    assert_eq!(dev.reports, 46, "the development part has 46 reports");
     let report = || s.errors.join("\n");
     for (what, got, floor) in [
         ("precision", dev.precision(), PRECISION_FLOOR),
