@@ -550,6 +550,29 @@ pub const TOPIC_FRAMES: &[&str] = &[
 /// same place and day turned into; not "fighting" or "battles" between armed forces.
 pub const CLASH_WORDS: &[&str] = &["clash", "столкнов", "стычк", "қақтығыс", "اشتباك", "مواجه"];
 
+/// Crowd control: where a report tells of tear gas, batons or water cannon, its "clashes" are a
+/// crowd against the police — a riot, as ACLED codes violent demonstrations — not a battle of
+/// armed groups.
+pub const CROWD_CONTROL: &[&str] = &[
+    "tear gas",
+    "teargas",
+    "rubber bullets",
+    "water cannon",
+    "batons",
+    "слезоточив",
+    "дубинк",
+    "водомет",
+    "резиновыми пулями",
+    "светошумов",
+    "жас агызатын",
+    "резенке ок",
+    "المسيل للدموع",
+    "الغاز المسيل",
+    "الرصاص المطاطي",
+    "خراطيم المياه",
+    "الهراوات",
+];
+
 /// Things a day may qualify that are no incident ("Sunday's election"), after a possessive.
 pub const NOT_EVENT_NOUNS: &[&str] = &[
     "election",
@@ -1393,6 +1416,7 @@ mod tests {
             ARSON,
             TYRES,
             CLASH_WORDS,
+            CROWD_CONTROL,
             NATIONWIDE,
             BACKGROUND,
             CONJUNCTIONS,

@@ -578,10 +578,35 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             d.category = Category::Arrests;
         }
     }
+    // Clashes in a report that tells of tear gas or batons are a crowd against the police.
+    let crowd_control = (0..words.len()).any(|k| {
+        lexicon::CROWD_CONTROL
+            .iter()
+            .any(|p| lexicon::match_at(&words, k, p) > 0)
+    });
+    if crowd_control {
+        for d in drafts
+            .iter_mut()
+            .filter(|d| d.category == Category::ArmedClash && is_clash_word(d, &chars))
+        {
+            d.category = Category::Riot;
+        }
+    }
     Extraction {
         language,
         drafts: fold_same_day(drafts, &chars),
     }
+}
+
+/// Whether a draft's category comes from "clashes" (with the police, between crowds) rather
+/// than "fighting" or "battles" between armed forces.
+fn is_clash_word(d: &DraftEvent, chars: &[char]) -> bool {
+    let sp = d.category_evidence;
+    let word: String = chars[sp.start..sp.end.min(chars.len())].iter().collect();
+    let word = text::fold(&word);
+    lexicon::CLASH_WORDS
+        .iter()
+        .any(|c| text::arabic_forms(&word).any(|f| f.starts_with(c)))
 }
 
 /// One event per place and day of unrest, as coders count them: arrests at the place and day
@@ -596,14 +621,9 @@ fn fold_same_day(mut drafts: Vec<DraftEvent>, chars: &[char]) -> Vec<DraftEvent>
     let clashes: std::collections::HashSet<(u64, Date)> = drafts
         .iter()
         .filter(|d| {
-            d.category == Category::ArmedClash && d.precision != Precision::Country && {
-                let sp = d.category_evidence;
-                let word: String = chars[sp.start..sp.end.min(chars.len())].iter().collect();
-                let word = text::fold(&word);
-                lexicon::CLASH_WORDS
-                    .iter()
-                    .any(|c| text::arabic_forms(&word).any(|f| f.starts_with(c)))
-            }
+            d.category == Category::ArmedClash
+                && d.precision != Precision::Country
+                && is_clash_word(d, chars)
         })
         .map(|d| (d.place.id, d.occurred_at))
         .collect();
@@ -1031,6 +1051,30 @@ mod tests {
             events("The rally in Bishkek on Friday ended without clashes.", day)
                 .iter()
                 .all(|e| e.2 != Category::Riot && e.2 != Category::ArmedClash)
+        );
+    }
+
+    #[test]
+    fn clashes_with_tear_gas_are_a_riot_fighting_between_forces_is_not() {
+        let day = time::macros::date!(2020 - 10 - 09);
+        let friday = |c| ("Bishkek".to_string(), "2020-10-09".to_string(), c);
+        assert_eq!(
+            events(
+                "Clashes broke out in Bishkek on Friday. Police fired tear gas at the crowd.",
+                day
+            ),
+            [friday(Category::Riot)]
+        );
+        assert_eq!(
+            events("Clashes broke out in Bishkek on Friday.", day),
+            [friday(Category::ArmedClash)]
+        );
+        assert_eq!(
+            events(
+                "Fighting broke out in Bishkek on Friday. Police fired tear gas elsewhere.",
+                day
+            ),
+            [friday(Category::ArmedClash)]
         );
     }
 

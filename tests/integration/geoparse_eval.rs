@@ -98,3 +98,16 @@ fn russian_names_in_ai_and_plural_names_are_found_in_every_case() {
         .collect();
     assert_eq!(names, ["Sibay", "Uchaly", "Tuymazy"]);
 }
+
+/// An English possessive is read without its ending: "Peru's" is Peru, not a place spelt
+/// "Perus".
+#[test]
+fn possessives_name_the_place_they_are_of() {
+    let gaz = crate::common::gazetteer();
+    let names: Vec<String> = gaz
+        .geoparse("Peru's ombudsman said the protests in Juliaca had left 17 dead.")
+        .into_iter()
+        .map(|m| m.place.name)
+        .collect();
+    assert_eq!(names, ["Peru", "Juliaca"]);
+}

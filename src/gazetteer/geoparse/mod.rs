@@ -822,7 +822,11 @@ impl Gazetteer {
             if single && is_stop_word(&first.folded) {
                 continue;
             }
-            {
+            // "Peru's" is Peru's, not a place spelt "Perus": a possessive is read without its
+            // ending (below), never as written.
+            let possessive_end = !is_cyrillic(&run[n - 1].folded)
+                && POSSESSIVES.iter().any(|p| run[n - 1].raw.ends_with(p));
+            if !possessive_end {
                 key.clear();
                 key.push_str(&first.folded);
                 rest(key);
