@@ -264,7 +264,11 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
     // The end of a sentence told as background: its later clauses are background too ("in
     // 2018, when 39 people died"), unless they give a date of their own.
     let mut background_until = 0;
+    let (mut sentence, mut sentence_start) = (usize::MAX, 0);
     for (sentence_end, s, e) in clauses {
+        if sentence_end != sentence {
+            (sentence, sentence_start) = (sentence_end, s);
+        }
         let in_sentence = |start: usize| start >= s && start < e;
         // Words are in text order: the clause's are a run, found by binary search (a long
         // report has thousands of clauses and words).
@@ -279,9 +283,16 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             .filter(|c| c.first >= w0 && c.first <= w1)
             .collect();
         // A flood or a fire is an incident only where the report counts its dead or hurt —
-        // a count of none included ("пожар; пострадавших нет"), as coders record it.
+        // a count of none included ("пожар; пострадавших нет"), as coders record it — in the
+        // same sentence ("four drowned when the floods swept their car away").
+        let casualties_told = || {
+            counts.iter().any(|c| {
+                c.kind.is_casualty()
+                    && (sentence_start..sentence_end).contains(&words[c.first].start)
+            })
+        };
         let cue = category_cue(&words, w0, w1, &used)
-            .filter(|(c, _)| *c != Category::Other || here.iter().any(|m| m.kind.is_casualty()));
+            .filter(|(c, _)| *c != Category::Other || casualties_told());
         // The sentence's date nearest its event word (a report says when it was told as well
         // as when it happened), else the story's, else the publication day.
         let focus = cue
@@ -760,6 +771,12 @@ fn category_cue(
         }) || lexicon::PRIVATIVE_ENDINGS
             .iter()
             .any(|e| words[k].folded.ends_with(e))
+            // Russian and Kazakh deny after the noun ("перебоев с газом нет"), unless what
+            // is denied is a count ("пострадавших при пожаре нет": there was a fire)
+            || (k + 1..=(k + 3).min(w1)).any(|j| {
+                matches!(words[j].folded.as_str(), "нет" | "жоқ")
+                    && !words[k + 1..=j].iter().any(|w| w.comma_before)
+            }) && !(w0..k).any(|j| lexicon::first_match(words, j, lexicon::COUNT_CUES).is_some())
     };
     for k in (w0..=w1).filter(|&k| !used[k] && !blocked[k - w0]) {
         if let Some((c, _)) = lexicon::first_match(words, k, lexicon::CATEGORY_CUES)
@@ -1051,6 +1068,29 @@ mod tests {
             events("The rally in Bishkek on Friday ended without clashes.", day)
                 .iter()
                 .all(|e| e.2 != Category::Riot && e.2 != Category::ArmedClash)
+        );
+    }
+
+    #[test]
+    fn a_road_blocked_is_a_protest_and_a_shortage_denied_is_none() {
+        let day = time::macros::date!(2025 - 12 - 17);
+        let at = |p: &str, d: &str, c| (p.to_string(), d.to_string(), c);
+        assert_eq!(
+            events(
+                "Во вторник жители Асаки перекрыли трассу, требуя вернуть газ.",
+                day
+            ),
+            [at("Asaka", "2025-12-16", Category::Protest)]
+        );
+        assert_eq!(
+            events("В Андижане жители остаются без газа.", day),
+            [at("Andijon", "2025-12-17", Category::Shortage)]
+        );
+        assert_eq!(events("В Ташкенте перебоев с газом нет.", day), []);
+        // a count denied is no event denied: the blast was
+        assert_eq!(
+            events("В Ташкенте погибших при взрыве нет.", day),
+            [at("Tashkent", "2025-12-17", Category::Explosion)]
         );
     }
 

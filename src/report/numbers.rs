@@ -139,7 +139,9 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
             || next.starts_with("жас")
             || next == "عاما"
             || next == "عام";
-        if percent || age || (1900..=2100).contains(&value) && words[k].is_digits() {
+        // "no one was arrested" is nobody, not one person
+        let nobody = k > 0 && words[k - 1].folded == "no" && words[k].folded == "one";
+        if nobody || percent || age || (1900..=2100).contains(&value) && words[k].is_digits() {
             k = last + 1;
             continue;
         }
