@@ -122,6 +122,14 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             // a mass brawl, stones thrown at the police: mob violence
             "жаппай төбелес",
             "тас лақтыр",
+            "threw stones",
+            "hurled stones",
+            "stone-throwing",
+            "pelted",
+            "забросали",
+            "закидали",
+            "бросали камни",
+            "رشق",
             "brawl",
             "threw stones",
             "stone throw",
@@ -694,7 +702,13 @@ pub const PARTICIPATION: &[&str] = &[
 
 /// Kazakh puts the accusation after the event word ("тәртіпсіздікке белсене қатысты деген
 /// күдікпен", on suspicion of taking part in the disorder).
-pub const PARTICIPATION_AFTER: &[&str] = &["күдікпен", "айыппен", "айыпталып"];
+pub const PARTICIPATION_AFTER: &[&str] = &[
+    "күдікпен",
+    "айыппен",
+    "айыпталып",
+    "бабы бойынша",
+    "бабымен",
+];
 
 /// Kazakh's privative suffix: "қақтығыссыз" is "without clashes".
 pub const PRIVATIVE_ENDINGS: &[&str] = &["сыз", "сіз"];

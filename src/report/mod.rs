@@ -1111,6 +1111,13 @@ mod tests {
         );
         assert_eq!(
             events(
+                "On Friday a march in Bishkek turned violent as youths pelted police cars.",
+                day
+            ),
+            [friday(Category::Riot)]
+        );
+        assert_eq!(
+            events(
                 "Fighting broke out in Bishkek on Friday. Police fired tear gas elsewhere.",
                 day
             ),
