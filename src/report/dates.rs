@@ -269,6 +269,9 @@ mod tests {
             [date!(2022 - 01 - 05), date!(2022 - 01 - 03)]
         );
         assert_eq!(dates("14 كانون الثاني 2021", p), [date!(2021 - 01 - 14)]);
+        // the Maghreb's month names, in both digit forms
+        assert_eq!(dates("مساء ١٩ ماي", p), [date!(2021 - 05 - 19)]);
+        assert_eq!(dates("يوم 3 جويلية 2021", p), [date!(2021 - 07 - 03)]);
         assert_eq!(dates("4-7 қаңтар аралығында", p), [date!(2022 - 01 - 04)]);
         assert_eq!(dates("с 4 по 10 января", p), [date!(2022 - 01 - 04)]);
         assert_eq!(dates("from 4 to 10 January", p), [date!(2022 - 01 - 04)]);
