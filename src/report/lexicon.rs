@@ -1373,6 +1373,23 @@ pub const NATIONWIDE: &[&str] = &[
 /// How many words a phrase matches at `k` (0: none). Each stem is compared with the word and,
 /// for Arabic, its forms without proclitics.
 pub fn match_at(words: &[super::text::Word], k: usize, phrase: &str) -> usize {
+    // Most phrases are in another language than the word: a look at the first byte of each
+    // (its script, in UTF-8) settles those before any form of the word is compared.
+    fn script(b: u8) -> u8 {
+        match b {
+            0..=0x7F => 0,
+            0xD0..=0xD4 => 1,
+            0xD8..=0xDB => 2,
+            _ => 3,
+        }
+    }
+    match (
+        phrase.as_bytes().first(),
+        words.get(k).and_then(|w| w.folded.as_bytes().first()),
+    ) {
+        (Some(&p), Some(&w)) if script(p) == script(w) => {}
+        _ => return 0,
+    }
     let mut n = 0;
     for stem in phrase.split(' ') {
         let Some(w) = words.get(k + n) else { return 0 };
