@@ -346,6 +346,9 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
         &[
             "flood",
             "blaze",
+            // (not a gun's: see NOT_CUES)
+            "fire$",
+            "fires$",
             "arson",
             "наводнен",
             "паводк",
@@ -483,12 +486,19 @@ pub const REPORTING: &[&str] = &[
     "reported$",
     "confirmed$",
     "stated$",
+    "added$",
+    "estimated$",
+    "put the",
     // ru
     "сообщил",
+    "сообщал",
     "заявил",
+    "заявлял",
     "рассказал",
     "подтвердил",
     "объявил",
+    "уточнил",
+    "называл",
     "по данным",
     // kk
     "хабарла",
@@ -496,6 +506,7 @@ pub const REPORTING: &[&str] = &[
     "мәліметінше",
     "мәлімет",
     "айтты",
+    "деді$",
     // ar
     "قال",
     "قالت",
@@ -507,6 +518,10 @@ pub const REPORTING: &[&str] = &[
     "اكد",
     "اكدت",
     "صرح",
+    "اوضح",
+    "اضاف",
+    "اشار",
+    "اشارت",
 ];
 
 /// Phrases that make the name after them a source ("according to Bishkek", "по данным
@@ -522,6 +537,29 @@ pub const SOURCE_BEFORE: &[&str] = &[
     "حسب",
     "وفق",
     "نقلا عن",
+];
+
+/// Hospitals: the hurt are taken there, and a place named with one ("taken to hospitals in
+/// Tripoli", "доставлены в больницу в Беслане", "Ақтөбе ауруханасына") is where they are
+/// treated, not where it happened.
+pub const HOSPITAL: &[&str] = &["hospital", "больниц", "аурухана", "مستشفي"];
+
+/// Dying of one's wounds: a toll's update, not an event of the day it is told.
+pub const SUCCUMBED: &[&str] = &[
+    "succumbed",
+    "of his wounds",
+    "of her wounds",
+    "of their wounds",
+    "of his injuries",
+    "of her injuries",
+    "of their injuries",
+    "от полученных",
+    "от ранений",
+    "от травм",
+    "жарақаттан",
+    "متاثرا بجروح",
+    "متاثره بجروح",
+    "متاثرين بجروح",
 ];
 
 /// Words after a name that make it a source (Kazakh: "Бішкектің мәліметінше", "according to
@@ -558,6 +596,20 @@ pub const NOT_CUES: &[&str] = &[
     "riot squad",
     "riot shield",
     "anti riot",
+    // a gun's fire, and those who fight fires
+    "opened fire",
+    "open fire",
+    "opening fire",
+    "under fire",
+    "fire on",
+    "fire at",
+    "fire brigade",
+    "fire service",
+    "fire station",
+    "fire department",
+    "fire crews",
+    "fire safety",
+    "fire exit",
     // ru
     "по борьбе с массовыми беспоряд",
     "борьбе с беспоряд",
@@ -779,6 +831,7 @@ pub const COUNT_CUES: &[(CountKind, &[&str])] = &[
             "wound",
             "hurt$",
             "hospitali",
+            "ожог",
             "ранен",
             "ранил",
             "пострадав",
@@ -801,6 +854,9 @@ pub const COUNT_CUES: &[(CountKind, &[&str])] = &[
             "مصاب",
         ],
     ),
+    // taken to, treated in hospital: hurt (the nearest count word wins, so "died in hospital"
+    // stays a death)
+    (CountKind::Injured, HOSPITAL),
     (
         CountKind::Arrested,
         &[
@@ -1500,6 +1556,8 @@ mod tests {
         }
         for list in [
             ASIDES,
+            HOSPITAL,
+            SUCCUMBED,
             TOLL_WORDS,
             REPORTING,
             NOT_CUES,

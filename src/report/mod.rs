@@ -349,6 +349,24 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             background_until = sentence_end;
             continue;
         }
+        // A victim who died of their wounds or in hospital later ("died in hospital on
+        // Sunday", "скончался от полученных травм", "توفي متأثرا بجروحه") updates the toll of
+        // the story's event: the day they died is not the event's, nor the story's.
+        let is_in =
+            |k: usize, list: &[&str]| list.iter().any(|p| lexicon::match_at(&words, k, p) > 0);
+        let death = |k: usize| {
+            lexicon::first_match(&words, k, lexicon::COUNT_CUES)
+                .is_some_and(|(c, _)| c == CountKind::Fatalities)
+        };
+        let succumbed = cue.is_none()
+            && !ctx.last.is_empty()
+            && (w0..=w1).any(|k| {
+                is_in(k, lexicon::SUCCUMBED)
+                    // died in hospital: a death word beside the hospital
+                    || is_in(k, lexicon::HOSPITAL)
+                        && (k.saturating_sub(3).max(w0)..=(k + 3).min(w1)).any(death)
+            });
+        let date_here = date_here.filter(|_| !succumbed);
         let nationwide = (w0..=w1).any(|k| {
             lexicon::NATIONWIDE
                 .iter()
@@ -723,7 +741,35 @@ fn dateline(chars: &[char]) -> usize {
                 .take_while(|c| matches!(c, '/' | '.' | ')'))
                 .count()
         });
-    dash.max(agency)
+    // "УФА, 19 января. /Агидель-Пресс/. Число…": a place and a date as a short sentence of
+    // their own, then the agency between slashes, guillemets or brackets.
+    let short = opening[..opening.len().min(40)]
+        .iter()
+        .position(|&c| c == '.')
+        .filter(|&dot| {
+            opening[..dot].contains(&',') && opening[..dot].iter().any(|c| c.is_ascii_digit())
+        })
+        .map_or(0, |dot| {
+            let mut end = dot + 1;
+            while opening.get(end) == Some(&' ') {
+                end += 1;
+            }
+            let close = match opening.get(end) {
+                Some('/') => '/',
+                Some('«') => '»',
+                Some('(') => ')',
+                _ => return dot + 1,
+            };
+            let Some(len) = opening[end + 1..].iter().position(|&c| c == close) else {
+                return dot + 1;
+            };
+            end += len + 2;
+            end + opening[end..]
+                .iter()
+                .take_while(|c| matches!(c, '/' | '.' | ')' | '»'))
+                .count()
+        });
+    dash.max(agency).max(short)
 }
 
 /// The sentence's event cue: the most serious kind named ([`lexicon::CATEGORY_ORDER`]), with
@@ -823,6 +869,24 @@ fn is_source(words: &[text::Word], start: usize, end: usize) -> bool {
                 .iter()
                 .any(|p| w.folded.starts_with(p))
         })
+        || is_hospital_town(words, first, after)
+}
+
+/// Whether the mention (words `first..after`) names where the hurt were treated: a hospital
+/// word just before it ("hospitals in Tripoli", "в больницу в Беслане", "مستشفى في بيروت")
+/// or right after it ("a Tripoli hospital", "Беслан ауруханасына"), in the same clause.
+fn is_hospital_town(words: &[text::Word], first: usize, after: usize) -> bool {
+    let hospital = |k: usize| {
+        lexicon::HOSPITAL
+            .iter()
+            .any(|p| lexicon::match_at(words, k, p) > 0)
+    };
+    let before = (first.saturating_sub(3)..first)
+        .rev()
+        .take_while(|&k| !words[k + 1].comma_before)
+        .any(hospital);
+    let next = after < words.len() && !words[after].comma_before && hospital(after);
+    before || next
 }
 
 /// Whether the clause has a cue of this kind.
@@ -1095,6 +1159,44 @@ mod tests {
     }
 
     #[test]
+    fn the_hurt_are_counted_where_it_happened_not_where_they_were_treated() {
+        let day = time::macros::date!(2025 - 11 - 11);
+        let d = drafts(
+            "В воскресенье в Ольгинском взорвался газовый баллон в жилом доме в Северной \
+             Осетии. Двое детей с ожогами доставлены в районную больницу в Беслане.",
+            day,
+        );
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| (d.place.name.as_str(), d.injured.as_ref().map(|c| c.value)))
+            .collect();
+        assert!(got.iter().all(|(p, _)| *p != "Beslan"), "{got:?}");
+        assert!(got.iter().any(|(_, i)| *i == Some(2)), "{got:?}");
+        // died in hospital days later: the fire's toll, not a death on the day it was told
+        let d = drafts(
+            "A fire in a dormitory in Aktobe on Friday night killed four students. One more \
+             student died in hospital on Sunday. About 20 others were taken to hospital.",
+            time::macros::date!(2026 - 01 - 26),
+        );
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.occurred_at.to_string(),
+                    d.injured.as_ref().map(|c| c.value),
+                )
+            })
+            .collect();
+        assert_eq!(got, [("2026-01-23".to_string(), Some(20))]);
+        // a gun's fire is no fire
+        let d = drafts(
+            "Police opened fire on protesters in Bishkek on Friday, killing three.",
+            time::macros::date!(2020 - 10 - 09),
+        );
+        assert!(d.iter().all(|d| d.category != Category::Other), "{d:?}");
+    }
+
+    #[test]
     fn clashes_with_tear_gas_are_a_riot_fighting_between_forces_is_not() {
         let day = time::macros::date!(2020 - 10 - 09);
         let friday = |c| ("Bishkek".to_string(), "2020-10-09".to_string(), c);
@@ -1187,7 +1289,7 @@ mod tests {
     }
 
     #[test]
-    fn datelines_in_three_styles() {
+    fn datelines_in_four_styles() {
         let end = |t: &str| {
             let c: Vec<char> = t.chars().collect();
             c[..dateline(&c)].iter().collect::<String>()
@@ -1204,6 +1306,11 @@ mod tests {
             end("АЛМАТЫ, 11 января. /«Вестник»/. Около восьми тысяч человек задержаны"),
             "АЛМАТЫ, 11 января. /«Вестник»/."
         );
+        assert_eq!(
+            end("УФА, 19 января. /Агидель-Пресс/. Число пострадавших выросло"),
+            "УФА, 19 января. /Агидель-Пресс/."
+        );
+        assert_eq!(end("Алматы, 5 наурыз. Кеше түнде"), "Алматы, 5 наурыз.");
         assert_eq!(
             end("Soldiers patrolled the streets of Nairobi on Tuesday."),
             ""
