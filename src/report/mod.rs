@@ -388,10 +388,16 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             Some(d) => (d.date, Some(span(d.first, d.last))),
             None => ctx.date.unwrap_or((report.published, None)),
         };
+        // The dateline's city is where the story was filed: a place of the first sentence
+        // only when that names no other.
+        let body_named = mentions
+            .iter()
+            .any(|m| in_sentence(m.start) && m.start >= dateline_end);
         let places = most_specific(
             mentions
                 .iter()
                 .filter(|m| in_sentence(m.start) && !is_source(&words, m.start, m.end))
+                .filter(|m| m.start >= dateline_end || !body_named)
                 .map(|m| {
                     (
                         m.place.clone(),
@@ -702,20 +708,43 @@ fn dateline(chars: &[char]) -> usize {
     let line_end = chars.iter().position(|&c| c == '\n').unwrap_or(chars.len());
     // a line of its own: short, a place and a comma, a date's digits, an agency in «» or ()
     let first_line = &chars[..line_end];
+    let spaced_dash = |i: usize| {
+        matches!(chars[i], '-' | '–' | '—') && chars[i - 1] == ' ' && chars[i + 1] == ' '
+    };
+    // (or a place, a dash and the agency: `عمّان – «شبكة وادي الأردن»`)
     if line_end <= 60
         && line_end < chars.len()
-        && first_line.contains(&',')
-        && first_line.iter().any(|c| c.is_ascii_digit())
+        && (first_line.contains(&',') && first_line.iter().any(|c| c.is_ascii_digit())
+            || (1..line_end.saturating_sub(1)).any(spaced_dash))
         && first_line.iter().any(|c| matches!(c, '«' | '('))
     {
         return line_end;
     }
-    let dash = (1..line_end.min(100).saturating_sub(1))
-        .find(|&i| {
-            matches!(chars[i], '-' | '–' | '—') && chars[i - 1] == ' ' && chars[i + 1] == ' '
-        })
-        .map_or(0, |i| i + 1);
     let opening = &chars[..line_end.min(100)];
+    // the agency that may follow, between slashes, guillemets or brackets
+    let agency_after = |start: usize| {
+        let mut end = start;
+        while opening.get(end) == Some(&' ') {
+            end += 1;
+        }
+        let close = match opening.get(end) {
+            Some('/') => '/',
+            Some('«') => '»',
+            Some('(') => ')',
+            _ => return start,
+        };
+        let Some(len) = opening[end + 1..].iter().position(|&c| c == close) else {
+            return start;
+        };
+        end += len + 2;
+        end + opening[end..]
+            .iter()
+            .take_while(|c| matches!(c, '/' | '.' | ')' | '»'))
+            .count()
+    };
+    let dash = (1..line_end.min(100).saturating_sub(1))
+        .find(|&i| spaced_dash(i))
+        .map_or(0, |i| agency_after(i + 1));
     let agency = opening
         .iter()
         .position(|&c| c == '«')
@@ -749,26 +778,7 @@ fn dateline(chars: &[char]) -> usize {
         .filter(|&dot| {
             opening[..dot].contains(&',') && opening[..dot].iter().any(|c| c.is_ascii_digit())
         })
-        .map_or(0, |dot| {
-            let mut end = dot + 1;
-            while opening.get(end) == Some(&' ') {
-                end += 1;
-            }
-            let close = match opening.get(end) {
-                Some('/') => '/',
-                Some('«') => '»',
-                Some('(') => ')',
-                _ => return dot + 1,
-            };
-            let Some(len) = opening[end + 1..].iter().position(|&c| c == close) else {
-                return dot + 1;
-            };
-            end += len + 2;
-            end + opening[end..]
-                .iter()
-                .take_while(|c| matches!(c, '/' | '.' | ')' | '»'))
-                .count()
-        });
+        .map_or(0, |dot| agency_after(dot + 1));
     dash.max(agency).max(short)
 }
 
@@ -1311,6 +1321,14 @@ mod tests {
             "УФА, 19 января. /Агидель-Пресс/."
         );
         assert_eq!(end("Алматы, 5 наурыз. Кеше түнде"), "Алматы, 5 наурыз.");
+        assert_eq!(
+            end("ВЛАДИКАВКАЗ, 11 ноября — «Терек-Информ». Число погибших"),
+            "ВЛАДИКАВКАЗ, 11 ноября — «Терек-Информ»."
+        );
+        assert_eq!(
+            end("عمّان – «شبكة وادي الأردن»\nارتفعت حصيلة"),
+            "عمّان – «شبكة وادي الأردن»"
+        );
         assert_eq!(
             end("Soldiers patrolled the streets of Nairobi on Tuesday."),
             ""

@@ -231,7 +231,8 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
 /// пострадали").
 fn after_aside(words: &[Word], last: usize) -> Option<(CountKind, usize)> {
     // the number's noun, then the aside opening with its comma
-    let open = (last + 1..(last + 4).min(words.len())).find(|&i| words[i].comma_before)?;
+    // ("four members of one family, among them two children, drowned")
+    let open = (last + 1..(last + 7).min(words.len())).find(|&i| words[i].comma_before)?;
     if !lexicon::ASIDES
         .iter()
         .any(|p| lexicon::match_at(words, open, p) > 0)
