@@ -23,7 +23,21 @@ pub fn find(words: &[Word], published: Date) -> Vec<DateMention> {
     let mut out = Vec::new();
     let mut k = 0;
     while k < words.len() {
-        if let Some(m) = at(words, k, published) {
+        if let Some(mut m) = at(words, k, published) {
+            // "накануне, в среду", "yesterday, Tuesday", "أمس السبت": the day named after a
+            // relative one is the same day, and says it better (the relative word may count
+            // from the story's day rather than from publication).
+            if first_of(words, k, RELATIVE_DAYS).is_some()
+                && let Some(named) = (m.last + 1..(m.last + 4).min(words.len()))
+                    .take_while(|&j| !matches!(words[j].before, '.' | '!' | '?' | '\n'))
+                    .find_map(|j| at(words, j, published))
+                    .filter(|n| first_of(words, n.first, RELATIVE_DAYS).is_none())
+            {
+                m = DateMention {
+                    first: m.first,
+                    ..named
+                };
+            }
             k = m.last + 1;
             out.push(m);
         } else {
@@ -257,6 +271,15 @@ mod tests {
         );
         assert_eq!(dates("кеше кешке", p), [date!(2022 - 01 - 05)]);
         assert_eq!(dates("on Tuesday", p), [date!(2022 - 01 - 04)]);
+        // a relative day and the day it is: one date, the named one
+        assert_eq!(
+            dates("Накануне, в среду, прошёл пикет", date!(2026 - 01 - 19)),
+            [date!(2026 - 01 - 14)]
+        );
+        assert_eq!(
+            dates("أمس السبت", date!(2026 - 01 - 18)),
+            [date!(2026 - 01 - 17)]
+        );
         assert_eq!(dates("в четверг", p), [p]);
         assert_eq!(dates("يوم الأربعاء", p), [date!(2022 - 01 - 05)]);
         assert_eq!(dates("5 января", p), [date!(2022 - 01 - 05)]);
