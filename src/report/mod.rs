@@ -214,6 +214,8 @@ struct Context {
     places: Vec<(GeocodeResult, Span)>,
     date: Option<(Date, Option<Span>)>,
     last: Vec<usize>,
+    /// A natural disaster or an accident has been named without casualties.
+    disaster: bool,
 }
 
 /// Drafts the incidents a report tells of.
@@ -291,8 +293,13 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                     && (sentence_start..sentence_end).contains(&words[c.first].start)
             })
         };
-        let cue = category_cue(&words, w0, w1, &used)
-            .filter(|(c, _)| *c != Category::Other || casualties_told());
+        let raw_cue = category_cue(&words, w0, w1, &used);
+        let cue = raw_cue.filter(|(c, _)| *c != Category::Other || casualties_told());
+        // A disaster named with no dead or hurt yet ("the flood is getting worse") is what
+        // the dead counted after it died in.
+        if raw_cue.is_some() && cue.is_none() {
+            ctx.disaster = true;
+        }
         // The sentence's date nearest its event word (a report says when it was told as well
         // as when it happened), else the story's, else the publication day.
         let focus = cue
@@ -409,6 +416,16 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                 })
                 .collect(),
         );
+        // A river or a lake named beside a town ("the Ilek burst its banks in Aktobe") is what
+        // happened there, not a second place of it.
+        let places = if places.iter().any(|(p, _)| p.kind != Kind::Water) {
+            places
+                .into_iter()
+                .filter(|(p, _)| p.kind != Kind::Water)
+                .collect()
+        } else {
+            places
+        };
 
         // Arrests told after an event, with no new place: the event's count, not an event.
         // So are the dead and hurt of a sentence about shortages ("more than 60 wounded are
@@ -462,6 +479,10 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let Some(category) = category
             .or_else(|| ctx.last.first().map(|&k| drafts[k].category))
             .or(cue.map(|c| c.0))
+            .or_else(|| {
+                (ctx.disaster && here.iter().any(|c| c.kind.is_casualty() && c.value > 0))
+                    .then_some(Category::Other)
+            })
             .or_else(|| {
                 // (nobody detained, and nothing else: no event)
                 here.iter()
@@ -1198,6 +1219,23 @@ mod tests {
             })
             .collect();
         assert_eq!(got, [("2026-01-23".to_string(), Some(20))]);
+        // a flood named in one sentence, its dead in the next; the river is no second place
+        let d = drafts(
+            "The flooding in Aktobe region is getting worse. On Tuesday the Ilek River burst its \
+             banks in Aktobe and flooded hundreds of homes. One elderly man was killed.",
+            time::macros::date!(2025 - 04 - 09),
+        );
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.place.name.as_str(),
+                    d.category,
+                    d.fatalities.as_ref().map(|c| c.value),
+                )
+            })
+            .collect();
+        assert_eq!(got, [("Aktobe", Category::Other, Some(1))]);
         // a gun's fire is no fire
         let d = drafts(
             "Police opened fire on protesters in Bishkek on Friday, killing three.",
