@@ -839,15 +839,17 @@ fn category_cue(
         })
     };
     // An event denied is no event ("the rally passed without clashes").
-    let denied = |k: usize| {
+    // (Being without is what a shortage is: "жылусыз қалды", 'were left without heat'.)
+    let denied = |k: usize, c: Category| {
         (k.saturating_sub(2).max(w0)..k).any(|j| {
             !words[j + 1].comma_before
                 && lexicon::NEGATIONS
                     .iter()
                     .any(|p| lexicon::match_at(words, j, p) > 0)
-        }) || lexicon::PRIVATIVE_ENDINGS
-            .iter()
-            .any(|e| words[k].folded.ends_with(e))
+        }) || c != Category::Shortage
+            && lexicon::PRIVATIVE_ENDINGS
+                .iter()
+                .any(|e| words[k].folded.ends_with(e))
             // Russian and Kazakh deny after the noun ("перебоев с газом нет"), unless what
             // is denied is a count ("пострадавших при пожаре нет": there was a fire)
             || (k + 1..=(k + 3).min(w1)).any(|j| {
@@ -857,7 +859,7 @@ fn category_cue(
     };
     for k in (w0..=w1).filter(|&k| !used[k] && !blocked[k - w0]) {
         if let Some((c, _)) = lexicon::first_match(words, k, lexicon::CATEGORY_CUES)
-            && !denied(k)
+            && !denied(k, c)
             && !taken_part_in(k)
         {
             // tyres right after an arson word, or before it (Kazakh puts the object first:
@@ -1163,6 +1165,23 @@ mod tests {
             events("The rally in Bishkek on Friday ended without clashes.", day)
                 .iter()
                 .all(|e| e.2 != Category::Riot && e.2 != Category::ArmedClash)
+        );
+    }
+
+    #[test]
+    fn being_left_without_heat_is_a_shortage() {
+        let day = time::macros::date!(2026 - 01 - 14);
+        let got = events(
+            "Екібастұзда дүйсенбі күні 200-ден астам көппәтерлі үй жылусыз қалды.",
+            day,
+        );
+        assert_eq!(
+            got,
+            [(
+                "Ekibastuz".to_string(),
+                "2026-01-12".to_string(),
+                Category::Shortage
+            )]
         );
     }
 

@@ -383,5 +383,9 @@ mod tests {
         assert!(counts("آلاف المعتقلين").is_empty());
         assert!(counts("In 2022 killed").is_empty());
         assert!(counts("prices rose 100 percent, dozens killed").is_empty());
+        // қазандық 'boiler' and Қазақстан are no deaths (қаза тапты is)
+        assert!(counts("екі қазандығы істен шықты").is_empty());
+        assert!(counts("бес Қазақстан азаматы").is_empty());
+        assert_eq!(counts("екі адам қаза тапты"), [(Fatalities, 2, None)]);
     }
 }
