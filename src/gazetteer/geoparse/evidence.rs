@@ -687,6 +687,9 @@ pub(super) struct Evidence {
     /// Arabic: the text has the article and the name has none (السيول 'the floods' read as
     /// سيول Seoul). Names of places that take no article rarely get one in running text.
     pub article_added: bool,
+    /// Arabic: the document writes the same word with the article elsewhere, so it uses it as
+    /// an ordinary noun ("ضحايا السيول … في سيول مماثلة"): two signs are needed.
+    pub article_elsewhere: bool,
     /// Arabic: the word as written, clitic and all, is a commoner word than the name inside
     /// it (كريم 'Karim, generous' read as ك + ريم, like Rome).
     pub ordinary_whole: bool,
@@ -713,6 +716,9 @@ impl Evidence {
             x if x < 1.5 => 1,
             _ => 2,
         };
+        if self.article_elsewhere {
+            return 2;
+        }
         (by_frequency + u32::from(self.article_added) + u32::from(self.ordinary_whole)).min(2)
     }
 

@@ -331,6 +331,18 @@ impl Gazetteer {
             (raws, fg, np, su)
         };
 
+        // The Arabic words the text writes with the article, as they are without it.
+        let with_article: rustc_hash::FxHashSet<&str> = toks
+            .iter()
+            .filter(|t| is_arabic(&t.folded))
+            .filter_map(|t| {
+                ["وال", "فال", "بال", "كال", "وبال", "ال", "لل", "ولل"]
+                    .iter()
+                    .filter_map(|a| t.folded.strip_prefix(a))
+                    .find(|rest| rest.chars().count() >= 3)
+            })
+            .collect();
+
         // Pass 2: with the focus as a bias, then weighed.
         let mut out = Vec::new();
         let mut found = 0;
@@ -357,6 +369,17 @@ impl Gazetteer {
             let listed = listed_with(&toks, &raws, supports, k);
             let mut ev = self.evidence(&toks, r, &place, &focus);
             ev.listed = listed;
+            // One sense per document: a word the text also writes with the article (ضحايا
+            // السيول 'the floods' … في سيول مماثلة) is its ordinary word there too.
+            // (a frequent word only: a rarer name is written both ways as the same place)
+            if !ev.article_added
+                && ev.commonness >= 3.0
+                && r.name_first == r.name_last
+                && let Some(bare) = toks[r.name_first].folded.get(r.clitic.len()..)
+                && with_article.contains(bare)
+            {
+                ev.article_elsewhere = true;
+            }
             if !self.plausible(&toks, &place, r, &focus, &ev) {
                 continue;
             }
@@ -492,6 +515,7 @@ impl Gazetteer {
             in_focus: focus.contains(&place.country),
             listed: false,
             article_added: r.clitic.ends_with("ال") || r.clitic.ends_with("لل"),
+            article_elsewhere: false,
             // كريم (Karim) is more often the word itself than ك + ريم (like Rome)
             ordinary_whole: !r.clitic.is_empty()
                 && r.name_first == r.name_last
@@ -1251,6 +1275,7 @@ mod tests {
 87205\tcity\tDarnah\tLY\tLY.51\t22.64\t32.77\t78782\t\t
 2464915\tcity\tSousse\tTN\tTN.23\t10.64\t35.83\t221715\t\t
 80509\tcity\tSusah\tLY\tLY.51\t21.96\t32.89\t7285\t\t
+1835848\tcity\tSeoul\tKR\tKR.11\t126.98\t37.57\t10349312\t\tPPLC
 ";
     const NAMES: &str = "id\tlang\tname\tflags
 1526384\tru\tАлматы\t
@@ -1265,6 +1290,8 @@ mod tests {
 2215636\tar\tليبيا\t
 2464915\tar\tسوسة\t
 80509\tar\tسوسة\t
+248816\tar\tالأردن\t
+1835848\tar\tسيول\t
 ";
 
     fn gaz() -> Gazetteer {
@@ -1338,6 +1365,21 @@ mod tests {
             places(&g, "وقال الخبر إن المحتجين تجمعوا في ألماتي"),
             ["Almaty"]
         );
+    }
+
+    #[test]
+    fn a_word_the_text_also_writes_with_the_article_is_that_word() {
+        let g = gaz();
+        // سيول 'floods' is as frequent as Seoul explains; السيول elsewhere says which it is
+        assert!(
+            !places(
+                &g,
+                "ارتفع عدد ضحايا السيول في الأردن إلى 14. وضربت السيول جنوب الأردن. وقضى 21 \
+                 شخصا في سيول مماثلة عام 2018 في الأردن."
+            )
+            .contains(&"Seoul".to_string())
+        );
+        assert!(places(&g, "وصل الوفد إلى سيول أمس.").contains(&"Seoul".to_string()));
     }
 
     #[test]
