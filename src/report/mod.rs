@@ -1183,6 +1183,12 @@ mod tests {
                 Category::Shortage
             )]
         );
+        // a district the gazetteer lacks is not a region abroad named like it (Maio)
+        let got = events(
+            "Павлодар облысының Май ауданындағы он екі ауыл кеше жарықсыз отырды.",
+            day,
+        );
+        assert!(got.iter().all(|(p, _, _)| p != "Maio"), "{got:?}");
     }
 
     #[test]

@@ -408,6 +408,12 @@ impl Gazetteer {
                 .is_some_and(|t| suffix_generic(&t.folded) == Some(Kind::District));
             let district_as_town =
                 (r.hint == Some(Kind::District) || district_next) && place.kind != Kind::District;
+            // ...and a district read as a region abroad ("Май ауданы", Mai district of
+            // Pavlodar, as Maio in Cape Verde) is a district the gazetteer lacks, not that
+            // region: a district is named with its country in the story.
+            if district_as_town && place.kind == Kind::Region && !focus.is_empty() && !ev.in_focus {
+                continue;
+            }
             let confidence =
                 place.confidence * ev.belief() * if district_as_town { 0.85 } else { 1.0 };
             if confidence <= 0.0 || confidence < opts.min_confidence {
