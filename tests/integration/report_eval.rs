@@ -22,10 +22,13 @@ use crate::common::gazetteer;
 /// (Arabic 0.17 / 0.10: a flood report whose deaths are told with قضى and غرقاً gave no draft)
 /// and took the part from P 0.761 / R 0.773 to P 0.692 / R 0.696. Clashes in a report of tear
 /// gas and batons read as a riot then gained events and lost a count (counts 0.847 → 0.840).
-const PRECISION_FLOOR: f64 = 0.745;
-const RECALL_FLOOR: f64 = 0.745;
-const COUNTS_FLOOR: f64 = 0.845;
-const DATES_FLOOR: f64 = 0.955;
+/// The next session's general changes (the hurt taken to hospital, deaths of wounds later,
+/// disasters named before their dead, being without heat) took it to P 0.782 / R 0.810,
+/// counts 0.875, dates 0.963.
+const PRECISION_FLOOR: f64 = 0.775;
+const RECALL_FLOOR: f64 = 0.805;
+const COUNTS_FLOOR: f64 = 0.87;
+const DATES_FLOOR: f64 = 0.96;
 
 #[test]
 fn development_events_counts_and_dates_hold_their_floors() {
