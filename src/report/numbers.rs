@@ -374,6 +374,8 @@ mod tests {
             [(Fatalities, 0, None), (Injured, 0, None)]
         );
         assert_eq!(counts("ешкім ұсталмаған"), [(Arrested, 0, None)]);
+        assert_eq!(counts("Задержаний не было."), [(Arrested, 0, None)]);
+        assert_eq!(counts("No arrests were made."), [(Arrested, 0, None)]);
         assert!(counts("No injuries were reported.").is_empty());
     }
 
