@@ -86,6 +86,10 @@ fn number_at(words: &[Word], k: usize) -> Option<(u64, usize)> {
     let (mut total, mut cur, mut last) = (0u64, 0u64, None);
     let mut i = k;
     while let Some(w) = words.get(i) {
+        // "at least nine, five of them children" is nine
+        if i > k && w.comma_before {
+            break;
+        }
         let Some(nw) = number_word(&w.folded) else {
             break;
         };
@@ -247,15 +251,17 @@ fn after_aside(words: &[Word], last: usize) -> Option<(CountKind, usize)> {
 
 /// How far before its number a toll may stand ("Число погибших в результате пятничных боев на
 /// кыргызско-таджикской границе в Баткенской области возросло до 24").
-const TOLL_REACH: usize = 16;
+const TOLL_REACH: usize = 24;
 
 /// The kind of a toll the number at `first` completes: a toll word ("toll", "число",
 /// "حصيلة", "саны") with a count word beside it, before the number in the same clause.
 fn toll(words: &[Word], first: usize) -> Option<(CountKind, usize)> {
     let start = first.saturating_sub(TOLL_REACH);
+    // (across commas: "the death toll from landslides at Ukhia, in Cox's Bazar district, has
+    // risen to nine"; a number with a count word of its own never gets here)
     let heads = (start..first)
         .rev()
-        .take_while(|&i| !words[i].is_digits() && !words[i + 1].comma_before)
+        .take_while(|&i| !words[i].is_digits() && !words[i + 1].stop_before)
         .filter(|&i| {
             lexicon::TOLL_WORDS
                 .iter()
@@ -389,5 +395,15 @@ mod tests {
         assert!(counts("екі қазандығы істен шықты").is_empty());
         assert!(counts("бес Қазақстан азаматы").is_empty());
         assert_eq!(counts("екі адам қаза тапты"), [(Fatalities, 2, None)]);
+        // number words across a comma are two numbers; a toll's head may be far before
+        // (the five, a part of the nine, are counted too: the larger count is the draft's)
+        assert_eq!(
+            counts(
+                "The death toll from landslides that buried shelters in refugee camps at \
+                 Ukhia, in Cox's Bazar district, has risen to at least nine, five of them \
+                 children"
+            )[0],
+            (Fatalities, 9, Some(AtLeast))
+        );
     }
 }

@@ -14,6 +14,9 @@ pub struct Word {
     /// A comma, a semicolon or a sentence's end stands between the previous word and this
     /// one: a count word or a negation does not reach across it.
     pub comma_before: bool,
+    /// A sentence's end (or a line break, a semicolon) stands between the previous word and
+    /// this one: a commaless [`Word::comma_before`].
+    pub stop_before: bool,
     /// Where `folded`'s forms without Arabic proclitics start ([`arabic_forms`]), worked
     /// out once: every cue of the lexicon is compared with every word's forms.
     form_starts: [u16; 5],
@@ -22,7 +25,13 @@ pub struct Word {
 
 impl Word {
     /// A word of the text: `folded` as [`fold`] made it.
-    pub fn new(start: usize, end: usize, folded: String, before: char, comma_before: bool) -> Word {
+    pub fn new(
+        start: usize,
+        end: usize,
+        folded: String,
+        before: char,
+        (comma_before, stop_before): (bool, bool),
+    ) -> Word {
         let mut form_starts = [0u16; 5];
         let mut forms = 0u8;
         for f in arabic_forms(&folded) {
@@ -42,6 +51,7 @@ impl Word {
             folded,
             before,
             comma_before,
+            stop_before,
             form_starts,
             forms,
         }
@@ -110,19 +120,20 @@ pub fn words(chars: &[char]) -> Vec<Word> {
             }
             let raw: String = chars[start..i].iter().collect();
             let gap_start = out.last().map_or(0, |w| w.end);
+            let gap = &chars[gap_start..start];
+            // a full stop before a capital or an Arabic word ends a sentence; not "ок. 200",
+            // "тыс. человек", "1.5"
+            let stop = gap
+                .iter()
+                .any(|c| matches!(c, ';' | '؛' | '!' | '?' | '؟' | '\n'))
+                || gap.contains(&'.') && !chars[start].is_lowercase() && !chars[start].is_numeric();
+            let comma = stop || gap.iter().any(|c| matches!(c, ',' | '،'));
             out.push(Word::new(
                 start,
                 i,
                 fold(&raw),
                 if start == 0 { '\0' } else { chars[start - 1] },
-                chars[gap_start..start]
-                    .iter()
-                    .any(|c| matches!(c, ',' | ';' | '،' | '؛' | '!' | '?' | '؟' | '\n'))
-                    // a full stop before a capital or an Arabic word ends a sentence; not
-                    // "ок. 200", "тыс. человек", "1.5"
-                    || chars[gap_start..start].contains(&'.')
-                        && !chars[start].is_lowercase()
-                        && !chars[start].is_numeric(),
+                (comma, stop),
             ));
         } else {
             i += 1;
