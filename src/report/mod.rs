@@ -352,7 +352,24 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                 .iter()
                 .any(|p| lexicon::match_at(&words, k, p) > 0)
         });
-        if earlier_year || recalled {
+        // A running total since an earlier month ("112 lightning deaths since March", "с
+        // марта", "наурыздан бері", "منذ مارس") reaches back beyond the news.
+        let since_month = (w0..=w1).filter(|&k| !used[k]).any(|k| {
+            let Some(month) = lexicon::MONTHS
+                .iter()
+                .find(|(p, _)| lexicon::match_at(&words, k, p) > 0)
+                .map(|(_, m)| *m)
+            else {
+                return false;
+            };
+            let before = |n: usize| k >= w0 + n && words[k - n].folded == "منذ";
+            let since = k > w0 && matches!(words[k - 1].folded.as_str(), "since" | "с")
+                || before(1)
+                || before(2) && words[k - 1].folded == "شهر"
+                || words.get(k + 1).is_some_and(|w| w.folded == "бері");
+            since && month != u8::from(report.published.month())
+        });
+        if earlier_year || recalled || since_month {
             background_until = sentence_end;
             continue;
         }
@@ -1263,6 +1280,17 @@ mod tests {
             })
             .collect();
         assert_eq!(got, [("Aktobe", Category::Other, Some(1))]);
+        // a running total since an earlier month is no event's count
+        let d = drafts(
+            "Lightning killed 17 people in Bangladesh on Monday. It has counted 112 \
+             lightning deaths since March.",
+            time::macros::date!(2026 - 06 - 24),
+        );
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| d.fatalities.as_ref().map(|c| c.value))
+            .collect();
+        assert_eq!(got, [Some(17)]);
         // a gun's fire is no fire
         let d = drafts(
             "Police opened fire on protesters in Bishkek on Friday, killing three.",

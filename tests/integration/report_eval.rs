@@ -24,10 +24,11 @@ use crate::common::gazetteer;
 /// gas and batons read as a riot then gained events and lost a count (counts 0.847 → 0.840).
 /// The next session's general changes (the hurt taken to hospital, deaths of wounds later,
 /// disasters named before their dead, being without heat) took it to P 0.782 / R 0.810,
-/// counts 0.875, dates 0.963.
+/// counts 0.875, dates 0.963; number words split at commas, tolls across asides and running
+/// totals since an earlier month took counts to 0.890.
 const PRECISION_FLOOR: f64 = 0.775;
 const RECALL_FLOOR: f64 = 0.805;
-const COUNTS_FLOOR: f64 = 0.87;
+const COUNTS_FLOOR: f64 = 0.885;
 const DATES_FLOOR: f64 = 0.96;
 
 #[test]
