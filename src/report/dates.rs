@@ -29,7 +29,7 @@ pub fn find(words: &[Word], published: Date) -> Vec<DateMention> {
             // from the story's day rather than from publication).
             if first_of(words, k, RELATIVE_DAYS).is_some()
                 && let Some(named) = (m.last + 1..(m.last + 4).min(words.len()))
-                    .take_while(|&j| !matches!(words[j].before, '.' | '!' | '?' | '\n'))
+                    .take_while(|&j| !words[j].stop_before)
                     .find_map(|j| at(words, j, published))
                     .filter(|n| first_of(words, n.first, RELATIVE_DAYS).is_none())
             {

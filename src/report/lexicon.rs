@@ -356,7 +356,13 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "flood",
             "blaze",
             // storms, snow and earthquakes
-            "storm",
+            // (not "stormed", "storming": a crowd's)
+            "storm$",
+            "storms$",
+            "snowstorm",
+            "rainstorm",
+            "sandstorm",
+            "thunderstorm",
             "blizzard",
             "avalanche",
             "cyclone",
@@ -537,7 +543,6 @@ pub const REPORTING: &[&str] = &[
     "stated$",
     "added$",
     "estimated$",
-    "put the",
     // ru
     "сообщил",
     "сообщал",
@@ -568,9 +573,11 @@ pub const REPORTING: &[&str] = &[
     "اكدت",
     "صرح",
     "اوضح",
-    "اضاف",
-    "اشار",
-    "اشارت",
+    // (exact: بالاضافة 'in addition', اشارة 'a sign')
+    "اضاف$",
+    "اضافت$",
+    "اشار$",
+    "اشارت$",
 ];
 
 /// Phrases that make the name after them a source ("according to Bishkek", "по данным
@@ -650,8 +657,17 @@ pub const NOT_CUES: &[&str] = &[
     "open fire",
     "opening fire",
     "under fire",
-    "fire on",
-    "fire at",
+    "fire at police",
+    "fire at protesters",
+    "fire at the crowd",
+    "fire on police",
+    "fire on protesters",
+    "fire on the crowd",
+    // chants drowned out a speech; a storm of criticism; Operation Decisive Storm
+    "drowned out",
+    "storm of",
+    "عاصفه الحزم",
+    "عاصفه من",
     "fire brigade",
     "fire service",
     "fire station",
@@ -1477,13 +1493,14 @@ pub const NATIONWIDE: &[&str] = &[
     "انحاء البلاد",
     "انحاء",
     "كافه المناطق",
-    "مختلف مناطق",
-    "مختلف المناطق",
-    "جميع انحاء",
+    // (not "مختلف مناطق العاصمة", across the capital)
+    "مختلف مناطق البلاد",
+    "مختلف مناطق المملكه",
     "across the nation",
     "countrywide",
-    "по всей республике",
-    "бүкіл ел",
+    "бүкіл ел$",
+    "бүкіл елде$",
+    "бүкіл елімізде",
 ];
 
 /// How many words a phrase matches at `k` (0: none). Each stem is compared with the word and,

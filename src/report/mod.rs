@@ -297,8 +297,11 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let cue = raw_cue.filter(|(c, _)| *c != Category::Other || casualties_told());
         // A disaster named with no dead or hurt yet ("the flood is getting worse") is what
         // the dead counted after it died in.
-        if raw_cue.is_some() && cue.is_none() {
-            ctx.disaster = true;
+        match (raw_cue, cue) {
+            (Some(_), None) => ctx.disaster = true,
+            // another kind of event: the disaster is no longer the story
+            (Some((c, _)), Some(_)) if c != Category::Other => ctx.disaster = false,
+            _ => {}
         }
         // The sentence's date nearest its event word (a report says when it was told as well
         // as when it happened), else the story's, else the publication day.
@@ -414,9 +417,9 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         };
         // The dateline's city is where the story was filed: a place of the first sentence
         // only when that names no other.
-        let body_named = mentions
-            .iter()
-            .any(|m| in_sentence(m.start) && m.start >= dateline_end);
+        let body_named = mentions.iter().any(|m| {
+            in_sentence(m.start) && m.start >= dateline_end && !is_source(&words, m.start, m.end)
+        });
         let places = most_specific(
             mentions
                 .iter()
@@ -753,7 +756,13 @@ fn dateline(chars: &[char]) -> usize {
     if line_end <= 60
         && line_end < chars.len()
         && (first_line.contains(&',') && first_line.iter().any(|c| c.is_ascii_digit())
-            || (1..line_end.saturating_sub(1)).any(spaced_dash))
+            // (the agency right after the dash, a place of a few words before it: not a
+            // headline "Пожар в Алматы — погибли трое (видео)")
+            || (1..line_end.saturating_sub(1)).any(|i| {
+                spaced_dash(i)
+                    && matches!(chars.get(i + 2), Some('«' | '('))
+                    && chars[..i].iter().filter(|c| **c == ' ').count() <= 3
+            }))
         && first_line.iter().any(|c| matches!(c, '«' | '('))
     {
         return line_end;
@@ -780,8 +789,19 @@ fn dateline(chars: &[char]) -> usize {
             .take_while(|c| matches!(c, '/' | '.' | ')' | '»'))
             .count()
     };
+    // (what stands before the dash must read as a dateline: a word or two, or a place with a
+    // comma, a date or an agency; not a headline "Пожар в Алматы — погибли трое")
     let dash = (1..line_end.min(100).saturating_sub(1))
         .find(|&i| spaced_dash(i))
+        .filter(|&i| {
+            let before = &chars[..i];
+            let words = before.iter().filter(|c| **c == ' ').count() + 1;
+            words <= 2
+                || words <= 8
+                    && before
+                        .iter()
+                        .any(|c| matches!(c, ',' | '(' | '«') || c.is_numeric())
+        })
         .map_or(0, |i| agency_after(i + 1));
     let agency = opening
         .iter()
@@ -810,11 +830,34 @@ fn dateline(chars: &[char]) -> usize {
         });
     // "УФА, 19 января. /Агидель-Пресс/. Число…": a place and a date as a short sentence of
     // their own, then the agency between slashes, guillemets or brackets.
+    // (a capitalised place of one or two words, no digit; then a day and a month's name: not
+    // "В субботу 1,5 тыс. человек", "On Sunday, 3 died.")
+    let is_month = |w: &str| {
+        let w = text::fold(w);
+        lexicon::MONTHS
+            .iter()
+            .any(|(m, _)| match m.strip_suffix('$') {
+                Some(m) => w == m,
+                None => w.starts_with(m),
+            })
+    };
     let short = opening[..opening.len().min(40)]
         .iter()
         .position(|&c| c == '.')
         .filter(|&dot| {
-            opening[..dot].contains(&',') && opening[..dot].iter().any(|c| c.is_ascii_digit())
+            let Some(comma) = opening[..dot].iter().position(|&c| c == ',') else {
+                return false;
+            };
+            let place: String = opening[..comma].iter().collect();
+            let date: String = opening[comma + 1..dot].iter().collect();
+            let words = place.split_whitespace().count();
+            (1..=2).contains(&words)
+                && place.chars().next().is_some_and(char::is_uppercase)
+                && !place.chars().any(|c| c.is_numeric())
+                && (words == 1 || place.chars().all(|c| !c.is_lowercase()))
+                && date.split_whitespace().count() <= 3
+                && date.chars().any(|c| c.is_numeric())
+                && date.split_whitespace().any(is_month)
         })
         .map_or(0, |dot| agency_after(dot + 1));
     dash.max(agency).max(short)
@@ -925,11 +968,21 @@ fn is_source(words: &[text::Word], start: usize, end: usize) -> bool {
 /// Whether the mention (words `first..after`) names where the hurt were treated: a hospital
 /// word just before it ("hospitals in Tripoli", "в больницу в Беслане", "مستشفى في بيروت")
 /// or right after it ("a Tripoli hospital", "Беслан ауруханасына"), in the same clause.
+/// Only a hospital the hurt are taken to, or where someone died: a hospital shelled or
+/// struck is where it happened ("قصف مستشفى في غزة", "взрыв в больнице в Донецке").
 fn is_hospital_town(words: &[text::Word], first: usize, after: usize) -> bool {
     let hospital = |k: usize| {
         lexicon::HOSPITAL
             .iter()
             .any(|p| lexicon::match_at(words, k, p) > 0)
+            && (words[k].folded.starts_with("больницу")
+                || words[k].folded.ends_with("ға")
+                || words[k].folded.ends_with("на")
+                || (k.saturating_sub(4)..k).any(|j| {
+                    matches!(words[j].folded.as_str(), "to" | "into" | "الي" | "treated")
+                        || lexicon::first_match(words, j, lexicon::COUNT_CUES)
+                            .is_some_and(|(c, _)| c.is_casualty())
+                }))
     };
     let before = (first.saturating_sub(3)..first)
         .rev()
@@ -1186,6 +1239,35 @@ mod tests {
     }
 
     #[test]
+    fn crowds_storming_fires_at_markets_and_hospitals_struck_are_read_as_such() {
+        let day = time::macros::date!(2020 - 10 - 09);
+        let cats = |t: &str| -> Vec<Category> { events(t, day).into_iter().map(|e| e.2).collect() };
+        // "stormed" is a crowd's, not a storm
+        assert!(
+            !cats("On Friday protesters stormed the White House in Bishkek; two were killed.")
+                .contains(&Category::Other)
+        );
+        // a fire at a market is a fire
+        assert_eq!(
+            cats("A fire at a market in Bishkek on Friday killed five people."),
+            [Category::Other]
+        );
+        // a hospital struck is where it happened
+        let d = drafts(
+            "On Friday a blast hit a hospital in Bishkek, killing three people.",
+            day,
+        );
+        assert!(d.iter().any(|d| d.place.name == "Bishkek"), "{d:?}");
+        // a relative day and a weekday in the next sentence are two dates
+        let d = drafts(
+            "Протестующие вчера перекрыли трассу в Бишкеке. В среду в Оше прошел митинг.",
+            day,
+        );
+        let dates: Vec<String> = d.iter().map(|d| d.occurred_at.to_string()).collect();
+        assert!(dates.contains(&"2020-10-08".to_string()), "{dates:?}");
+    }
+
+    #[test]
     fn being_left_without_heat_is_a_shortage() {
         let day = time::macros::date!(2026 - 01 - 14);
         let got = events(
@@ -1414,6 +1496,10 @@ mod tests {
             "УФА, 19 января. /Агидель-Пресс/."
         );
         assert_eq!(end("Алматы, 5 наурыз. Кеше түнде"), "Алматы, 5 наурыз.");
+        // a headline or a first sentence is no dateline
+        assert_eq!(end("В субботу 1,5 тыс. человек вышли на митинг"), "");
+        assert_eq!(end("Sunday, 3 died in Aktobe. Police said"), "");
+        assert_eq!(end("Пожар в Алматы — погибли трое (видео)\nТекст"), "");
         assert_eq!(
             end("ВЛАДИКАВКАЗ, 11 ноября — «Терек-Информ». Число погибших"),
             "ВЛАДИКАВКАЗ, 11 ноября — «Терек-Информ»."

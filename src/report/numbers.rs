@@ -261,7 +261,11 @@ fn toll(words: &[Word], first: usize) -> Option<(CountKind, usize)> {
     // risen to nine"; a number with a count word of its own never gets here)
     let heads = (start..first)
         .rev()
-        .take_while(|&i| !words[i].is_digits() && !words[i + 1].stop_before)
+        .take_while(|&i| {
+            !words[i].is_digits()
+                && number_word(&words[i].folded).is_none()
+                && !words[i + 1].stop_before
+        })
         .filter(|&i| {
             lexicon::TOLL_WORDS
                 .iter()
@@ -282,13 +286,22 @@ fn toll(words: &[Word], first: usize) -> Option<(CountKind, usize)> {
 /// The count word nearest the number at `first..=last`, not across another number.
 fn count_word(words: &[Word], first: usize, last: usize) -> Option<(CountKind, usize)> {
     // not across a comma: "11 адам қаза тапты, 190-нан астам адам жарақат алды"
+    // A hospital counts the hurt taken there ("two taken to hospital"), not when it is what is
+    // counted ("три больницы остались без света", "12 hospitals damaged") nor before the number.
+    let hospital = |i: usize| {
+        lexicon::HOSPITAL
+            .iter()
+            .any(|p| lexicon::match_at(words, i, p) > 0)
+    };
     let after = (last + 1..(last + 1 + REACH_AFTER).min(words.len()))
         .take_while(|&i| !words[i].is_digits() && !words[i].comma_before)
+        .filter(|&i| !(i == last + 1 && hospital(i)))
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, i - last)))
         .or_else(|| after_aside(words, last));
     let before = (first.saturating_sub(REACH_BEFORE)..first)
         .rev()
         .take_while(|&i| !words[i].is_digits() && !words[i + 1].comma_before)
+        .filter(|&i| !hospital(i))
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, first - i)));
     // A count word before "and" belongs to the clause before when the number has its own
     // after it ("one inmate died and at least 15 people were hurt"); with none after, it is
@@ -397,6 +410,16 @@ mod tests {
         assert_eq!(counts("екі адам қаза тапты"), [(Fatalities, 2, None)]);
         // number words across a comma are two numbers; a toll's head may be far before
         // (the five, a part of the nine, are counted too: the larger count is the draft's)
+        assert_eq!(
+            counts("The death toll rose to nine, and eleven others are missing"),
+            [(Fatalities, 9, None)]
+        );
+        assert!(counts("три больницы остались без света").is_empty());
+        assert!(counts("12 hospitals were damaged").is_empty());
+        assert_eq!(
+            counts("two workers were taken to hospital"),
+            [(Injured, 2, None)]
+        );
         assert_eq!(
             counts(
                 "The death toll from landslides that buried shelters in refugee camps at \
