@@ -1545,6 +1545,11 @@ pub fn match_at(words: &[super::text::Word], k: usize, phrase: &str) -> usize {
     n
 }
 
+/// Whether some phrase of `list` matches at `k`.
+pub fn any_at(words: &[super::text::Word], k: usize, list: &[&str]) -> bool {
+    list.iter().any(|p| match_at(words, k, p) > 0)
+}
+
 /// The first phrase of `list` matching at `k`, with its length in words.
 pub fn first_match<T: Copy>(
     words: &[super::text::Word],

@@ -322,11 +322,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                     };
                     !between.into_iter().any(|j| words[j].comma_before)
                 })
-                .any(|k| {
-                    lexicon::REPORTING
-                        .iter()
-                        .any(|p| lexicon::match_at(&words, k, p) > 0)
-                })
+                .any(|k| lexicon::any_at(&words, k, lexicon::REPORTING))
         };
         let date_here = found_dates
             .iter()
@@ -350,27 +346,21 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                     .digits()
                     .is_some_and(|y| (1900..i64::from(report.published.year()) as u64).contains(&y))
         });
-        let recalled = (w0..=w1).any(|k| {
-            lexicon::BACKGROUND
-                .iter()
-                .any(|p| lexicon::match_at(&words, k, p) > 0)
-        });
+        let recalled = (w0..=w1).any(|k| lexicon::any_at(&words, k, lexicon::BACKGROUND));
         // A running total since an earlier month ("112 lightning deaths since March", "с
         // марта", "наурыздан бері", "منذ مارس") reaches back beyond the news.
+        // (the words around first: they are cheap to compare, the months are many)
         let since_month = (w0..=w1).filter(|&k| !used[k]).any(|k| {
-            let Some(month) = lexicon::MONTHS
-                .iter()
-                .find(|(p, _)| lexicon::match_at(&words, k, p) > 0)
-                .map(|(_, m)| *m)
-            else {
-                return false;
-            };
             let before = |n: usize| k >= w0 + n && words[k - n].folded == "منذ";
             let since = k > w0 && matches!(words[k - 1].folded.as_str(), "since" | "с")
                 || before(1)
                 || before(2) && words[k - 1].folded == "شهر"
                 || words.get(k + 1).is_some_and(|w| w.folded == "бері");
-            since && month != u8::from(report.published.month())
+            since
+                && lexicon::MONTHS
+                    .iter()
+                    .find(|(p, _)| lexicon::match_at(&words, k, p) > 0)
+                    .is_some_and(|(_, m)| *m != u8::from(report.published.month()))
         });
         if earlier_year || recalled || since_month {
             background_until = sentence_end;
@@ -379,8 +369,6 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         // A victim who died of their wounds or in hospital later ("died in hospital on
         // Sunday", "скончался от полученных травм", "توفي متأثرا بجروحه") updates the toll of
         // the story's event: the day they died is not the event's, nor the story's.
-        let is_in =
-            |k: usize, list: &[&str]| list.iter().any(|p| lexicon::match_at(&words, k, p) > 0);
         let death = |k: usize| {
             lexicon::first_match(&words, k, lexicon::COUNT_CUES)
                 .is_some_and(|(c, _)| c == CountKind::Fatalities)
@@ -388,17 +376,13 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let succumbed = cue.is_none()
             && !ctx.last.is_empty()
             && (w0..=w1).any(|k| {
-                is_in(k, lexicon::SUCCUMBED)
+                lexicon::any_at(&words, k, lexicon::SUCCUMBED)
                     // died in hospital: a death word beside the hospital
-                    || is_in(k, lexicon::HOSPITAL)
+                    || lexicon::any_at(&words, k, lexicon::HOSPITAL)
                         && (k.saturating_sub(3).max(w0)..=(k + 3).min(w1)).any(death)
             });
         let date_here = date_here.filter(|_| !succumbed);
-        let nationwide = (w0..=w1).any(|k| {
-            lexicon::NATIONWIDE
-                .iter()
-                .any(|p| lexicon::match_at(&words, k, p) > 0)
-        });
+        let nationwide = (w0..=w1).any(|k| lexicon::any_at(&words, k, lexicon::NATIONWIDE));
         // A total for the whole country over several days ("on Saturday and Sunday", "since
         // Monday") is dated on its first day, as coders date a range.
         let date_here = if nationwide && !here.is_empty() {
@@ -655,11 +639,8 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         }
     }
     // Clashes in a report that tells of tear gas or batons are a crowd against the police.
-    let crowd_control = (0..words.len()).any(|k| {
-        lexicon::CROWD_CONTROL
-            .iter()
-            .any(|p| lexicon::match_at(&words, k, p) > 0)
-    });
+    let crowd_control =
+        (0..words.len()).any(|k| lexicon::any_at(&words, k, lexicon::CROWD_CONTROL));
     if crowd_control {
         for d in drafts
             .iter_mut()
@@ -832,15 +813,6 @@ fn dateline(chars: &[char]) -> usize {
     // their own, then the agency between slashes, guillemets or brackets.
     // (a capitalised place of one or two words, no digit; then a day and a month's name: not
     // "В субботу 1,5 тыс. человек", "On Sunday, 3 died.")
-    let is_month = |w: &str| {
-        let w = text::fold(w);
-        lexicon::MONTHS
-            .iter()
-            .any(|(m, _)| match m.strip_suffix('$') {
-                Some(m) => w == m,
-                None => w.starts_with(m),
-            })
-    };
     let short = opening[..opening.len().min(40)]
         .iter()
         .position(|&c| c == '.')
@@ -849,15 +821,19 @@ fn dateline(chars: &[char]) -> usize {
                 return false;
             };
             let place: String = opening[..comma].iter().collect();
-            let date: String = opening[comma + 1..dot].iter().collect();
             let words = place.split_whitespace().count();
+            let date = text::words(&opening[comma + 1..dot]);
             (1..=2).contains(&words)
                 && place.chars().next().is_some_and(char::is_uppercase)
                 && !place.chars().any(|c| c.is_numeric())
                 && (words == 1 || place.chars().all(|c| !c.is_lowercase()))
-                && date.split_whitespace().count() <= 3
-                && date.chars().any(|c| c.is_numeric())
-                && date.split_whitespace().any(is_month)
+                && date.len() <= 3
+                && date.iter().any(text::Word::is_digits)
+                && (0..date.len()).any(|k| {
+                    lexicon::MONTHS
+                        .iter()
+                        .any(|(m, _)| lexicon::match_at(&date, k, m) > 0)
+                })
         })
         .map_or(0, |dot| agency_after(dot + 1));
     dash.max(agency).max(short)
@@ -882,30 +858,23 @@ fn category_cue(
     }
     // What people are accused of taking part in is an earlier event, not a new one.
     let taken_part_in = |k: usize| {
-        (k.saturating_sub(6).max(w0)..k).any(|j| {
-            lexicon::PARTICIPATION
-                .iter()
-                .any(|p| lexicon::match_at(words, j, p) > 0)
-        }) || (k.saturating_sub(4).max(w0)..k).any(|j| {
-            // the frame, then at most one word ("protesting the shelling")
-            lexicon::TOPIC_FRAMES.iter().any(|p| {
-                let n = lexicon::match_at(words, j, p);
-                n > 0 && j + n <= k && k <= j + n + 1
+        (k.saturating_sub(6).max(w0)..k).any(|j| lexicon::any_at(words, j, lexicon::PARTICIPATION))
+            || (k.saturating_sub(4).max(w0)..k).any(|j| {
+                // the frame, then at most one word ("protesting the shelling")
+                lexicon::TOPIC_FRAMES.iter().any(|p| {
+                    let n = lexicon::match_at(words, j, p);
+                    n > 0 && j + n <= k && k <= j + n + 1
+                })
             })
-        }) || (k + 1..=(k + 4).min(w1)).any(|j| {
-            lexicon::PARTICIPATION_AFTER
-                .iter()
-                .any(|p| lexicon::match_at(words, j, p) > 0)
-        })
+            || (k + 1..=(k + 4).min(w1))
+                .any(|j| lexicon::any_at(words, j, lexicon::PARTICIPATION_AFTER))
     };
     // An event denied is no event ("the rally passed without clashes").
     // (Being without is what a shortage is: "жылусыз қалды", 'were left without heat'.)
     let denied = |k: usize, c: Category| {
         (k.saturating_sub(2).max(w0)..k).any(|j| {
             !words[j + 1].comma_before
-                && lexicon::NEGATIONS
-                    .iter()
-                    .any(|p| lexicon::match_at(words, j, p) > 0)
+                && lexicon::any_at(words, j, lexicon::NEGATIONS)
         }) || c != Category::Shortage
             && lexicon::PRIVATIVE_ENDINGS
                 .iter()
@@ -925,14 +894,9 @@ fn category_cue(
             // tyres right after an arson word, or before it (Kazakh puts the object first:
             // "дөңгелектерді өртеді")
             let tyres = c == Category::Riot
-                && lexicon::ARSON
-                    .iter()
-                    .any(|p| lexicon::match_at(words, k, p) > 0)
-                && (k.saturating_sub(2).max(w0)..=(k + 3).min(w1)).any(|j| {
-                    lexicon::TYRES
-                        .iter()
-                        .any(|p| lexicon::match_at(words, j, p) > 0)
-                });
+                && lexicon::any_at(words, k, lexicon::ARSON)
+                && (k.saturating_sub(2).max(w0)..=(k + 3).min(w1))
+                    .any(|j| lexicon::any_at(words, j, lexicon::TYRES));
             found.push((if tyres { Category::Protest } else { c }, k));
         }
     }
@@ -972,9 +936,7 @@ fn is_source(words: &[text::Word], start: usize, end: usize) -> bool {
 /// struck is where it happened ("قصف مستشفى في غزة", "взрыв в больнице в Донецке").
 fn is_hospital_town(words: &[text::Word], first: usize, after: usize) -> bool {
     let hospital = |k: usize| {
-        lexicon::HOSPITAL
-            .iter()
-            .any(|p| lexicon::match_at(words, k, p) > 0)
+        lexicon::any_at(words, k, lexicon::HOSPITAL)
             && (words[k].folded.starts_with("больницу")
                 || words[k].folded.ends_with("ға")
                 || words[k].folded.ends_with("на")
@@ -998,7 +960,7 @@ fn has_cue(words: &[text::Word], w0: usize, w1: usize, used: &[bool], kind: Cate
         lexicon::CATEGORY_CUES
             .iter()
             .filter(|(c, _)| *c == kind)
-            .any(|(_, phrases)| phrases.iter().any(|p| lexicon::match_at(words, k, p) > 0))
+            .any(|(_, phrases)| lexicon::any_at(words, k, phrases))
     })
 }
 

@@ -30,6 +30,11 @@ fn number_word(w: &str) -> Option<NumberWord> {
     if let Some(v) = find(w) {
         return Some(v);
     }
+    // (only Cyrillic words have Kazakh endings: the first UTF-8 byte says which, and the
+    // search below allocates; it runs for every word a number or a toll is looked for in)
+    if !matches!(w.as_bytes().first(), Some(0xD0..=0xD4)) {
+        return arabic_forms(w).skip(1).find_map(find);
+    }
     // Kazakh endings stack: бес-еу-ге 'to the five of them', үш-еу-і-нің
     let mut stems = vec![w];
     for _ in 0..3 {
@@ -237,10 +242,7 @@ fn after_aside(words: &[Word], last: usize) -> Option<(CountKind, usize)> {
     // the number's noun, then the aside opening with its comma
     // ("four members of one family, among them two children, drowned")
     let open = (last + 1..(last + 7).min(words.len())).find(|&i| words[i].comma_before)?;
-    if !lexicon::ASIDES
-        .iter()
-        .any(|p| lexicon::match_at(words, open, p) > 0)
-    {
+    if !lexicon::any_at(words, open, lexicon::ASIDES) {
         return None;
     }
     let close = (open + 1..(open + 10).min(words.len())).find(|&i| words[i].comma_before)?;
@@ -266,11 +268,7 @@ fn toll(words: &[Word], first: usize) -> Option<(CountKind, usize)> {
                 && number_word(&words[i].folded).is_none()
                 && !words[i + 1].stop_before
         })
-        .filter(|&i| {
-            lexicon::TOLL_WORDS
-                .iter()
-                .any(|t| lexicon::match_at(words, i, t) > 0)
-        });
+        .filter(|&i| lexicon::any_at(words, i, lexicon::TOLL_WORDS));
     for i in heads {
         let near = i.saturating_sub(2)..=(i + 2).min(first - 1);
         if let Some(kind) = near
@@ -288,11 +286,7 @@ fn count_word(words: &[Word], first: usize, last: usize) -> Option<(CountKind, u
     // not across a comma: "11 адам қаза тапты, 190-нан астам адам жарақат алды"
     // A hospital counts the hurt taken there ("two taken to hospital"), not when it is what is
     // counted ("три больницы остались без света", "12 hospitals damaged") nor before the number.
-    let hospital = |i: usize| {
-        lexicon::HOSPITAL
-            .iter()
-            .any(|p| lexicon::match_at(words, i, p) > 0)
-    };
+    let hospital = |i: usize| lexicon::any_at(words, i, lexicon::HOSPITAL);
     let after = (last + 1..(last + 1 + REACH_AFTER).min(words.len()))
         .take_while(|&i| !words[i].is_digits() && !words[i].comma_before)
         .filter(|&i| !(i == last + 1 && hospital(i)))
