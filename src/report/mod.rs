@@ -294,7 +294,24 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             })
         };
         let raw_cue = category_cue(&words, w0, w1, &used);
-        let cue = raw_cue.filter(|(c, _)| *c != Category::Other || casualties_told());
+        // An event that was only intended ("пикет өткізбек болған", "had planned to hold a
+        // rally") did not happen: what happened instead is the sentence's news.
+        // (a gathering anywhere in the sentence is the one intended: "its seven participants
+        // were detained" is told of the picket that never was)
+        let sentence_words = words.partition_point(|w| w.start < sentence_start)
+            ..words.partition_point(|w| w.start < sentence_end);
+        let intended_at = sentence_words
+            .clone()
+            .find(|&k| lexicon::any_at(&words, k, lexicon::INTENDED));
+        let intended = |(kind, _): &(Category, usize)| {
+            intended_at.is_some_and(|k| {
+                matches!(kind, Category::Protest | Category::Riot) || (w0..=w1).contains(&k)
+            })
+        };
+        let was_intended = intended_at.is_some();
+        let cue = raw_cue
+            .filter(|(c, _)| *c != Category::Other || casualties_told())
+            .filter(|c| !intended(c));
         // A disaster named with no dead or hurt yet ("the flood is getting worse") is what
         // the dead counted after it died in.
         match (raw_cue, cue) {
@@ -364,6 +381,20 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         });
         if earlier_year || recalled || since_month {
             background_until = sentence_end;
+            continue;
+        }
+        // A plan told ("the leaders said they will hold a new rally on Saturday") is no
+        // event; an event with its counts in another clause is ("пикет өткізбек болған,
+        // бірақ жеті қатысушысы ұсталды"), and a plan that was ("өткізбек болған") is past.
+        let planned = (w0..=w1).any(|k| {
+            lexicon::any_at(&words, k, lexicon::FUTURE)
+                && !lexicon::any_at(&words, k, lexicon::INTENDED)
+                && (here.is_empty()
+                    || cue.is_none_or(|(_, c)| {
+                        !(k.min(c) + 1..=k.max(c)).any(|i| words[i].comma_before)
+                    }))
+        });
+        if planned {
             continue;
         }
         // A victim who died of their wounds or in hospital later ("died in hospital on
@@ -480,20 +511,22 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         }
         // Counts without an event word are of the story's kind of event (the last one's);
         // arrests alone are arrests.
+        // (a disaster named since the last event's word is the story now: "a storm tore roofs
+        // off in Ridder; four people were hurt by falling trees")
+        let arrests_alone = || {
+            here.iter().all(|c| c.kind == CountKind::Arrested) && here.iter().any(|c| c.value > 0)
+        };
         let Some(category) = category
-            .or_else(|| ctx.last.first().map(|&k| drafts[k].category))
-            .or(cue.map(|c| c.0))
+            // (those held on their way to a picket that never was: arrests)
+            .or_else(|| (was_intended && arrests_alone()).then_some(Category::Arrests))
             .or_else(|| {
                 (ctx.disaster && here.iter().any(|c| c.kind.is_casualty() && c.value > 0))
                     .then_some(Category::Other)
             })
-            .or_else(|| {
-                // (nobody detained, and nothing else: no event)
-                here.iter()
-                    .all(|c| c.kind == CountKind::Arrested)
-                    .then_some(Category::Arrests)
-                    .filter(|_| here.iter().any(|c| c.value > 0))
-            })
+            .or_else(|| ctx.last.first().map(|&k| drafts[k].category))
+            .or(cue.map(|c| c.0))
+            // (nobody detained, and nothing else: no event)
+            .or_else(|| arrests_alone().then_some(Category::Arrests))
         else {
             continue;
         };
@@ -1432,6 +1465,38 @@ mod tests {
                 "2025-11-10".to_string(),
                 Category::Riot
             )]
+        );
+    }
+
+    #[test]
+    fn plans_are_no_events_and_a_picket_that_never_was_leaves_its_arrests() {
+        let published = time::macros::date!(2026 - 03 - 17);
+        let e = events(
+            "В воскресенье в Комрате прошел митинг. Лидеры протеста объявили, что в субботу \
+             проведут новый митинг в Комрате.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].1, "2026-03-15");
+        let e = events(
+            "Жексенбі күні Петропавлда шағын топ пикет өткізбек болған, бірақ оның жеті \
+             қатысушысы алаңға жетпей жатып ұсталды.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].2, Category::Arrests);
+    }
+
+    #[test]
+    fn a_storm_named_after_a_shortage_is_what_the_hurt_were_hurt_in() {
+        let e = events(
+            "В четверг в Риддере 18 сел остались без света. В пятницу шторм сорвал крыши в \
+             Риддере. Четыре человека получили травмы.",
+            time::macros::date!(2026 - 06 - 15),
+        );
+        assert!(
+            e.iter().any(|(_, d, c)| d == "2026-06-12" && *c == Category::Other),
+            "{e:?}"
         );
     }
 

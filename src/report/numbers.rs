@@ -124,6 +124,8 @@ fn number_at(words: &[Word], k: usize) -> Option<(u64, usize)> {
 /// Every count in `words`, skipping the words `used` (dates).
 pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
     let mut out = Vec::new();
+    // the count words numbers took: a count word is one number's
+    let mut claimed = Vec::new();
     let mut k = 0;
     while k < words.len() {
         if used[k] {
@@ -181,7 +183,18 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
                 }
             }
         }
-        if let Some((kind, _)) = count_word(words, first, last).or_else(|| toll(words, first)) {
+        // one person named before the number: "the promoter and two officials were
+        // arrested" is three, "a police officer and five gunmen were killed" six
+        let joined = first >= 2
+            && lexicon::AND.contains(&words[first - 1].folded.as_str())
+            && !words[first].comma_before
+            && !words[first - 1].comma_before
+            && is_person(words, first - 2);
+        let lead = if joined { first - 2 } else { first };
+        if let Some((kind, _, cue)) =
+            count_word(words, lead, last, &claimed).or_else(|| toll(words, first))
+        {
+            claimed.push(cue);
             let mut end = last;
             // a Kazakh case ending written after a hyphen (100-ден астам) stands between
             let mut after = last + 1;
@@ -194,6 +207,11 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
                 qualifier = qualifier.or(Some(q));
                 end = after + n - 1;
             }
+            let (value, first) = if joined {
+                (value + 1, lead)
+            } else {
+                (value, first)
+            };
             out.push(CountMention {
                 kind,
                 value,
@@ -204,6 +222,7 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
         }
         k = last + 1;
     }
+    out.extend(people_named(words, used, &claimed));
     for k in (0..words.len()).filter(|&k| !used[k]) {
         // "данных о пострадавших нет" says nothing is known, not that nobody was hurt
         if k > 0
@@ -235,6 +254,83 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
     out
 }
 
+/// How far before its count word a person named in the singular may stand ("a 41-year-old
+/// man was killed"), and after it ("погиб мужчина", "قتلت امرأة").
+const PERSON_BEFORE: usize = 8;
+const PERSON_AFTER: usize = 2;
+
+/// Whether word `i` names one person (lexicon::PERSONS).
+fn is_person(words: &[Word], i: usize) -> bool {
+    lexicon::any_at(words, i, lexicon::PERSONS)
+}
+
+/// Counts of people named one by one with a count word no number took: each person is one,
+/// and persons joined by "and" add up ("a policeman was hurt" 1; "кеніштің бас инженері мен
+/// ауысым бастығы ұсталды" 2; "وأصيب متظاهر" 1). Not across a number, a comma or a verb of
+/// telling ("a spokesman said a man was arrested" is one).
+fn people_named(words: &[Word], used: &[bool], claimed: &[usize]) -> Vec<CountMention> {
+    let is_number = |i: usize| words[i].is_digits() || number_word(&words[i].folded).is_some();
+    let mut out = Vec::new();
+    for j in (0..words.len()).filter(|&j| !used[j] && !claimed.contains(&j)) {
+        let Some((kind, n)) = lexicon::first_match(words, j, COUNT_CUES) else {
+            continue;
+        };
+        // a hospital is a count word only beside the hurt it counts
+        if lexicon::any_at(words, j, lexicon::HOSPITAL) {
+            continue;
+        }
+        let mut people: Vec<usize> = Vec::new();
+        let mut i = j;
+        // (a person joined by "and" may stand a few words before the one found)
+        while i > 0
+            && people.last().map_or(j - i < PERSON_BEFORE, |&p| p - i < 4)
+            && !words[i].comma_before
+        {
+            i -= 1;
+            // (a number before the person is an age: "62 жастағы ауыл тұрғыны")
+            if is_number(i) && people.is_empty()
+                || lexicon::any_at(words, i, lexicon::REPORTING)
+                || lexicon::any_at(words, i, lexicon::NEGATIONS)
+                || lexicon::any_at(words, i, lexicon::ASIDES)
+            {
+                people.clear();
+                break;
+            }
+            if is_number(i) {
+                break;
+            }
+            if is_person(words, i) {
+                // a second person only when joined to the first by "and"
+                let joined = people.last().is_none_or(|&p| {
+                    (i + 1..p).any(|m| lexicon::AND.contains(&words[m].folded.as_str()))
+                });
+                if !joined {
+                    break;
+                }
+                people.push(i);
+            }
+        }
+        if people.is_empty() {
+            people.extend(
+                (j + n..(j + n + PERSON_AFTER).min(words.len()))
+                    .take_while(|&i| !words[i].comma_before && !is_number(i))
+                    .find(|&i| is_person(words, i)),
+            );
+        }
+        let (Some(&lo), Some(&hi)) = (people.iter().min(), people.iter().max()) else {
+            continue;
+        };
+        out.push(CountMention {
+            kind,
+            value: people.len() as u64,
+            qualifier: None,
+            first: lo.min(j),
+            last: hi.max(j + n - 1),
+        });
+    }
+    out
+}
+
 /// The count word after an aside between commas that follows the number ("32 people,
 /// including 21 police officers, were hurt"; "20 человек, в том числе девять полицейских,
 /// пострадали").
@@ -257,7 +353,7 @@ const TOLL_REACH: usize = 24;
 
 /// The kind of a toll the number at `first` completes: a toll word ("toll", "число",
 /// "حصيلة", "саны") with a count word beside it, before the number in the same clause.
-fn toll(words: &[Word], first: usize) -> Option<(CountKind, usize)> {
+fn toll(words: &[Word], first: usize) -> Option<(CountKind, usize, usize)> {
     let start = first.saturating_sub(TOLL_REACH);
     // (across commas: "the death toll from landslides at Ukhia, in Cox's Bazar district, has
     // risen to nine"; a number with a count word of its own never gets here)
@@ -271,18 +367,23 @@ fn toll(words: &[Word], first: usize) -> Option<(CountKind, usize)> {
         .filter(|&i| lexicon::any_at(words, i, lexicon::TOLL_WORDS));
     for i in heads {
         let near = i.saturating_sub(2)..=(i + 2).min(first - 1);
-        if let Some(kind) = near
+        if let Some((kind, j)) = near
             .filter(|&j| j != i)
-            .find_map(|j| lexicon::first_match(words, j, COUNT_CUES).map(|(c, _)| c))
+            .find_map(|j| lexicon::first_match(words, j, COUNT_CUES).map(|(c, _)| (c, j)))
         {
-            return Some((kind, first - i));
+            return Some((kind, first - i, j));
         }
     }
     None
 }
 
 /// The count word nearest the number at `first..=last`, not across another number.
-fn count_word(words: &[Word], first: usize, last: usize) -> Option<(CountKind, usize)> {
+fn count_word(
+    words: &[Word],
+    first: usize,
+    last: usize,
+    claimed: &[usize],
+) -> Option<(CountKind, usize, usize)> {
     // not across a comma: "11 адам қаза тапты, 190-нан астам адам жарақат алды"
     // A hospital counts the hurt taken there ("two taken to hospital"), not when it is what is
     // counted ("три больницы остались без света", "12 hospitals damaged") nor before the number.
@@ -297,16 +398,21 @@ fn count_word(words: &[Word], first: usize, last: usize) -> Option<(CountKind, u
         .take_while(|&i| !words[i].is_digits() && !words[i + 1].comma_before)
         .filter(|&i| !hospital(i))
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, first - i)));
+    let conjunction_between = |from: usize| {
+        (from..first).any(|i| lexicon::CONJUNCTIONS.contains(&words[i].folded.as_str()))
+    };
+    // A count word an earlier number took, before "and", is that clause's: "Nine others were
+    // wounded and more than 3,000 residents fled" counts nine wounded, not 3,000.
+    let before =
+        before.filter(|b| !(claimed.contains(&(first - b.1)) && conjunction_between(first - b.1)));
     // A count word before "and" belongs to the clause before when the number has its own
     // after it ("one inmate died and at least 15 people were hurt"); with none after, it is
     // the number's ("police arrested and charged 15 people").
-    let across_and = |b: &(CountKind, usize)| {
-        (first - b.1..first).any(|i| lexicon::CONJUNCTIONS.contains(&words[i].folded.as_str()))
-    };
+    let across_and = |b: &(CountKind, usize)| conjunction_between(first - b.1);
     match (after, before) {
-        (Some(a), Some(b)) if b.1 < a.1 && !across_and(&b) => Some(b),
-        (Some(a), _) => Some(a),
-        (None, b) => b,
+        (Some(a), Some(b)) if b.1 < a.1 && !across_and(&b) => Some((b.0, b.1, first - b.1)),
+        (Some(a), _) => Some((a.0, a.1, last + a.1)),
+        (None, b) => b.map(|b| (b.0, b.1, first - b.1)),
     }
 }
 
@@ -378,6 +484,49 @@ mod tests {
         );
         // "one of" is no number
         assert!(counts("قال أحد المعتقلين").is_empty());
+    }
+
+    #[test]
+    fn people_named_one_by_one_are_counted() {
+        assert_eq!(counts("A policeman was injured."), [(Injured, 1, None)]);
+        assert_eq!(
+            counts("В Новокузнецке сегодня задержан начальник участка шахты."),
+            [(Arrested, 1, None)]
+        );
+        assert_eq!(
+            counts("Кеніштің бас инженері мен ауысым бастығы күдікпен ұсталды."),
+            [(Arrested, 2, None)]
+        );
+        assert_eq!(counts("قتلت امرأة في القصف"), [(Fatalities, 1, None)]);
+        // an age before the person is no number of people
+        assert_eq!(
+            counts("62 жастағы ауыл тұрғыны ауруханада көз жұмды."),
+            [(Fatalities, 1, None)]
+        );
+        // a person joined to a number adds one
+        assert_eq!(
+            counts("Police arrested the promoter and two municipal officials."),
+            [(Arrested, 3, None)]
+        );
+        assert_eq!(
+            counts("A police officer and five gang members were killed."),
+            [(Fatalities, 6, None)]
+        );
+        // the one who tells is not counted, nor a person denied, nor one beside a number
+        assert_eq!(
+            counts("A spokesman said that 14 people were arrested."),
+            [(Arrested, 14, None)]
+        );
+        assert_eq!(
+            counts("The spokesman said nobody was arrested."),
+            [(Arrested, 0, None)]
+        );
+        assert!(counts("No officer was hurt.").is_empty());
+        // a count word an earlier number took is not the next number's across "and"
+        assert_eq!(
+            counts("Nine others were wounded and more than 3,000 residents fled."),
+            [(Injured, 9, None)]
+        );
     }
 
     #[test]
