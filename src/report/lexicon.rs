@@ -710,6 +710,10 @@ pub const PERSONS: &[&str] = &[
     "تاجر$",
 ];
 
+/// Words before a place that make it where someone came from ("from Chisinau", "из
+/// Кишинева"). Not Arabic's من: it is as often "of" ("مناطق واسعة من محافظة البصرة").
+pub const ORIGIN: &[&str] = &["from", "из"];
+
 /// Words that join two people named one by one ("the promoter and two officials", "инженері
 /// мен ауысым бастығы"): they add up.
 pub const AND: &[&str] = &["and", "и", "мен", "бен", "пен", "және"];
@@ -875,6 +879,15 @@ pub const NOT_CUES: &[&str] = &[
     "fire crews",
     "fire safety",
     "fire exit",
+    // kept in custody by a court: no arrest that day
+    "remanded",
+    "remain in custody",
+    "remained in custody",
+    "remains in custody",
+    "под арестом",
+    "под стражей",
+    "қамауда қал",
+    "قيد الاحتجاز",
     // ru
     "по борьбе с массовыми беспоряд",
     "борьбе с беспоряд",
@@ -1643,6 +1656,10 @@ pub const WEEKDAYS: &[(&str, u8)] = &[
     ("бейсенбі", 3),
     ("жұма$", 4),
     ("жұмада$", 4),
+    // since, until Friday; Friday's
+    ("жұмадан$", 4),
+    ("жұмаға$", 4),
+    ("жұмадағы$", 4),
     ("жұма күні", 4),
     ("сенбі", 5),
     ("жексенбі", 6),
@@ -1901,6 +1918,7 @@ mod tests {
             FUTURE,
             INTENDED,
             AND,
+            ORIGIN,
         ] {
             phrases.extend(list.iter());
         }

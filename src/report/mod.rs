@@ -363,7 +363,17 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                     .digits()
                     .is_some_and(|y| (1900..i64::from(report.published.year()) as u64).contains(&y))
         });
-        let recalled = (w0..=w1).any(|k| lexicon::any_at(&words, k, lexicon::BACKGROUND));
+        // (not a recollection trailing the clause's dated event: "petrol stations ran dry
+        // yesterday after gangs hijacked two tankers last week")
+        // Its places are those named up to the event's date ("near Arcahaie" is the
+        // hijacking's).
+        let background_at = (w0..=w1).find(|&k| lexicon::any_at(&words, k, lexicon::BACKGROUND));
+        let trailing = background_at.and_then(|k| {
+            date_here
+                .filter(|d| d.last < k && cue.is_some_and(|(_, c)| c < k))
+                .map(|d| words[d.last].end)
+        });
+        let recalled = background_at.is_some() && trailing.is_none();
         // A running total since an earlier month ("112 lightning deaths since March", "с
         // марта", "наурыздан бері", "منذ مارس") reaches back beyond the news.
         // (the words around first: they are cheap to compare, the months are many)
@@ -379,7 +389,31 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                     .find(|(p, _)| lexicon::match_at(&words, k, p) > 0)
                     .is_some_and(|(_, m)| *m != u8::from(report.published.month()))
         });
-        if earlier_year || recalled || since_month {
+        // So is a part of a month ("в начале марта", "in early March", "наурыз айының
+        // басында", "في أوائل مارس"): an earlier stage, told without its day.
+        let part_of_month = (w0..=w1).filter(|&k| !used[k]).any(|k| {
+            let before = k > w0
+                && matches!(
+                    words[k - 1].folded.as_str(),
+                    "начале"
+                        | "конце"
+                        | "середине"
+                        | "early"
+                        | "mid"
+                        | "اوائل"
+                        | "اواخر"
+                        | "مطلع"
+                );
+            let after = words.get(k + 1).is_some_and(|w| w.folded == "айының")
+                && words.get(k + 2).is_some_and(|w| {
+                    matches!(w.folded.as_str(), "басында" | "соңында" | "ортасында")
+                });
+            (before || after)
+                && lexicon::MONTHS
+                    .iter()
+                    .any(|(p, _)| lexicon::match_at(&words, k, p) > 0)
+        });
+        if earlier_year || recalled || since_month || part_of_month {
             background_until = sentence_end;
             continue;
         }
@@ -440,6 +474,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                 .iter()
                 .filter(|m| in_sentence(m.start) && !is_source(&words, m.start, m.end))
                 .filter(|m| m.start >= dateline_end || !body_named)
+                .filter(|m| trailing.is_none_or(|end| m.start < end))
                 .map(|m| {
                     (
                         m.place.clone(),
@@ -451,6 +486,17 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                 })
                 .collect(),
         );
+        // Where people or forces came from ("300 carabinieri from Chisinau", "из Кишинева")
+        // is not where it happened, when the clause names that place too.
+        let from = |sp: &Span| {
+            let first = words.partition_point(|w| w.end <= sp.start);
+            first > 0 && lexicon::ORIGIN.contains(&words[first - 1].folded.as_str())
+        };
+        let places = if places.iter().any(|(_, sp)| !from(sp)) {
+            places.into_iter().filter(|(_, sp)| !from(sp)).collect()
+        } else {
+            places
+        };
         // A river or a lake named beside a town ("the Ilek burst its banks in Aktobe") is what
         // happened there, not a second place of it.
         let places = if places.iter().any(|(p, _)| p.kind != Kind::Water) {
@@ -1495,8 +1541,48 @@ mod tests {
             time::macros::date!(2026 - 06 - 15),
         );
         assert!(
-            e.iter().any(|(_, d, c)| d == "2026-06-12" && *c == Category::Other),
+            e.iter()
+                .any(|(_, d, c)| d == "2026-06-12" && *c == Category::Other),
             "{e:?}"
+        );
+    }
+
+    #[test]
+    fn where_forces_came_from_and_what_was_recalled_are_not_the_event() {
+        let published = time::macros::date!(2026 - 03 - 17);
+        let e = events(
+            "В понедельник в Комрат прибыли около 300 карабинеров из Кишинева.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0.as_str(), e[0].2), ("Comrat", Category::Deployment));
+        // a region named by a direction with its generic word
+        let e = events(
+            "Kenyan soldiers took up positions in Mirebalais, in Haiti's Centre department, \
+             on Sunday.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0.as_str(), e[0].2), ("Centre", Category::Deployment));
+        // a recollection trailing the dated event, and its place
+        let e = events(
+            "Petrol stations in Cap-Haïtien ran dry yesterday after gangs hijacked two fuel \
+             tankers near Arcahaie last week.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            (e[0].1.as_str(), e[0].2),
+            ("2026-03-16", Category::Shortage)
+        );
+        // a part of a month, told without its day; a court keeping someone in custody
+        assert!(
+            events(
+                "Чолака задержали в начале марта, в прошлую пятницу палата Кагула оставила \
+                 его под арестом.",
+                published
+            )
+            .is_empty()
         );
     }
 

@@ -24,6 +24,11 @@ pub(super) const SUFFIX_GENERIC: &[(&str, Kind)] = &[
     ("region", Kind::Region),
     ("oblast", Kind::Region),
     ("province", Kind::Region),
+    // (Haiti's, France's, Colombia's departments; Nigeria's, Sudan's, India's states;
+    // Egypt's, Iraq's governorates: also what makes "Centre department" a name, not a word)
+    ("department", Kind::Region),
+    ("state", Kind::Region),
+    ("governorate", Kind::Region),
     ("область", Kind::Region),
     // Russian oblique cases of the same words: в Мангистауской области, района.
     ("области", Kind::Region),
