@@ -191,6 +191,8 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "airstrike",
             "air strike",
             "drone strike",
+            "drone attack",
+            "дрон",
             "rocket",
             "missile",
             "mortar",
@@ -710,9 +712,29 @@ pub const PERSONS: &[&str] = &[
     "تاجر$",
 ];
 
-/// Words before a place that make it where someone came from ("from Chisinau", "из
-/// Кишинева"). Not Arabic's من: it is as often "of" ("مناطق واسعة من محافظة البصرة").
-pub const ORIGIN: &[&str] = &["from", "из"];
+/// The relatives of the dead or the detained, who are not counted with them ("relatives of
+/// those killed", "родственники погибших", "қаза тапқандардың туыстары", "ذوي الضحايا").
+pub const RELATIVES: &[&str] = &[
+    "relatives",
+    "families",
+    "family of",
+    "родственник",
+    "родных",
+    "родные",
+    "семьи",
+    "семей",
+    "туыс",
+    "отбасы",
+    "ذوي",
+    "اهالي",
+    "عائلات",
+    "اسر$",
+];
+
+/// Words before a place that make it where someone came from or went ("from Chisinau", "из
+/// Кишинева", "fled towards Saint-Marc", "النزوح نحو ولاية النيل الأبيض"). Not Arabic's من: it
+/// is as often "of" ("مناطق واسعة من محافظة البصرة").
+pub const ORIGIN: &[&str] = &["from", "из", "towards", "toward", "نحو", "сторону"];
 
 /// Words that join two people named one by one ("the promoter and two officials", "инженері
 /// мен ауысым бастығы"): they add up.
@@ -1114,6 +1136,8 @@ pub const COUNT_CUES: &[(CountKind, &[&str])] = &[
             "hurt$",
             "hospitali",
             "ожог",
+            "күйік",
+            "burns$",
             "ранен",
             "ранил",
             "пострадав",
@@ -1810,6 +1834,17 @@ pub const FUTURE: &[&str] = &[
     "يعتزم",
     "تعتزم",
     "من المقرر",
+    // forces that will arrive or be sent
+    "will arrive",
+    "will be deployed",
+    "will be sent",
+    "прибудут",
+    "будут направлены",
+    "будут переброшены",
+    "ستصل",
+    "سيصل",
+    "سترسل",
+    "سيتم نشر",
 ];
 
 /// An event that was going to happen and did not ("пикет өткізбек болған", "had planned to
@@ -1919,6 +1954,7 @@ mod tests {
             INTENDED,
             AND,
             ORIGIN,
+            RELATIVES,
         ] {
             phrases.extend(list.iter());
         }

@@ -247,6 +247,21 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             }))
     });
     let counts = numbers::find(&words, &used);
+    // Event words in a part of a clause told in the future ("…, the governor said
+    // reinforcements «will arrive within hours»") are no event's: what the clause's counts
+    // tell is.
+    let mut no_cue = used.clone();
+    for k in 0..words.len() {
+        if lexicon::any_at(&words, k, lexicon::FUTURE)
+            && !lexicon::any_at(&words, k, lexicon::INTENDED)
+        {
+            let a = (0..=k).rev().find(|&i| words[i].comma_before).unwrap_or(0);
+            let b = (k + 1..words.len())
+                .find(|&i| words[i].comma_before)
+                .unwrap_or(words.len());
+            no_cue[a..b].iter_mut().for_each(|u| *u = true);
+        }
+    }
     let span = |first: usize, last: usize| Span {
         start: words[first].start,
         end: words[last].end,
@@ -293,7 +308,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                     && (sentence_start..sentence_end).contains(&words[c.first].start)
             })
         };
-        let raw_cue = category_cue(&words, w0, w1, &used);
+        let raw_cue = category_cue(&words, w0, w1, &no_cue);
         // An event that was only intended ("пикет өткізбек болған", "had planned to hold a
         // rally") did not happen: what happened instead is the sentence's news.
         // (a gathering anywhere in the sentence is the one intended: "its seven participants
@@ -418,16 +433,13 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             continue;
         }
         // A plan told ("the leaders said they will hold a new rally on Saturday") is no
-        // event; an event with its counts in another clause is ("пикет өткізбек болған,
-        // бірақ жеті қатысушысы ұсталды"), and a plan that was ("өткізбек болған") is past.
-        let planned = (w0..=w1).any(|k| {
-            lexicon::any_at(&words, k, lexicon::FUTURE)
-                && !lexicon::any_at(&words, k, lexicon::INTENDED)
-                && (here.is_empty()
-                    || cue.is_none_or(|(_, c)| {
-                        !(k.min(c) + 1..=k.max(c)).any(|i| words[i].comma_before)
-                    }))
-        });
+        // event; the counts of a clause that also tells a plan are ("пикет өткізбек болған,
+        // бірақ жеті қатысушысы ұсталды"; a plan that was, "өткізбек болған", is past).
+        let planned = here.is_empty()
+            && (w0..=w1).any(|k| {
+                lexicon::any_at(&words, k, lexicon::FUTURE)
+                    && !lexicon::any_at(&words, k, lexicon::INTENDED)
+            });
         if planned {
             continue;
         }
@@ -768,11 +780,21 @@ fn fold_same_day(mut drafts: Vec<DraftEvent>, chars: &[char]) -> Vec<DraftEvent>
     }) {
         d.category = Category::Riot;
     }
+    // What a witness says in quotes retells the event told around it ("They went from house
+    // to house and set fire to everything"; «نعيش بلا كهرباء»): its event word makes no second
+    // event at the place and day.
+    let quotes = text::quotations(chars);
+    let quoted = |d: &DraftEvent| {
+        quotes
+            .iter()
+            .any(|q| q.contains(&d.category_evidence.start))
+    };
     let absorbs = |big: &DraftEvent, small: &DraftEvent| {
         big.place.id == small.place.id
             && big.occurred_at == small.occurred_at
-            && (small.category == Category::Arrests
-                && matches!(big.category, Category::Riot | Category::Protest)
+            && (quoted(small) && !quoted(big) && big.category != small.category
+                || small.category == Category::Arrests
+                    && matches!(big.category, Category::Riot | Category::Protest)
                 || matches!(small.category, Category::Protest | Category::ArmedClash)
                     && big.category == Category::Riot
                 || small.category == Category::Explosion && big.category == Category::ArmedClash)
@@ -1584,6 +1606,34 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_witness_quoted_retells_and_reinforcements_to_come_are_none() {
+        let published = time::macros::date!(2026 - 10 - 14);
+        let e = events(
+            "Gunmen killed at least 17 people in an attack on Tuesday in the Artibonite \
+             department. \"They went from house to house and set fire to everything,\" said \
+             an official.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].2, Category::ViolenceAgainstCivilians);
+        let e = events(
+            "اعتقلت القوات الأمنية أمس أكثر من 20 شخصاً في الناصرية، وقال المحافظ إن تعزيزات \
+             من قوات الرد السريع «ستصل خلال ساعات».",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].2, Category::Arrests);
+        // where the displaced went is not where it happened
+        let e = events(
+            "هاجم مسلحون يوم الأحد قرية في ولاية شمال كردفان وقتلوا ثمانية مدنيين، ما دفع \
+             أكثر من ٥ آلاف شخص إلى النزوح نحو ولاية النيل الأبيض.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, "North Kordofan");
     }
 
     #[test]

@@ -276,7 +276,7 @@ fn people_named(words: &[Word], used: &[bool], claimed: &[usize]) -> Vec<CountMe
             continue;
         };
         // a hospital is a count word only beside the hurt it counts
-        if lexicon::any_at(words, j, lexicon::HOSPITAL) {
+        if lexicon::any_at(words, j, lexicon::HOSPITAL) || of_relatives(words, j) {
             continue;
         }
         let mut people: Vec<usize> = Vec::new();
@@ -377,6 +377,17 @@ fn toll(words: &[Word], first: usize) -> Option<(CountKind, usize, usize)> {
     None
 }
 
+/// Whether the count word at `i` says whose relatives are counted: "200 miners and relatives
+/// of those killed gathered", "200-ге жуық кенші мен қаза тапқандардың туыстары жиналды".
+fn of_relatives(words: &[Word], i: usize) -> bool {
+    (i.saturating_sub(3)..i)
+        .filter(|&j| !words[j + 1..=i].iter().any(|w| w.comma_before))
+        .any(|j| lexicon::any_at(words, j, lexicon::RELATIVES))
+        || (i + 1..(i + 3).min(words.len()))
+            .filter(|&j| !words[i + 1..=j].iter().any(|w| w.comma_before))
+            .any(|j| lexicon::any_at(words, j, lexicon::RELATIVES))
+}
+
 /// The count word nearest the number at `first..=last`, not across another number.
 fn count_word(
     words: &[Word],
@@ -388,15 +399,17 @@ fn count_word(
     // A hospital counts the hurt taken there ("two taken to hospital"), not when it is what is
     // counted ("три больницы остались без света", "12 hospitals damaged") nor before the number.
     let hospital = |i: usize| lexicon::any_at(words, i, lexicon::HOSPITAL);
+    let relatives = |i: usize| of_relatives(words, i);
     let after = (last + 1..(last + 1 + REACH_AFTER).min(words.len()))
         .take_while(|&i| !words[i].is_digits() && !words[i].comma_before)
         .filter(|&i| !(i == last + 1 && hospital(i)))
+        .filter(|&i| !relatives(i))
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, i - last)))
         .or_else(|| after_aside(words, last));
     let before = (first.saturating_sub(REACH_BEFORE)..first)
         .rev()
         .take_while(|&i| !words[i].is_digits() && !words[i + 1].comma_before)
-        .filter(|&i| !hospital(i))
+        .filter(|&i| !hospital(i) && !relatives(i))
         .find_map(|i| lexicon::first_match(words, i, COUNT_CUES).map(|(c, _)| (c, first - i)));
     let conjunction_between = |from: usize| {
         (from..first).any(|i| lexicon::CONJUNCTIONS.contains(&words[i].folded.as_str()))
@@ -526,6 +539,16 @@ mod tests {
         assert_eq!(
             counts("Nine others were wounded and more than 3,000 residents fled."),
             [(Injured, 9, None)]
+        );
+    }
+
+    #[test]
+    fn relatives_of_the_dead_are_no_dead_and_burns_are_hurt() {
+        assert!(counts("200-ге жуық кенші мен қаза тапқандардың туыстары жиналды.").is_empty());
+        assert!(counts("About 200 relatives of those killed gathered.").is_empty());
+        assert_eq!(
+            counts("үш адам, оның ішінде екі бала, күйік алды"),
+            [(Injured, 3, None)]
         );
     }
 

@@ -108,6 +108,40 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The spans (code points) of quoted speech: text between «», “”, „“ or straight double
+/// quotes holding at least four words — not a name or a term in quotes («Ұлытау Мыс»,
+/// "load-shedding").
+pub fn quotations(chars: &[char]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    for (i, &c) in chars.iter().enumerate() {
+        match (open, c) {
+            (None, '«' | '“' | '„') => open = Some((i, c)),
+            // a straight quote opens before a word and closes after one
+            (None, '"') if chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()) => {
+                open = Some((i, c))
+            }
+            (Some((o, '«')), '»')
+            | (Some((o, '“')), '”')
+            | (Some((o, '„')), '“' | '”')
+            | (Some((o, '"')), '"') => {
+                let words = chars[o + 1..i]
+                    .split(|c| c.is_whitespace())
+                    .filter(|w| !w.is_empty())
+                    .count();
+                if words >= 4 {
+                    out.push(o..i + 1);
+                }
+                open = None;
+            }
+            // a paragraph ends an unclosed quote
+            (Some(_), '\n') => open = None,
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The words of a text (`chars`), in order.
 pub fn words(chars: &[char]) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::new();
@@ -258,6 +292,25 @@ pub fn arabic_forms(w: &str) -> impl Iterator<Item = &str> + Clone {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quotations_are_speech_not_names() {
+        let c: Vec<char> = "«Ұлытау Мыс» компаниясы. «Күн сайын жер астына түскенде қорқамыз», \
+                            – деді ол. \"We lost everything in one night,\" she said."
+            .chars()
+            .collect();
+        let q: Vec<String> = quotations(&c)
+            .into_iter()
+            .map(|r| c[r].iter().collect())
+            .collect();
+        assert_eq!(
+            q,
+            [
+                "«Күн сайын жер астына түскенде қорқамыз»",
+                "\"We lost everything in one night,\""
+            ]
+        );
+    }
+
     use super::*;
 
     fn chars(s: &str) -> Vec<char> {
