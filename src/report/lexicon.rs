@@ -937,6 +937,14 @@ pub const NEGATIONS: &[&str] = &[
     "لم تقع",
     "لم يسجل",
     "لم تسجل",
+    // a denial ("the army denied its troops were involved")
+    "denied$",
+    "denies$",
+    "отрицает",
+    "отрицают",
+    "опроверг",
+    "نفي$",
+    "نفت$",
 ];
 
 /// What a protest is against, right before the event word it names ("protesting the
@@ -1095,6 +1103,11 @@ pub const COUNT_CUES: &[(CountKind, &[&str])] = &[
             "bodies",
             "fatalit",
             "perished",
+            "drowned$",
+            "утонул",
+            "суға кет",
+            "غرقا$",
+            "غرقي$",
             "погиб",
             "убит",
             "убил",

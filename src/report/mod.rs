@@ -1626,6 +1626,8 @@ mod tests {
         );
         assert_eq!(e.len(), 1, "{e:?}");
         assert_eq!(e[0].2, Category::Arrests);
+        // a denial is no event
+        assert!(events("The army denied its troops were involved.", published).is_empty());
         // where the displaced went is not where it happened
         let e = events(
             "هاجم مسلحون يوم الأحد قرية في ولاية شمال كردفان وقتلوا ثمانية مدنيين، ما دفع \

@@ -547,6 +547,10 @@ mod tests {
         assert!(counts("200-ге жуық кенші мен қаза тапқандардың туыстары жиналды.").is_empty());
         assert!(counts("About 200 relatives of those killed gathered.").is_empty());
         assert_eq!(
+            counts("two boys drowned in a flooded street"),
+            [(Fatalities, 2, None)]
+        );
+        assert_eq!(
             counts("үш адам, оның ішінде екі бала, күйік алды"),
             [(Injured, 3, None)]
         );
