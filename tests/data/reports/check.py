@@ -2,7 +2,7 @@
 """Validate the report → incidents evaluation set. Run: python3 tests/data/reports/check.py
 
 Checks every dev/*.json and heldout/*.json (see README.md): JSON shape, file name
-and split rule (01-05 and 10-19 dev, 06-09 and 20-29 heldout), language, dates, categories, precisions, counts and qualifiers,
+and split rule (01-05, 10-19 and 30-39 dev, 06-09 and 20-29 heldout), language, dates, categories, precisions, counts and qualifiers,
 evidence being an exact substring of the text, gazetteer ids existing with the
 right kind and coordinates within 0.05 degrees, text length, no duplicate
 place x day x category within a report, and the per-language totals.
@@ -55,8 +55,10 @@ def err(msg):
 def split_of(nn):
     """Split rule, fixed before the texts were written: 01-05 dev, 06-09 heldout.
     Extended on 2026-12-07: 10-19 are dev as well (reports added later).
-    Extended on 2026-12-07 (later), before any of them was written: 20-29 are held out."""
-    if 1 <= nn <= 5 or 10 <= nn <= 19:
+    Extended on 2026-12-07 (later), before any of them was written: 20-29 are held out.
+    Extended on 2026-12-07 (a later session), before any of them was written: 30-39 are dev,
+    used once a language's 10-19 are all written."""
+    if 1 <= nn <= 5 or 10 <= nn <= 19 or 30 <= nn <= 39:
         return "dev"
     return "heldout" if 6 <= nn <= 9 or 20 <= nn <= 29 else None
 
@@ -249,18 +251,18 @@ def main():
             lang, nn = m.group(1), int(m.group(2))
             numbers[lang].append(nn)
             if split_of(nn) != split:
-                err(f"{split}/{name}: number {nn:02d} belongs in {split_of(nn)}/ (01-05 and 10-19 dev, 06-09 and 20-29 heldout)")
+                err(f"{split}/{name}: number {nn:02d} belongs in {split_of(nn)}/ (01-05, 10-19 and 30-39 dev, 06-09 and 20-29 heldout)")
             check_file(path, split, lang, places, stats)
     for lang in LANGS:
         nums = sorted(numbers[lang])
-        extra = [n for n in nums if 10 <= n <= 19]
-        late = [n for n in nums if n >= 20]
+        extra = [n for n in nums if 10 <= n <= 19 or 30 <= n <= 39]
+        late = [n for n in nums if 20 <= n <= 29]
         if len(nums) != len(set(nums)):
             err(f"{lang}: a report number occurs twice: {nums}")
         if [n for n in nums if n < 10] != list(range(1, 10)):
             err(f"{lang}: report numbers {nums}, expected 01..09 (plus optional 10..19)")
-        if extra != list(range(10, 10 + len(extra))):
-            err(f"{lang}: added report numbers {extra} should run 10, 11, ... without gaps")
+        if extra != [*range(10, 10 + min(len(extra), 10)), *range(30, 30 + max(len(extra) - 10, 0))]:
+            err(f"{lang}: added report numbers {extra} should run 10, 11, ..., 19, 30, 31, ... without gaps")
         if late != list(range(20, 20 + len(late))):
             err(f"{lang}: added held-out numbers {late} should run 20, 21, ... without gaps")
         for split, n in PER_LANG.items():
