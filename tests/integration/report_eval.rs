@@ -28,17 +28,21 @@ use crate::common::gazetteer;
 /// totals since an earlier month took counts to 0.890. Eight more, written in a later session
 /// (ar15–16, en15–16, kk18–19, ru18–19), scored P 0.750 / R 0.711 / counts 0.667 on arrival
 /// and took the part from P 0.782 / R 0.810 / counts 0.890 to P 0.776 / R 0.791 / 0.853.
-const PRECISION_FLOOR: f64 = 0.77;
-const RECALL_FLOOR: f64 = 0.785;
-const COUNTS_FLOOR: f64 = 0.85;
-const DATES_FLOOR: f64 = 0.96;
+/// General rules made from the errors (people named one by one, plans, quotes, relatives,
+/// denials…) took it to P 0.832 / R 0.840 / counts 0.925; eight more reports (ar17–18,
+/// en17–18, kk30–31, ru30–31) then scored P 0.771 / R 0.675 / counts 0.778 on arrival and
+/// took the part to P 0.823 / R 0.813 / counts 0.905.
+const PRECISION_FLOOR: f64 = 0.815;
+const RECALL_FLOOR: f64 = 0.805;
+const COUNTS_FLOOR: f64 = 0.90;
+const DATES_FLOOR: f64 = 0.965;
 
 #[test]
 fn development_events_counts_and_dates_hold_their_floors() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reports");
     let s = score::score(&root, &gazetteer());
     let dev = s.split("dev");
-    assert_eq!(dev.reports, 54, "the development part has 54 reports");
+    assert_eq!(dev.reports, 62, "the development part has 62 reports");
     let report = || s.errors.join("\n");
     for (what, got, floor) in [
         ("precision", dev.precision(), PRECISION_FLOOR),
