@@ -302,7 +302,6 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "took up positions",
             "taken up positions",
             "взяли под охрану",
-            "карабинер",
             "күзетке ал",
             "تمركز",
             "تمركزت",
@@ -448,8 +447,8 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "тепловой удар",
             "тепловым удар",
             "аномальн жар",
-            "ыстық өт",
-            "күн өт",
+            "ыстық$ өт",
+            "күн$ өт",
             "ضربه شمس",
             "ضربات الشمس",
             "موجه حر",
@@ -661,7 +660,6 @@ pub const PERSONS: &[&str] = &[
     "қызметкер$",
     "қызметкері$",
     "сарбаз$",
-    "тұрғын$",
     "тұрғыны$",
     "жүргізуші$",
     "жүргізушісі$",
@@ -679,7 +677,6 @@ pub const PERSONS: &[&str] = &[
     "күзетші$",
     "күзетшісі$",
     "күдікті$",
-    "белсенді$",
     "зейнеткер$",
     "жолаушы$",
     // ar
@@ -703,13 +700,10 @@ pub const PERSONS: &[&str] = &[
     "سائق$",
     "مهندس$",
     "مدير$",
-    "صحفي$",
-    "صحافي$",
     "ناشط$",
     "ناشطه$",
     "مشتبه$",
     "مزارع$",
-    "تاجر$",
 ];
 
 /// The relatives of the dead or the detained, who are not counted with them ("relatives of
@@ -735,6 +729,48 @@ pub const RELATIVES: &[&str] = &[
 /// Кишинева", "fled towards Saint-Marc", "النزوح نحو ولاية النيل الأبيض"). Not Arabic's من: it
 /// is as often "of" ("مناطق واسعة من محافظة البصرة").
 pub const ORIGIN: &[&str] = &["from", "из", "towards", "toward", "نحو", "сторону"];
+
+/// Person nouns that are adjectives too ("полицейский автобус", "военный госпиталь",
+/// "рабочий день", "пожарный расчет"): a person only right beside the count word.
+pub const ADJECTIVE_PERSONS: &[&str] = &[
+    "полицейский$",
+    "военнослужащий$",
+    "военный$",
+    "рабочий$",
+    "пожарный$",
+    "протестующий$",
+    "подозреваемый$",
+    "заключенный$",
+];
+
+/// Words after an English person noun that leave it a person, not a noun's qualifier
+/// ("student leaders", "an official death toll"): a verb, "and", a preposition.
+pub const ENGLISH_AFTER_PERSON: &[&str] = &[
+    "was", "were", "is", "are", "has", "had", "have", "and", "or", "who", "died", "in", "on", "at",
+    "near", "during", "when", "after", "from", "by", "with", "while", "as",
+];
+
+/// Count words whose person is no one counted ("a woman who lives nearby", "a protester held
+/// a placard", "the killing of a journalist", "civilian deaths", "remains in custody").
+pub const NOT_PEOPLE_COUNTED: &[&str] = &[
+    "lives",
+    "held$",
+    "custody",
+    "killing",
+    "death$",
+    "deaths",
+    "death toll",
+    "injuries",
+    "injury",
+    "casualt",
+    "bodies",
+    "fatalit",
+    "жертв",
+    "смерт",
+    "ضحايا",
+    "جثه",
+    "جثث",
+];
 
 /// Words that join two people named one by one ("the promoter and two officials", "инженері
 /// мен ауысым бастығы"): they add up.
@@ -903,6 +939,16 @@ pub const NOT_CUES: &[&str] = &[
     "fire exit",
     // kept in custody by a court: no arrest that day
     "remanded",
+    "in$ custody",
+    // more of a gun's fire
+    "returned fire",
+    "return fire",
+    "exchanged fire",
+    "exchange of fire",
+    "heavy fire",
+    "cross fire",
+    "line of fire",
+    "cease fire",
     "remain in custody",
     "remained in custody",
     "remains in custody",
@@ -1827,16 +1873,12 @@ pub fn first_match<T: Copy>(
 pub const FUTURE: &[&str] = &[
     "will hold",
     "will stage",
-    "plan to hold",
-    "plans to hold",
-    "planned for",
-    "is planned",
-    "are planned",
+    "plan$ to hold",
+    "plans$ to hold",
     "проведут",
     "планируют провести",
     "намерены провести",
     "собираются провести",
-    "запланирован",
     "өткізбек",
     "өткізуді жоспарла",
     "өткізуге ниетті",
@@ -1867,7 +1909,6 @@ pub const INTENDED: &[&str] = &[
     "өткізбекші бол",
     "had planned to",
     "had intended to",
-    "were going to",
     "собирались провести",
     "планировали провести",
     "намеревались провести",
@@ -1968,6 +2009,8 @@ mod tests {
             AND,
             ORIGIN,
             RELATIVES,
+            ADJECTIVE_PERSONS,
+            NOT_PEOPLE_COUNTED,
         ] {
             phrases.extend(list.iter());
         }

@@ -250,18 +250,34 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
     // Event words in a part of a clause told in the future ("…, the governor said
     // reinforcements «will arrive within hours»") are no event's: what the clause's counts
     // tell is.
-    let mut no_cue = used.clone();
+    // (the plan's words: up to five before the phrase, back to "that" or a verb of telling,
+    // "said reinforcements of the rapid response forces «will arrive»", and six after it,
+    // "will hold another protest next week", within its comma's reach)
+    let mut planned_part = vec![false; words.len()];
     for k in 0..words.len() {
         if lexicon::any_at(&words, k, lexicon::FUTURE)
             && !lexicon::any_at(&words, k, lexicon::INTENDED)
         {
-            let a = (0..=k).rev().find(|&i| words[i].comma_before).unwrap_or(0);
-            let b = (k + 1..words.len())
+            let opens = |i: usize| {
+                matches!(words[i].folded.as_str(), "that" | "что" | "ان")
+                    || lexicon::CONJUNCTIONS.contains(&words[i].folded.as_str())
+                    || lexicon::any_at(&words, i, lexicon::REPORTING)
+            };
+            let mut a = k;
+            while a > 0 && k - a < 5 && !words[a].comma_before && !opens(a - 1) {
+                a -= 1;
+            }
+            let b = (k + 1..(k + 7).min(words.len()))
                 .find(|&i| words[i].comma_before)
-                .unwrap_or(words.len());
-            no_cue[a..b].iter_mut().for_each(|u| *u = true);
+                .unwrap_or((k + 7).min(words.len()));
+            planned_part[a..b].iter_mut().for_each(|u| *u = true);
         }
     }
+    let no_cue: Vec<bool> = used
+        .iter()
+        .zip(&planned_part)
+        .map(|(a, b)| *a || *b)
+        .collect();
     let span = |first: usize, last: usize| Span {
         start: words[first].start,
         end: words[last].end,
@@ -318,9 +334,19 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let intended_at = sentence_words
             .clone()
             .find(|&k| lexicon::any_at(&words, k, lexicon::INTENDED));
-        let intended = |(kind, _): &(Category, usize)| {
+        // (the event word the phrase governs, "had planned to march", "пикет өткізбек";
+        // or a gathering read from who took part in it, "its seven participants were
+        // detained", when the sentence tells of one that never was)
+        let intended = |(kind, c): &(Category, usize)| {
             intended_at.is_some_and(|k| {
-                matches!(kind, Category::Protest | Category::Riot) || (w0..=w1).contains(&k)
+                let governed = (k.saturating_sub(2)..=(k + 5).min(words.len() - 1)).contains(c)
+                    && !words[k.min(*c) + 1..=k.max(*c)]
+                        .iter()
+                        .any(|w| w.comma_before);
+                let from_taking_part = matches!(kind, Category::Protest | Category::Riot)
+                    && lexicon::first_match(&words, *c, lexicon::CATEGORY_CUES)
+                        .is_none_or(|(k, _)| !matches!(k, Category::Protest | Category::Riot));
+                governed || from_taking_part
             })
         };
         let was_intended = intended_at.is_some();
@@ -330,7 +356,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         // A disaster named with no dead or hurt yet ("the flood is getting worse") is what
         // the dead counted after it died in.
         match (raw_cue, cue) {
-            (Some(_), None) => ctx.disaster = true,
+            (Some((Category::Other, _)), None) => ctx.disaster = true,
             // another kind of event: the disaster is no longer the story
             (Some((c, _)), Some(_)) if c != Category::Other => ctx.disaster = false,
             _ => {}
@@ -385,7 +411,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let background_at = (w0..=w1).find(|&k| lexicon::any_at(&words, k, lexicon::BACKGROUND));
         let trailing = background_at.and_then(|k| {
             date_here
-                .filter(|d| d.last < k && cue.is_some_and(|(_, c)| c < k))
+                .filter(|d| d.last < k && cue.is_some_and(|(_, c)| c < d.first))
                 .map(|d| words[d.last].end)
         });
         let recalled = background_at.is_some() && trailing.is_none();
@@ -406,7 +432,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         });
         // So is a part of a month ("в начале марта", "in early March", "наурыз айының
         // басында", "في أوائل مارس"): an earlier stage, told without its day.
-        let part_of_month = (w0..=w1).filter(|&k| !used[k]).any(|k| {
+        let part_of_month = (w0..=w1).filter(|&k| !used[k]).find(|&k| {
             let before = k > w0
                 && matches!(
                     words[k - 1].folded.as_str(),
@@ -428,6 +454,16 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                     .iter()
                     .any(|(p, _)| lexicon::match_at(&words, k, p) > 0)
         });
+        // (a clause dated itself is news, when its event word stands apart from the month:
+        // "rallied on Sunday, continuing protests that began in mid-April")
+        let part_of_month = part_of_month.is_some_and(|m| {
+            date_here.is_none()
+                || cue.is_some_and(|(_, c)| {
+                    !words[m.min(c) + 1..=m.max(c)]
+                        .iter()
+                        .any(|w| w.comma_before)
+                })
+        });
         if earlier_year || recalled || since_month || part_of_month {
             background_until = sentence_end;
             continue;
@@ -435,11 +471,11 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         // A plan told ("the leaders said they will hold a new rally on Saturday") is no
         // event; the counts of a clause that also tells a plan are ("пикет өткізбек болған,
         // бірақ жеті қатысушысы ұсталды"; a plan that was, "өткізбек болған", is past).
+        // (an event told beside the plan has a day of its own, outside the plan: "rallied on
+        // Sunday, and said they will hold another protest next week")
         let planned = here.is_empty()
-            && (w0..=w1).any(|k| {
-                lexicon::any_at(&words, k, lexicon::FUTURE)
-                    && !lexicon::any_at(&words, k, lexicon::INTENDED)
-            });
+            && (w0..=w1).any(|k| planned_part[k])
+            && !(cue.is_some() && date_here.is_some_and(|d| !planned_part[d.first]));
         if planned {
             continue;
         }
@@ -504,11 +540,17 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             let first = words.partition_point(|w| w.end <= sp.start);
             first > 0 && lexicon::ORIGIN.contains(&words[first - 1].folded.as_str())
         };
-        let places = if places.iter().any(|(_, sp)| !from(sp)) {
-            places.into_iter().filter(|(_, sp)| !from(sp)).collect()
-        } else {
-            places
+        // (both ends of a route are kept: "fled from Wad Madani to Sennar")
+        let to = |sp: &Span| {
+            let first = words.partition_point(|w| w.end <= sp.start);
+            first > 0 && words[first - 1].folded == "to"
         };
+        let places =
+            if places.iter().any(|(_, sp)| !from(sp)) && !places.iter().any(|(_, sp)| to(sp)) {
+                places.into_iter().filter(|(_, sp)| !from(sp)).collect()
+            } else {
+                places
+            };
         // A river or a lake named beside a town ("the Ilek burst its banks in Aktobe") is what
         // happened there, not a second place of it.
         let places = if places.iter().any(|(p, _)| p.kind != Kind::Water) {
@@ -577,8 +619,18 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let Some(category) = category
             // (those held on their way to a picket that never was: arrests)
             .or_else(|| (was_intended && arrests_alone()).then_some(Category::Arrests))
+            // (not after fighting: "Soldiers returned fire. Three attackers were killed.")
             .or_else(|| {
-                (ctx.disaster && here.iter().any(|c| c.kind.is_casualty() && c.value > 0))
+                let armed = ctx.last.first().is_some_and(|&k| {
+                    matches!(
+                        drafts[k].category,
+                        Category::ArmedClash
+                            | Category::ViolenceAgainstCivilians
+                            | Category::Explosion
+                            | Category::Riot
+                    )
+                });
+                (ctx.disaster && !armed && here.iter().any(|c| c.kind.is_casualty() && c.value > 0))
                     .then_some(Category::Other)
             })
             .or_else(|| ctx.last.first().map(|&k| drafts[k].category))
@@ -1573,7 +1625,8 @@ mod tests {
     fn where_forces_came_from_and_what_was_recalled_are_not_the_event() {
         let published = time::macros::date!(2026 - 03 - 17);
         let e = events(
-            "В понедельник в Комрат прибыли около 300 карабинеров из Кишинева.",
+            "В понедельник в Комрат прибыли около 300 карабинеров из Кишинева, они взяли под \
+             охрану административные здания.",
             published,
         );
         assert_eq!(e.len(), 1, "{e:?}");
@@ -1636,6 +1689,51 @@ mod tests {
         );
         assert_eq!(e.len(), 1, "{e:?}");
         assert_eq!(e[0].0, "North Kordofan");
+    }
+
+    #[test]
+    fn plans_recollections_and_gunfire_beside_real_events() {
+        let published = time::macros::date!(2026 - 05 - 12);
+        for text in [
+            "Thousands of people rallied in central Chisinau on Sunday, and opposition leaders \
+             said they will hold another protest next week.",
+            "Opposition supporters who had planned to march on parliament held a rally in \
+             Chisinau on Sunday instead.",
+            "Thousands rallied in Yerevan on Sunday, continuing protests that began in \
+             mid-April.",
+        ] {
+            let e = events(text, published);
+            assert_eq!(e.len(), 1, "{text}: {e:?}");
+            assert_eq!(e[0].2, Category::Protest, "{text}");
+        }
+        // charged today for what was done last week: background
+        assert!(
+            events(
+                "Almaty prosecutors on Monday charged 12 protesters arrested last week.",
+                published
+            )
+            .is_empty()
+        );
+        // gunfire is no disaster that takes the next sentence's dead
+        let e = events(
+            "Gunmen attacked an army checkpoint near Kidal on Sunday. Soldiers returned fire. \
+             Three attackers were killed, the army said.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        // a feature's word before "state" is no region ("Gulf" Province, Papua New Guinea)
+        let e = events(
+            "Police in the Gulf state of Kuwait arrested 20 protesters on Sunday.",
+            published,
+        );
+        assert!(e.iter().all(|(p, _, _)| !p.contains("Gulf")), "{e:?}");
+        // both ends of a route
+        let e = events(
+            "Residents fled from Wad Madani to Sennar on Sunday after RSF fighters stormed \
+             the city.",
+            published,
+        );
+        assert_eq!(e.len(), 2, "{e:?}");
     }
 
     #[test]

@@ -125,7 +125,7 @@ fn number_at(words: &[Word], k: usize) -> Option<(u64, usize)> {
 pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
     let mut out = Vec::new();
     // the count words numbers took: a count word is one number's
-    let mut claimed = Vec::new();
+    let mut claimed: Vec<(usize, usize)> = Vec::new();
     let mut k = 0;
     while k < words.len() {
         if used[k] {
@@ -190,11 +190,24 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
             && !words[first].comma_before
             && !words[first - 1].comma_before
             && is_person(words, first - 2);
-        let lead = if joined { first - 2 } else { first };
-        if let Some((kind, _, cue)) =
-            count_word(words, lead, last, &claimed).or_else(|| toll(words, first))
-        {
-            claimed.push(cue);
+        // The count word is looked for from the number; from the person only when the
+        // number has none ("arrested the concert's promoter and two officials"). The person
+        // is counted with the number unless a count word of its own governs it ("shot dead a
+        // soldier and two civilians were wounded": the soldier is dead, the two hurt).
+        let own = count_word(words, first, last, &claimed);
+        let lead = first.saturating_sub(2);
+        let person_governed = joined
+            && (lead.saturating_sub(3)..lead)
+                .filter(|&i| !words[i + 1..=lead].iter().any(|w| w.comma_before))
+                .any(|i| lexicon::first_match(words, i, COUNT_CUES).is_some());
+        let (found, joined) = match own {
+            Some(o) if joined && o.2 > last => (Some(o), !person_governed),
+            Some(o) => (Some(o), joined),
+            None if joined => (count_word(words, lead, last, &claimed), true),
+            None => (None, false),
+        };
+        if let Some((kind, _, cue)) = found.or_else(|| toll(words, first)) {
+            claimed.push((cue, k));
             let mut end = last;
             // a Kazakh case ending written after a hyphen (100-ден астам) stands between
             let mut after = last + 1;
@@ -264,19 +277,54 @@ fn is_person(words: &[Word], i: usize) -> bool {
     lexicon::any_at(words, i, lexicon::PERSONS)
 }
 
+/// Whether word `i` names one person counted by the count word at `cue`: not a noun that
+/// qualifies the next one in English ("student leaders", "an official death toll", "civilian
+/// deaths", "a passenger bus"), and a Russian noun that is an adjective too ("полицейский
+/// автобус", "военный госпиталь") only right beside the count word.
+fn is_person_at(words: &[Word], i: usize, cue: usize) -> bool {
+    if !is_person(words, i) {
+        return false;
+    }
+    if lexicon::any_at(words, i, lexicon::ADJECTIVE_PERSONS) && i + 1 != cue && cue + 1 != i {
+        return false;
+    }
+    !words[i].folded.is_ascii()
+        || words.get(i + 1).is_none_or(|n| {
+            n.comma_before
+                || i + 1 == cue
+                || lexicon::ENGLISH_AFTER_PERSON.contains(&n.folded.as_str())
+        })
+}
+
 /// Counts of people named one by one with a count word no number took: each person is one,
 /// and persons joined by "and" add up ("a policeman was hurt" 1; "кеніштің бас инженері мен
 /// ауысым бастығы ұсталды" 2; "وأصيب متظاهر" 1). Not across a number, a comma or a verb of
 /// telling ("a spokesman said a man was arrested" is one).
-fn people_named(words: &[Word], used: &[bool], claimed: &[usize]) -> Vec<CountMention> {
+fn people_named(words: &[Word], used: &[bool], claimed: &[(usize, usize)]) -> Vec<CountMention> {
     let is_number = |i: usize| words[i].is_digits() || number_word(&words[i].folded).is_some();
+    // (words inside a phrase that is no count: "remains in custody", "returned fire")
+    let mut blocked = vec![false; words.len()];
+    for k in 0..words.len() {
+        for p in lexicon::NOT_CUES {
+            let n = lexicon::match_at(words, k, p);
+            blocked[k..k + n].iter_mut().for_each(|b| *b = true);
+        }
+    }
     let mut out = Vec::new();
-    for j in (0..words.len()).filter(|&j| !used[j] && !claimed.contains(&j)) {
+    for j in (0..words.len())
+        .filter(|&j| !used[j] && !blocked[j] && !claimed.iter().any(|&(c, _)| c == j))
+    {
         let Some((kind, n)) = lexicon::first_match(words, j, COUNT_CUES) else {
             continue;
         };
-        // a hospital is a count word only beside the hurt it counts
-        if lexicon::any_at(words, j, lexicon::HOSPITAL) || of_relatives(words, j) {
+        // Only what happened to people: a hospital is a count word only beside the hurt it
+        // counts; not "lives", "held", "the killing of", "deaths", "casualties", "the
+        // injured" (nouns and other senses, whose person is no one counted).
+        if lexicon::any_at(words, j, lexicon::HOSPITAL)
+            || of_relatives(words, j)
+            || lexicon::any_at(words, j, lexicon::NOT_PEOPLE_COUNTED)
+            || j > 0 && matches!(words[j - 1].folded.as_str(), "the" | "of")
+        {
             continue;
         }
         let mut people: Vec<usize> = Vec::new();
@@ -287,19 +335,19 @@ fn people_named(words: &[Word], used: &[bool], claimed: &[usize]) -> Vec<CountMe
             && !words[i].comma_before
         {
             i -= 1;
-            // (a number before the person is an age: "62 жастағы ауыл тұрғыны")
+            // (a number before the person is an age: "62 жастағы ауыл тұрғыны"; the one who
+            // tells stands before the person told of: "police said a man was killed")
             if is_number(i) && people.is_empty()
-                || lexicon::any_at(words, i, lexicon::REPORTING)
                 || lexicon::any_at(words, i, lexicon::NEGATIONS)
                 || lexicon::any_at(words, i, lexicon::ASIDES)
             {
                 people.clear();
                 break;
             }
-            if is_number(i) {
+            if is_number(i) || lexicon::any_at(words, i, lexicon::REPORTING) {
                 break;
             }
-            if is_person(words, i) {
+            if is_person_at(words, i, j) {
                 // a second person only when joined to the first by "and"
                 let joined = people.last().is_none_or(|&p| {
                     (i + 1..p).any(|m| lexicon::AND.contains(&words[m].folded.as_str()))
@@ -314,7 +362,7 @@ fn people_named(words: &[Word], used: &[bool], claimed: &[usize]) -> Vec<CountMe
             people.extend(
                 (j + n..(j + n + PERSON_AFTER).min(words.len()))
                     .take_while(|&i| !words[i].comma_before && !is_number(i))
-                    .find(|&i| is_person(words, i)),
+                    .find(|&i| is_person_at(words, i, j)),
             );
         }
         let (Some(&lo), Some(&hi)) = (people.iter().min(), people.iter().max()) else {
@@ -393,7 +441,7 @@ fn count_word(
     words: &[Word],
     first: usize,
     last: usize,
-    claimed: &[usize],
+    claimed: &[(usize, usize)],
 ) -> Option<(CountKind, usize, usize)> {
     // not across a comma: "11 адам қаза тапты, 190-нан астам адам жарақат алды"
     // A hospital counts the hurt taken there ("two taken to hospital"), not when it is what is
@@ -414,10 +462,14 @@ fn count_word(
     let conjunction_between = |from: usize| {
         (from..first).any(|i| lexicon::CONJUNCTIONS.contains(&words[i].folded.as_str()))
     };
-    // A count word an earlier number took, before "and", is that clause's: "Nine others were
-    // wounded and more than 3,000 residents fled" counts nine wounded, not 3,000.
-    let before =
-        before.filter(|b| !(claimed.contains(&(first - b.1)) && conjunction_between(first - b.1)));
+    // A count word an earlier number took after it, before "and", is that clause's: "Nine
+    // others were wounded and more than 3,000 residents fled" counts nine wounded, not 3,000.
+    // (one standing before both numbers counts both: "killed three soldiers and 15
+    // civilians")
+    let before = before.filter(|b| {
+        let cue = first - b.1;
+        !(claimed.iter().any(|&(c, n)| c == cue && c > n) && conjunction_between(cue))
+    });
     // A count word before "and" belongs to the clause before when the number has its own
     // after it ("one inmate died and at least 15 people were hurt"); with none after, it is
     // the number's ("police arrested and charged 15 people").
@@ -540,6 +592,32 @@ mod tests {
             counts("Nine others were wounded and more than 3,000 residents fled."),
             [(Injured, 9, None)]
         );
+    }
+
+    #[test]
+    fn people_are_counted_only_where_something_happened_to_them() {
+        // a count word before both numbers counts both (the larger is the draft's)
+        assert_eq!(
+            counts("An air strike killed three soldiers and 15 civilians."),
+            [(Fatalities, 3, None), (Fatalities, 15, None)]
+        );
+        // a person governed by a count word of its own is not added to the next number
+        assert_eq!(
+            counts("Gunmen shot dead a soldier and two civilians were wounded."),
+            [(Fatalities, 1, None), (Injured, 2, None)]
+        );
+        // the one who tells comes before the person told of
+        assert_eq!(
+            counts("Police said a man was killed."),
+            [(Fatalities, 1, None)]
+        );
+        // other senses and nouns qualifying nouns
+        assert!(counts("A woman who lives near the market heard the blast.").is_empty());
+        assert!(counts("A protester held a placard.").is_empty());
+        assert!(counts("Police arrested student leaders on Sunday.").is_empty());
+        assert!(counts("An official death toll was not available.").is_empty());
+        assert!(counts("The suspect remains in custody.").is_empty());
+        assert!(counts("Полицейский автобус с задержанными уехал.").is_empty());
     }
 
     #[test]

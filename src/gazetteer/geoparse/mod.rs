@@ -1175,11 +1175,13 @@ fn only_space(toks: &[Token<'_>], a: usize, b: usize) -> bool {
 /// Whether a mention is nothing but direction or generic words ("غربي", "شمال غربي",
 /// "Western", "River") with no generic word that makes it a proper name ("الولاية
 /// الشمالية").
+/// A generic word after directions makes them a name ("Centre department", "Western
+/// Province"), not after a feature's word ("the Gulf state of Kuwait").
 fn is_direction_run(toks: &[Token<'_>], r: &Raw) -> bool {
-    r.hint.is_none()
-        && toks[r.name_first..=r.name_last]
-            .iter()
-            .all(|t| evidence::is_direction(&t.folded) || evidence::is_facility(&t.folded))
+    let name = &toks[r.name_first..=r.name_last];
+    name.iter()
+        .all(|t| evidence::is_direction(&t.folded) || evidence::is_facility(&t.folded))
+        && (r.hint.is_none() || name.iter().any(|t| !evidence::is_direction(&t.folded)))
 }
 
 /// Words for a street or road before its name ("улица Московская", "شارع بغداد") or after it
