@@ -216,6 +216,9 @@ struct Context {
     last: Vec<usize>,
     /// A natural disaster or an accident has been named without casualties.
     disaster: bool,
+    /// `places` are the dateline's only: where the story was filed, which a region named
+    /// next does not narrow to ("АҚТАУ. ҚазАқпарат – Маңғыстау облысында…" is the region).
+    places_from_dateline: bool,
 }
 
 /// Drafts the incidents a report tells of.
@@ -551,6 +554,23 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             } else {
                 places
             };
+        // A lede that names only a region or a country, with no day and no count ("Маңғыстау
+        // облысында … наразылық үшінші күнге ұласты", 'the protest in Mangystau region entered
+        // its third day') sums up the story told below: no event of its own.
+        // (the whole sentence: its day or its count may stand in another clause)
+        let in_this_sentence = |k: usize| (sentence_start..sentence_end).contains(&words[k].start);
+        if drafts.is_empty()
+            && !found_dates.iter().any(|d| in_this_sentence(d.first))
+            && !counts.iter().any(|c| in_this_sentence(c.first))
+            && !places.is_empty()
+            && places
+                .iter()
+                .all(|(p, _)| matches!(p.kind, Kind::Region | Kind::Country))
+        {
+            ctx.places_from_dateline = false;
+            ctx.places = places;
+            continue;
+        }
         // A river or a lake named beside a town ("the Ilek burst its banks in Aktobe") is what
         // happened there, not a second place of it.
         let places = if places.iter().any(|(p, _)| p.kind != Kind::Water) {
@@ -605,6 +625,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                 })
                 .collect();
             if !home.is_empty() {
+                ctx.places_from_dateline = home.iter().all(|(_, sp)| sp.start < dateline_end);
                 ctx.places = home;
             }
             continue;
@@ -649,6 +670,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         // ministry said…") is about the story's places.
         let only_containers = !places.is_empty()
             && !ctx.places.is_empty()
+            && !ctx.places_from_dateline
             && places
                 .iter()
                 .all(|(p, _)| ctx.places.iter().all(|(q, _)| contains(p, q)));
@@ -665,7 +687,16 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let elsewhere = cue.is_none() && located.is_empty() && !ctx.places.is_empty();
         // ...unless the text puts the event in that country or region ("were detained in
         // Kazakhstan"): then it is told at that level.
-        let only_containers = only_containers && located.is_empty();
+        // (unless the clause names a town or village the gazetteer lacks, in that region:
+        // "Алматы облысындағы Қаскелең қаласы … жарықсыз қалды" is the region's, not the
+        // story's town's)
+        let unknown_locality = (w0..=w1).any(|k| {
+            lexicon::any_at(&words, k, lexicon::LOCALITY_WORDS)
+                && !mentions
+                    .iter()
+                    .any(|m| m.start <= words[k].start && words[k].end <= m.end)
+        });
+        let only_containers = only_containers && located.is_empty() && !unknown_locality;
         let places = if located.is_empty() { places } else { located };
         let mut targets = if places.is_empty() || only_containers && !nationwide || elsewhere {
             ctx.places.clone()
@@ -765,6 +796,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
                 .map_or(0, |(i, _)| i);
             add_count(&mut drafts[events[k]], c, span(c.first, c.last));
         }
+        ctx.places_from_dateline = targets.iter().all(|(_, sp)| sp.start < dateline_end);
         ctx.places = targets;
         ctx.date = Some(date);
         ctx.last = events;
@@ -1024,7 +1056,7 @@ fn category_cue(
     };
     // An event denied is no event ("the rally passed without clashes").
     // (Being without is what a shortage is: "жылусыз қалды", 'were left without heat'.)
-    let denied = |k: usize, c: Category| {
+    let denied = |k: usize, n: usize, c: Category| {
         (k.saturating_sub(2).max(w0)..k).any(|j| {
             !words[j + 1].comma_before
                 && lexicon::any_at(words, j, lexicon::NEGATIONS)
@@ -1034,15 +1066,25 @@ fn category_cue(
                 .any(|e| words[k].folded.ends_with(e))
             // Russian and Kazakh deny after the noun ("перебоев с газом нет"), unless what
             // is denied is a count ("пострадавших при пожаре нет": there was a fire)
-            || (k + 1..=(k + 3).min(w1)).any(|j| {
+            // (not the cue's own word: "су жоқ", 'there is no water', is the shortage)
+            || (k + n..=(k + 3).min(w1)).any(|j| {
                 matches!(words[j].folded.as_str(), "нет" | "жоқ")
                     && !words[k + 1..=j].iter().any(|w| w.comma_before)
             }) && !(w0..k).any(|j| lexicon::first_match(words, j, lexicon::COUNT_CUES).is_some())
     };
+    // Who spoke, after a quote: "— сказал один из участников акции", "said one of the
+    // protesters": no event of its own.
+    let speaker = |k: usize| {
+        (k.saturating_sub(3).max(w0 + 1)..k).any(|j| {
+            matches!(words[j].folded.as_str(), "один" | "одна" | "one" | "احد")
+                && lexicon::any_at(words, j - 1, lexicon::REPORTING)
+        })
+    };
     for k in (w0..=w1).filter(|&k| !used[k] && !blocked[k - w0]) {
-        if let Some((c, _)) = lexicon::first_match(words, k, lexicon::CATEGORY_CUES)
-            && !denied(k, c)
+        if let Some((c, n)) = lexicon::first_match(words, k, lexicon::CATEGORY_CUES)
+            && !denied(k, n, c)
             && !taken_part_in(k)
+            && !speaker(k)
         {
             // tyres right after an arson word, or before it (Kazakh puts the object first:
             // "дөңгелектерді өртеді")
@@ -1167,7 +1209,14 @@ fn locative(chars: &[char], words: &[text::Word], sp: Span) -> bool {
         .rposition(|w| w.start < sp.end)
         .unwrap_or(first);
     let kk = |w: &text::Word| KAZAKH_LOCATIVE.iter().any(|e| w.folded.ends_with(e));
-    if kk(&words[last]) && words[last].folded.chars().any(|c| "әғқңөұүһі".contains(c))
+    // (a Kazakh generic word in the locative closes the mention: "Маңғыстау облысында")
+    let generic = |w: &text::Word| {
+        ["облыс", "қала", "аудан", "ауыл"]
+            .iter()
+            .any(|g| w.folded.starts_with(g))
+    };
+    if kk(&words[last])
+        && (words[last].folded.chars().any(|c| "әғқңөұүһі".contains(c)) || generic(&words[last]))
         || words
             .get(last + 1)
             .is_some_and(|w| w.folded.starts_with("қала") || w.folded.starts_with("облыс"))
@@ -1734,6 +1783,53 @@ mod tests {
             published,
         );
         assert_eq!(e.len(), 2, "{e:?}");
+    }
+
+    #[test]
+    fn ledes_localities_speakers_and_more_event_words() {
+        let published = time::macros::date!(2026 - 08 - 18);
+        // yesterday's riots are yesterday's
+        let e = events(
+            "Трое полицейских пострадали в ходе вчерашних беспорядков в Назрани.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].1.as_str(), e[0].2), ("2026-08-17", Category::Riot));
+        // a lede naming only a region, with no day and no count, sums up what follows
+        let e = events(
+            "АҚТАУ. ҚазАқпарат – Маңғыстау облысында ауыз су тапшылығы ушығып барады. \
+             Дүйсенбі күні Бейнеуде су тасушы көліктің кезегінде тұрғындар арасында төбелес \
+             шығып, екі адам жарақат алды.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0.as_str(), e[0].2), ("Beyneu", Category::Riot));
+        // a town the gazetteer lacks, in a region: the region, not the story's town
+        let e = events(
+            "Кеше Талғар қаласында сел жүріп, бір адам қаза тапты. Бейсенбіге қараған түні \
+             Алматы облысындағы Қаскелең қаласы жарықсыз қалды.",
+            published,
+        );
+        assert!(
+            e.iter()
+                .any(|(p, _, c)| p == "Almaty Region" && *c == Category::Shortage),
+            "{e:?}"
+        );
+        // who spoke after a quote is no event
+        let e = events(
+            "В пятницу в Малгобеке двое боевиков были убиты в перестрелке. «Люди неделю без \
+             воды», — сказал один из участников акции.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        // an ambush is a clash
+        let e = events(
+            "On Monday, a soldier was killed when insurgents ambushed an army patrol near \
+             Macomia.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].2, Category::ArmedClash);
     }
 
     #[test]

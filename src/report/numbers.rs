@@ -320,7 +320,13 @@ fn people_named(words: &[Word], used: &[bool], claimed: &[(usize, usize)]) -> Ve
         // Only what happened to people: a hospital is a count word only beside the hurt it
         // counts; not "lives", "held", "the killing of", "deaths", "casualties", "the
         // injured" (nouns and other senses, whose person is no one counted).
-        if lexicon::any_at(words, j, lexicon::HOSPITAL)
+        // (a hospital counts the one taken there: "бала ауруханаға жеткізілді", "was taken
+        // to hospital")
+        let taken_to_hospital = lexicon::any_at(words, j, lexicon::HOSPITAL)
+            && (words[j].folded.ends_with("ға")
+                || words[j].folded.starts_with("больницу")
+                || j > 0 && matches!(words[j - 1].folded.as_str(), "to" | "into" | "الي"));
+        if lexicon::any_at(words, j, lexicon::HOSPITAL) && !taken_to_hospital
             || of_relatives(words, j)
             || lexicon::any_at(words, j, lexicon::NOT_PEOPLE_COUNTED)
             || j > 0 && matches!(words[j - 1].folded.as_str(), "the" | "of")
@@ -474,8 +480,15 @@ fn count_word(
     // after it ("one inmate died and at least 15 people were hurt"); with none after, it is
     // the number's ("police arrested and charged 15 people").
     let across_and = |b: &(CountKind, usize)| conjunction_between(first - b.1);
+    // (at the same distance, Arabic's verb before its subject wins: "توفي شخصان اختناقاً",
+    // two died of suffocation)
+    let arabic = words[first]
+        .folded
+        .starts_with(|c: char| ('\u{600}'..='\u{6ff}').contains(&c));
     match (after, before) {
-        (Some(a), Some(b)) if b.1 < a.1 && !across_and(&b) => Some((b.0, b.1, first - b.1)),
+        (Some(a), Some(b)) if (b.1 < a.1 || arabic && b.1 == a.1) && !across_and(&b) => {
+            Some((b.0, b.1, first - b.1))
+        }
         (Some(a), _) => Some((a.0, a.1, last + a.1)),
         (None, b) => b.map(|b| (b.0, b.1, first - b.1)),
     }
@@ -627,6 +640,14 @@ mod tests {
         assert_eq!(
             counts("two boys drowned in a flooded street"),
             [(Fatalities, 2, None)]
+        );
+        // Arabic duals are two; a verb before its subject wins a tie
+        assert_eq!(counts("وأُصيب خلالها شرطيان"), [(Injured, 2, None)]);
+        assert_eq!(counts("توفي شخصان اختناقاً"), [(Fatalities, 2, None)]);
+        // taken to hospital, one person
+        assert_eq!(
+            counts("он жасар бала ауруханаға жеткізілді"),
+            [(Injured, 1, None)]
         );
         assert_eq!(
             counts("үш адам, оның ішінде екі бала, күйік алды"),

@@ -31,11 +31,13 @@ use crate::common::gazetteer;
 /// General rules made from the errors (people named one by one, plans, quotes, relatives,
 /// denials…) took it to P 0.832 / R 0.840 / counts 0.925; eight more reports (ar17–18,
 /// en17–18, kk30–31, ru30–31) then scored P 0.771 / R 0.675 / counts 0.778 on arrival and
-/// took the part to P 0.823 / R 0.813 / counts 0.905.
-const PRECISION_FLOOR: f64 = 0.815;
-const RECALL_FLOOR: f64 = 0.805;
-const COUNTS_FLOOR: f64 = 0.90;
-const DATES_FLOOR: f64 = 0.965;
+/// took the part to P 0.823 / R 0.813 / counts 0.905. Rules made from the second batch's
+/// errors (summary ledes, localities the gazetteer lacks, yesterday's, Arabic duals…) took it
+/// to P 0.840 / R 0.854 / counts 0.924 / dates 0.976.
+const PRECISION_FLOOR: f64 = 0.835;
+const RECALL_FLOOR: f64 = 0.845;
+const COUNTS_FLOOR: f64 = 0.92;
+const DATES_FLOOR: f64 = 0.97;
 
 #[test]
 fn development_events_counts_and_dates_hold_their_floors() {
