@@ -1946,6 +1946,20 @@ pub fn match_at(words: &[super::text::Word], k: usize, phrase: &str) -> usize {
     n
 }
 
+/// Which words of `range` stand inside a phrase of [`NOT_CUES`] ("riot police", "returned
+/// fire"): no event word and no count word there. Indexed from `range.start`.
+pub fn not_cues_in(words: &[super::text::Word], range: std::ops::Range<usize>) -> Vec<bool> {
+    let mut blocked = vec![false; range.len()];
+    for k in range.clone() {
+        for p in NOT_CUES {
+            let n = match_at(words, k, p);
+            let end = (k - range.start + n).min(blocked.len());
+            blocked[k - range.start..end].fill(true);
+        }
+    }
+    blocked
+}
+
 /// Whether some phrase of `list` matches at `k`.
 pub fn any_at(words: &[super::text::Word], k: usize, list: &[&str]) -> bool {
     list.iter().any(|p| match_at(words, k, p) > 0)

@@ -1033,14 +1033,7 @@ fn category_cue(
     used: &[bool],
 ) -> Option<(Category, usize)> {
     let mut found: Vec<(Category, usize)> = Vec::new();
-    let mut blocked = vec![false; w1 + 1 - w0];
-    for k in w0..=w1 {
-        for p in lexicon::NOT_CUES {
-            let n = lexicon::match_at(words, k, p);
-            let end = (k - w0 + n).min(blocked.len());
-            blocked[k - w0..end].iter_mut().for_each(|b| *b = true);
-        }
-    }
+    let blocked = lexicon::not_cues_in(words, w0..w1 + 1);
     // What people are accused of taking part in is an earlier event, not a new one.
     let taken_part_in = |k: usize| {
         (k.saturating_sub(6).max(w0)..k).any(|j| lexicon::any_at(words, j, lexicon::PARTICIPATION))
@@ -1131,15 +1124,14 @@ fn is_source(words: &[text::Word], start: usize, end: usize) -> bool {
 /// struck is where it happened ("قصف مستشفى في غزة", "взрыв в больнице в Донецке").
 fn is_hospital_town(words: &[text::Word], first: usize, after: usize) -> bool {
     let hospital = |k: usize| {
-        lexicon::any_at(words, k, lexicon::HOSPITAL)
-            && (words[k].folded.starts_with("больницу")
-                || words[k].folded.ends_with("ға")
-                || words[k].folded.ends_with("на")
-                || (k.saturating_sub(4)..k).any(|j| {
-                    matches!(words[j].folded.as_str(), "to" | "into" | "الي" | "treated")
-                        || lexicon::first_match(words, j, lexicon::COUNT_CUES)
-                            .is_some_and(|(c, _)| c.is_casualty())
-                }))
+        numbers::taken_to_hospital(words, k)
+            || lexicon::any_at(words, k, lexicon::HOSPITAL)
+                && (words[k].folded.ends_with("на")
+                    || (k.saturating_sub(4)..k).any(|j| {
+                        matches!(words[j].folded.as_str(), "to" | "into" | "الي" | "treated")
+                            || lexicon::first_match(words, j, lexicon::COUNT_CUES)
+                                .is_some_and(|(c, _)| c.is_casualty())
+                    }))
     };
     let before = (first.saturating_sub(3)..first)
         .rev()

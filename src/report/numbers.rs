@@ -272,6 +272,15 @@ pub fn find(words: &[Word], used: &[bool]) -> Vec<CountMention> {
 const PERSON_BEFORE: usize = 8;
 const PERSON_AFTER: usize = 2;
 
+/// Whether word `k` is a hospital someone was taken to ("ауруханаға", "в больницу", "taken
+/// to hospital", "نقل الى المستشفى").
+pub(super) fn taken_to_hospital(words: &[Word], k: usize) -> bool {
+    lexicon::any_at(words, k, lexicon::HOSPITAL)
+        && (words[k].folded.ends_with("ға")
+            || words[k].folded.starts_with("больницу")
+            || k > 0 && matches!(words[k - 1].folded.as_str(), "to" | "into" | "الي"))
+}
+
 /// Whether word `i` names one person (lexicon::PERSONS).
 fn is_person(words: &[Word], i: usize) -> bool {
     lexicon::any_at(words, i, lexicon::PERSONS)
@@ -303,13 +312,7 @@ fn is_person_at(words: &[Word], i: usize, cue: usize) -> bool {
 fn people_named(words: &[Word], used: &[bool], claimed: &[(usize, usize)]) -> Vec<CountMention> {
     let is_number = |i: usize| words[i].is_digits() || number_word(&words[i].folded).is_some();
     // (words inside a phrase that is no count: "remains in custody", "returned fire")
-    let mut blocked = vec![false; words.len()];
-    for k in 0..words.len() {
-        for p in lexicon::NOT_CUES {
-            let n = lexicon::match_at(words, k, p);
-            blocked[k..k + n].iter_mut().for_each(|b| *b = true);
-        }
-    }
+    let blocked = lexicon::not_cues_in(words, 0..words.len());
     let mut out = Vec::new();
     for j in (0..words.len())
         .filter(|&j| !used[j] && !blocked[j] && !claimed.iter().any(|&(c, _)| c == j))
@@ -320,13 +323,8 @@ fn people_named(words: &[Word], used: &[bool], claimed: &[(usize, usize)]) -> Ve
         // Only what happened to people: a hospital is a count word only beside the hurt it
         // counts; not "lives", "held", "the killing of", "deaths", "casualties", "the
         // injured" (nouns and other senses, whose person is no one counted).
-        // (a hospital counts the one taken there: "бала ауруханаға жеткізілді", "was taken
-        // to hospital")
-        let taken_to_hospital = lexicon::any_at(words, j, lexicon::HOSPITAL)
-            && (words[j].folded.ends_with("ға")
-                || words[j].folded.starts_with("больницу")
-                || j > 0 && matches!(words[j - 1].folded.as_str(), "to" | "into" | "الي"));
-        if lexicon::any_at(words, j, lexicon::HOSPITAL) && !taken_to_hospital
+        // (a hospital counts the one taken there: "бала ауруханаға жеткізілді")
+        if lexicon::any_at(words, j, lexicon::HOSPITAL) && !taken_to_hospital(words, j)
             || of_relatives(words, j)
             || lexicon::any_at(words, j, lexicon::NOT_PEOPLE_COUNTED)
             || j > 0 && matches!(words[j - 1].folded.as_str(), "the" | "of")
@@ -482,9 +480,7 @@ fn count_word(
     let across_and = |b: &(CountKind, usize)| conjunction_between(first - b.1);
     // (at the same distance, Arabic's verb before its subject wins: "توفي شخصان اختناقاً",
     // two died of suffocation)
-    let arabic = words[first]
-        .folded
-        .starts_with(|c: char| ('\u{600}'..='\u{6ff}').contains(&c));
+    let arabic = crate::gazetteer::normalize::is_arabic(&words[first].folded);
     match (after, before) {
         (Some(a), Some(b)) if (b.1 < a.1 || arabic && b.1 == a.1) && !across_and(&b) => {
             Some((b.0, b.1, first - b.1))
