@@ -27,6 +27,16 @@ pub fn russian_word(word: &str) -> String {
     fold(&RUSSIAN.stem(&lower)).replace(' ', "")
 }
 
+/// Whether the stemmer took a past-tense ending off a folded word (`stem` is its
+/// [`russian_word`]). Snowball reads a final -л, -ла, -ло, -ли after а or я as a verb's
+/// ending, and names in -ал, -ял are common (Урал, Арал, Ямал): "Урал" would meet every name
+/// whose stem is "ура" (Урай). A name is no past tense.
+pub fn lost_a_past_tense(folded: &str, stem: &str) -> bool {
+    folded
+        .strip_prefix(stem)
+        .is_some_and(|removed| matches!(removed, "л" | "ла" | "ло" | "ли"))
+}
+
 /// Whether a folded Cyrillic word ends like a Russian surname or patronymic (-ов, -ев, -ин,
 /// -ова, -евич…): such a word is a person, not an inflected place name.
 pub fn looks_like_surname(folded: &str) -> bool {
@@ -106,6 +116,23 @@ mod tests {
         // not every oblique form of a non-Russian name meets here: geoparsing also tries the
         // nominative endings of its own table.
         assert_eq!(russian_word("Россией"), russian_word("Россия"));
+    }
+
+    #[test]
+    fn a_past_tense_ending_is_no_inflection_of_a_name() {
+        for w in ["Урал", "Урала", "Ямал"] {
+            assert!(lost_a_past_tense(&fold(w), &russian_word(w)), "{w}");
+        }
+        for w in [
+            "Баткена",
+            "Оше",
+            "Мангистауской",
+            "Россией",
+            "Сибае",
+            "Казани",
+        ] {
+            assert!(!lost_a_past_tense(&fold(w), &russian_word(w)), "{w}");
+        }
     }
 
     #[test]

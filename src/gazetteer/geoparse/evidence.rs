@@ -317,6 +317,12 @@ const CUES_BEFORE: &[&str] = &[
     "مطار",
     "معبر",
     "مخيم",
+    // (سد الطبقة, the Tabqa dam; قاعدة حميميم; حقل الرميلة, the Rumaila field; مصفاة بيجي)
+    "سد",
+    "قاعده",
+    "حقل",
+    "مصفاه",
+    "جسر",
     // Russian
     "в",
     "во",
@@ -664,7 +670,14 @@ pub(super) fn is_title(folded: &str) -> bool {
 }
 
 pub(super) fn looks_like_arabic_surname(folded: &str) -> bool {
-    folded.chars().count() >= 5 && ARABIC_SURNAME_ENDINGS.iter().any(|e| folded.ends_with(e))
+    // (a transliterated surname takes no article: والرديف 'and Redeyef' is the next town of a
+    // list, not a surname in -يف)
+    let with_article = ["ال", "وال", "فال", "بال", "لل"]
+        .iter()
+        .any(|a| folded.starts_with(a));
+    !with_article
+        && folded.chars().count() >= 5
+        && ARABIC_SURNAME_ENDINGS.iter().any(|e| folded.ends_with(e))
 }
 
 /// What is known about one mention besides its name.

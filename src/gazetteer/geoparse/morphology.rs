@@ -42,6 +42,9 @@ pub(super) const SUFFIX_GENERIC: &[(&str, Kind)] = &[
     ("раиону", Kind::District),
     ("ауданы", Kind::District),
     ("қаласы", Kind::City),
+    // a settlement, a village: "Шиелі кенті", "Шиелі кентінде"
+    ("кенті", Kind::City),
+    ("ауылы", Kind::City),
     ("city", Kind::City),
 ];
 

@@ -30,6 +30,32 @@ pub(super) struct Token<'a> {
     /// Inside a short quotation of at most four words: the name of a medium, company, club
     /// or party («Алматы» телеарнасы, «Газпром добыча Оренбург»), not a place.
     pub quoted: bool,
+    /// First word of the text or of a line.
+    pub line_start: bool,
+    /// The first mark other than a space between the previous token and this one.
+    pub mark_before: Option<char>,
+}
+
+/// Whether the words `first..=last` open a dateline: the first words of the text or of a
+/// line, then a comma, a parenthesis or a dash, and a date soon after on the same line
+/// ("ҚОНАЕВ, 22 шілде.", "ЯКУТСК, 21 мая", "عمان (الأردن) -", "KHARTOUM, Jan 5 (Reuters) -").
+/// Where an agency says it wrote from is a place, whatever else the word may be.
+pub(super) fn opens_dateline(toks: &[Token<'_>], first: usize, last: usize) -> bool {
+    let Some(next) = toks.get(last + 1) else {
+        return false;
+    };
+    if !toks[first].line_start || toks[first + 1..=last].iter().any(|t| t.line_start) {
+        return false;
+    }
+    match next.mark_before {
+        Some('(' | '-' | '—' | '–') => true,
+        Some(',') => toks[last + 1..]
+            .iter()
+            .take(4)
+            .take_while(|t| !t.line_start)
+            .any(|t| t.raw.starts_with(|c: char| c.is_numeric())),
+        _ => false,
+    }
 }
 
 impl Token<'_> {
@@ -85,6 +111,8 @@ pub(super) fn tokens<'t>(text: &'t str) -> Vec<Token<'t>> {
             after_space,
             after_hyphen,
             quoted: false,
+            line_start: out.is_empty() || gap.contains('\n'),
+            mark_before: gap.chars().find(|c| !c.is_whitespace()),
         });
     };
     let chars: Vec<(usize, char)> = text.char_indices().collect();
