@@ -60,6 +60,12 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "blocked a road",
             "blocked the highway",
             "blocked roads",
+            "blocked the rail",
+            "blocked a rail",
+            "перекрыли железн",
+            "темір жолды жауып",
+            "اغلقوا الطريق",
+            "اغلق محتجون",
             "перекрыли трассу",
             "перекрыли дорогу",
             "перекрыли движение",
@@ -120,6 +126,8 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "өрт қой",
             "өрт қою",
             // a mass brawl, stones thrown at the police: mob violence
+            // a brawl of groups or a crowd ("екі топ төбелесіп"), not two schoolboys or a bout
+            "топ төбелес",
             "жаппай төбелес",
             "төбелес шық",
             "төбелес шығ",
@@ -197,7 +205,22 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "air strike",
             "drone strike",
             "drone attack",
+            "drones dropped",
+            "dropped explosives",
+            // ammunition detonating in a fire ("детонации боеприпасов")
+            "детонац",
+            "detonat",
+            // shells that hit, struck, landed ("shells hit a camp")
+            "shells hit",
+            "shell hit",
+            "shells struck",
+            "shell struck",
+            "shells landed",
+            "shells fell",
             "дрон",
+            // (مسيرة alone is a march as often as a drone)
+            "طائره مسيره",
+            "طائرات مسيره",
             "rocket",
             "missile",
             "mortar",
@@ -313,6 +336,10 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "troops arrived",
             "taken up positions",
             "взяли под охрану",
+            // squads posted and on duty ("дежурят наряды Росгвардии", "усилены наряды")
+            "дежурят наряды",
+            "выставлены наряды",
+            "усилены наряды",
             "күзетке ал",
             "تمركز",
             "تمركزت",
@@ -343,6 +370,7 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "без света",
             "без электричества",
             "без воды",
+            "без питьевой воды",
             "без тепла",
             "без отопления",
             "без электроэнергии",
@@ -352,6 +380,10 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "су жоқ",
             "газ жоқ",
             "жарық жоқ",
+            // the light went out ("жарық сөніп", "жарық сөнді")
+            "жарық сөніп",
+            "жарық сөнді$",
+            "жарық сөнген",
             "су ақпа",
             "су берілме",
             "нет воды",
@@ -380,6 +412,9 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "طوابير",
             "انقطاع",
             "نفاد",
+            // ran out ("نفد الوقود من معظم محطات أبشي")
+            "نفد$",
+            "نفدت$",
         ],
     ),
     (
@@ -549,6 +584,14 @@ pub const ZERO_COUNTS: &[(&[CountKind], &[&str])] = &[
             "no one was killed",
             "no one died",
             "لم يقتل احد",
+            "لم تسجل اي وفيات",
+            "لم تسجل وفيات",
+            "لم يسجل اي وفيات",
+            "دون وقوع وفيات",
+            "no deaths were reported",
+            "there were no deaths",
+            "жертв не было",
+            "погибших не было",
         ],
     ),
     (
@@ -763,6 +806,65 @@ pub const RELATIVES: &[&str] = &[
     "اهالي",
     "عائلات",
     "اسر$",
+];
+
+/// Words that make the place after them a point of reference for the place before ("in the
+/// town of Thumrait north of Salalah", "بلدة ثمريت شمال صلالة", "в селе Суво к северу от
+/// Улан-Удэ"): the event is at the first.
+pub const REFERENCE_POINTS: &[&str] = &[
+    "north of",
+    "south of",
+    "east of",
+    "west of",
+    "northeast of",
+    "northwest of",
+    "southeast of",
+    "southwest of",
+    "near$",
+    "outside$",
+    "к северу от",
+    "к югу от",
+    "к востоку от",
+    "к западу от",
+    "севернее",
+    "южнее",
+    "восточнее",
+    "западнее",
+    "недалеко от",
+    "вблизи",
+    "близ$",
+    "شمال$",
+    "جنوب$",
+    "شرق$",
+    "غرب$",
+    "شمالي$",
+    "جنوبي$",
+    "شرقي$",
+    "غربي$",
+    "قرب$",
+    "بالقرب من",
+    // on the border with ("в поселке Забайкальск на границе с Китаем")
+    "on the border with",
+    "near the border with",
+    "на границе с",
+    "у границы с",
+    "على الحدود مع",
+];
+
+/// Verbs of flight: the places right after them are where people fled from or to.
+pub const FLIGHT: &[&str] = &[
+    "fled$",
+    "fleeing",
+    "flee$",
+    "فروا",
+    "فر$",
+    "نزحوا",
+    "نزح$",
+    "هربوا",
+    "бежал",
+    "сбежал",
+    "қашып",
+    "қашқан",
 ];
 
 /// Words before a place that make it where someone came from or went ("from Chisinau", "из
@@ -985,6 +1087,17 @@ pub const TYRES: &[&str] = &[
 /// Phrases in which an event word names who acts, not what happened ("riot police fired tear
 /// gas" is no riot): their words are no cue.
 pub const NOT_CUES: &[&str] = &[
+    // a water main that burst in the frost is no explosion ("су құбыры жарылған")
+    "құбыры жарыл",
+    "құбыр жарыл",
+    // a rocket launched into space is no rocket attack
+    "rocket launch",
+    "space launch",
+    "запуск ракет",
+    "ракета-носител",
+    "ракеты-носител",
+    "зымыран ұшыр",
+    "اطلاق صاروخ فضائي",
     // en
     "riot police",
     "riot polic",
@@ -1068,6 +1181,35 @@ pub const NEGATIONS: &[&str] = &[
     "опроверг",
     "نفي$",
     "نفت$",
+];
+
+/// Words that deny an event told before them, in the same sentence: Kazakh puts the verb last
+/// ("Қазалыда да жарық сөнді деген хабарды жоққа шығарды", denied the report that the light
+/// went out in Kazaly too).
+pub const DENIALS_AFTER: &[&str] = &[
+    "жоққа шығарды",
+    "жоққа шығарып",
+    "жоққа шығарған",
+    "теріске шығарды",
+    "теріске шығарған",
+];
+
+/// A denial of reports, right before the event word it names ("опровергли сообщения о
+/// беспорядках", "denied reports of looting", "نفت أنباء عن اشتباكات"): no event.
+pub const DENIAL_FRAMES: &[&str] = &[
+    "опроверг сообщения о",
+    "опровергли сообщения о",
+    "опровергла сообщения о",
+    "опроверг информацию о",
+    "опровергли информацию о",
+    "опровергла информацию о",
+    "denied reports of",
+    "denied reports that",
+    "dismissed reports of",
+    "نفت انباء عن",
+    "نفي انباء عن",
+    "نفت انباء",
+    "نفي انباء",
 ];
 
 /// What a protest is against, right before the event word it names ("protesting the
@@ -1191,6 +1333,8 @@ pub const PARTICIPATION_AFTER: &[&str] = &[
     "айыпталып",
     "бабы бойынша",
     "бабымен",
+    // who called for a rally ("митингке шақырған екі белсенді"): the call, no rally
+    "шақырған",
 ];
 
 /// Kazakh's privative suffix: "қақтығыссыз" is "without clashes".
@@ -1874,6 +2018,12 @@ pub const RELATIVE_DAYS: &[(&str, i64)] = &[
     ("اول امس", -2),
     ("امس$", -1),
     ("البارحه$", -1),
+    // last night
+    ("الليله الماضيه", -1),
+    ("ليل امس", -1),
+    ("прошлой ночью", -1),
+    ("минувшей ночью", -1),
+    ("өткен түні", -1),
 ];
 
 /// Words that make a sentence's place mean "the whole country" (nationwide totals).
@@ -1897,6 +2047,12 @@ pub const NATIONWIDE: &[&str] = &[
     // (not "مختلف مناطق العاصمة", across the capital)
     "مختلف مناطق البلاد",
     "مختلف مناطق المملكه",
+    // all over the country, the kingdom, the sultanate
+    "عموم البلاد",
+    "عموم السلطنه",
+    "عموم المملكه",
+    "جميع انحاء",
+    "across the whole country",
     "across the nation",
     "countrywide",
     "бүкіл ел$",
@@ -1991,6 +2147,16 @@ pub const FUTURE: &[&str] = &[
     "plan$ to hold",
     "plans$ to hold",
     "проведут",
+    "проведет$",
+    "проведем$",
+    "соберутся",
+    "выйдут на",
+    "планирует провести",
+    "намерен провести",
+    "намерена провести",
+    "собирается провести",
+    "жиналатынын",
+    "өткізетінін",
     "планируют провести",
     "намерены провести",
     "собираются провести",
