@@ -12,7 +12,7 @@ use incidentmap::app::area_resolver;
 use incidentmap::bbox::Bbox;
 use incidentmap::filter::Filter;
 use incidentmap::gazetteer::Gazetteer;
-use incidentmap::http::items::collection;
+use incidentmap::http::items::{Page, collection};
 use incidentmap::spatial::Index;
 use incidentmap::synth::{SynthOptions, generate};
 
@@ -59,17 +59,16 @@ fn bench(c: &mut Criterion) {
             ("bbox".to_string(), b.to_string()),
             ("limit".to_string(), "1000".to_string()),
         ];
+        let page = Page {
+            offset: 0,
+            limit: 1000,
+            base: "http://127.0.0.1:8080".into(),
+            pairs,
+            order: Default::default(),
+        };
         let bytes = {
             let p = snap.page(&f, 0, 1000);
-            collection(
-                &p.items,
-                p.matched,
-                0,
-                1000,
-                "http://127.0.0.1:8080",
-                &pairs,
-            )
-            .len()
+            collection(&p.items, p.matched, &page).len()
         };
         println!(
             "{n} incidents: box {b} holds {matched} incidents; a 1,000-feature page is {bytes} bytes"
@@ -78,14 +77,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("bbox_1000/{n}"), |bch| {
             bch.iter(|| {
                 let p = snap.page(&f, 0, 1000);
-                black_box(collection(
-                    &p.items,
-                    p.matched,
-                    0,
-                    1000,
-                    "http://127.0.0.1:8080",
-                    &pairs,
-                ))
+                black_box(collection(&p.items, p.matched, &page))
             })
         });
     }

@@ -184,9 +184,36 @@ impl fmt::Display for Bbox {
     }
 }
 
+/// A bbox written latitude first (EPSG:4326: `minLat,minLon,maxLat,maxLon`, or with heights
+/// after each corner) rewritten longitude first, as [`Bbox::parse`] reads it. Text that is
+/// not 4 or 6 comma-separated parts is returned as it is, for the parser to name the fault.
+pub fn swap_axis_order(text: &str) -> String {
+    let p: Vec<&str> = text.split(',').map(str::trim).collect();
+    match p[..] {
+        [a, b, c, d] => [b, a, d, c].join(","),
+        [a, b, h1, c, d, h2] => [b, a, h1, d, c, h2].join(","),
+        _ => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latitude_first_boxes_are_read_longitude_first() {
+        assert_eq!(
+            swap_axis_order("43.1, 76.7,43.45,77.2"),
+            "76.7,43.1,77.2,43.45"
+        );
+        assert_eq!(swap_axis_order("1,2,0,3,4,9"), "2,1,0,4,3,9");
+        assert_eq!(swap_axis_order("1,2,3"), "1,2,3");
+        let b = Bbox::parse(&swap_axis_order("43.1,76.7,43.45,77.2")).unwrap();
+        assert_eq!(
+            (b.west, b.south, b.east, b.north),
+            (76.7, 43.1, 77.2, 43.45)
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

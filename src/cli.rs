@@ -108,7 +108,7 @@ pub struct GazetteerImportArgs {
 #[derive(Debug, Args, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct DataArgs {
-    /// Data directory (holds incidents.gpkg) [default: ./data]
+    /// Data directory (holds incidents.gpkg) [default: `./data`]
     #[arg(long, env = "INCIDENTMAP_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,
     /// Keep incidents in this PostgreSQL/PostGIS database instead of the data directory, to
@@ -136,15 +136,16 @@ pub struct ServeArgs {
     #[command(flatten)]
     #[serde(flatten)]
     pub data: DataArgs,
-    /// Address to listen on [default: 127.0.0.1:8080]
+    /// Address to listen on [default: `127.0.0.1:8080`]
     #[arg(long, env = "INCIDENTMAP_BIND", value_name = "ADDR")]
     pub bind: Option<String>,
     /// Load the demo dataset (Kazakhstan, January 2022) when the data directory is empty.
-    /// `--demo=false` turns off a `demo = true` of the configuration file.
+    /// `--demo=false` turns off a `demo = true` of the configuration file. [default: `false`]
     #[arg(long, env = "INCIDENTMAP_DEMO", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: Option<bool>,
     /// Public base URL for absolute links (when behind a proxy that sets no X-Forwarded-*).
+    /// [default: from the request's Host]
     #[arg(long, env = "INCIDENTMAP_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
     /// A write token (at least 16 characters), named `env` in the history. Without any token,
@@ -161,14 +162,16 @@ pub struct ServeArgs {
     #[arg(long, env = "INCIDENTMAP_TOKENS", value_name = "FILE")]
     pub tokens: Option<PathBuf>,
     /// Build absolute links from X-Forwarded-Host, -Proto and -Prefix: only behind a proxy that
-    /// sets them and drops clients' own, since anyone can send them.
+    /// sets them and drops clients' own, since anyone can send them. [default: `false`]
     #[arg(long, env = "INCIDENTMAP_TRUST_PROXY", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
     pub trust_proxy: Option<bool>,
     /// The map page's base map: an XYZ tile URL template ({z}/{x}/{y}); `none` for none.
+    /// [default: `https://tile.openstreetmap.org/{z}/{x}/{y}.png`]
     #[arg(long, env = "INCIDENTMAP_BASEMAP_URL", value_name = "URL")]
     pub basemap_url: Option<String>,
-    /// Attribution (HTML) shown for the base map.
+    /// Attribution (HTML) shown for the base map. [default: OpenStreetMap's, with the default
+    /// base map; none with another]
     #[arg(long, env = "INCIDENTMAP_BASEMAP_ATTRIBUTION", value_name = "HTML")]
     pub basemap_attribution: Option<String>,
     /// Origins (https://editor.example.org) whose pages may write through CORS; comma list.
@@ -179,47 +182,50 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Option<Vec<String>>,
-    /// Log format: text (readable) or json (one object per line).
+    /// Log format: text (readable) or json (one object per line). [default: `text`]
     #[arg(long, env = "INCIDENTMAP_LOG_FORMAT", value_name = "FORMAT")]
     pub log_format: Option<String>,
-    /// Seconds a request may take before it is answered 503.
+    /// Seconds a request may take before it is answered 503. [default: `30`]
     #[arg(long, env = "INCIDENTMAP_REQUEST_TIMEOUT", value_name = "SECONDS")]
     pub request_timeout: Option<u64>,
     /// Most tile renders at once (beyond: a short queue, then 503 with Retry-After).
+    /// [default: twice the cores]
     #[arg(long, env = "INCIDENTMAP_RENDER_CONCURRENCY", value_name = "N")]
     pub render_concurrency: Option<usize>,
-    /// Bytes of encoded tiles kept in memory.
+    /// Bytes of encoded tiles kept in memory. [default: `268435456`]
     #[arg(long, env = "INCIDENTMAP_TILE_CACHE_BYTES", value_name = "BYTES")]
     pub tile_cache_bytes: Option<u64>,
-    /// Cache-Control max-age of tiles, seconds.
+    /// Cache-Control max-age of tiles, seconds. [default: `300`]
     #[arg(long, env = "INCIDENTMAP_TILE_MAX_AGE", value_name = "SECONDS")]
     pub tile_max_age: Option<u32>,
-    /// Cache-Control max-age of items and other JSON, seconds.
+    /// Cache-Control max-age of items and other JSON, seconds. [default: `5`]
     #[arg(long, env = "INCIDENTMAP_MAX_AGE", value_name = "SECONDS")]
     pub max_age: Option<u32>,
-    /// Largest body of a feature write, bytes.
+    /// Largest body of a feature write, bytes. [default: `1048576`]
     #[arg(long, env = "INCIDENTMAP_MAX_BODY_BYTES", value_name = "BYTES")]
     pub max_body_bytes: Option<usize>,
-    /// Largest body of a bulk import, bytes.
+    /// Largest body of a bulk import, bytes. [default: `268435456`]
     #[arg(long, env = "INCIDENTMAP_MAX_IMPORT_BYTES", value_name = "BYTES")]
     pub max_import_bytes: Option<usize>,
-    /// Largest text `POST /geoparse` takes, bytes.
+    /// Largest text `POST /geoparse` takes, bytes. [default: `262144`]
     #[arg(long, env = "INCIDENTMAP_GEOPARSE_MAX_BYTES", value_name = "BYTES")]
     pub geoparse_max_bytes: Option<usize>,
     /// Most mentions one geoparse answer holds (more: cut, with "truncated": true).
+    /// [default: `1000`]
     #[arg(long, env = "INCIDENTMAP_GEOPARSE_MAX_MENTIONS", value_name = "N")]
     pub geoparse_max_mentions: Option<usize>,
     /// Most geoparses at once (beyond: a short queue, then 503 with Retry-After).
+    /// [default: the number of cores]
     #[arg(long, env = "INCIDENTMAP_GEOPARSE_CONCURRENCY", value_name = "N")]
     pub geoparse_concurrency: Option<usize>,
     /// Seconds a connection may take to send a request head; also how long an idle
-    /// keep-alive connection stays open.
+    /// keep-alive connection stays open. [default: `10`]
     #[arg(long, env = "INCIDENTMAP_HEADER_READ_TIMEOUT", value_name = "SECONDS")]
     pub header_read_timeout: Option<u64>,
-    /// Largest request head (request line and headers), bytes.
+    /// Largest request head (request line and headers), bytes. [default: `65536`]
     #[arg(long, env = "INCIDENTMAP_MAX_HEADER_BYTES", value_name = "BYTES")]
     pub max_header_bytes: Option<usize>,
-    /// Most connections open at once; more are answered 503 and closed.
+    /// Most connections open at once; more are answered 503 and closed. [default: `1024`]
     #[arg(long, env = "INCIDENTMAP_MAX_CONNECTIONS", value_name = "N")]
     pub max_connections: Option<usize>,
 }

@@ -26,7 +26,8 @@
 //! - [`http`]: the HTTP API (one file per resource family, the router and its layers, bounded
 //!   CPU work, import jobs); [`server`]: accepting connections within limits (timeouts, head
 //!   size, connection cap), JSON for hyper's own errors, and shutdown.
-//! - [`cli`] and [`config`]: raw arguments and the checked configuration built from them.
+//! - [`cli`] and [`config`]: raw arguments and the checked configuration built from them;
+//!   [`docs`]: the README's tables of options and filters, generated from those declarations.
 
 pub mod aggregate;
 pub mod app;
@@ -36,6 +37,7 @@ pub mod bbox;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod docs;
 pub mod draft;
 pub mod etag;
 pub mod export;

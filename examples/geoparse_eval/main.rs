@@ -1,6 +1,6 @@
 //! Scores the geoparser on the hand-marked corpus in `tests/data/geoparse/` (issue #14).
 //!
-//! cargo run --release --example geoparse_eval [-- --errors] [--calibration] [--min-confidence P]
+//! cargo run --release --example geoparse_eval [-- --errors] [--calibration] [--min-confidence P] [--dir DIR]
 //!
 //! For every report of `MANIFEST.tsv`, geoparses the text and compares with the gold marks:
 //! a found mention *matches* a gold place span when the two overlap (a system may return
@@ -31,7 +31,14 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .map(|v| v.parse::<f64>().expect("--min-confidence takes a number"))
         .unwrap_or(DEFAULT_MIN_CONFIDENCE);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/geoparse");
+    // `--dir DIR` scores another corpus laid out the same way (DIR/dev, DIR/heldout): a new
+    // batch on its own, on arrival.
+    let root = args
+        .iter()
+        .position(|a| a == "--dir")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/geoparse"));
     let g = Gazetteer::embedded().expect("the embedded gazetteer loads");
     let s = score::score(&root, &g, min_confidence, errors);
     for e in &s.errors {

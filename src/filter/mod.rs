@@ -317,12 +317,7 @@ impl FilterArgs {
         use serde_json::json;
         let cmd = FilterArgs::augment_args(clap::Command::new("filters"));
         let u64_max = json!(u64::MAX);
-        let list = |items: Vec<&str>| {
-            (
-                json!({"type": "array", "minItems": 1, "items": {"type": "string", "enum": items}}),
-                true,
-            )
-        };
+        let list = |items: Vec<&str>| json!({"type": "array", "minItems": 1, "items": {"type": "string", "enum": items}});
         Self::NAMES
             .iter()
             .map(|&name| {
@@ -338,46 +333,36 @@ impl FilterArgs {
                     .unwrap_or_default()
                     .replace("--filter", "filter");
                 let count = json!({"type": "integer", "minimum": 0, "maximum": u32::MAX});
-                let (schema, form_list) = match name {
-                    "bbox" => (
-                        json!({"oneOf": [
-                            {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number", "minimum": -180, "maximum": 180}},
-                            {"type": "array", "minItems": 6, "maxItems": 6, "items": {"type": "number", "minimum": -180, "maximum": 180}},
-                        ]}),
-                        true,
-                    ),
-                    "datetime" => (json!({"type": "string", "format": "date"}), false),
+                let schema = match name {
+                    // OGC API – Features' own definition (/req/core/fc-bbox-definition),
+                    // narrowed: four or six numbers, never five.
+                    "bbox" => json!({
+                            "type": "array", "minItems": 4, "maxItems": 6,
+                            "items": {"type": "number", "minimum": -180, "maximum": 180},
+                            "oneOf": [{"maxItems": 4}, {"minItems": 6}],
+                        }),
+                    "datetime" => json!({"type": "string", "format": "date"}),
                     "category" => list(Category::ALL.iter().map(|c| c.as_str()).collect()),
                     "precision" => list(Precision::ALL.iter().map(|p| p.as_str()).collect()),
-                    "min_fatalities" | "min_injured" | "min_arrested" => (count, false),
-                    "place_id" => (json!({"type": "integer", "minimum": 0, "maximum": u64_max}), false),
+                    "min_fatalities" | "min_injured" | "min_arrested" => count,
+                    "place_id" => json!({"type": "integer", "minimum": 0, "maximum": u64_max}),
                     // One string holding the comma list, not an array: a region's name may be
                     // anything ("0.0" is a valid one-item list), so a query string cannot tell
                     // an array of names from a number, and declaring an array had schemathesis
                     // send numbers as "invalid" values the server rightly accepts.
-                    "admin1" => (
-                        json!({"type": "string", "minLength": 1, "pattern": "[^,\\s]"}),
-                        false,
-                    ),
-                    "filter" => (json!({"type": "string"}), false),
-                    "filter-lang" => (
-                        json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
-                        false,
-                    ),
-                    "filter-crs" => (
-                        json!({"type": "string", "enum": [cql::CRS84, "http://www.opengis.net/def/crs/EPSG/0/4326"], "default": cql::CRS84}),
-                        false,
-                    ),
+                    "admin1" => json!({"type": "string", "minLength": 1, "pattern": "[^,\\s]"}),
+                    "filter" => json!({"type": "string"}),
+                    "filter-lang" => json!({"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}),
+                    "filter-crs" => json!({"type": "string", "enum": [cql::CRS84, "http://www.opengis.net/def/crs/EPSG/0/4326"], "default": cql::CRS84}),
                     other => panic!("filter {other} has no schema"),
                 };
-                let mut p = json!({
+                // Every parameter says how it is written, as OGC API – Features writes `bbox`
+                // and `datetime`; lists are one comma list.
+                let p = json!({
                     "name": name, "in": "query", "required": false,
                     "description": description, "schema": schema,
+                    "style": "form", "explode": false,
                 });
-                if form_list {
-                    p["style"] = json!("form");
-                    p["explode"] = json!(false);
-                }
                 (name, p)
             })
             .collect()

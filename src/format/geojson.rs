@@ -62,27 +62,45 @@ fn ryu_like(v: f64) -> String {
     serde_json::to_string(&v).unwrap_or_else(|_| "0".into())
 }
 
+/// The order of a point's coordinates: GeoJSON's longitude first, or latitude first for a
+/// client that asked for EPSG:4326 (OGC API – Features Part 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AxisOrder {
+    #[default]
+    LonLat,
+    LatLon,
+}
+
 /// Appends one incident as a GeoJSON Feature. The id is written both as the feature id and as
 /// a property, because GDAL turns string feature ids into sequence numbers and would lose it.
 pub fn write_feature(out: &mut Vec<u8>, i: &Incident) {
-    write(out, i, true)
+    write(out, i, true, AxisOrder::LonLat)
+}
+
+/// [`write_feature`], its point in the given axis order.
+pub fn write_feature_in(out: &mut Vec<u8>, i: &Incident, order: AxisOrder) {
+    write(out, i, true, order)
 }
 
 /// The feature with only the stored fields: what the incident's ETag is computed from, so the
 /// tag a reader got is the tag a store checks If-Match against, derived fields or not.
 pub fn stored_feature(i: &Incident) -> Vec<u8> {
     let mut out = Vec::with_capacity(512);
-    write(&mut out, i, false);
+    write(&mut out, i, false, AxisOrder::LonLat);
     out
 }
 
-fn write(out: &mut Vec<u8>, i: &Incident, derived: bool) {
+fn write(out: &mut Vec<u8>, i: &Incident, derived: bool, order: AxisOrder) {
     out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
     write_str(out, &i.id);
     out.extend_from_slice(b",\"geometry\":{\"type\":\"Point\",\"coordinates\":[");
-    write_coord(out, i.lon);
+    let (first, second) = match order {
+        AxisOrder::LonLat => (i.lon, i.lat),
+        AxisOrder::LatLon => (i.lat, i.lon),
+    };
+    write_coord(out, first);
     out.push(b',');
-    write_coord(out, i.lat);
+    write_coord(out, second);
     out.extend_from_slice(b"]},\"properties\":{\"id\":");
     write_str(out, &i.id);
     out.extend_from_slice(b",\"occurred_at\":");

@@ -11,10 +11,6 @@ fn param(name: &str, loc: &str, required: bool, description: &str, schema: Value
     json!({"name": name, "in": loc, "required": required, "description": description, "schema": schema})
 }
 
-fn query(name: &str, description: &str, schema: Value) -> Value {
-    param(name, "query", false, description, schema)
-}
-
 /// Declared query parameters ([`Param`]), as the handlers check them.
 fn declared(params: &[Param]) -> Vec<Value> {
     params.iter().map(Param::openapi).collect()
@@ -461,15 +457,11 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         get(
             "One incident",
             "getFeature",
-            vec![
-                r("collectionId"),
-                r("featureId"),
-                query(
-                    "f",
-                    "Output format.",
-                    json!({"type": "string", "enum": ["json", "geojson"]}),
-                ),
-            ],
+            [
+                vec![r("collectionId"), r("featureId")],
+                declared(super::items::ONE),
+            ]
+            .concat(),
             with_errors(
                 {
                     let mut m = ok(
@@ -477,8 +469,10 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
                         "application/geo+json",
                         schema_ref("Feature"),
                     );
-                    m.get_mut("200").unwrap()["headers"] =
-                        json!({"ETag": {"schema": {"type": "string"}}});
+                    m.get_mut("200").unwrap()["headers"] = json!({
+                        "ETag": {"schema": {"type": "string"}},
+                        "Content-Crs": {"description": "The CRS of the geometry, as <URI>", "schema": {"type": "string"}},
+                    });
                     m
                 },
                 &["304", "400", "404"],

@@ -7,9 +7,10 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use axum::routing::get;
-use geo::{MultiPolygon, Simplify};
+use geo::{MapCoords, MultiPolygon, Simplify};
 use serde_json::{Value, json};
 
+use super::crs::{self, Crs};
 use super::error::ApiError;
 use super::items::tagged;
 use super::items::{F_GEOJSON, OFFSET};
@@ -53,8 +54,9 @@ pub fn routes() -> Router<AppState> {
                 get(
                     move |State(s): State<AppState>,
                           Path(area): Path<String>,
-                          RawQuery(q): RawQuery| async move {
-                        one(s, kind, &area, q).await
+                          RawQuery(q): RawQuery,
+                          h: HeaderMap| async move {
+                        one(s, id, kind, &area, q, h).await
                     },
                 ),
             );
@@ -103,9 +105,18 @@ const ZOOM: Param = Param::new(
     },
 );
 /// The query parameters of the areas' items.
-pub const ITEMS: &[Param] = &[LIMIT, OFFSET, BBOX, COUNTRY, ZOOM, F_GEOJSON];
+pub const ITEMS: &[Param] = &[
+    LIMIT,
+    OFFSET,
+    BBOX,
+    COUNTRY,
+    ZOOM,
+    F_GEOJSON,
+    crs::CRS,
+    crs::BBOX_CRS,
+];
 /// The query parameters of one area.
-pub const ONE: &[Param] = &[ZOOM, F_GEOJSON];
+pub const ONE: &[Param] = &[ZOOM, F_GEOJSON, crs::CRS];
 
 /// A collection's metadata.
 pub fn collection(id: &str, base: &str) -> Value {
@@ -118,7 +129,7 @@ pub fn collection(id: &str, base: &str) -> Value {
         "title": title,
         "description": description,
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": crs::SUPPORTED,
         "storageCrs": CRS84,
         "extent": {"spatial": {"bbox": [[-180.0, -90.0, 180.0, 90.0]], "crs": CRS84}},
         "links": [
@@ -144,13 +155,19 @@ fn matching<'g>(
         })
         .filter(|(_, o)| {
             bbox.is_none_or(|b| {
-                use geo::BoundingRect;
+                use geo::{BoundingRect, Intersects};
+                // The outline's box first (cheap), then the outline itself: the box of an
+                // area across the antimeridian (Chukotka, Fiji) spans the whole world.
                 o.bounding_rect().is_some_and(|r| {
                     b.parts().iter().any(|p| {
                         r.min().x <= p.east
                             && r.max().x >= p.west
                             && r.min().y <= p.north
                             && r.max().y >= p.south
+                            && o.intersects(&geo::Rect::new(
+                                geo::coord! { x: p.west, y: p.south },
+                                geo::coord! { x: p.east, y: p.north },
+                            ))
                     })
                 })
             })
@@ -160,12 +177,23 @@ fn matching<'g>(
     out
 }
 
-/// One area as a GeoJSON feature, its outline simplified to a pixel at `zoom` if given.
-fn feature(gaz: &Gazetteer, i: u32, outline: &MultiPolygon<f64>, zoom: Option<u8>) -> Value {
+/// One area as a GeoJSON feature, its outline simplified to a pixel at `zoom` if given, in
+/// the axis order of `crs`.
+fn feature(
+    gaz: &Gazetteer,
+    i: u32,
+    outline: &MultiPolygon<f64>,
+    zoom: Option<u8>,
+    crs: Crs,
+) -> Value {
     let p = gaz.place_at(i);
     let shape = match zoom {
         Some(z) => outline.simplify(360.0 / (256.0 * (1u64 << z) as f64)),
         None => outline.clone(),
+    };
+    let shape = match crs {
+        Crs::Crs84 => shape,
+        Crs::Epsg4326 => shape.map_coords(|c| geo::coord! { x: c.y, y: c.x }),
     };
     let geometry = geojson::Geometry::from(&shape);
     let names: serde_json::Map<String, Value> = gaz
@@ -192,9 +220,11 @@ fn zoom_of(params: &Params) -> Result<Option<u8>, ApiError> {
     Ok(params.int(&ZOOM)?.map(|z| z as u8))
 }
 
-fn geojson_response(body: Value, tag: HeaderValue, max_age: u32) -> Response {
+fn geojson_response(body: Value, tag: HeaderValue, max_age: u32, crs: Crs) -> Response {
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
-    tagged(super::items::GEOJSON, tag, max_age, bytes.into())
+    let mut r = tagged(super::items::GEOJSON, tag, max_age, bytes.into());
+    r.headers_mut().insert(crs::CONTENT_CRS, crs.header());
+    r
 }
 
 fn check_format(params: &Params) -> Result<(), ApiError> {
@@ -213,7 +243,13 @@ async fn items(
     check_format(&params)?;
     let limit = params.int(&LIMIT)?.unwrap_or(DEFAULT_LIMIT as u64) as usize;
     let offset = usize::try_from(params.int(&OFFSET)?.unwrap_or(0)).unwrap_or(usize::MAX);
-    let bbox = params.bbox(&BBOX)?;
+    let out_crs = crs::requested(&params)?;
+    let bbox_crs = crs::of_bbox(&params)?;
+    let bbox = params
+        .value(&BBOX)?
+        .map(|b| Bbox::parse(&bbox_crs.bbox_to_crs84(b)))
+        .transpose()
+        .map_err(|e| ApiError::bad_request(format!("bbox: {}", e.0)))?;
     let country = params.country(&COUNTRY)?;
     let zoom = zoom_of(&params)?;
     // The outlines are fixed for the binary's life: the query alone tells one answer from
@@ -237,7 +273,7 @@ async fn items(
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|(i, o)| feature(gaz, *i, o, zoom))
+            .map(|(i, o)| feature(gaz, *i, o, zoom, out_crs))
             .collect();
         let url = |o: usize| {
             let q = query_string(&pairs, &[("offset", o.to_string())]);
@@ -265,23 +301,39 @@ async fn items(
                 url(offset.saturating_sub(limit)),
             ));
         }
+        let now = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            });
         json!({
             "type": "FeatureCollection",
             "numberMatched": all.len(),
             "numberReturned": page.len(),
+            "timeStamp": now,
             "links": links,
             "features": page,
         })
     })
     .await?;
-    Ok(geojson_response(body, tag, s.opts.max_age))
+    Ok(geojson_response(body, tag, s.opts.max_age, out_crs))
 }
 
 /// `GET /collections/{countries|regions}/items/{id}`.
-async fn one(s: AppState, kind: Kind, id: &str, raw: Option<String>) -> Result<Response, ApiError> {
+async fn one(
+    s: AppState,
+    collection: &str,
+    kind: Kind,
+    id: &str,
+    raw: Option<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let params = Params::declared(raw.as_deref(), &[], ONE)?;
     check_format(&params)?;
     let zoom = zoom_of(&params)?;
+    let out_crs = crs::requested(&params)?;
     let gaz = s.app.gazetteer();
     let found = id
         .parse::<u64>()
@@ -300,9 +352,23 @@ async fn one(s: AppState, kind: Kind, id: &str, raw: Option<String>) -> Result<R
         id.as_bytes(),
         raw.as_deref().unwrap_or("").as_bytes(),
     ]);
-    Ok(geojson_response(
-        feature(gaz, i, outline, zoom),
-        tag,
-        s.opts.max_age,
-    ))
+    let base = s.base_url(&headers);
+    let mut body = feature(gaz, i, outline, zoom, out_crs);
+    // A feature served alone links to itself and to its collection (OGC API – Features,
+    // /req/core/f-links).
+    body["links"] = json!([
+        link(
+            "self",
+            "application/geo+json",
+            "This area",
+            format!("{base}/collections/{collection}/items/{id}")
+        ),
+        link(
+            "collection",
+            "application/json",
+            "The collection",
+            format!("{base}/collections/{collection}")
+        ),
+    ]);
+    Ok(geojson_response(body, tag, s.opts.max_age, out_crs))
 }

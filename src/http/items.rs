@@ -10,13 +10,14 @@ use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::crs;
 use super::error::ApiError;
 use super::ogc::check_collection;
 use super::params::{Kind, Param, Params, query_string};
 use super::{AppState, etag, not_modified};
 use crate::filter::sort::SortBy;
 use crate::filter::{Filter, FilterArgs};
-use crate::format::geojson::{write_feature, write_str};
+use crate::format::geojson::{AxisOrder, write_feature_in, write_str};
 use crate::model::{Incident, Status};
 
 pub const GEOJSON: &str = "application/geo+json";
@@ -71,8 +72,19 @@ const STATUS: Param = Param::new(
         schema: || json!({"type": "string", "enum": Status::ALL.map(Status::as_str)}),
     },
 );
-/// The items endpoint's own parameters, beside the filters: paging, format, order, status.
-pub const ITEMS: &[Param] = &[LIMIT, OFFSET, F_FEATURES, SORTBY, STATUS];
+/// The items endpoint's own parameters, beside the filters: paging, format, order, status,
+/// and the coordinate reference systems of the answer and of `bbox`.
+pub const ITEMS: &[Param] = &[
+    LIMIT,
+    OFFSET,
+    F_FEATURES,
+    SORTBY,
+    STATUS,
+    crs::CRS,
+    crs::BBOX_CRS,
+];
+/// One incident's parameters.
+pub const ONE: &[Param] = &[F_GEOJSON, crs::CRS];
 
 /// The filter parameters shared with the tiles and exports ([`FilterArgs`]).
 pub fn filter_from(p: &Params) -> Result<Filter, ApiError> {
@@ -160,7 +172,11 @@ pub async fn list(
     check_collection(&collection_id)?;
     let params = Params::declared(raw.as_deref(), FilterArgs::NAMES, ITEMS)?;
     let fmt = format(&params, &F_FEATURES, &headers)?;
-    let mut filter = filter_from(&params)?;
+    let out_crs = crs::requested(&params)?;
+    let bbox_crs = crs::of_bbox(&params)?;
+    let mut args = FilterArgs::from_lookup(|n| params.get(n));
+    args.bbox = args.bbox.map(|b| bbox_crs.bbox_to_crs84(&b));
+    let mut filter = args.build().map_err(|e| ApiError::bad_request(e.0))?;
     let queue = review_status(&s, &params, &headers)?;
     filter.status = queue;
     let sort = params
@@ -202,15 +218,25 @@ pub async fn list(
             })
             .await?;
             let pairs = params.pairs().to_vec();
+            let page_of = Page {
+                offset,
+                limit,
+                base,
+                pairs,
+                order: out_crs.axis_order(),
+            };
             if page.items.len() <= STREAM_ABOVE {
-                let body = collection(&page.items, page.matched, offset, limit, &base, &pairs);
+                let body = collection(&page.items, page.matched, &page_of);
                 (GEOJSON, Body::from(body))
             } else {
-                (GEOJSON, stream_collection(page, offset, limit, base, pairs))
+                (GEOJSON, stream_collection(page, page_of))
             }
         }
     };
     let mut r = tagged(content_type, tag, s.opts.max_age, body);
+    if fmt == Format::GeoJson {
+        r.headers_mut().insert(crs::CONTENT_CRS, out_crs.header());
+    }
     if queue.is_some() {
         super::reports::private(&mut r);
     }
@@ -240,22 +266,16 @@ fn review_status(
 
 /// A large page written chunk by chunk on the blocking pool and sent as it is written, so
 /// the first bytes leave before the last feature is serialized and memory stays bounded.
-fn stream_collection(
-    page: crate::spatial::Page,
-    offset: usize,
-    limit: usize,
-    base: String,
-    pairs: Vec<(String, String)>,
-) -> Body {
+fn stream_collection(page: crate::spatial::Page, p: Page) -> Body {
     const CHUNK: usize = 64 * 1024;
     let (tx, rx) = tokio::sync::mpsc::channel::<axum::body::Bytes>(4);
     tokio::task::spawn_blocking(move || {
-        let mut buf = collection_head(page.matched, page.items.len(), offset, limit, &base, &pairs);
+        let mut buf = collection_head(page.matched, page.items.len(), &p);
         for (n, i) in page.items.iter().enumerate() {
             if n > 0 {
                 buf.push(b',');
             }
-            write_feature(&mut buf, i);
+            write_feature_in(&mut buf, i, p.order);
             if buf.len() >= CHUNK {
                 let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 1024));
                 if tx.blocking_send(chunk.into()).is_err() {
@@ -281,8 +301,9 @@ pub async fn one(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection_id)?;
-    let params = Params::declared(raw.as_deref(), &[], &[F_GEOJSON])?;
+    let params = Params::declared(raw.as_deref(), &[], ONE)?;
     format(&params, &F_GEOJSON, &headers)?;
+    let out_crs = crs::requested(&params)?;
     let snap = s.app.snapshot();
     let missing = || ApiError::not_found(format!("no incident with id {id:?}"));
     // A draft or rejected incident is shown to token holders only; to anyone else it does not
@@ -296,9 +317,10 @@ pub async fn one(
         }
     };
     let mut body = Vec::with_capacity(1024);
-    write_feature(&mut body, &incident);
+    write_feature_in(&mut body, &incident, out_crs.axis_order());
     // The feature's ETag depends only on its own content, so it survives unrelated edits; it
-    // is the tag If-Match is checked against on writes.
+    // is the tag If-Match is checked against on writes. (Each CRS is a URL of its own, so
+    // the two representations never meet in one cache entry.)
     let tag =
         HeaderValue::from_str(&crate::etag::of_incident(&incident)).expect("hex is a valid header");
     if not_modified(&headers, &tag) {
@@ -307,6 +329,7 @@ pub async fn one(
     let base = s.base_url(&headers);
     add_feature_links(&mut body, &base, &incident);
     let mut r = geojson_response(body, tag, s.opts.max_age);
+    r.headers_mut().insert(crs::CONTENT_CRS, out_crs.header());
     if queued {
         super::reports::private(&mut r);
     }
@@ -335,36 +358,33 @@ pub fn add_feature_links(body: &mut Vec<u8>, base: &str, i: &Incident) {
     body.extend_from_slice(format!(",\"links\":[{}]}}", links.join(",")).as_bytes());
 }
 
+/// Where a page sits and how it is written: its place in the answer, the links' base and
+/// query, and the axis order of its points.
+pub struct Page {
+    pub offset: usize,
+    pub limit: usize,
+    pub base: String,
+    pub pairs: Vec<(String, String)>,
+    pub order: AxisOrder,
+}
+
 /// Writes a FeatureCollection page with its counts and links.
-pub fn collection(
-    items: &[Arc<Incident>],
-    matched: usize,
-    offset: usize,
-    limit: usize,
-    base: &str,
-    pairs: &[(String, String)],
-) -> Vec<u8> {
-    let mut out = collection_head(matched, items.len(), offset, limit, base, pairs);
+pub fn collection(items: &[Arc<Incident>], matched: usize, p: &Page) -> Vec<u8> {
+    let mut out = collection_head(matched, items.len(), p);
     out.reserve(items.len() * 400);
     for (n, i) in items.iter().enumerate() {
         if n > 0 {
             out.push(b',');
         }
-        write_feature(&mut out, i);
+        write_feature_in(&mut out, i, p.order);
     }
     out.extend_from_slice(b"]}");
     out
 }
 
 /// Everything of a page before its first feature, ending in `"features":[`.
-fn collection_head(
-    matched: usize,
-    returned: usize,
-    offset: usize,
-    limit: usize,
-    base: &str,
-    pairs: &[(String, String)],
-) -> Vec<u8> {
+fn collection_head(matched: usize, returned: usize, p: &Page) -> Vec<u8> {
+    let (offset, limit, base, pairs) = (p.offset, p.limit, p.base.as_str(), &p.pairs[..]);
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"numberMatched\":");
     out.extend_from_slice(matched.to_string().as_bytes());

@@ -7,6 +7,7 @@ pub mod api;
 pub mod areas;
 pub mod basemap;
 pub mod body;
+pub mod crs;
 pub mod edit;
 pub mod error;
 pub mod geocode;

@@ -14,7 +14,7 @@ use super::error::ApiError;
 use super::params::{self, Param, Params};
 
 pub const COLLECTION: &str = "incidents";
-pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+pub use super::crs::CRS84;
 pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
 
 /// The conformance classes of Features Part 1 and the queryables this service implements;
@@ -31,6 +31,7 @@ pub const CONFORMANCE: &[&str] = &[
 pub fn conformance_classes() -> Vec<&'static str> {
     CONFORMANCE
         .iter()
+        .chain(super::crs::CONFORMANCE)
         .chain(crate::filter::cql::CONFORMANCE)
         .chain(super::ogc_tiles::CONFORMANCE)
         .copied()
@@ -203,7 +204,7 @@ fn collection(s: &AppState, base: &str) -> Value {
         "title": "Incidents",
         "description": "Protests, riots, clashes, casualties, arrests, deployments and shortages, each placed by the gazetteer from the place name its source gave.",
         "itemType": "feature",
-        "crs": [CRS84],
+        "crs": super::crs::SUPPORTED,
         "storageCrs": CRS84,
         "extent": {
             "spatial": {"bbox": bbox, "crs": CRS84},

@@ -110,12 +110,10 @@ impl Param {
             "description": self.help, "schema": self.schema(),
         });
         // Lists are written as one comma list (`groupby=region,week`), though repeating the
-        // name is accepted too (see LISTS).
-        let schema = &p["schema"];
-        if schema["type"] == "array" || schema["oneOf"][0]["type"] == "array" {
-            p["style"] = json!("form");
-            p["explode"] = json!(false);
-        }
+        // name is accepted too (see LISTS). Said of every parameter, as OGC API – Features
+        // writes `limit`, `bbox` and `datetime` (/req/core/fc-limit-definition …).
+        p["style"] = json!("form");
+        p["explode"] = json!(false);
         p
     }
 }

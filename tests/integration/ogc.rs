@@ -260,3 +260,110 @@ async fn large_pages_stream_and_still_parse() {
         "{next}"
     );
 }
+
+/// OGC API – Features Part 2: EPSG:4326 (latitude first) beside CRS84, for the answer and for
+/// `bbox`, said in `Content-Crs`; anything else is refused by name.
+#[tokio::test]
+async fn features_in_epsg_4326_are_latitude_first() {
+    const EPSG_4326: &str = "http://www.opengis.net/def/crs/EPSG/0/4326";
+    let s = TestServer::demo().await;
+    let (_, c) = s.json("/conformance").await;
+    assert!(
+        c["conformsTo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs")
+    );
+    let (_, coll) = s.json("/collections/incidents").await;
+    assert!(
+        coll["crs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u == EPSG_4326)
+    );
+
+    let lonlat = s
+        .get("/collections/incidents/items?bbox=76.7,43.1,77.2,43.45&limit=100")
+        .await;
+    assert_eq!(
+        lonlat.headers()["content-crs"],
+        "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+    );
+    let lonlat: serde_json::Value = lonlat.json().await.unwrap();
+    let q = format!(
+        "/collections/incidents/items?bbox=43.1,76.7,43.45,77.2&bbox-crs={EPSG_4326}&crs={EPSG_4326}&limit=100"
+    );
+    let latlon = s.get(&q).await;
+    assert_eq!(latlon.status(), 200);
+    assert_eq!(latlon.headers()["content-crs"], format!("<{EPSG_4326}>"));
+    let latlon: serde_json::Value = latlon.json().await.unwrap();
+    let features = |d: &serde_json::Value| d["features"].as_array().unwrap().clone();
+    assert!(!features(&lonlat).is_empty());
+    assert_eq!(features(&lonlat).len(), features(&latlon).len());
+    for (a, b) in features(&lonlat).iter().zip(features(&latlon).iter()) {
+        assert_eq!(a["id"], b["id"]);
+        let (ca, cb) = (&a["geometry"]["coordinates"], &b["geometry"]["coordinates"]);
+        assert_eq!((&ca[0], &ca[1]), (&cb[1], &cb[0]), "{}", a["id"]);
+    }
+    // One incident, and an area, in EPSG:4326 too.
+    let one = s
+        .get(&format!(
+            "/collections/incidents/items/kz22-011?crs={EPSG_4326}"
+        ))
+        .await;
+    assert_eq!(one.headers()["content-crs"], format!("<{EPSG_4326}>"));
+    let one: serde_json::Value = one.json().await.unwrap();
+    let lat = one["geometry"]["coordinates"][0].as_f64().unwrap();
+    assert!((40.0..56.0).contains(&lat), "latitude first: {one}");
+    s.expect_error(
+        "/collections/incidents/items?crs=http://www.opengis.net/def/crs/EPSG/0/3857",
+        400,
+        "crs",
+    )
+    .await;
+    s.expect_error(
+        "/collections/incidents/items?bbox=1,2,3,4&bbox-crs=EPSG:4326",
+        400,
+        "bbox-crs",
+    )
+    .await;
+}
+
+/// Areas are filtered by their outlines, not by their boxes: the box of a region across the
+/// antimeridian (Chukotka) spans the world, yet it is nowhere near Europe. And an area served
+/// alone links to itself and to its collection.
+#[tokio::test]
+async fn areas_meet_a_bbox_by_their_outlines_and_link_to_themselves() {
+    let s = TestServer::demo().await;
+    let (_, d) = s
+        .json("/collections/regions/items?bbox=5,48,20,70&limit=10000&zoom=4")
+        .await;
+    let names: Vec<&str> = d["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap())
+        .collect();
+    assert!(!names.is_empty());
+    assert!(
+        !names.iter().any(|n| n.contains("Chukot")),
+        "a region across the antimeridian matched a box in Europe: {names:?}"
+    );
+    let first = &d["features"][0]["id"];
+    let (status, one) = s
+        .json(&format!(
+            "/collections/regions/items/{}?zoom=3",
+            first.as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        link(&one, "self")["href"]
+            .as_str()
+            .unwrap()
+            .ends_with(first.as_str().unwrap())
+    );
+    assert_eq!(link(&one, "collection")["type"], "application/json");
+}
