@@ -277,11 +277,16 @@ OGC_VENV="${OGCTESTS_VENV:-$HOME/.cache/incidentmap-ogctests}"
 [ -x "$OGC_VENV/bin/python" ] || python3 -m venv "$OGC_VENV"
 "$OGC_VENV/bin/pip" install --quiet "ogctests==0.1.15"
 "$OGC_VENV/bin/python" - "$URL" "$WORK/ogctests.xml" <<'PY' || fail "ogctests features/core"
-import sys
+import os, sys
 import xml.etree.ElementTree as ET
+import ogctests
 from ogctests.main import run_ogctests
 url, report = sys.argv[1], sys.argv[2]
-code = run_ogctests("features/core", url, ["-q", "-rfEs", "-p", "no:cacheprovider", f"--junit-xml={report}"])
+# The package's own conftest (which makes the HTTP client) sits above the tests' directory:
+# pytest loads it only with the package as the root (a venv under ~/.cache is a hidden path).
+pkg = os.path.dirname(ogctests.__file__)
+code = run_ogctests("features/core", url, ["-q", "-rfEs", "-p", "no:cacheprovider",
+                    f"--rootdir={pkg}", f"--confcutdir={pkg}", f"--junit-xml={report}"])
 suite = ET.parse(report).getroot()
 suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
 counts = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}

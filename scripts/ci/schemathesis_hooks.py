@@ -6,7 +6,8 @@ A CQL2 `filter` is a string to JSON Schema but must follow the CQL2 grammar (in 
 the generated value, so schema-valid requests are valid requests; what makes them invalid is
 tested in the integration tests (tests/integration/cql.rs), where each mistake must be named.
 
-A bbox is four (or six) numbers, but its latitudes must lie in -90..90 with south <= north;
+A bbox is four (or six) numbers, but its latitudes must lie in -90..90 with south <= north
+(longitude first, or latitude first when `bbox-crs` is EPSG:4326);
 JSON Schema can bound each number but cannot relate two of them. This maps every generated
 bbox of four or six numbers onto a valid one (latitudes clamped and ordered), so schema-valid
 requests are valid requests. Boxes of other lengths, and non-numbers, pass through untouched
@@ -15,27 +16,30 @@ and stay negative cases.
 import schemathesis
 
 
-def _fix(v):
+def _fix(v, lat_first=False):
     if isinstance(v, str):
         parts = v.split(",")
         try:
             nums = [float(p) for p in parts]
         except ValueError:
             return v
-        fixed = _fix(nums)
+        fixed = _fix(nums, lat_first)
         return ",".join(repr(x) for x in fixed) if fixed is not nums else v
     numbers = isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
     if numbers and len(v) in (4, 6):
-        # latitudes are at 1 and 3 (2-D), or 1 and 4 (3-D: w, s, zmin, e, n, zmax)
-        i, j = (1, 3) if len(v) == 4 else (1, 4)
+        # latitudes are at 1 and 3 (2-D), or 1 and 4 (3-D: w, s, zmin, e, n, zmax); with
+        # bbox-crs EPSG:4326 (latitude first) at 0 and 2, or 0 and 3
+        if lat_first:
+            i, j = (0, 2) if len(v) == 4 else (0, 3)
+        else:
+            i, j = (1, 3) if len(v) == 4 else (1, 4)
         out = list(v)
         s, n = (max(-90.0, min(90.0, float(v[i]))), max(-90.0, min(90.0, float(v[j]))))
         out[i], out[j] = (s, n) if s <= n else (n, s)
         v = out
-    if isinstance(v, list):
-        # The parameter is declared `style: form, explode: false` (a comma list), but for a
-        # `oneOf` schema schemathesis sends it exploded (bbox=1&bbox=2…); send it as declared.
-        return ",".join(repr(x) if isinstance(x, float) else str(x) for x in v)
+    # A list stays a list: the parameter is declared an array with `style: form, explode:
+    # false`, and schemathesis writes it as the comma list it is declared to be (joining it
+    # here would have it split the joined text into characters).
     return v
 
 
@@ -73,7 +77,8 @@ def _grammatical(query):
 @schemathesis.hook
 def map_query(context, query):
     if query and "bbox" in query:
-        query["bbox"] = _fix(query["bbox"])
+        lat_first = query.get("bbox-crs") == "http://www.opengis.net/def/crs/EPSG/0/4326"
+        query["bbox"] = _fix(query["bbox"], lat_first)
     return query
 
 

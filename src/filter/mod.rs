@@ -335,12 +335,18 @@ impl FilterArgs {
                 let count = json!({"type": "integer", "minimum": 0, "maximum": u32::MAX});
                 let schema = match name {
                     // OGC API – Features' own definition (/req/core/fc-bbox-definition),
-                    // narrowed: four or six numbers, never five.
-                    "bbox" => json!({
-                            "type": "array", "minItems": 4, "maxItems": 6,
-                            "items": {"type": "number", "minimum": -180, "maximum": 180},
-                            "oneOf": [{"maxItems": 4}, {"minItems": 6}],
-                        }),
+                    // narrowed: four or six numbers, never five. (Each branch says it all
+                    // again: schema-driven generators read a branch on its own.)
+                    "bbox" => {
+                        let number = json!({"type": "number", "minimum": -180, "maximum": 180});
+                        let of = |n: usize| {
+                            json!({"type": "array", "minItems": n, "maxItems": n, "items": number})
+                        };
+                        json!({
+                            "type": "array", "minItems": 4, "maxItems": 6, "items": number,
+                            "oneOf": [of(4), of(6)],
+                        })
+                    }
                     "datetime" => json!({"type": "string", "format": "date"}),
                     "category" => list(Category::ALL.iter().map(|c| c.as_str()).collect()),
                     "precision" => list(Precision::ALL.iter().map(|p| p.as_str()).collect()),
