@@ -1087,9 +1087,12 @@ pub const TYRES: &[&str] = &[
 /// Phrases in which an event word names who acts, not what happened ("riot police fired tear
 /// gas" is no riot): their words are no cue.
 pub const NOT_CUES: &[&str] = &[
-    // a water main that burst in the frost is no explosion ("су құбыры жарылған")
-    "құбыры жарыл",
-    "құбыр жарыл",
+    // a water, heating or sewage main that burst in the frost is no explosion ("су құбыры
+    // жарылған"); a gas pipe that blew up is one ("газ құбыры жарылып")
+    "су құбыры жарыл",
+    "су құбыр жарыл",
+    "жылу құбыры жарыл",
+    "кәріз құбыры жарыл",
     // a rocket launched into space is no rocket attack
     "rocket launch",
     "space launch",

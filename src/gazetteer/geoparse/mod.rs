@@ -655,10 +655,15 @@ impl Gazetteer {
             {
                 return true;
             }
-            // A capitalized word right before that is no place and no part of one.
+            // A capitalized word right before that is no place and no part of one. (An
+            // inflected name too, when it is shaped like a surname and takes the case of the
+            // word before: "председателя … Игоря Бикина" is a man, not Bikin.)
+            let surname_in_case = r.inflected
+                && stem::looks_like_surname(&name.folded)
+                && same_case_ending(&before.folded, &name.folded);
             if joined
                 && outside_any
-                && !r.inflected
+                && (!r.inflected || surname_in_case)
                 && name.cased
                 && before.capital_says_name()
                 && is_cyrillic(&before.folded) == is_cyrillic(&name.folded)
@@ -767,6 +772,20 @@ impl Gazetteer {
             && !name.capital_says_name()
             && !prominent
             && !(ev.in_focus || ev.generic || ev.cue || ev.listed)
+        {
+            return false;
+        }
+        // Arabic has no capitals: a one-word name abroad, with nothing in the text saying a
+        // place is meant, is more often a word (أفران 'ovens', as Ifrane) or a namesake
+        // (شتورة in the Bekaa, as Štore in Slovenia) than a place the story leaves its
+        // country for — unless it is a place anyone names bare (a country, a capital, a
+        // large city).
+        if single_word
+            && !name.cased
+            && r.hint.is_none()
+            && !focus.is_empty()
+            && !(ev.in_focus || ev.cue || ev.generic || ev.listed)
+            && !(prominent || place.population >= 100_000)
         {
             return false;
         }
@@ -1023,7 +1042,20 @@ impl Gazetteer {
                 .strip_suffix('s')
                 .filter(|_| possessive)
                 .map(|s| (s.trim_end_matches(['\'', '\u{2019}']), ""));
-            let readings = russian.chain(kazakh).chain(english);
+            // Arabic writes a foreign name's final -a with alif or with ta marbuta (هرجيسا,
+            // هرجيسة; أسمرا, أسمرة): either spelling is read as the other.
+            let arabic_final = is_arabic(last)
+                .then(|| {
+                    (last.chars().count() >= 4)
+                        .then(|| {
+                            last.strip_suffix('ا')
+                                .map(|s| (s, "ه"))
+                                .or_else(|| last.strip_suffix('ه').map(|s| (s, "ا")))
+                        })
+                        .flatten()
+                })
+                .flatten();
+            let readings = russian.chain(kazakh).chain(english).chain(arabic_final);
             for (stem, nominative) in readings {
                 key.clear();
                 for t in &run[..n - 1] {
@@ -1266,6 +1298,21 @@ fn is_stop_word_except_state(folded: &str) -> bool {
 /// same case do (Нурсултану Назарбаеву).
 fn same_ending(a: &str, b: &str) -> bool {
     a.chars().last() == b.chars().last()
+}
+
+/// Whether two Cyrillic words end alike up to the hard and soft spelling of one ending, as a
+/// given name and a surname in one case do (Игоря Бикина, Юрию Ильину).
+fn same_case_ending(a: &str, b: &str) -> bool {
+    let class = |w: &str| {
+        w.chars().last().map(|c| match c {
+            'я' => 'а',
+            'ю' => 'у',
+            'ё' => 'е',
+            'ы' => 'и',
+            c => c,
+        })
+    };
+    class(a).is_some() && class(a) == class(b)
 }
 
 /// Arabic articles and particles that transliterated names carry (Bab al-Hawa, Ras el-Ain,
