@@ -5,7 +5,7 @@
 
 use time::{Date, Duration, Month};
 
-use super::lexicon::{self, MONTHS, RELATIVE_DAYS, WEEKDAYS};
+use super::lexicon::{self, CHAINED_DAYS, MONTHS, RELATIVE_DAYS, WEEKDAYS};
 use super::text::Word;
 
 /// A date the text names: words `first..=last`.
@@ -23,6 +23,21 @@ pub fn find(words: &[Word], published: Date) -> Vec<DateMention> {
     let mut out = Vec::new();
     let mut k = 0;
     while k < words.len() {
+        // "the same day", "на следующий день": counted from the day named last — the day of
+        // an event, not of its telling ("задержаны в субботу …, сообщил в воскресенье
+        // департамент. В тот же день …" is Saturday).
+        if let Some((after, n)) = first_of(words, k, CHAINED_DAYS) {
+            if let Some(prev) = out.iter().rev().find(|m| !told(words, m)).map(|m| m.date) {
+                out.push(DateMention {
+                    date: prev + Duration::days(after),
+                    first: k,
+                    last: k + n - 1,
+                    explicit: false,
+                });
+            }
+            k += n;
+            continue;
+        }
         if let Some(mut m) = at(words, k, published) {
             // "накануне, в среду", "yesterday, Tuesday", "أمس السبت": the day named after a
             // relative one is the same day, and says it better (the relative word may count
@@ -45,6 +60,14 @@ pub fn find(words: &[Word], published: Date) -> Vec<DateMention> {
         }
     }
     out
+}
+
+/// Whether a date is when something was told: a verb of telling within two words of it
+/// ("said on Tuesday", "сообщил в воскресенье").
+fn told(words: &[Word], m: &DateMention) -> bool {
+    (m.first.saturating_sub(2)..=(m.last + 2).min(words.len().saturating_sub(1)))
+        .filter(|&k| k < m.first || k > m.last)
+        .any(|k| lexicon::any_at(words, k, lexicon::REPORTING))
 }
 
 fn day_of(w: &Word) -> Option<u8> {
@@ -258,6 +281,31 @@ mod tests {
             .into_iter()
             .map(|m| m.date)
             .collect()
+    }
+
+    #[test]
+    fn the_same_day_and_the_next_are_counted_from_the_day_named_last() {
+        let p = date!(2026 - 12 - 02);
+        assert_eq!(
+            dates(
+                "Clashes broke out on Sunday. Troops arrived the next day.",
+                p
+            ),
+            [date!(2026 - 11 - 29), date!(2026 - 11 - 30)]
+        );
+        assert_eq!(
+            dates("اشتباكات يوم الأحد. ووصلت في اليوم نفسه تعزيزات", p),
+            [date!(2026 - 11 - 29), date!(2026 - 11 - 29)]
+        );
+        assert_eq!(
+            dates(
+                "В воскресенье прошел митинг. На следующий день задержали двоих.",
+                p
+            ),
+            [date!(2026 - 11 - 29), date!(2026 - 11 - 30)]
+        );
+        // nothing named before: no date
+        assert!(dates("The next day troops arrived.", p).is_empty());
     }
 
     #[test]

@@ -390,6 +390,8 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "нет газа",
             "нет света",
             "no water$",
+            "no running water",
+            "no drinking water",
             "no power$",
             "no electricity",
             "жарықсыз",
@@ -1998,6 +2000,37 @@ pub const WEEKDAYS: &[(&str, u8)] = &[
     ("الجمعه$", 4),
     ("السبت$", 5),
     ("الاحد$", 6),
+];
+
+/// Days named from the day the text named last ("the same day", "на следующий день"): the
+/// number of days after it.
+pub const CHAINED_DAYS: &[(&str, i64)] = &[
+    ("the same day", 0),
+    ("that same day", 0),
+    ("later that day", 0),
+    ("the same night", 0),
+    ("в тот же день", 0),
+    ("в этот же день", 0),
+    ("тем же вечером", 0),
+    ("в тот же вечер", 0),
+    ("في اليوم نفسه", 0),
+    ("في نفس اليوم", 0),
+    ("في ذات اليوم", 0),
+    ("اليوم نفسه", 0),
+    ("дәл сол күні", 0),
+    ("сол күні", 0),
+    ("the next day", 1),
+    ("the following day", 1),
+    ("the next morning", 1),
+    ("the following morning", 1),
+    ("на следующий день", 1),
+    ("на следующее утро", 1),
+    ("наутро$", 1),
+    ("في اليوم التالي", 1),
+    ("اليوم التالي", 1),
+    ("صباح اليوم التالي", 1),
+    ("келесі күні", 1),
+    ("ертеңіне", 1),
 ];
 
 /// Days before publication named relatively.
