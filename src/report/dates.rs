@@ -27,7 +27,10 @@ pub fn find(words: &[Word], published: Date) -> Vec<DateMention> {
         // an event, not of its telling ("задержаны в субботу …, сообщил в воскресенье
         // департамент. В тот же день …" is Saturday).
         if let Some((after, n)) = first_of(words, k, CHAINED_DAYS) {
-            if let Some(prev) = out.iter().rev().find(|m| !told(words, m)).map(|m| m.date) {
+            // (when the text named only days of telling, the last of them: "police said on
+            // Monday … the same day")
+            let prev = out.iter().rev().find(|m| !told(words, m)).or(out.last());
+            if let Some(prev) = prev.map(|m| m.date) {
                 out.push(DateMention {
                     date: prev + Duration::days(after),
                     first: k,
@@ -62,11 +65,19 @@ pub fn find(words: &[Word], published: Date) -> Vec<DateMention> {
     out
 }
 
-/// Whether a date is when something was told: a verb of telling within two words of it
-/// ("said on Tuesday", "сообщил в воскресенье").
+/// Whether a date is when something was told: a verb of telling within two words of it,
+/// with no comma between ("сообщил в воскресенье"; not "killed on Monday, police said").
 fn told(words: &[Word], m: &DateMention) -> bool {
     (m.first.saturating_sub(2)..=(m.last + 2).min(words.len().saturating_sub(1)))
         .filter(|&k| k < m.first || k > m.last)
+        .filter(|&k| {
+            let between = if k < m.first {
+                k + 1..=m.first
+            } else {
+                m.last + 1..=k
+            };
+            !between.into_iter().any(|j| words[j].comma_before)
+        })
         .any(|k| lexicon::any_at(words, k, lexicon::REPORTING))
 }
 
@@ -306,6 +317,25 @@ mod tests {
         );
         // nothing named before: no date
         assert!(dates("The next day troops arrived.", p).is_empty());
+        // the day of an event, not of its telling — but an event told with a comma is one
+        assert_eq!(
+            dates(
+                "Gunmen killed five on Monday, police said. The next day a bomb exploded.",
+                p
+            ),
+            [date!(2026 - 11 - 30), date!(2026 - 12 - 01)]
+        );
+        assert_eq!(
+            dates(
+                "Задержаны в субботу, сообщил в воскресенье департамент. В тот же день прошел митинг.",
+                p
+            ),
+            [
+                date!(2026 - 11 - 28),
+                date!(2026 - 11 - 29),
+                date!(2026 - 11 - 28)
+            ]
+        );
     }
 
     #[test]

@@ -24,6 +24,7 @@ mod tokens;
 
 use std::collections::HashMap;
 
+use geo::{Distance, Haversine, Point};
 use serde::Serialize;
 
 use super::data::{Kind, flags};
@@ -375,6 +376,19 @@ impl Gazetteer {
             })
             .collect();
 
+        // Where the story's sure places are (seas and rivers aside: they are shared).
+        let anchors: Vec<(usize, f64, f64)> = first_guess
+            .iter()
+            .zip(&sure)
+            .enumerate()
+            .filter_map(|(j, (b, s))| {
+                b.as_ref()
+                    .filter(|b| *s && b.kind != Kind::Water)
+                    .map(|b| (j, b))
+            })
+            .map(|(j, b)| (j, b.lon, b.lat))
+            .collect();
+
         // Pass 2: with the focus as a bias, then weighed.
         let mut out = Vec::new();
         let mut found = 0;
@@ -424,6 +438,34 @@ impl Gazetteer {
                 ev.article_elsewhere = true;
             }
             if !self.plausible(&toks, &place, r, &focus, &ev) {
+                continue;
+            }
+            // Arabic has no capitals: a one-word name far from everything else the story
+            // names, with nothing in the text saying a place is meant, is more often a word
+            // (أفران 'ovens', as Ifrane in Morocco) or a namesake (شتورة in the Bekaa, as
+            // Štore in Slovenia) than a place the story travels to — unless it is a place
+            // anyone names bare (a country, a capital, a city of half a million). A town
+            // across the border (القصير from Hermel, أدري from El Geneina) is near.
+            let name_tok = &toks[r.name_first];
+            let bare = r.name_first == r.name_last
+                && !name_tok.cased
+                && r.hint.is_none()
+                && !(ev.cue || ev.generic || ev.listed);
+            let prominent = place.kind == Kind::Country
+                || place.population >= 500_000
+                || self
+                    .place(place.id)
+                    .is_some_and(|p| p.feature_code == "PPLC");
+            // (the other places: a word may be "sure" of itself)
+            let mut others = anchors.iter().filter(|a| a.0 != k).peekable();
+            if bare
+                && !prominent
+                && others.peek().is_some()
+                && others.all(|&(_, lon, lat)| {
+                    Haversine.distance(Point::new(lon, lat), Point::new(place.lon, place.lat))
+                        > FAR_FROM_THE_STORY_M
+                })
+            {
                 continue;
             }
             // A skeleton is shared by many words: the text must say a place is meant.
@@ -775,20 +817,6 @@ impl Gazetteer {
         {
             return false;
         }
-        // Arabic has no capitals: a one-word name abroad, with nothing in the text saying a
-        // place is meant, is more often a word (أفران 'ovens', as Ifrane) or a namesake
-        // (شتورة in the Bekaa, as Štore in Slovenia) than a place the story leaves its
-        // country for — unless it is a place anyone names bare (a country, a capital, a
-        // large city).
-        if single_word
-            && !name.cased
-            && r.hint.is_none()
-            && !focus.is_empty()
-            && !(ev.in_focus || ev.cue || ev.generic || ev.listed)
-            && !(prominent || place.population >= 100_000)
-        {
-            return false;
-        }
         if !single_word || place.kind != Kind::City || r.hint.is_some() {
             return true;
         }
@@ -1043,16 +1071,22 @@ impl Gazetteer {
                 .filter(|_| possessive)
                 .map(|s| (s.trim_end_matches(['\'', '\u{2019}']), ""));
             // Arabic writes a foreign name's final -a with alif or with ta marbuta (هرجيسا,
-            // هرجيسة; أسمرا, أسمرة): either spelling is read as the other.
-            let arabic_final = is_arabic(last)
+            // هرجيسة; أسمرا, أسمرة): either spelling is read as the other. Not a word that
+            // ends in the pronoun ه ("his": أنفه, مالكه — folding makes ة and ه one letter,
+            // the text does not), nor an ordinary word (عاليا 'high' is not Aley).
+            let raw_last = run[n - 1]
+                .raw
+                .chars()
+                .rev()
+                .find(|c| !('\u{064B}'..='\u{0652}').contains(c) && *c != '\u{0640}');
+            let arabic_final = (is_arabic(last)
+                && last.chars().count() >= 4
+                && matches!(raw_last, Some('ا' | 'ة'))
+                && self.words.zipf(last) < 3.0)
                 .then(|| {
-                    (last.chars().count() >= 4)
-                        .then(|| {
-                            last.strip_suffix('ا')
-                                .map(|s| (s, "ه"))
-                                .or_else(|| last.strip_suffix('ه').map(|s| (s, "ا")))
-                        })
-                        .flatten()
+                    last.strip_suffix('ا')
+                        .map(|s| (s, "ه"))
+                        .or_else(|| last.strip_suffix('ه').map(|s| (s, "ا")))
                 })
                 .flatten();
             let readings = russian.chain(kazakh).chain(english).chain(arabic_final);
@@ -1314,6 +1348,10 @@ fn same_case_ending(a: &str, b: &str) -> bool {
     };
     class(a).is_some() && class(a) == class(b)
 }
+
+/// How far from every sure place of a story a bare Arabic one-word name must be to be taken
+/// for a word or a namesake rather than a place (metres).
+const FAR_FROM_THE_STORY_M: f64 = 1_000_000.0;
 
 /// Arabic articles and particles that transliterated names carry (Bab al-Hawa, Ras el-Ain,
 /// Souq al-Juma): a match next to one is a fragment of a longer name the gazetteer lacks.
