@@ -445,21 +445,16 @@ impl Gazetteer {
             // (أفران 'ovens', as Ifrane in Morocco) or a namesake (شتورة in the Bekaa, as
             // Štore in Slovenia) than a place the story travels to — unless it is a place
             // anyone names bare (a country, a capital, a city of half a million). A town
-            // across the border (القصير from Hermel, أدري from El Geneina) is near.
+            // across the border (يبرود in Syria, in a report from Hermel) is near.
             let name_tok = &toks[r.name_first];
             let bare = r.name_first == r.name_last
                 && !name_tok.cased
                 && r.hint.is_none()
                 && !(ev.cue || ev.generic || ev.listed);
-            let prominent = place.kind == Kind::Country
-                || place.population >= 500_000
-                || self
-                    .place(place.id)
-                    .is_some_and(|p| p.feature_code == "PPLC");
             // (the other places: a word may be "sure" of itself)
             let mut others = anchors.iter().filter(|a| a.0 != k).peekable();
             if bare
-                && !prominent
+                && !self.named_bare(&place)
                 && others.peek().is_some()
                 && others.all(|&(_, lon, lat)| {
                     Haversine.distance(Point::new(lon, lat), Point::new(place.lon, place.lat))
@@ -786,6 +781,16 @@ impl Gazetteer {
         })
     }
 
+    /// Whether a place is one anyone names bare, with nothing around it: a country, a
+    /// capital, a city of half a million.
+    fn named_bare(&self, place: &GeocodeResult) -> bool {
+        place.kind == Kind::Country
+            || place.population >= 500_000
+            || self
+                .place(place.id)
+                .is_some_and(|p| p.feature_code == "PPLC")
+    }
+
     /// Whether a resolved mention is believable as a place rather than a word.
     fn plausible(
         &self,
@@ -804,11 +809,7 @@ impl Gazetteer {
         // headline's) may be any word: unless it is a country, it needs support — the story
         // being there, a generic word, a preposition, a list. This is what guards languages
         // without a frequency list (Kazakh "Биыл" 'this year').
-        let prominent = place.kind == Kind::Country
-            || place.population >= 500_000
-            || self
-                .place(place.id)
-                .is_some_and(|p| p.feature_code == "PPLC");
+        let prominent = self.named_bare(place);
         if single_word
             && name.cased
             && !name.capital_says_name()
