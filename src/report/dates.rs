@@ -29,7 +29,12 @@ pub fn find(words: &[Word], published: Date) -> Vec<DateMention> {
         if let Some((after, n)) = first_of(words, k, CHAINED_DAYS) {
             // (when the text named only days of telling, the last of them: "police said on
             // Monday … the same day")
-            let prev = out.iter().rev().find(|m| !told(words, m)).or(out.last());
+            let last_word = words.len().saturating_sub(1);
+            let prev = out
+                .iter()
+                .rev()
+                .find(|m| !told(words, m, 0, last_word))
+                .or(out.last());
             if let Some(prev) = prev.map(|m| m.date) {
                 out.push(DateMention {
                     date: prev + Duration::days(after),
@@ -66,9 +71,10 @@ pub fn find(words: &[Word], published: Date) -> Vec<DateMention> {
 }
 
 /// Whether a date is when something was told: a verb of telling within two words of it,
-/// with no comma between ("сообщил в воскресенье"; not "killed on Monday, police said").
-fn told(words: &[Word], m: &DateMention) -> bool {
-    (m.first.saturating_sub(2)..=(m.last + 2).min(words.len().saturating_sub(1)))
+/// inside words `lo..=hi` (a clause), with no comma between ("сообщил в воскресенье"; not
+/// "killed on Monday, police said": Monday is the killing's).
+pub(super) fn told(words: &[Word], m: &DateMention, lo: usize, hi: usize) -> bool {
+    (m.first.saturating_sub(2).max(lo)..=(m.last + 2).min(hi))
         .filter(|&k| k < m.first || k > m.last)
         .filter(|&k| {
             let between = if k < m.first {

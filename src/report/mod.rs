@@ -370,24 +370,10 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             .map(|(_, k)| k)
             .or(here.first().map(|c| c.first))
             .unwrap_or(w0);
-        // A comma between them puts the verb in another clause ("rallied on Tuesday, police
-        // said": Tuesday is the rally's).
-        let told = |d: &dates::DateMention| {
-            (d.first.saturating_sub(2).max(w0)..=(d.last + 2).min(w1))
-                .filter(|&k| k < d.first || k > d.last)
-                .filter(|&k| {
-                    let between = if k < d.first {
-                        k + 1..=d.first
-                    } else {
-                        d.last + 1..=k
-                    };
-                    !between.into_iter().any(|j| words[j].comma_before)
-                })
-                .any(|k| lexicon::any_at(&words, k, lexicon::REPORTING))
-        };
+        // (not a day of telling: dates::told)
         let date_here = found_dates
             .iter()
-            .filter(|d| d.first >= w0 && d.first <= w1 && !told(d))
+            .filter(|d| d.first >= w0 && d.first <= w1 && !dates::told(&words, d, w0, w1))
             .min_by_key(|d| d.first.abs_diff(focus).min(d.last.abs_diff(focus)));
         if date_here.is_none() && s < background_until {
             continue;
@@ -504,7 +490,7 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let date_here = if nationwide && !here.is_empty() {
             found_dates
                 .iter()
-                .filter(|d| d.first >= w0 && d.first <= w1 && !told(d))
+                .filter(|d| d.first >= w0 && d.first <= w1 && !dates::told(&words, d, w0, w1))
                 .filter(|d| (report.published - d.date).whole_days() <= BACKGROUND_DAYS)
                 .min_by_key(|d| d.date)
                 .or(date_here)
