@@ -23,8 +23,9 @@
 //! - [`app`]: the core that ties store, index, gazetteer and styles together; the one write
 //!   path (each incident to the public index or the review queue, by its status), and
 //!   following other instances' writes to a shared store.
-//! - [`http`]: the HTTP API (one file per resource family, the router and its layers, bounded
-//!   CPU work, import jobs); [`server`]: accepting connections within limits (timeouts, head
+//! - [`http`]: the HTTP API (one file per resource family; one route table that both the
+//!   router and the OpenAPI document are built from, and the layers; bounded CPU work, import
+//!   jobs); [`server`]: accepting connections within limits (timeouts, head
 //!   size, connection cap), JSON for hyper's own errors, and shutdown.
 //! - [`cli`] and [`config`]: raw arguments and the checked configuration built from them;
 //!   [`docs`]: the README's tables of options and filters, generated from those declarations.

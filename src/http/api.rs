@@ -1,5 +1,8 @@
 //! The OpenAPI 3.0 document of the whole service, self-contained (no `$ref` outside it:
-//! clients and checkers may have no internet), and a plain HTML rendering of it.
+//! clients and checkers may have no internet), and a plain HTML rendering of it. Each
+//! operation is a function here, named after its operationId; the route table
+//! ([`super::endpoints`]) pairs it with its handler, and the document's paths are read off
+//! that table, so no route goes undocumented.
 
 use serde_json::{Map, Value, json};
 
@@ -65,11 +68,60 @@ fn ok(description: &str, media: &str, schema: Value) -> Map<String, Value> {
     m
 }
 
-fn get(summary: &str, id: &str, params: Vec<Value>, responses: Value) -> Value {
-    json!({"get": {"summary": summary, "operationId": id, "parameters": params, "responses": responses}})
+/// An operation open to everyone.
+fn operation(summary: &str, id: &str, params: Vec<Value>, responses: Value) -> Value {
+    json!({"summary": summary, "operationId": id, "parameters": params, "responses": responses})
 }
 
-/// The OpenAPI document; `base` becomes the server URL.
+/// An operation answering 200 with one media type, and the errors listed.
+fn plain(
+    summary: &str,
+    id: &str,
+    params: Vec<Value>,
+    (description, media, schema): (&str, &str, Value),
+    errors: &[&str],
+) -> Value {
+    operation(
+        summary,
+        id,
+        params,
+        with_errors(ok(description, media, schema), errors),
+    )
+}
+
+/// An operation for token holders: a write (or a read of the review queue).
+fn secured(
+    summary: &str,
+    id: &str,
+    params: Vec<Value>,
+    body: Option<(&str, Value)>,
+    ok_code: &str,
+    ok: Value,
+) -> Value {
+    const WRITE_CODES: &[&str] = &[
+        "400", "401", "403", "404", "409", "412", "413", "415", "422", "503",
+    ];
+    let mut op = json!({
+        "summary": summary,
+        "operationId": id,
+        "parameters": params,
+        "security": [{"bearer": []}],
+    });
+    if let Some((media, schema)) = body {
+        op["requestBody"] = json!({"required": true, "content": {media: {"schema": schema}}});
+    }
+    let mut m = Map::new();
+    m.insert(ok_code.into(), ok);
+    op["responses"] = with_errors(m, WRITE_CODES);
+    op
+}
+
+/// A feature answered by a write.
+fn feature_out(description: &str) -> Value {
+    json!({"description": description, "headers": {"ETag": {"schema": {"type": "string"}}},
+           "content": {"application/geo+json": {"schema": schema_ref("Feature")}}})
+}
+
 /// The filter parameters tiles and TileJSON take: the items' filters but the box, each a
 /// component named as [`FilterArgs::NAMES`] spells it.
 fn tile_filters() -> Vec<Value> {
@@ -80,293 +132,301 @@ fn tile_filters() -> Vec<Value> {
         .collect()
 }
 
-pub fn document(base: &str, styles: Vec<&str>) -> Value {
-    let mut paths = Map::new();
-    paths.insert(
-        "/".into(),
-        get(
-            "Landing page (JSON); browsers asking for HTML get the map",
-            "getLandingPage",
-            vec![r("f")],
-            with_errors(
-                {
-                    let mut m = ok(
-                        "Links to the API's resources",
-                        "application/json",
-                        schema_ref("LandingPage"),
-                    );
-                    m.get_mut("200").unwrap()["content"]["text/html"] =
-                        json!({"schema": {"type": "string"}});
-                    m
-                },
-                &["400"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/conformance".into(),
-        get(
-            "Conformance classes",
-            "getConformance",
-            vec![r("f")],
-            with_errors(
-                ok(
-                    "The classes implemented",
-                    "application/json",
-                    schema_ref("Conformance"),
-                ),
-                &["400"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/api".into(),
-        get(
-            "This API definition",
-            "getApi",
-            vec![r("f")],
-            with_errors(
-                ok(
-                    "OpenAPI 3.0",
-                    "application/vnd.oai.openapi+json;version=3.0",
-                    json!({"type": "object"}),
-                ),
-                &["400"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/api.html".into(),
-        get(
-            "This API definition as a web page",
-            "getApiHtml",
-            vec![r("f")],
-            with_errors(ok("HTML", "text/html", json!({"type": "string"})), &["400"]),
-        ),
-    );
-    paths.insert(
-        "/collections".into(),
-        get(
-            "The collections",
-            "getCollections",
-            vec![r("f")],
-            with_errors(
-                ok(
-                    "The incidents collection",
-                    "application/json",
-                    schema_ref("Collections"),
-                ),
-                &["400"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/collections/{collectionId}".into(),
-        get(
-            "A collection, with its extent computed from the data",
-            "describeCollection",
-            vec![r("collectionId"), r("f")],
-            with_errors(
-                ok(
-                    "The collection",
-                    "application/json",
-                    schema_ref("Collection"),
-                ),
-                &["400", "404"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/collections/{collectionId}/queryables".into(),
-        get(
-            "Properties incidents can be filtered by (JSON Schema)",
-            "getQueryables",
-            vec![r("collectionId"), r("f")],
-            with_errors(
-                ok(
-                    "A JSON Schema",
-                    "application/schema+json",
-                    json!({"type": "object"}),
-                ),
-                &["400", "404"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/collections/{collectionId}/sortables".into(),
-        get(
-            "Properties incidents can be sorted by with sortby (JSON Schema)",
-            "getSortables",
-            vec![r("collectionId"), r("f")],
-            with_errors(
-                ok(
-                    "A JSON Schema",
-                    "application/schema+json",
-                    json!({"type": "object"}),
-                ),
-                &["400", "404"],
-            ),
-        ),
-    );
-    // The area collections: read-only, their own parameters. Before the incidents' paths, so
-    // a client matching a URL to the first path that fits finds these.
-    for (area, _, title, _) in super::areas::COLLECTIONS {
-        paths.insert(
-            format!("/collections/{area}"),
-            get(
-                &format!("{title}: the collection"),
-                &format!("describe_{area}"),
-                vec![r("f")],
-                with_errors(
-                    ok(
-                        "The collection",
-                        "application/json",
-                        schema_ref("Collection"),
-                    ),
-                    &["400"],
-                ),
-            ),
-        );
-        paths.insert(
-            format!("/collections/{area}/items"),
-            get(
-                &format!("{title} with their outlines and names, paged"),
-                &format!("get_{area}"),
-                declared(super::areas::ITEMS),
-                with_errors(
-                    {
-                        let mut m = ok(
-                            "A page of areas",
-                            "application/geo+json",
-                            schema_ref("AreaCollection"),
-                        );
-                        m.get_mut("200").unwrap()["headers"] =
-                            json!({"ETag": {"schema": {"type": "string"}}});
-                        m
-                    },
-                    &["304", "400"],
-                ),
-            ),
-        );
-        paths.insert(
-            format!("/collections/{area}/items/{{areaId}}"),
-            get(
-                &format!("One of the {}", title.to_lowercase()),
-                &format!("get_{area}_one"),
-                vec![param(
-                    "areaId",
-                    "path",
-                    true,
-                    "The gazetteer id of the area.",
-                    json!({"type": "string"}),
-                )]
-                .into_iter()
-                .chain(declared(super::areas::ONE))
-                .collect(),
-                with_errors(
-                    ok(
-                        "The area",
-                        "application/geo+json",
-                        schema_ref("AreaFeature"),
-                    ),
-                    &["400", "404"],
-                ),
-            ),
-        );
-    }
-    let item_params = vec![r("collectionId")]
+/// The filters items and aggregates take, after the collection.
+fn collection_and_filters() -> Vec<Value> {
+    vec![r("collectionId")]
         .into_iter()
         .chain(FilterArgs::NAMES.iter().map(|n| r(n)))
-        .chain(declared(super::items::ITEMS))
-        .collect::<Vec<_>>();
-    paths.insert(
-        "/collections/{collectionId}/items".into(),
-        get(
-            "Incidents, filtered and paged",
-            "getFeatures",
-            item_params,
-            with_errors(
-                {
-                    let mut m = ok(
-                        "A page of incidents; next/prev links keep every filter",
-                        "application/geo+json",
-                        schema_ref("FeatureCollection"),
-                    );
-                    m.get_mut("200").unwrap()["content"]["text/csv"] =
-                        json!({"schema": {"type": "string"}});
-                    m.get_mut("200").unwrap()["headers"] =
-                        json!({"ETag": {"schema": {"type": "string"}}});
-                    m
-                },
-                &["304", "400", "401", "404", "406"],
-            ),
+        .collect()
+}
+
+fn binary() -> Value {
+    json!({"type": "string", "format": "binary"})
+}
+
+// ---- the service's description
+
+pub(super) fn get_landing_page() -> Value {
+    operation(
+        "Landing page (JSON); browsers asking for HTML get the map",
+        "getLandingPage",
+        vec![r("f")],
+        with_errors(
+            {
+                let mut m = ok(
+                    "Links to the API's resources",
+                    "application/json",
+                    schema_ref("LandingPage"),
+                );
+                m.get_mut("200").unwrap()["content"]["text/html"] =
+                    json!({"schema": {"type": "string"}});
+                m
+            },
+            &["400"],
         ),
-    );
-    let aggregate_params = vec![r("collectionId")]
+    )
+}
+
+pub(super) fn get_conformance() -> Value {
+    plain(
+        "Conformance classes",
+        "getConformance",
+        vec![r("f")],
+        (
+            "The classes implemented",
+            "application/json",
+            schema_ref("Conformance"),
+        ),
+        &["400"],
+    )
+}
+
+pub(super) fn get_api() -> Value {
+    plain(
+        "This API definition",
+        "getApi",
+        vec![r("f")],
+        (
+            "OpenAPI 3.0",
+            "application/vnd.oai.openapi+json;version=3.0",
+            json!({"type": "object"}),
+        ),
+        &["400"],
+    )
+}
+
+pub(super) fn get_api_html() -> Value {
+    plain(
+        "This API definition as a web page",
+        "getApiHtml",
+        vec![r("f")],
+        ("HTML", "text/html", json!({"type": "string"})),
+        &["400"],
+    )
+}
+
+pub(super) fn get_collections() -> Value {
+    plain(
+        "The collections",
+        "getCollections",
+        vec![r("f")],
+        (
+            "The incidents collection",
+            "application/json",
+            schema_ref("Collections"),
+        ),
+        &["400"],
+    )
+}
+
+pub(super) fn describe_collection() -> Value {
+    plain(
+        "A collection, with its extent computed from the data",
+        "describeCollection",
+        vec![r("collectionId"), r("f")],
+        (
+            "The collection",
+            "application/json",
+            schema_ref("Collection"),
+        ),
+        &["400", "404"],
+    )
+}
+
+pub(super) fn get_queryables() -> Value {
+    plain(
+        "Properties incidents can be filtered by (JSON Schema)",
+        "getQueryables",
+        vec![r("collectionId"), r("f")],
+        (
+            "A JSON Schema",
+            "application/schema+json",
+            json!({"type": "object"}),
+        ),
+        &["400", "404"],
+    )
+}
+
+pub(super) fn get_sortables() -> Value {
+    plain(
+        "Properties incidents can be sorted by with sortby (JSON Schema)",
+        "getSortables",
+        vec![r("collectionId"), r("f")],
+        (
+            "A JSON Schema",
+            "application/schema+json",
+            json!({"type": "object"}),
+        ),
+        &["400", "404"],
+    )
+}
+
+// ---- the area collections: read-only, their own parameters
+
+pub(super) fn describe_areas(area: &str, title: &str) -> Value {
+    plain(
+        &format!("{title}: the collection"),
+        &format!("describe_{area}"),
+        vec![r("f")],
+        (
+            "The collection",
+            "application/json",
+            schema_ref("Collection"),
+        ),
+        &["400"],
+    )
+}
+
+pub(super) fn get_areas(area: &str, title: &str) -> Value {
+    operation(
+        &format!("{title} with their outlines and names, paged"),
+        &format!("get_{area}"),
+        declared(super::areas::ITEMS),
+        with_errors(
+            {
+                let mut m = ok(
+                    "A page of areas",
+                    "application/geo+json",
+                    schema_ref("AreaCollection"),
+                );
+                m.get_mut("200").unwrap()["headers"] =
+                    json!({"ETag": {"schema": {"type": "string"}}});
+                m
+            },
+            &["304", "400"],
+        ),
+    )
+}
+
+pub(super) fn get_area(area: &str, title: &str) -> Value {
+    plain(
+        &format!("One of the {}", title.to_lowercase()),
+        &format!("get_{area}_one"),
+        vec![param(
+            "areaId",
+            "path",
+            true,
+            "The gazetteer id of the area.",
+            json!({"type": "string"}),
+        )]
         .into_iter()
-        .chain(FilterArgs::NAMES.iter().map(|n| r(n)))
-        .chain(declared(super::aggregate::AGGREGATE))
-        .collect::<Vec<_>>();
-    paths.insert(
-        "/collections/{collectionId}/aggregate".into(),
-        get(
-            "Counts of the incidents a filter matches, by region, country, category and period; the events add up to the items' numberMatched",
-            "getAggregate",
-            aggregate_params,
-            with_errors(
-                {
-                    let mut m = ok(
-                        "The groups, periods in order, most events first within each",
-                        "application/json",
-                        json!({
-                            "type": "object", "required": ["groupby", "numberMatched", "groups"],
-                            "properties": {
-                                "groupby": {"type": "array", "items": {"type": "string"}},
-                                "numberMatched": {"type": "integer", "minimum": 0},
-                                "groups": {"type": "array", "items": {"type": "object", "required": ["events", "fatalities", "injured", "arrested"]}},
-                            },
-                        }),
-                    );
-                    m.get_mut("200").unwrap()["content"]["text/csv"] =
-                        json!({"schema": {"type": "string"}});
-                    m.get_mut("200").unwrap()["headers"] =
-                        json!({"ETag": {"schema": {"type": "string"}}});
-                    m
-                },
-                &["304", "400", "404", "406"],
-            ),
+        .chain(declared(super::areas::ONE))
+        .collect(),
+        (
+            "The area",
+            "application/geo+json",
+            schema_ref("AreaFeature"),
         ),
-    );
-    let write_codes: &[&str] = &[
-        "400", "401", "403", "404", "409", "412", "413", "415", "422", "503",
-    ];
-    let secured = |summary: &str,
-                   id: &str,
-                   params: Vec<Value>,
-                   body: Option<(&str, Value)>,
-                   ok_code: &str,
-                   ok: Value| {
-        let mut op = json!({
-            "summary": summary,
-            "operationId": id,
-            "parameters": params,
-            "security": [{"bearer": []}],
-        });
-        if let Some((media, schema)) = body {
-            op["requestBody"] = json!({"required": true, "content": {media: {"schema": schema}}});
-        }
-        let mut m = Map::new();
-        m.insert(ok_code.into(), ok);
-        op["responses"] = with_errors(m, write_codes);
-        op
-    };
-    let feature_out = |d: &str| {
-        json!({"description": d, "headers": {"ETag": {"schema": {"type": "string"}}},
-               "content": {"application/geo+json": {"schema": schema_ref("Feature")}}})
-    };
-    paths
-        .get_mut("/collections/{collectionId}/items")
-        .expect("inserted above")["post"] = secured(
+        &["400", "404"],
+    )
+}
+
+// ---- incidents: reads
+
+pub(super) fn get_features() -> Value {
+    operation(
+        "Incidents, filtered and paged",
+        "getFeatures",
+        collection_and_filters()
+            .into_iter()
+            .chain(declared(super::items::ITEMS))
+            .collect(),
+        with_errors(
+            {
+                let mut m = ok(
+                    "A page of incidents; next/prev links keep every filter",
+                    "application/geo+json",
+                    schema_ref("FeatureCollection"),
+                );
+                m.get_mut("200").unwrap()["content"]["text/csv"] =
+                    json!({"schema": {"type": "string"}});
+                m.get_mut("200").unwrap()["headers"] =
+                    json!({"ETag": {"schema": {"type": "string"}}});
+                m
+            },
+            &["304", "400", "401", "404", "406"],
+        ),
+    )
+}
+
+pub(super) fn get_feature() -> Value {
+    operation(
+        "One incident",
+        "getFeature",
+        [
+            vec![r("collectionId"), r("featureId")],
+            declared(super::items::ONE),
+        ]
+        .concat(),
+        with_errors(
+            {
+                let mut m = ok(
+                    "The incident",
+                    "application/geo+json",
+                    schema_ref("Feature"),
+                );
+                m.get_mut("200").unwrap()["headers"] = json!({
+                    "ETag": {"schema": {"type": "string"}},
+                    "Content-Crs": {"description": "The CRS of the geometry, as <URI>", "schema": {"type": "string"}},
+                });
+                m
+            },
+            &["304", "400", "404"],
+        ),
+    )
+}
+
+pub(super) fn get_feature_history() -> Value {
+    plain(
+        "Every change of an incident, with who made it, when, and the incident before and after",
+        "getFeatureHistory",
+        vec![r("collectionId"), r("featureId")],
+        (
+            "The history, oldest first",
+            "application/json",
+            json!({"type": "object", "required": ["id", "changes"]}),
+        ),
+        &["400", "404", "503"],
+    )
+}
+
+pub(super) fn get_aggregate() -> Value {
+    operation(
+        "Counts of the incidents a filter matches, by region, country, category and period; the events add up to the items' numberMatched",
+        "getAggregate",
+        collection_and_filters()
+            .into_iter()
+            .chain(declared(super::aggregate::AGGREGATE))
+            .collect(),
+        with_errors(
+            {
+                let mut m = ok(
+                    "The groups, periods in order, most events first within each",
+                    "application/json",
+                    json!({
+                        "type": "object", "required": ["groupby", "numberMatched", "groups"],
+                        "properties": {
+                            "groupby": {"type": "array", "items": {"type": "string"}},
+                            "numberMatched": {"type": "integer", "minimum": 0},
+                            "groups": {"type": "array", "items": {"type": "object", "required": ["events", "fatalities", "injured", "arrested"]}},
+                        },
+                    }),
+                );
+                m.get_mut("200").unwrap()["content"]["text/csv"] =
+                    json!({"schema": {"type": "string"}});
+                m.get_mut("200").unwrap()["headers"] =
+                    json!({"ETag": {"schema": {"type": "string"}}});
+                m
+            },
+            &["304", "400", "404", "406"],
+        ),
+    )
+}
+
+// ---- incidents: writes (Part 4), for token holders
+
+pub(super) fn create_feature() -> Value {
+    secured(
         "Create an incident (Part 4); without a geometry, properties.place is geocoded",
         "createFeature",
         vec![r("collectionId")],
@@ -374,27 +434,71 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         "201",
         json!({"description": "Created; Location names it", "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
                "content": {"application/geo+json": {"schema": schema_ref("Feature")}}}),
-    );
-    paths.insert(
-        "/collections/{collectionId}/items/{featureId}/history".into(),
-        get(
-            "Every change of an incident, with who made it, when, and the incident before and after",
-            "getFeatureHistory",
-            vec![r("collectionId"), r("featureId")],
-            with_errors(ok("The history, oldest first", "application/json", json!({"type": "object", "required": ["id", "changes"]})), &["400", "404", "503"]),
-        ),
-    );
-    paths.insert(
-        "/collections/{collectionId}/items/{featureId}/restore".into(),
-        json!({"post": secured(
-            "Restore an incident as it was after a change (default: its last state before deletion)",
-            "restoreFeature",
-            [vec![r("collectionId"), r("featureId"), r("ifMatch")], declared(super::edit::RESTORE)].concat(),
-            None,
-            "200",
-            feature_out("Restored"),
-        )}),
-    );
+    )
+}
+
+pub(super) fn replace_feature() -> Value {
+    secured(
+        "Replace an incident (Part 4); If-Match makes it conditional",
+        "replaceFeature",
+        vec![r("collectionId"), r("featureId"), r("ifMatch")],
+        Some(("application/geo+json", schema_ref("FeatureInput"))),
+        "200",
+        feature_out("Replaced"),
+    )
+}
+
+pub(super) fn update_feature() -> Value {
+    secured(
+        "Update an incident with a JSON merge patch (RFC 7396); a new place is geocoded",
+        "updateFeature",
+        vec![r("collectionId"), r("featureId"), r("ifMatch")],
+        Some(("application/merge-patch+json", json!({"type": "object"}))),
+        "200",
+        feature_out("Updated"),
+    )
+}
+
+pub(super) fn delete_feature() -> Value {
+    secured(
+        "Delete an incident (its history keeps it, and it can be restored)",
+        "deleteFeature",
+        vec![r("collectionId"), r("featureId"), r("ifMatch")],
+        None,
+        "204",
+        json!({"description": "Deleted"}),
+    )
+}
+
+pub(super) fn restore_feature() -> Value {
+    secured(
+        "Restore an incident as it was after a change (default: its last state before deletion)",
+        "restoreFeature",
+        [
+            vec![r("collectionId"), r("featureId"), r("ifMatch")],
+            declared(super::edit::RESTORE),
+        ]
+        .concat(),
+        None,
+        "200",
+        feature_out("Restored"),
+    )
+}
+
+/// A bulk import's job, as `/jobs/{jobId}` shows it and a slow import's 202 carries it.
+fn job() -> Value {
+    json!({"type": "object", "required": ["id", "kind", "status", "phase", "created"],
+    "properties": {
+        "id": {"type": "string"}, "kind": {"type": "string", "enum": ["import"]},
+        "status": {"type": "string", "enum": ["running", "successful", "failed"]},
+        "phase": {"type": "string", "enum": ["parsing", "writing", "done"]},
+        "rows": {"type": "integer"}, "resolved": {"type": "integer"},
+        "created": {"type": "string", "format": "date-time"}, "finished": {"type": "string", "format": "date-time"},
+        "result_status": {"type": "integer"}, "result": {"type": "object"},
+    }})
+}
+
+pub(super) fn import_features() -> Value {
     let import_report = json!({"type": "object", "required": ["unchanged", "rejected", "written", "dry_run"],
     "properties": {
         "added": {"type": "integer", "description": "Written: new incidents"},
@@ -405,16 +509,7 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
         "rejected": {"type": "array", "description": "The first 1000 bad rows", "items": {"type": "object", "properties": {"row": {"type": "string"}, "reason": {"type": "string"}}}},
         "rejected_total": {"type": "integer", "description": "All bad rows"},
     }});
-    let job = json!({"type": "object", "required": ["id", "kind", "status", "phase", "created"],
-    "properties": {
-        "id": {"type": "string"}, "kind": {"type": "string", "enum": ["import"]},
-        "status": {"type": "string", "enum": ["running", "successful", "failed"]},
-        "phase": {"type": "string", "enum": ["parsing", "writing", "done"]},
-        "rows": {"type": "integer"}, "resolved": {"type": "integer"},
-        "created": {"type": "string", "format": "date-time"}, "finished": {"type": "string", "format": "date-time"},
-        "result_status": {"type": "integer"}, "result": {"type": "object"},
-    }});
-    let mut import_op = secured(
+    let mut op = secured(
         "Bulk import: a GeoJSON FeatureCollection or a CSV (ours or ACLED); all or nothing unless skip_invalid. Runs as a job: the answer is its result if it ends within the request time limit, else 202 with the job's URL",
         "importFeatures",
         [vec![r("collectionId")], declared(super::import::IMPORT), vec![
@@ -428,339 +523,287 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             import_report.clone(),
         ),
     );
-    import_op["responses"]["202"] = json!({"description": "Still running: poll the job at Location",
+    op["responses"]["202"] = json!({"description": "Still running: poll the job at Location",
         "headers": {"Location": {"schema": {"type": "string"}}},
-        "content": {"application/json": {"schema": job.clone()}}});
-    import_op["responses"]["408"] =
-        error("The upload did not arrive within the request time limit");
-    import_op["responses"]["422"] = content(
+        "content": {"application/json": {"schema": job()}}});
+    op["responses"]["408"] = error("The upload did not arrive within the request time limit");
+    op["responses"]["422"] = content(
         "Bad rows stopped the import; nothing was written",
         "application/json",
         import_report,
     );
-    paths.insert(
-        "/collections/{collectionId}/import".into(),
-        json!({"post": import_op}),
-    );
-    paths.insert(
-        "/jobs/{jobId}".into(),
-        json!({"get": {
-            "summary": "A bulk import's progress and, once it ends, its result",
-            "operationId": "getJob",
-            "parameters": [{"name": "jobId", "in": "path", "required": true, "schema": {"type": "string"}}],
-            "security": [{"bearer": []}],
-            "responses": with_errors(ok("The job", "application/json", job), &["401", "403", "404"]),
-        }}),
-    );
-    paths.insert(
-        "/collections/{collectionId}/items/{featureId}".into(),
-        get(
-            "One incident",
-            "getFeature",
-            [
-                vec![r("collectionId"), r("featureId")],
-                declared(super::items::ONE),
-            ]
-            .concat(),
-            with_errors(
-                {
-                    let mut m = ok(
-                        "The incident",
-                        "application/geo+json",
-                        schema_ref("Feature"),
-                    );
-                    m.get_mut("200").unwrap()["headers"] = json!({
-                        "ETag": {"schema": {"type": "string"}},
-                        "Content-Crs": {"description": "The CRS of the geometry, as <URI>", "schema": {"type": "string"}},
-                    });
-                    m
-                },
-                &["304", "400", "404"],
-            ),
+    op
+}
+
+pub(super) fn get_job() -> Value {
+    json!({
+        "summary": "A bulk import's progress and, once it ends, its result",
+        "operationId": "getJob",
+        "parameters": [{"name": "jobId", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "security": [{"bearer": []}],
+        "responses": with_errors(ok("The job", "application/json", job()), &["401", "403", "404"]),
+    })
+}
+
+// ---- OGC API - Tiles: the vector tileset, the heat map as a map tileset, the tile matrix
+// sets, and the MapLibre style over them (issue #16)
+
+/// A tile's path parameters and the filters it takes.
+fn tile_path(what: &str) -> Vec<Value> {
+    vec![
+        r("collectionId"),
+        r("tileMatrixSetId"),
+        param(
+            "tileMatrix",
+            "path",
+            true,
+            &format!("Zoom level, 0 to 22 ({what})."),
+            json!({"type": "integer", "minimum": 0, "maximum": 22}),
         ),
-    );
-    {
-        let item = paths
-            .get_mut("/collections/{collectionId}/items/{featureId}")
-            .expect("inserted above");
-        item["put"] = secured(
-            "Replace an incident (Part 4); If-Match makes it conditional",
-            "replaceFeature",
-            vec![r("collectionId"), r("featureId"), r("ifMatch")],
-            Some(("application/geo+json", schema_ref("FeatureInput"))),
-            "200",
-            feature_out("Replaced"),
-        );
-        item["patch"] = secured(
-            "Update an incident with a JSON merge patch (RFC 7396); a new place is geocoded",
-            "updateFeature",
-            vec![r("collectionId"), r("featureId"), r("ifMatch")],
-            Some(("application/merge-patch+json", json!({"type": "object"}))),
-            "200",
-            feature_out("Updated"),
-        );
-        item["delete"] = secured(
-            "Delete an incident (its history keeps it, and it can be restored)",
-            "deleteFeature",
-            vec![r("collectionId"), r("featureId"), r("ifMatch")],
-            None,
-            "204",
-            json!({"description": "Deleted"}),
-        );
-    }
-    // OGC API - Tiles: the vector tileset, the heat map as a map tileset, the tile matrix
-    // sets, and the MapLibre style over them (issue #16).
-    let tile_path = |what: &str| {
+        param(
+            "tileRow",
+            "path",
+            true,
+            "Row (y), 0 to 2^tileMatrix - 1 (beyond: 404).",
+            json!({"type": "integer", "minimum": 0}),
+        ),
+        param(
+            "tileCol",
+            "path",
+            true,
+            "Column (x), 0 to 2^tileMatrix - 1 (beyond: 404).",
+            json!({"type": "integer", "minimum": 0}),
+        ),
+    ]
+    .into_iter()
+    .chain(tile_filters())
+    .chain(declared(super::tiles::TILE))
+    .collect()
+}
+
+fn tileset() -> Value {
+    json!({"type": "object", "required": ["dataType", "links"]})
+}
+
+fn tilesets() -> Value {
+    json!({"type": "object", "required": ["tilesets"]})
+}
+
+/// The collection and tile matrix set of a tileset's paths, and the filters.
+fn tileset_params() -> Vec<Value> {
+    [
+        vec![r("collectionId"), r("tileMatrixSetId")],
+        tile_filters(),
+    ]
+    .concat()
+}
+
+pub(super) fn get_vector_tilesets() -> Value {
+    plain(
+        "The vector tilesets of the collection",
+        "getVectorTilesets",
+        [vec![r("collectionId")], tile_filters()].concat(),
+        ("OK", "application/json", tilesets()),
+        &["400", "404"],
+    )
+}
+
+pub(super) fn get_vector_tileset() -> Value {
+    plain(
+        "The vector tileset: its layers, fields and tile URL template",
+        "getVectorTileset",
+        tileset_params(),
+        ("OK", "application/json", tileset()),
+        &["400", "404"],
+    )
+}
+
+pub(super) fn get_vector_tilejson() -> Value {
+    plain(
+        "TileJSON 3.0.0 of the vector tiles, with vector_layers (tile URLs carry the data version and the filters)",
+        "getVectorTileJson",
+        tileset_params(),
+        ("OK", "application/json", schema_ref("TileJson")),
+        &["304", "400", "404"],
+    )
+}
+
+pub(super) fn get_vector_tile() -> Value {
+    plain(
+        "A vector tile (MVT): layer incidents (a point per incident alone in its cell) and layer clusters (count, per-category counts, sums, expansion_zoom); gzip when accepted; empty body when empty",
+        "getVectorTile",
+        tile_path("beyond 16: empty, clients overzoom"),
+        ("OK", "application/vnd.mapbox-vector-tile", binary()),
+        &["304", "400", "404", "503"],
+    )
+}
+
+pub(super) fn get_map_tilesets() -> Value {
+    plain(
+        "The map tilesets of the collection (the heat map)",
+        "getMapTilesets",
+        [vec![r("collectionId")], tile_filters()].concat(),
+        ("OK", "application/json", tilesets()),
+        &["400", "404"],
+    )
+}
+
+pub(super) fn get_map_tileset() -> Value {
+    plain(
+        "The heat map tileset",
+        "getMapTileset",
+        tileset_params(),
+        ("OK", "application/json", tileset()),
+        &["400", "404"],
+    )
+}
+
+pub(super) fn get_map_tile() -> Value {
+    plain(
+        "A heat-map tile (PNG) of the first style",
+        "getMapTile",
+        tile_path("as the heat style allows"),
+        ("OK", "image/png", binary()),
+        &["304", "400", "404", "503"],
+    )
+}
+
+pub(super) fn get_tile_matrix_sets() -> Value {
+    plain(
+        "The tile matrix sets (WebMercatorQuad)",
+        "getTileMatrixSets",
+        vec![r("f")],
+        (
+            "OK",
+            "application/json",
+            json!({"type": "object", "required": ["tileMatrixSets"]}),
+        ),
+        &["400"],
+    )
+}
+
+pub(super) fn get_tile_matrix_set() -> Value {
+    plain(
+        "A tile matrix set (OGC 2D Tile Matrix Set 2.0 JSON)",
+        "getTileMatrixSet",
+        vec![r("tileMatrixSetId"), r("f")],
+        (
+            "OK",
+            "application/json",
+            json!({"type": "object", "required": ["id", "crs", "tileMatrices"]}),
+        ),
+        &["400", "404"],
+    )
+}
+
+pub(super) fn get_style() -> Value {
+    plain(
+        "A MapLibre style: the heat map under the clusters and incidents (filters are carried into its sources)",
+        "getStyle",
+        tile_filters(),
+        (
+            "OK",
+            "application/json",
+            json!({"type": "object", "required": ["version", "sources", "layers"]}),
+        ),
+        &["304", "400"],
+    )
+}
+
+// ---- heat-map tiles for XYZ clients
+
+pub(super) fn get_styles() -> Value {
+    plain(
+        "The heat-map styles",
+        "getStyles",
+        vec![],
+        (
+            "Styles with their TileJSON and legend links",
+            "application/json",
+            json!({"type": "object", "required": ["styles"]}),
+        ),
+        &[],
+    )
+}
+
+pub(super) fn get_tilejson() -> Value {
+    plain(
+        "TileJSON 3.0.0 of a heat style (tile URLs carry the data version)",
+        "getTileJson",
+        [vec![r("style")], tile_filters()].concat(),
+        ("TileJSON", "application/json", schema_ref("TileJson")),
+        &["304", "400", "404"],
+    )
+}
+
+pub(super) fn get_legend() -> Value {
+    plain(
+        "What each colour of a style stands for at a zoom",
+        "getLegend",
+        [vec![r("style")], declared(super::tiles::LEGEND)].concat(),
+        (
+            "Legend",
+            "application/json",
+            json!({"type": "object", "required": ["stops", "max"]}),
+        ),
+        &["400", "404"],
+    )
+}
+
+pub(super) fn get_legend_image() -> Value {
+    plain(
+        "A style's colour ramp as an image",
+        "getLegendImage",
+        vec![r("style")],
+        ("PNG", "image/png", binary()),
+        &["400", "404"],
+    )
+}
+
+pub(super) fn get_tile() -> Value {
+    plain(
+        "A heat-map tile (XYZ): y is the row followed by .png, or @2x.png for 512 px",
+        "getTile",
         vec![
-            r("collectionId"),
-            r("tileMatrixSetId"),
+            r("style"),
             param(
-                "tileMatrix",
+                "z",
                 "path",
                 true,
-                &format!("Zoom level, 0 to 22 ({what})."),
+                "Zoom level, 0 to 22.",
                 json!({"type": "integer", "minimum": 0, "maximum": 22}),
             ),
             param(
-                "tileRow",
+                "x",
                 "path",
                 true,
-                "Row (y), 0 to 2^tileMatrix - 1 (beyond: 404).",
+                "Column, 0 to 2^z - 1 (beyond: 404).",
                 json!({"type": "integer", "minimum": 0}),
             ),
             param(
-                "tileCol",
+                "y",
                 "path",
                 true,
-                "Column (x), 0 to 2^tileMatrix - 1 (beyond: 404).",
-                json!({"type": "integer", "minimum": 0}),
+                "Row, 0 to 2^z - 1 (beyond: 404), then .png or @2x.png.",
+                json!({"type": "string", "pattern": "^[0-9]+(@2x)?\\.png$"}),
             ),
         ]
         .into_iter()
         .chain(tile_filters())
         .chain(declared(super::tiles::TILE))
-        .collect::<Vec<_>>()
-    };
-    let binary = json!({"type": "string", "format": "binary"});
-    let tileset = json!({"type": "object", "required": ["dataType", "links"]});
-    let tilesets = json!({"type": "object", "required": ["tilesets"]});
-    for (path, summary, id, params, media, schema, errors) in [
+        .collect(),
         (
-            "/collections/{collectionId}/tiles",
-            "The vector tilesets of the collection",
-            "getVectorTilesets",
-            [vec![r("collectionId")], tile_filters()].concat(),
-            "application/json",
-            tilesets.clone(),
-            &["400", "404"][..],
-        ),
-        (
-            "/collections/{collectionId}/tiles/{tileMatrixSetId}",
-            "The vector tileset: its layers, fields and tile URL template",
-            "getVectorTileset",
-            [
-                vec![r("collectionId"), r("tileMatrixSetId")],
-                tile_filters(),
-            ]
-            .concat(),
-            "application/json",
-            tileset.clone(),
-            &["400", "404"][..],
-        ),
-        (
-            "/collections/{collectionId}/tiles/{tileMatrixSetId}/tilejson.json",
-            "TileJSON 3.0.0 of the vector tiles, with vector_layers (tile URLs carry the data version and the filters)",
-            "getVectorTileJson",
-            [
-                vec![r("collectionId"), r("tileMatrixSetId")],
-                tile_filters(),
-            ]
-            .concat(),
-            "application/json",
-            schema_ref("TileJson"),
-            &["304", "400", "404"][..],
-        ),
-        (
-            "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
-            "A vector tile (MVT): layer incidents (a point per incident alone in its cell) and layer clusters (count, per-category counts, sums, expansion_zoom); gzip when accepted; empty body when empty",
-            "getVectorTile",
-            tile_path("beyond 16: empty, clients overzoom"),
-            "application/vnd.mapbox-vector-tile",
-            binary.clone(),
-            &["304", "400", "404", "503"][..],
-        ),
-        (
-            "/collections/{collectionId}/map/tiles",
-            "The map tilesets of the collection (the heat map)",
-            "getMapTilesets",
-            [vec![r("collectionId")], tile_filters()].concat(),
-            "application/json",
-            tilesets,
-            &["400", "404"][..],
-        ),
-        (
-            "/collections/{collectionId}/map/tiles/{tileMatrixSetId}",
-            "The heat map tileset",
-            "getMapTileset",
-            [
-                vec![r("collectionId"), r("tileMatrixSetId")],
-                tile_filters(),
-            ]
-            .concat(),
-            "application/json",
-            tileset,
-            &["400", "404"][..],
-        ),
-        (
-            "/collections/{collectionId}/map/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
-            "A heat-map tile (PNG) of the first style",
-            "getMapTile",
-            tile_path("as the heat style allows"),
+            "The tile; transparent where nothing happened",
             "image/png",
-            binary.clone(),
-            &["304", "400", "404", "503"][..],
+            binary(),
         ),
-        (
-            "/tileMatrixSets",
-            "The tile matrix sets (WebMercatorQuad)",
-            "getTileMatrixSets",
-            vec![r("f")],
-            "application/json",
-            json!({"type": "object", "required": ["tileMatrixSets"]}),
-            &["400"][..],
-        ),
-        (
-            "/tileMatrixSets/{tileMatrixSetId}",
-            "A tile matrix set (OGC 2D Tile Matrix Set 2.0 JSON)",
-            "getTileMatrixSet",
-            vec![r("tileMatrixSetId"), r("f")],
-            "application/json",
-            json!({"type": "object", "required": ["id", "crs", "tileMatrices"]}),
-            &["400", "404"][..],
-        ),
-        (
-            "/style.json",
-            "A MapLibre style: the heat map under the clusters and incidents (filters are carried into its sources)",
-            "getStyle",
-            tile_filters(),
-            "application/json",
-            json!({"type": "object", "required": ["version", "sources", "layers"]}),
-            &["304", "400"][..],
-        ),
-    ] {
-        paths.insert(
-            path.into(),
-            get(
-                summary,
-                id,
-                params,
-                with_errors(ok("OK", media, schema), errors),
-            ),
-        );
-    }
-    paths.insert(
-        "/tiles".into(),
-        get(
-            "The heat-map styles",
-            "getStyles",
-            vec![],
-            with_errors(
-                ok(
-                    "Styles with their TileJSON and legend links",
-                    "application/json",
-                    json!({"type": "object", "required": ["styles"]}),
-                ),
-                &[],
-            ),
-        ),
-    );
-    paths.insert(
-        "/tiles/{style}/tilejson.json".into(),
-        get(
-            "TileJSON 3.0.0 of a heat style (tile URLs carry the data version)",
-            "getTileJson",
-            [vec![r("style")], tile_filters()].concat(),
-            with_errors(
-                ok("TileJSON", "application/json", schema_ref("TileJson")),
-                &["304", "400", "404"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/tiles/{style}/legend".into(),
-        get(
-            "What each colour of a style stands for at a zoom",
-            "getLegend",
-            [vec![r("style")], declared(super::tiles::LEGEND)].concat(),
-            with_errors(
-                ok(
-                    "Legend",
-                    "application/json",
-                    json!({"type": "object", "required": ["stops", "max"]}),
-                ),
-                &["400", "404"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/tiles/{style}/legend.png".into(),
-        get(
-            "A style's colour ramp as an image",
-            "getLegendImage",
-            vec![r("style")],
-            with_errors(
-                ok(
-                    "PNG",
-                    "image/png",
-                    json!({"type": "string", "format": "binary"}),
-                ),
-                &["400", "404"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/tiles/{style}/{z}/{x}/{y}".into(),
-        get(
-            "A heat-map tile (XYZ): y is the row followed by .png, or @2x.png for 512 px",
-            "getTile",
-            vec![
-                r("style"),
-                param(
-                    "z",
-                    "path",
-                    true,
-                    "Zoom level, 0 to 22.",
-                    json!({"type": "integer", "minimum": 0, "maximum": 22}),
-                ),
-                param(
-                    "x",
-                    "path",
-                    true,
-                    "Column, 0 to 2^z - 1 (beyond: 404).",
-                    json!({"type": "integer", "minimum": 0}),
-                ),
-                param(
-                    "y",
-                    "path",
-                    true,
-                    "Row, 0 to 2^z - 1 (beyond: 404), then .png or @2x.png.",
-                    json!({"type": "string", "pattern": "^[0-9]+(@2x)?\\.png$"}),
-                ),
-            ]
-            .into_iter()
-            .chain(tile_filters())
-            .chain(declared(super::tiles::TILE))
-            .collect(),
-            with_errors(
-                ok(
-                    "The tile; transparent where nothing happened",
-                    "image/png",
-                    json!({"type": "string", "format": "binary"}),
-                ),
-                &["304", "400", "404", "503"],
-            ),
-        ),
-    );
+        &["304", "400", "404", "503"],
+    )
+}
+
+// ---- the offline base map
+
+pub(super) fn basemap_tile() -> Value {
     let tile_index = |name: &str, what: &str| {
         param(
             name,
@@ -770,167 +813,165 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             json!({"type": "string", "pattern": "^[0-9]+$"}),
         )
     };
-    paths.insert(
-        "/basemap/tiles/{z}/{x}/{y}".into(),
-        get(
-            "A vector tile (MVT) of the offline base map: land, borders, regions, place names",
-            "basemapTile",
-            vec![
-                param(
-                    "z",
-                    "path",
-                    true,
-                    "Zoom, 0 to 22 (beyond 12 the tiles hold what zoom 12's do; clients usually overzoom instead).",
-                    json!({"type": "integer", "minimum": 0, "maximum": crate::tiles::mercator::MAX_ZOOM}),
-                ),
-                tile_index("x", "Column, 0 to 2^z - 1."),
-                param(
-                    "y",
-                    "path",
-                    true,
-                    "Row, 0 to 2^z - 1, optionally followed by .mvt or .pbf.",
-                    json!({"type": "string", "pattern": "^[0-9]+(\\.mvt|\\.pbf)?$"}),
-                ),
-            ],
-            with_errors(
-                ok(
-                    "The tile (layers countries, regions, borders, places; see /basemap/tilejson.json); an empty body where there is nothing",
-                    crate::tiles::mvt::MEDIA_TYPE,
-                    json!({"type": "string", "format": "binary"}),
-                ),
-                &["304", "400", "404", "503"],
+    plain(
+        "A vector tile (MVT) of the offline base map: land, borders, regions, place names",
+        "basemapTile",
+        vec![
+            param(
+                "z",
+                "path",
+                true,
+                "Zoom, 0 to 22 (beyond 12 the tiles hold what zoom 12's do; clients usually overzoom instead).",
+                json!({"type": "integer", "minimum": 0, "maximum": crate::tiles::mercator::MAX_ZOOM}),
             ),
-        ),
-    );
-    paths.insert(
-        "/basemap/tilejson.json".into(),
-        get(
-            "TileJSON 3.0.0 of the base map's vector tiles, with their layers and fields",
-            "basemapTileJson",
-            vec![],
-            with_errors(
-                ok(
-                    "TileJSON",
-                    "application/json",
-                    json!({"type": "object", "required": ["tilejson", "tiles", "vector_layers"]}),
-                ),
-                &["304", "400"],
+            tile_index("x", "Column, 0 to 2^z - 1."),
+            param(
+                "y",
+                "path",
+                true,
+                "Row, 0 to 2^z - 1, optionally followed by .mvt or .pbf.",
+                json!({"type": "string", "pattern": "^[0-9]+(\\.mvt|\\.pbf)?$"}),
             ),
+        ],
+        (
+            "The tile (layers countries, regions, borders, places; see /basemap/tilejson.json); an empty body where there is nothing",
+            crate::tiles::mvt::MEDIA_TYPE,
+            binary(),
         ),
-    );
-    paths.insert(
-        "/basemap/style.json".into(),
-        get(
-            "A MapLibre style drawing the base map (sea, land, borders, a dot per named place; names need glyphs)",
-            "basemapStyle",
-            vec![],
-            with_errors(
-                ok("MapLibre style", "application/json", json!({"type": "object", "required": ["version", "sources", "layers"]})),
-                &["304", "400"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/basemap/labels".into(),
-        get(
-            "The offline base map's place names for a zoom and a view",
-            "basemapLabels",
-            declared(super::basemap::LABELS),
-            with_errors(
-                ok(
-                    "Countries and towns as points with `name`, `lang` (null for the main name), `kind` (country or town), `population`, `minzoom` and `anchor` (the side of the dot the name stands on: right, left, above, below; center for a country)",
-                    "application/geo+json",
-                    json!({"type": "object", "required": ["type", "features"]}),
-                ),
-                &["304", "400"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/geocode".into(),
-        get(
-            "Look a place name up, in any language or script",
-            "geocode",
-            declared(super::geocode::GEOCODE),
-            with_errors(
-                ok(
-                    "Candidates, best first",
-                    "application/json",
-                    schema_ref("GeocodeAnswer"),
-                ),
-                &["400"],
-            ),
-        ),
-    );
-    paths.insert(
-        "/geoparse".into(),
-        json!({"post": {
-            "summary": "Find the places a text mentions (offsets in code points)",
-            "operationId": "geoparse",
-            "parameters": declared(super::geocode::GEOPARSE),
-            "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string", "minLength": 1}}}},
-            "responses": with_errors(ok("Mentions", "application/json", schema_ref("Mentions")), &["400", "413", "503"]),
-        }}),
-    );
-    paths.insert(
-        "/reports".into(),
-        json!({"post": {
-            "summary": "Draft incidents from a news report into the review queue",
-            "description": "The report is stored; each event it tells of (place × day × kind) becomes a draft incident (status draft) with the evidence of every field as code-point offsets into the text, or, when it matches a published incident (same place, date ±1 day, category), a proposal to corroborate it. As text/plain, the metadata goes in query parameters of the same names as the JSON fields.",
-            "operationId": "submitReport",
-            "security": [{"bearer": []}],
-            "parameters": declared(super::reports::METADATA),
-            "requestBody": {"required": true, "content": {
-                "application/json": {"schema": schema_ref("ReportInput")},
-                "text/plain": {"schema": {"type": "string", "minLength": 1}},
-            }},
-            "responses": with_errors(
-                {
-                    let mut m = ok("Stored; Location names it", "application/json", schema_ref("Report"));
-                    let r = m.remove("200").expect("ok() answers 200");
-                    m.insert("201".into(), r);
-                    m
-                },
-                &["400", "401", "403", "413", "415", "503"],
-            ),
-        }}),
-    );
-    paths.insert(
-        "/reports/{reportId}".into(),
-        json!({"get": {
-            "summary": "A stored report: its text, what was drafted from it, and each draft as it stands now",
-            "operationId": "getReport",
-            "security": [{"bearer": []}],
-            "parameters": [param("reportId", "path", true, "The report's id (rep-…).", json!({"type": "string"}))],
-            "responses": with_errors(ok("The report", "application/json", schema_ref("Report")), &["400", "401", "403", "404"]),
-        }}),
-    );
-    paths.insert(
-        "/health".into(),
-        get(
-            "Readiness",
-            "health",
-            vec![],
-            with_errors(
-                ok(
-                    "Ready",
-                    "application/json",
-                    json!({"type": "object", "required": ["status"]}),
-                ),
-                &[],
-            ),
-        ),
-    );
-    paths.insert(
-        "/ping".into(),
-        get(
-            "Liveness: a fixed answer",
-            "ping",
-            vec![],
-            with_errors(ok("pong", "text/plain", json!({"type": "string"})), &[]),
-        ),
-    );
+        &["304", "400", "404", "503"],
+    )
+}
 
+pub(super) fn basemap_tilejson() -> Value {
+    plain(
+        "TileJSON 3.0.0 of the base map's vector tiles, with their layers and fields",
+        "basemapTileJson",
+        vec![],
+        (
+            "TileJSON",
+            "application/json",
+            json!({"type": "object", "required": ["tilejson", "tiles", "vector_layers"]}),
+        ),
+        &["304", "400"],
+    )
+}
+
+pub(super) fn basemap_style() -> Value {
+    plain(
+        "A MapLibre style drawing the base map (sea, land, borders, a dot per named place; names need glyphs)",
+        "basemapStyle",
+        vec![],
+        (
+            "MapLibre style",
+            "application/json",
+            json!({"type": "object", "required": ["version", "sources", "layers"]}),
+        ),
+        &["304", "400"],
+    )
+}
+
+pub(super) fn basemap_labels() -> Value {
+    plain(
+        "The offline base map's place names for a zoom and a view",
+        "basemapLabels",
+        declared(super::basemap::LABELS),
+        (
+            "Countries and towns as points with `name`, `lang` (null for the main name), `kind` (country or town), `population`, `minzoom` and `anchor` (the side of the dot the name stands on: right, left, above, below; center for a country)",
+            "application/geo+json",
+            json!({"type": "object", "required": ["type", "features"]}),
+        ),
+        &["304", "400"],
+    )
+}
+
+// ---- places in text
+
+pub(super) fn geocode() -> Value {
+    plain(
+        "Look a place name up, in any language or script",
+        "geocode",
+        declared(super::geocode::GEOCODE),
+        (
+            "Candidates, best first",
+            "application/json",
+            schema_ref("GeocodeAnswer"),
+        ),
+        &["400"],
+    )
+}
+
+pub(super) fn geoparse() -> Value {
+    json!({
+        "summary": "Find the places a text mentions (offsets in code points)",
+        "operationId": "geoparse",
+        "parameters": declared(super::geocode::GEOPARSE),
+        "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string", "minLength": 1}}}},
+        "responses": with_errors(ok("Mentions", "application/json", schema_ref("Mentions")), &["400", "413", "503"]),
+    })
+}
+
+pub(super) fn submit_report() -> Value {
+    json!({
+        "summary": "Draft incidents from a news report into the review queue",
+        "description": "The report is stored; each event it tells of (place × day × kind) becomes a draft incident (status draft) with the evidence of every field as code-point offsets into the text, or, when it matches a published incident (same place, date ±1 day, category), a proposal to corroborate it. As text/plain, the metadata goes in query parameters of the same names as the JSON fields.",
+        "operationId": "submitReport",
+        "security": [{"bearer": []}],
+        "parameters": declared(super::reports::METADATA),
+        "requestBody": {"required": true, "content": {
+            "application/json": {"schema": schema_ref("ReportInput")},
+            "text/plain": {"schema": {"type": "string", "minLength": 1}},
+        }},
+        "responses": with_errors(
+            {
+                let mut m = ok("Stored; Location names it", "application/json", schema_ref("Report"));
+                let r = m.remove("200").expect("ok() answers 200");
+                m.insert("201".into(), r);
+                m
+            },
+            &["400", "401", "403", "413", "415", "503"],
+        ),
+    })
+}
+
+pub(super) fn get_report() -> Value {
+    json!({
+        "summary": "A stored report: its text, what was drafted from it, and each draft as it stands now",
+        "operationId": "getReport",
+        "security": [{"bearer": []}],
+        "parameters": [param("reportId", "path", true, "The report's id (rep-…).", json!({"type": "string"}))],
+        "responses": with_errors(ok("The report", "application/json", schema_ref("Report")), &["400", "401", "403", "404"]),
+    })
+}
+
+// ---- operations
+
+pub(super) fn health() -> Value {
+    plain(
+        "Readiness",
+        "health",
+        vec![],
+        (
+            "Ready",
+            "application/json",
+            json!({"type": "object", "required": ["status"]}),
+        ),
+        &[],
+    )
+}
+
+pub(super) fn ping() -> Value {
+    plain(
+        "Liveness: a fixed answer",
+        "ping",
+        vec![],
+        ("pong", "text/plain", json!({"type": "string"})),
+        &[],
+    )
+}
+
+/// The OpenAPI document of `paths` (the route table's, [`super::routes::paths`]); `base`
+/// becomes the server URL, `styles` the heat styles a `{style}` may name.
+pub fn document(base: &str, styles: Vec<&str>, paths: Map<String, Value>) -> Value {
     // The incidents are the one collection the `{collectionId}` paths serve: written with its
     // name, so a client (or a fuzzer following links) never takes an area collection's URL
     // for one of them. The parameter stays declared for the routes' own checks.
@@ -949,7 +990,6 @@ pub fn document(base: &str, styles: Vec<&str>) -> Value {
             (path.replace("{collectionId}", super::ogc::COLLECTION), ops)
         })
         .collect();
-
     let mut doc = json!({
         "openapi": "3.0.3",
         "info": {

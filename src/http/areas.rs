@@ -2,20 +2,20 @@
 //! first-level regions with their outlines, as OGC API – Features collections (read-only),
 //! so GIS clients load the areas incidents are counted and spread in.
 
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
-use axum::routing::get;
 use geo::{MapCoords, MultiPolygon, Simplify};
 use serde_json::{Value, json};
 
+use super::api;
 use super::crs::{self, Crs};
 use super::error::ApiError;
 use super::items::tagged;
 use super::items::{F_GEOJSON, OFFSET};
-use super::ogc::{CRS84, link};
+use super::ogc::{CRS84, json_response, link, no_params};
 use super::params::{self, Param, Params, query_string};
+use super::routes::Endpoint;
 use super::{AppState, etag, not_modified};
 use crate::bbox::Bbox;
 use crate::gazetteer::{Gazetteer, Kind};
@@ -36,32 +36,37 @@ pub const COLLECTIONS: [(&str, Kind, &str, &str); 2] = [
     ),
 ];
 
-/// `GET /collections/{countries|regions}/items[/{id}]`, for the router.
-pub fn routes() -> Router<AppState> {
-    let mut r = Router::new();
-    for (id, kind, _, _) in COLLECTIONS {
-        r = r
-            .route(
-                &format!("/collections/{id}/items"),
-                get(
+/// `GET /collections/{countries|regions}[/items[/{areaId}]]`, for the route table.
+pub fn endpoints() -> Vec<Endpoint> {
+    COLLECTIONS
+        .iter()
+        .flat_map(|&(id, kind, title, _)| {
+            [
+                Endpoint::at(format!("/collections/{id}")).get(
+                    move |State(s): State<AppState>, RawQuery(q): RawQuery, h: HeaderMap| async move {
+                        no_params(q.as_deref())?;
+                        Ok::<_, ApiError>(json_response(collection(id, &s.base_url(&h))))
+                    },
+                    api::describe_areas(id, title),
+                ),
+                Endpoint::at(format!("/collections/{id}/items")).get(
                     move |State(s): State<AppState>, RawQuery(q): RawQuery, h: HeaderMap| {
                         items(s, id, kind, q, h)
                     },
+                    api::get_areas(id, title),
                 ),
-            )
-            .route(
-                &format!("/collections/{id}/items/{{area}}"),
-                get(
+                Endpoint::at(format!("/collections/{id}/items/{{areaId}}")).get(
                     move |State(s): State<AppState>,
                           Path(area): Path<String>,
                           RawQuery(q): RawQuery,
                           h: HeaderMap| async move {
                         one(s, id, kind, &area, q, h).await
                     },
+                    api::get_area(id, title),
                 ),
-            );
-    }
-    r
+            ]
+        })
+        .collect()
 }
 
 /// The kind of place a collection id names, if it names an area collection.

@@ -21,6 +21,7 @@ pub mod ogc_tiles;
 pub mod pages;
 pub mod params;
 pub mod reports;
+pub mod routes;
 pub mod tiles;
 pub mod web;
 
@@ -30,11 +31,11 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::app::App;
 use error::ApiError;
+use routes::Endpoint;
 
 /// HTTP-level settings.
 #[derive(Debug, Clone)]
@@ -184,121 +185,129 @@ fn is_host(h: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
 }
 
-/// The whole application: routes and layers.
-pub fn router(state: AppState) -> Router {
-    observe::recorder();
-    let cors = cors(&state.opts.write_origins);
-    let body_limit = DefaultBodyLimit::max(state.opts.max_body_bytes);
+/// Every endpoint of the service: its handlers, their layers, and (from [`api`]) what the
+/// OpenAPI document says of each. [`router`] serves this list and `/api` describes it.
+pub fn endpoints(state: &AppState) -> Vec<Endpoint> {
+    let body_limit = || DefaultBodyLimit::max(state.opts.max_body_bytes);
     // Every write route decides 401/403 from the headers before its body is read.
     let writers = || axum::middleware::from_fn_with_state(state.clone(), edit::writers_buffered);
     let no_query = || axum::middleware::from_fn(params::none);
-    let api = Router::new()
-        .route("/", get(ogc::landing))
-        .route("/conformance", get(ogc::conformance))
-        .route("/api", get(ogc::api))
-        .route("/api.html", get(ogc::api_html))
-        .route("/collections", get(ogc::collections))
-        .route("/collections/{collection}", get(ogc::one_collection))
-        // The area collections' items: their own static routes, read-only (other methods 405),
-        // matched before the incidents' `{collection}` routes.
-        .merge(areas::routes())
-        .route("/collections/{collection}/queryables", get(ogc::queryables))
-        .route("/collections/{collection}/sortables", get(ogc::sortables))
-        .route(
-            "/collections/{collection}/tiles",
-            get(ogc_tiles::vector_tilesets),
+    let page = "the map page's own file";
+    let mut endpoints = vec![
+        Endpoint::at("/").get(ogc::landing, api::get_landing_page()),
+        Endpoint::at("/conformance").get(ogc::conformance, api::get_conformance()),
+        Endpoint::at("/api").get(ogc::api, api::get_api()),
+        Endpoint::at("/api.html").get(ogc::api_html, api::get_api_html()),
+        Endpoint::at("/collections").get(ogc::collections, api::get_collections()),
+        Endpoint::at("/collections/{collectionId}")
+            .get(ogc::one_collection, api::describe_collection()),
+    ];
+    // The area collections: their own static routes, read-only (other methods 405), matched
+    // before the incidents' `{collectionId}` routes.
+    endpoints.extend(areas::endpoints());
+    endpoints.extend([
+        Endpoint::at("/collections/{collectionId}/queryables")
+            .get(ogc::queryables, api::get_queryables()),
+        Endpoint::at("/collections/{collectionId}/sortables")
+            .get(ogc::sortables, api::get_sortables()),
+        Endpoint::at("/collections/{collectionId}/tiles")
+            .get(ogc_tiles::vector_tilesets, api::get_vector_tilesets()),
+        Endpoint::at("/collections/{collectionId}/tiles/{tileMatrixSetId}").get(
+            ogc_tiles::vector_tileset_metadata,
+            api::get_vector_tileset(),
+        ),
+        Endpoint::at("/collections/{collectionId}/tiles/{tileMatrixSetId}/tilejson.json")
+            .get(ogc_tiles::vector_tilejson, api::get_vector_tilejson()),
+        Endpoint::at(
+            "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
         )
-        .route(
-            "/collections/{collection}/tiles/{tms}",
-            get(ogc_tiles::vector_tileset_metadata),
+        .get(ogc_tiles::vector_tile, api::get_vector_tile()),
+        Endpoint::at("/collections/{collectionId}/map/tiles")
+            .get(ogc_tiles::map_tilesets, api::get_map_tilesets()),
+        Endpoint::at("/collections/{collectionId}/map/tiles/{tileMatrixSetId}")
+            .get(ogc_tiles::map_tileset_metadata, api::get_map_tileset()),
+        Endpoint::at(
+            "/collections/{collectionId}/map/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
         )
-        .route(
-            "/collections/{collection}/tiles/{tms}/tilejson.json",
-            get(ogc_tiles::vector_tilejson),
+        .get(ogc_tiles::map_tile, api::get_map_tile()),
+        Endpoint::at("/tileMatrixSets")
+            .get(ogc_tiles::tile_matrix_sets, api::get_tile_matrix_sets()),
+        Endpoint::at("/tileMatrixSets/{tileMatrixSetId}")
+            .get(ogc_tiles::tile_matrix_set, api::get_tile_matrix_set()),
+        Endpoint::at("/style.json").get(ogc_tiles::style_json, api::get_style()),
+        Endpoint::at("/collections/{collectionId}/aggregate")
+            .get(aggregate::aggregate, api::get_aggregate()),
+        Endpoint::at("/collections/{collectionId}/items")
+            .get(items::list, api::get_features())
+            .post(edit::create, api::create_feature())
+            .layer(|m| m.layer(body_limit()).route_layer(writers())),
+        Endpoint::at("/collections/{collectionId}/items/{featureId}")
+            .get(items::one, api::get_feature())
+            .put(edit::replace, api::replace_feature())
+            .patch(edit::patch, api::update_feature())
+            .delete(edit::delete, api::delete_feature())
+            .layer(|m| m.layer(body_limit()).route_layer(writers())),
+        Endpoint::at("/collections/{collectionId}/items/{featureId}/history")
+            .get(edit::history, api::get_feature_history()),
+        Endpoint::at("/collections/{collectionId}/items/{featureId}/restore")
+            .post(edit::restore, api::restore_feature())
+            .layer(|m| m.route_layer(writers())),
+        // The handler streams the body to a file and counts it against max_import_bytes.
+        Endpoint::at("/collections/{collectionId}/import")
+            .post(import::import, api::import_features())
+            .layer(|m| {
+                m.route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    edit::writers_only,
+                ))
+            }),
+        Endpoint::at("/reports")
+            .post(reports::submit, api::submit_report())
+            .layer(|m| m.layer(body_limit()).route_layer(writers())),
+        Endpoint::at("/reports/{reportId}").get(reports::one, api::get_report()),
+        Endpoint::at("/jobs/{jobId}")
+            .get(jobs::one, api::get_job())
+            .layer(|m| m.layer(no_query())),
+        Endpoint::at("/health")
+            .get(pages::health, api::health())
+            .layer(|m| m.layer(no_query())),
+        Endpoint::at("/ping")
+            .get(pages::ping, api::ping())
+            .layer(|m| m.layer(no_query())),
+        Endpoint::unlisted(
+            "/metrics",
+            observe::metrics,
+            "for the operators' Prometheus, not for clients",
         )
-        .route(
-            "/collections/{collection}/tiles/{tms}/{z}/{row}/{col}",
-            get(ogc_tiles::vector_tile),
-        )
-        .route(
-            "/collections/{collection}/map/tiles",
-            get(ogc_tiles::map_tilesets),
-        )
-        .route(
-            "/collections/{collection}/map/tiles/{tms}",
-            get(ogc_tiles::map_tileset_metadata),
-        )
-        .route(
-            "/collections/{collection}/map/tiles/{tms}/{z}/{row}/{col}",
-            get(ogc_tiles::map_tile),
-        )
-        .route("/tileMatrixSets", get(ogc_tiles::tile_matrix_sets))
-        .route("/tileMatrixSets/{id}", get(ogc_tiles::tile_matrix_set))
-        .route("/style.json", get(ogc_tiles::style_json))
-        .route(
-            "/collections/{collection}/aggregate",
-            get(aggregate::aggregate),
-        )
-        .route(
-            "/collections/{collection}/items",
-            get(items::list)
-                .post(edit::create)
-                .layer(body_limit)
-                .route_layer(writers()),
-        )
-        .route(
-            "/collections/{collection}/items/{id}",
-            get(items::one)
-                .put(edit::replace)
-                .patch(edit::patch)
-                .delete(edit::delete)
-                .layer(body_limit)
-                .route_layer(writers()),
-        )
-        .route(
-            "/collections/{collection}/items/{id}/history",
-            get(edit::history),
-        )
-        .route(
-            "/collections/{collection}/items/{id}/restore",
-            post(edit::restore).route_layer(writers()),
-        )
-        .route(
-            "/collections/{collection}/import",
-            // The handler streams the body to a file and counts it against max_import_bytes.
-            post(import::import).route_layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                edit::writers_only,
-            )),
-        )
-        .route(
-            "/reports",
-            post(reports::submit)
-                .layer(body_limit)
-                .route_layer(writers()),
-        )
-        .route("/reports/{id}", get(reports::one))
-        .route("/jobs/{id}", get(jobs::one).layer(no_query()))
-        .route("/health", get(pages::health).layer(no_query()))
-        .route("/ping", get(pages::ping).layer(no_query()))
-        .route("/metrics", get(observe::metrics).layer(no_query()))
-        .route("/js/{name}", get(web::module))
-        .route("/app.css", get(web::app_css))
-        .route("/config.json", get(web::config).layer(no_query()))
-        .route("/vendor/{*path}", get(web::vendor))
-        .route("/tiles", get(tiles::styles).layer(no_query()))
-        .route("/tiles/{style}/tilejson.json", get(tiles::tilejson))
-        .route("/tiles/{style}/legend", get(tiles::legend))
-        .route("/tiles/{style}/legend.png", get(tiles::legend_png))
-        .route("/tiles/{style}/{z}/{x}/{y}", get(tiles::tile))
-        .route("/basemap/labels", get(basemap::labels))
-        .route("/basemap/tiles/{z}/{x}/{y}", get(basemap::tile))
-        .route("/basemap/tilejson.json", get(basemap::tilejson))
-        .route("/basemap/style.json", get(basemap::style))
-        .route("/geocode", get(geocode::geocode))
+        .layer(|m| m.layer(no_query())),
+        Endpoint::unlisted("/js/{name}", web::module, page),
+        Endpoint::unlisted("/app.css", web::app_css, page),
+        Endpoint::unlisted("/config.json", web::config, page).layer(|m| m.layer(no_query())),
+        Endpoint::unlisted("/vendor/{*path}", web::vendor, page),
+        Endpoint::at("/tiles")
+            .get(tiles::styles, api::get_styles())
+            .layer(|m| m.layer(no_query())),
+        Endpoint::at("/tiles/{style}/tilejson.json").get(tiles::tilejson, api::get_tilejson()),
+        Endpoint::at("/tiles/{style}/legend").get(tiles::legend, api::get_legend()),
+        Endpoint::at("/tiles/{style}/legend.png").get(tiles::legend_png, api::get_legend_image()),
+        Endpoint::at("/tiles/{style}/{z}/{x}/{y}").get(tiles::tile, api::get_tile()),
+        Endpoint::at("/basemap/labels").get(basemap::labels, api::basemap_labels()),
+        Endpoint::at("/basemap/tiles/{z}/{x}/{y}").get(basemap::tile, api::basemap_tile()),
+        Endpoint::at("/basemap/tilejson.json").get(basemap::tilejson, api::basemap_tilejson()),
+        Endpoint::at("/basemap/style.json").get(basemap::style, api::basemap_style()),
+        Endpoint::at("/geocode").get(geocode::geocode, api::geocode()),
         // The handler takes a slot before reading the body, and counts it against
         // geoparse_max_bytes itself.
-        .route("/geoparse", post(geocode::geoparse))
+        Endpoint::at("/geoparse").post(geocode::geoparse, api::geoparse()),
+    ]);
+    endpoints
+}
+
+/// The whole application: the route table's endpoints, and the layers around all of them.
+pub fn router(state: AppState) -> Router {
+    observe::recorder();
+    let cors = cors(&state.opts.write_origins);
+    let api = routes::router(endpoints(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let vary = vary_on(&state.opts);

@@ -251,9 +251,6 @@ pub async fn one_collection(
 ) -> Result<Response, ApiError> {
     no_params(raw.as_deref())?;
     let base = s.base_url(&headers);
-    if super::areas::kind_of(&id).is_some() {
-        return Ok(json_response(super::areas::collection(&id, &base)));
-    }
     check_collection(&id)?;
     Ok(json_response(collection(&s, &base)))
 }
@@ -348,6 +345,12 @@ pub async fn queryables(
 }
 
 /// `GET /api`: the OpenAPI 3.0 document. `GET /api.html`: a readable page from it.
+/// The OpenAPI document of the route table as this server has it.
+fn document(s: &AppState, base: &str) -> Value {
+    let paths = super::routes::paths(&super::endpoints(s));
+    super::api::document(base, s.app.styles().names(), paths)
+}
+
 pub async fn api(
     State(s): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -357,7 +360,7 @@ pub async fn api(
     let base = s.base_url(&headers);
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(OPENAPI))],
-        Json(super::api::document(&base, s.app.styles().names())),
+        Json(document(&s, &base)),
     )
         .into_response())
 }
@@ -369,11 +372,7 @@ pub async fn api_html(
 ) -> Result<Response, ApiError> {
     no_params(raw.as_deref())?;
     let base = s.base_url(&headers);
-    let mut r = Html(super::api::html(&super::api::document(
-        &base,
-        s.app.styles().names(),
-    )))
-    .into_response();
+    let mut r = Html(super::api::html(&document(&s, &base))).into_response();
     // A static page: its one inline style sheet, links, nothing else; not framable.
     r.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,

@@ -278,7 +278,7 @@ async fn json_logs_have_one_line_per_request() {
         }
     };
     assert_eq!(access["method"], "GET");
-    assert_eq!(access["route"], "/collections/{collection}/items");
+    assert_eq!(access["route"], "/collections/{collectionId}/items");
     assert_eq!(access["status"], 200);
     assert!(access["latency_ms"].as_f64().unwrap() >= 0.0);
     child.kill().unwrap();

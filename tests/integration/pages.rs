@@ -123,7 +123,7 @@ async fn metrics_count_requests_by_route_and_status() {
     );
     let text = r.text().await.unwrap();
     for needle in [
-        "incidentmap_http_requests_total{method=\"GET\",route=\"/collections/{collection}/items\",status=\"200\"}",
+        "incidentmap_http_requests_total{method=\"GET\",route=\"/collections/{collectionId}/items\",status=\"200\"}",
         "incidentmap_http_request_duration_seconds_bucket{route=\"/tiles/{style}/{z}/{x}/{y}\"",
         "route=\"unmatched\",status=\"404\"",
         "incidentmap_tile_render_seconds",
