@@ -36,9 +36,17 @@ const LEVEL: u8 = 24;
 /// Points per block of the prefix sums of all incidents: a range costs two block sums and at
 /// most two partial blocks read point by point — 1/32 of the memory of a sum per point.
 const BLOCK: usize = 32;
-/// The same for the (category, week) runs: their cells hold few incidents, so their blocks
-/// are short, or every cell would be read point by point and cost would follow the data.
-const WEEK_BLOCK: usize = 4;
+/// The same for the runs by (category, period): their cells hold few incidents, so their
+/// blocks are short, or every cell would be read point by point and cost would follow the data.
+const PERIOD_BLOCK: usize = 4;
+/// The time levels of the runs by (category, period), coarsest first: weeks, days, hours.
+/// Each divides the one before, so a part's finer parts are a contiguous range of the next
+/// level's.
+const PERIODS_MS: [i64; 3] = [WEEK_MS, DAY_MS, HOUR_MS];
+/// A part the window covers only in part is read point by point when the tile holds at most
+/// this many of its incidents; beyond, through the next level's parts. Each finer part costs
+/// two binary searches, which only pays when there are many incidents to skip.
+const SCAN_ROWS: usize = 64;
 const CATEGORIES: usize = Category::ALL.len();
 /// `None` of a count column.
 const NONE: u32 = u32::MAX;
@@ -157,51 +165,98 @@ struct Run {
 /// The vector tiles' index of a snapshot's base.
 ///
 /// Unfiltered tiles read `all`. Tiles filtered by time and category read, for each chosen
-/// category, the runs of the weeks a window covers whole, then of the days it covers whole
-/// within the (at most two) weeks it covers in part, each through its block sums, and only the
-/// (at most two) days it covers in part point by point — so their cost follows the number of
-/// weeks, days and cells, hardly the number of incidents. Other filters scan `all` within the
-/// tile.
+/// category, the parts of the weeks a window covers whole through their block sums; a week it
+/// covers in part through its days, and a day in part through its hours, the same way; only
+/// the (at most two) hours it covers in part are read point by point, or a part of which the
+/// tile holds few incidents ([`SCAN_ROWS`]). So their cost follows the number of periods and
+/// cells, hardly the number of incidents. Other filters scan `all` within the tile.
 pub struct ClusterIndex {
     all: Run,
     /// Rank in `all` by base position, to find the records an overlay shadows.
     rank: Vec<u32>,
-    /// Runs by (category, week), sorted so.
-    weeks: Vec<Part>,
-    /// Runs by (category, day), sorted so.
-    days: Vec<Part>,
+    /// The rows by (category, period) at each of [`PERIODS_MS`].
+    levels: Vec<Level>,
+    /// [`SCAN_ROWS`], or another threshold in tests.
+    scan_rows: usize,
 }
 
-/// A category's incidents in one week or day.
+/// The rows sorted by (category, period, code), and the parts that key splits them into.
+struct Level {
+    period_ms: i64,
+    run: Run,
+    parts: Vec<Part>,
+}
+
+/// A category's incidents in one period: ranks `[from, to)` of its level's run.
 struct Part {
     class: u8,
-    /// The week or day number (since 1970-01-01).
+    /// The period's number (since 1970-01-01).
     period: i64,
     /// The first start and the last end of its incidents.
     first_ms: i64,
     last_ms: i64,
-    run: Run,
+    from: usize,
+    to: usize,
 }
 
-const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = 3_600_000;
+const DAY_MS: i64 = 24 * HOUR_MS;
 const WEEK_MS: i64 = 7 * DAY_MS;
 
-/// The runs of rows grouped by (category, period of `len` ms); `rows` must be sorted by that
-/// key and then by code.
-fn parts(rows: &[Row], len: i64) -> Vec<Part> {
-    let key = |r: &Row| (r.class, r.start.div_euclid(len));
-    rows.chunk_by(|a, b| key(a) == key(b))
-        .map(|group| {
-            let run = Run::build(group, WEEK_BLOCK);
-            Part {
-                class: group[0].class,
-                period: key(&group[0]).1,
-                first_ms: run.start.iter().copied().min().unwrap_or(0),
-                last_ms: run.end.iter().copied().max().unwrap_or(0),
-                run,
-            }
-        })
-        .collect()
+impl Level {
+    /// The level of `period_ms`; `rows` must be sorted by (category, period, code).
+    fn build(rows: &[Row], period_ms: i64) -> Level {
+        let key = |r: &Row| (r.class, r.start.div_euclid(period_ms));
+        let mut from = 0;
+        let parts = rows
+            .chunk_by(|a, b| key(a) == key(b))
+            .map(|group| {
+                let part = Part {
+                    class: group[0].class,
+                    period: key(&group[0]).1,
+                    first_ms: group.iter().map(|r| r.start).min().unwrap_or(0),
+                    last_ms: group.iter().map(|r| r.end).max().unwrap_or(0),
+                    from,
+                    to: from + group.len(),
+                };
+                from = part.to;
+                part
+            })
+            .collect();
+        Level {
+            period_ms,
+            run: Run::build(rows, PERIOD_BLOCK),
+            parts,
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.run.heap_bytes() + self.parts.capacity() * std::mem::size_of::<Part>()
+    }
+}
+
+/// What a filtered tile asks of the levels' parts.
+struct Window<'q> {
+    /// The window, inclusive, in ms.
+    from: i64,
+    to: i64,
+    q: &'q Columns,
+    filter: &'q Filter,
+    /// The tile's codes, `[lo, hi)`.
+    codes: (u64, u64),
+    cell_shift: u32,
+}
+
+impl Window<'_> {
+    /// Whether the window holds every incident of the part.
+    fn covers(&self, p: &Part) -> bool {
+        self.from <= p.first_ms && p.last_ms <= self.to
+    }
+
+    /// Whether the part may hold matching incidents.
+    fn wants(&self, p: &Part) -> bool {
+        self.q.classes >> p.class & 1 == 1 && self.from <= p.last_ms && p.first_ms <= self.to
+    }
 }
 
 /// A feature of a vector tile.
@@ -416,10 +471,23 @@ impl Run {
         from + self.codes[from..to].partition_point(|&c| c < code)
     }
 
-    /// The ranks of a tile's codes `[lo, hi)`.
-    fn range(&self, lo: u64, hi: u64) -> (usize, usize) {
-        let a = self.seek(0, self.codes.len(), lo);
-        (a, self.seek(a, self.codes.len(), hi))
+    /// [`Run::seek`] for a code likely near `from`: steps of 1, 2, 4, … then a binary search
+    /// in the last step, so a cell of k incidents costs about log k reads, close together,
+    /// instead of log of the whole range.
+    fn gallop(&self, from: usize, to: usize, code: u64) -> usize {
+        let (mut lo, mut step) = (from, 1);
+        while lo + step < to && self.codes[lo + step] < code {
+            lo += step;
+            step *= 2;
+        }
+        // codes[lo] < code (or lo = from) and codes[lo + step] ≥ code (or beyond `to`)
+        self.seek(lo, (lo + step + 1).min(to), code)
+    }
+
+    /// The ranks within `[from, to)` of a tile's codes `[lo, hi)`.
+    fn range(&self, (from, to): (usize, usize), (lo, hi): (u64, u64)) -> (usize, usize) {
+        let a = self.seek(from, to, lo);
+        (a, self.seek(a, to, hi))
     }
 
     /// Whether the incident at rank `k` matches the filter's columns.
@@ -445,7 +513,7 @@ impl Run {
         let mut i = lo;
         while i < hi {
             let code = self.codes[i] >> cell_shift;
-            let j = self.seek(i, hi, (code + 1) << cell_shift);
+            let j = self.gallop(i, hi, (code + 1) << cell_shift);
             let one = (j - i == 1).then(|| snap.base_record(self.pos[i]));
             cells
                 .at(code)
@@ -520,6 +588,10 @@ impl<'a> Cells<'a> {
 
 impl ClusterIndex {
     pub fn build(snap: &Snapshot) -> ClusterIndex {
+        Self::build_scanning(snap, SCAN_ROWS)
+    }
+
+    fn build_scanning(snap: &Snapshot, scan_rows: usize) -> ClusterIndex {
         let mut rows: Vec<Row> = snap
             .base_records()
             .enumerate()
@@ -531,17 +603,19 @@ impl ClusterIndex {
         for (k, r) in rows.iter().enumerate() {
             rank[r.pos as usize] = k as u32;
         }
-        // The same rows split by (category, week) and by (category, day), codes ascending
-        // within each.
-        rows.sort_unstable_by_key(|r| (r.class, r.start.div_euclid(DAY_MS), r.code, r.pos));
-        let days = parts(&rows, DAY_MS);
-        rows.sort_unstable_by_key(|r| (r.class, r.start.div_euclid(WEEK_MS), r.code, r.pos));
-        let weeks = parts(&rows, WEEK_MS);
+        // The same rows by (category, period) at each level, codes ascending within each.
+        let levels = PERIODS_MS
+            .iter()
+            .map(|&len| {
+                rows.sort_unstable_by_key(|r| (r.class, r.start.div_euclid(len), r.code, r.pos));
+                Level::build(&rows, len)
+            })
+            .collect();
         ClusterIndex {
             all,
             rank,
-            weeks,
-            days,
+            levels,
+            scan_rows,
         }
     }
 
@@ -549,12 +623,43 @@ impl ClusterIndex {
     pub fn heap_bytes(&self) -> usize {
         self.all.heap_bytes()
             + self.rank.capacity() * 4
-            + self
-                .weeks
-                .iter()
-                .chain(&self.days)
-                .map(|w| w.run.heap_bytes() + std::mem::size_of::<Part>())
-                .sum::<usize>()
+            + self.levels.iter().map(Level::heap_bytes).sum::<usize>()
+    }
+
+    /// Adds the matching incidents of a part of `level` in the tile: all of them from the
+    /// block sums when the window covers the part, else through the next level's parts, or
+    /// one by one at the finest level or when the tile holds few of them.
+    fn add_part<'a>(
+        &self,
+        snap: &'a Snapshot,
+        level: usize,
+        p: &Part,
+        w: &Window,
+        cells: &mut Cells<'a>,
+    ) {
+        let here = &self.levels[level];
+        let range = here.run.range((p.from, p.to), w.codes);
+        if range.0 == range.1 {
+            return;
+        }
+        if w.covers(p) {
+            return here.run.add_whole(snap, range, w.cell_shift, cells);
+        }
+        let finer = self.levels.get(level + 1);
+        let Some(finer) = finer.filter(|_| range.1 - range.0 > self.scan_rows) else {
+            return here
+                .run
+                .add_matching(snap, range, w.cell_shift, w.q, w.filter, &[], cells);
+        };
+        let k = here.period_ms / finer.period_ms;
+        let first = (p.class, p.period * k);
+        let at = finer.parts.partition_point(|d| (d.class, d.period) < first);
+        let inside = finer.parts[at..]
+            .iter()
+            .take_while(|d| d.class == p.class && d.period < (p.period + 1) * k);
+        for d in inside.filter(|d| w.wants(d)) {
+            self.add_part(snap, level + 1, d, w, cells);
+        }
     }
 
     /// The features of a tile: a point per cell with one matching incident, a cluster per
@@ -568,7 +673,7 @@ impl ClusterIndex {
         let cell_shift = tile_shift - 2 * CELL_BITS as u32;
         let tile_code = super::morton::encode(t.x, t.y);
         let codes = (tile_code << tile_shift, (tile_code + 1) << tile_shift);
-        let (lo, hi) = self.all.range(codes.0, codes.1);
+        let (lo, hi) = self.all.range((0, self.all.codes.len()), codes);
         // Base records the overlay has replaced or deleted, by rank, and the overlay's
         // records in this tile.
         let mut shadowed: Vec<usize> = Vec::new();
@@ -592,38 +697,18 @@ impl ClusterIndex {
         let mut cells = Cells(Vec::new());
         if q.all && shadowed.is_empty() {
             self.all.add_whole(snap, (lo, hi), cell_shift, &mut cells);
-        } else if q.by_weeks && shadowed.is_empty() {
+        } else if q.by_periods && shadowed.is_empty() {
             let window = q.time.unwrap_or_default();
-            let (from, to) = (
-                window.start.unwrap_or(i64::MIN),
-                window.end.unwrap_or(i64::MAX),
-            );
-            // A part's incidents: all of them when the window covers the part whole, else
-            // the matching ones; `None` when the part is only partly covered.
-            let whole = |p: &Part| from <= p.first_ms && p.last_ms <= to;
-            let wanted =
-                |p: &Part| q.classes >> p.class & 1 == 1 && window.overlaps(p.first_ms, p.last_ms);
-            for w in self.weeks.iter().filter(|w| wanted(w)) {
-                if whole(w) {
-                    let range = w.run.range(codes.0, codes.1);
-                    w.run.add_whole(snap, range, cell_shift, &mut cells);
-                    continue;
-                }
-                // A week the window covers in part: its days.
-                let first = (w.class, w.period * 7);
-                let at = self.days.partition_point(|d| (d.class, d.period) < first);
-                let days = self.days[at..]
-                    .iter()
-                    .take_while(|d| d.class == w.class && d.period < w.period * 7 + 7);
-                for d in days.filter(|d| wanted(d)) {
-                    let range = d.run.range(codes.0, codes.1);
-                    if whole(d) {
-                        d.run.add_whole(snap, range, cell_shift, &mut cells);
-                    } else {
-                        d.run
-                            .add_matching(snap, range, cell_shift, &q, filter, &[], &mut cells);
-                    }
-                }
+            let w = Window {
+                from: window.start.unwrap_or(i64::MIN),
+                to: window.end.unwrap_or(i64::MAX),
+                q: &q,
+                filter,
+                codes,
+                cell_shift,
+            };
+            for p in self.levels[0].parts.iter().filter(|p| w.wants(p)) {
+                self.add_part(snap, 0, p, &w, &mut cells);
             }
         } else {
             self.all.add_matching(
@@ -668,8 +753,8 @@ impl ClusterIndex {
 struct Columns {
     /// Nothing to check: every incident matches.
     all: bool,
-    /// Only time and categories: the weeks' runs answer.
-    by_weeks: bool,
+    /// Only time and categories: the levels' parts answer.
+    by_periods: bool,
     /// Checks the columns cannot make (place, CQL2): read the record.
     records: bool,
     time: Option<crate::filter::TimeRange>,
@@ -684,7 +769,7 @@ impl Columns {
     fn of(f: &Filter) -> Columns {
         Columns {
             all: !f.has_attributes(),
-            by_weeks: !Filter {
+            by_periods: !Filter {
                 time: None,
                 categories: None,
                 bbox: None,
@@ -709,14 +794,18 @@ mod tests {
     use crate::spatial::Index;
     use proptest::prelude::*;
 
-    fn incident(n: usize, lon: f64, lat: f64, class: usize, day: i64) -> Incident {
+    /// An incident at minute `minute` since 1970 (or on its day, with `minute` < 0).
+    fn incident(n: usize, lon: f64, lat: f64, class: usize, minute: i64) -> Incident {
+        let at = |m: i64| time::OffsetDateTime::from_unix_timestamp(m * 60).unwrap();
         Incident {
             id: format!("i{n}"),
             lon,
             lat,
-            occurred_at: OccurredAt::Instant(
-                time::OffsetDateTime::from_unix_timestamp(day * 86_400 + 43_200).unwrap(),
-            ),
+            occurred_at: if minute < 0 {
+                OccurredAt::Date(at(-minute).date())
+            } else {
+                OccurredAt::Instant(at(minute))
+            },
             category: Category::ALL[class % CATEGORIES],
             fatalities: (n % 3 == 0).then_some(n as u32 % 7),
             injured: None,
@@ -769,7 +858,8 @@ mod tests {
                 -0.01f64..0.01,
                 -0.01f64..0.01,
                 0usize..9,
-                0i64..30,
+                // Minutes over 30 days; a fifth of them dates (whole days).
+                (0i64..30 * 1440, 0u8..5),
                 any::<bool>(),
             ),
             1..300,
@@ -785,7 +875,7 @@ mod tests {
             ];
             v.into_iter()
                 .enumerate()
-                .map(|(n, (s, dx, dy, c, d, exact))| {
+                .map(|(n, (s, dx, dy, c, (minute, date), exact))| {
                     let (lon, lat) = spots[s];
                     let (dx, dy) = if exact { (0.0, 0.0) } else { (dx, dy) };
                     incident(
@@ -793,7 +883,7 @@ mod tests {
                         (lon + dx).clamp(-180.0, 180.0),
                         (lat + dy).clamp(-90.0, 90.0),
                         c,
-                        d,
+                        if date == 0 { -minute } else { minute },
                     )
                 })
                 .collect()
@@ -810,8 +900,9 @@ mod tests {
         fn counts_add_up_and_clusters_part_where_they_say(
             data in arb_incidents(),
             edits in prop::collection::vec((0usize..300, any::<bool>(), 0usize..9), 0..20),
-            day_window in prop::option::of((0i64..30, 0i64..10)),
+            window in prop::option::of((0i64..30 * 1440, 0i64..10 * 1440)),
             classes in prop::option::of(1u16..512),
+            scan_rows in prop::sample::select(vec![0usize, 3, SCAN_ROWS]),
         ) {
             let n = data.len();
             let index = Index::new(data.clone(), 1, Arc::new(|_| None));
@@ -827,17 +918,17 @@ mod tests {
                 }
             }
             let base = index.snapshot();
-            let ix = ClusterIndex::build(&base);
+            let ix = ClusterIndex::build_scanning(&base, scan_rows);
             index.apply(changes, 2);
             let snap = index.snapshot();
             let base = &*base;
             let snap = &*snap;
             prop_assert_eq!(snap.base_id(), base.base_id());
             let mut filter = Filter::default();
-            if let Some((a, len)) = day_window {
+            if let Some((a, len)) = window {
                 filter.time = Some(crate::filter::TimeRange {
-                    start: Some(a * 86_400_000 + 3_600_000),
-                    end: Some((a + len) * 86_400_000),
+                    start: Some(a * 60_000),
+                    end: Some((a + len) * 60_000),
                 });
             }
             filter.categories = classes.map(|bits| {
@@ -845,7 +936,7 @@ mod tests {
                 Category::ALL.iter().filter(|c| bits & c.bit() != 0).for_each(|&c| set.insert(c));
                 set
             });
-            // Without the overlay (the weeks' runs answer time and category filters), and
+            // Without the overlay (the levels' parts answer time and category filters), and
             // with it.
             for snap in [base, snap] {
                 let mut matched = 0u64;
@@ -888,6 +979,25 @@ mod tests {
                     prop_assert_eq!(total, matched, "zoom {}", z);
                 }
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn galloping_finds_what_a_binary_search_finds(
+            mut codes in prop::collection::vec(0u64..64, 0..200),
+            from in 0usize..200,
+            code in 0u64..70,
+        ) {
+            codes.sort_unstable();
+            let rows: Vec<Row> = codes
+                .iter()
+                .map(|&code| Row { code, ..Row::of(0, &incident(0, 0.0, 0.0, 0, 0)) })
+                .collect();
+            let run = Run::build(&rows, BLOCK);
+            let from = from.min(codes.len());
+            let to = codes.len();
+            prop_assert_eq!(run.gallop(from, to, code), run.seek(from, to, code));
         }
     }
 
