@@ -413,6 +413,15 @@ pub const CATEGORY_CUES: &[(Category, &[&str])] = &[
             "شح",
             "طوابير",
             "انقطاع",
+            // the verb, with what went out: "انقطع التيار الكهربائي" (not "انقطع الاتصال",
+            // contact was lost, nor "انقطعت الطريق", the road was cut)
+            "انقطع التيار",
+            "انقطع الكهرباء",
+            "انقطع المياه",
+            "انقطع مياه",
+            "انقطع الماء",
+            "انقطع الغاز",
+            "انقطع الانترنت",
             "نفاد",
             // ran out ("نفد الوقود من معظم محطات أبشي")
             "نفد$",
@@ -869,10 +878,28 @@ pub const FLIGHT: &[&str] = &[
     "қашқан",
 ];
 
+/// Words right before a place that make it an organisation's seat ("a rights group based in
+/// London", "منظمة حقوقية مقرها لندن", "организация, базирующаяся в Лондоне"): where the
+/// group sits, not where anything happened. English also writes it after: "London-based".
+pub const SEAT: &[&str] = &[
+    "based in",
+    "headquartered in",
+    "مقره في",
+    "مقره",
+    "базирующ в",
+    "штаб квартирой в",
+];
+
 /// Words before a place that make it where someone came from or went ("from Chisinau", "из
 /// Кишинева", "fled towards Saint-Marc", "النزوح نحو ولاية النيل الأبيض"). Not Arabic's من: it
 /// is as often "of" ("مناطق واسعة من محافظة البصرة").
 pub const ORIGIN: &[&str] = &["from", "из", "towards", "toward", "نحو", "сторону"];
+
+/// Kazakh's ablative endings ("from"), after either vowel and either kind of consonant.
+pub const KAZAKH_ABLATIVE: &[&str] = &["нан", "нен", "дан", "ден", "тан", "тен"];
+
+/// Verbs of launching and firing, after which Arabic's من is "from" (see [`ORIGIN`]).
+pub const LAUNCHED: &[&str] = &["اطلق", "اطلاق", "انطلق"];
 
 /// Person nouns that are adjectives too ("полицейский автобус", "военный госпиталь",
 /// "рабочий день", "пожарный расчет"): a person only right beside the count word.
@@ -1103,6 +1130,15 @@ pub const NOT_CUES: &[&str] = &[
     "ракеты-носител",
     "зымыран ұшыр",
     "اطلاق صاروخ فضائي",
+    // the police's stun and smoke grenades are no explosion ("fired rubber bullets and stun
+    // grenades to break up a picket")
+    "stun grenade",
+    "flash bang",
+    "flashbang",
+    "sound bomb",
+    "smoke grenade",
+    "gas grenade",
+    "tear gas grenade",
     // en
     "riot police",
     "riot polic",
@@ -1851,6 +1887,14 @@ pub const NUMBER_WORDS: &[(&str, NumberWord)] = &[
             alone: true,
         },
     ),
+    // in the accusative, after numbers from 11 to 99: "18 ألفاً"
+    (
+        "الفا",
+        Times {
+            by: 1000,
+            alone: true,
+        },
+    ),
     (
         "الاف",
         Times {
@@ -2217,6 +2261,29 @@ pub const FUTURE: &[&str] = &[
     "سيصل",
     "سترسل",
     "سيتم نشر",
+];
+
+/// A call to protest, no protest ("دعا ناشطون إلى التظاهر في أصفهان يوم الجمعة المقبل", "the
+/// union called for a general strike", "призвали выйти на площадь"): the phrase and the three
+/// words after it (what was called for, where) are no event's; the rest of the clause may
+/// tell one ("called for a strike after a bomb killed four").
+pub const CALLS: &[&str] = &[
+    "الي التظاهر",
+    "الي الاحتجاج",
+    "الي الاعتصام",
+    "الي الاضراب",
+    "called for a protest",
+    "called for protest$",
+    "called for protests",
+    "called for a rally",
+    "called for rallies",
+    "called for a march",
+    "called for a strike",
+    "called for a general strike",
+    "призвал$ выйти",
+    "призвала$ выйти",
+    "призвали$ выйти",
+    "призывают$ выйти",
 ];
 
 /// An event that was going to happen and did not ("пикет өткізбек болған", "had planned to

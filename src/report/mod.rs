@@ -276,6 +276,26 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             planned_part[a..b].iter_mut().for_each(|u| *u = true);
         }
     }
+    for k in 0..words.len() {
+        if let Some((p, n)) = lexicon::CALLS
+            .iter()
+            .map(|p| (p, lexicon::match_at(&words, k, p)))
+            .find(|&(_, n)| n > 0)
+        {
+            // (the Russian phrase names no event: what was called for follows it, "выйти на
+            // акцию протеста", up to a comma or "и")
+            let tail = if p.starts_with(|c: char| c.is_ascii() || is_arabic_letter(c)) {
+                0
+            } else {
+                3
+            };
+            let end = (k + n + tail).min(words.len());
+            let b = (k + n..end)
+                .find(|&i| words[i].comma_before || words[i].folded == "и")
+                .unwrap_or(end);
+            planned_part[k..b].iter_mut().for_each(|u| *u = true);
+        }
+    }
     let no_cue: Vec<bool> = used
         .iter()
         .zip(&planned_part)
@@ -506,10 +526,31 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         let body_named = mentions.iter().any(|m| {
             in_sentence(m.start) && m.start >= dateline_end && !is_source(&words, m.start, m.end)
         });
+        // An organisation's seat ("a London-based group said 150 were arrested across the
+        // country", "منظمة حقوقية مقرها لندن") is not where it happened, when the sentence
+        // names another place or a whole country. (A unit based in Engels that a drone struck,
+        // told with no other place, was struck there.)
+        let seat = |start: usize, end: usize| {
+            let first = words.partition_point(|w| w.end <= start);
+            let after = words.partition_point(|w| w.start < end);
+            (first.saturating_sub(4)..first).any(|j| {
+                lexicon::SEAT
+                    .iter()
+                    .any(|p| j + lexicon::match_at(&words, j, p) == first)
+            }) || words
+                .get(after)
+                .is_some_and(|w| w.folded == "based" && w.before == '-')
+        };
+        let other_place = |m: &crate::gazetteer::geoparse::Mention| {
+            mentions
+                .iter()
+                .any(|o| in_sentence(o.start) && o.place.id != m.place.id && !seat(o.start, o.end))
+        };
         let places = most_specific(
             mentions
                 .iter()
                 .filter(|m| in_sentence(m.start) && !is_source(&words, m.start, m.end))
+                .filter(|m| !(seat(m.start, m.end) && (nationwide || other_place(m))))
                 .filter(|m| m.start >= dateline_end || !body_named)
                 .filter(|m| trailing.is_none_or(|end| m.start < end))
                 .map(|m| {
@@ -556,9 +597,29 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         };
         // Where people or forces came from ("300 carabinieri from Chisinau", "из Кишинева")
         // is not where it happened, when the clause names that place too.
-        let from = |sp: &Span| {
+        // (Arabic's من is "from" after a verb of launching: "صاروخ أطلقته جماعة الحوثي من
+        // اليمن", a missile the Houthis fired from Yemen)
+        // (Kazakh says "from" with the ablative case: "Қазақстаннан жөнелтілген астық",
+        // grain sent from Kazakhstan — a name written longer than the gazetteer's, ending so)
+        let from = |p: &GeocodeResult, sp: &Span| {
             let first = words.partition_point(|w| w.end <= sp.start);
-            first > 0 && lexicon::ORIGIN.contains(&words[first - 1].folded.as_str())
+            let written = text::fold(&chars[sp.start..sp.end].iter().collect::<String>());
+            // (not where something began: "Жаңаөзеннен басталған наразылық")
+            let after = words.partition_point(|w| w.start < sp.end);
+            let ablative = language == Lang::Kk
+                && written != text::fold(&p.matched_name)
+                && lexicon::KAZAKH_ABLATIVE
+                    .iter()
+                    .any(|e| written.ends_with(e))
+                && !words
+                    .get(after)
+                    .is_some_and(|w| w.folded.starts_with("баста"));
+            ablative
+                || first > 0
+                    && (lexicon::ORIGIN.contains(&words[first - 1].folded.as_str())
+                        || words[first - 1].folded == "من"
+                            && (first.saturating_sub(7)..first - 1)
+                                .any(|j| lexicon::any_at(&words, j, lexicon::LAUNCHED)))
         };
         // (both ends of a route are kept: "fled from Wad Madani to Sennar")
         let to = |sp: &Span| {
@@ -566,11 +627,28 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
             first > 0 && words[first - 1].folded == "to"
         };
         let places =
-            if places.iter().any(|(_, sp)| !from(sp)) && !places.iter().any(|(_, sp)| to(sp)) {
-                places.into_iter().filter(|(_, sp)| !from(sp)).collect()
+            if places.iter().any(|(p, sp)| !from(p, sp)) && !places.iter().any(|(_, sp)| to(sp)) {
+                places.into_iter().filter(|(p, sp)| !from(p, sp)).collect()
             } else {
                 places
             };
+        // A country whose border is named ("Өзбекстан шекарасындағы Хайратан көпірі", the
+        // Hairatan bridge on the Uzbek border) is a point of reference, when the clause names
+        // another place.
+        let border_of = |sp: &Span| {
+            let after = words.partition_point(|w| w.start < sp.end);
+            words
+                .get(after)
+                .is_some_and(|w| w.folded.starts_with("шекарас"))
+        };
+        let places = if places.iter().any(|(_, sp)| !border_of(sp)) {
+            places
+                .into_iter()
+                .filter(|(_, sp)| !border_of(sp))
+                .collect()
+        } else {
+            places
+        };
         // Where refugees fled from or to, told beside another place's event ("fuel ran out
         // in Abéché … with the refugees who fled from Geneina to Adré"), is not where it
         // happened.
@@ -931,6 +1009,10 @@ fn is_clash_word(d: &DraftEvent, chars: &[char]) -> bool {
     lexicon::CLASH_WORDS
         .iter()
         .any(|c| text::arabic_forms(&word).any(|f| f.starts_with(c)))
+}
+
+fn is_arabic_letter(c: char) -> bool {
+    ('\u{0600}'..='\u{06FF}').contains(&c)
 }
 
 /// One event per place and day of unrest, as coders count them: arrests at the place and day
@@ -1881,6 +1963,104 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn seats_calls_stun_grenades_and_origins_are_not_where_or_what_happened() {
+        let published = time::macros::date!(2026 - 07 - 23);
+        // an organisation's seat
+        let e = events(
+            "Правозащитная организация со штаб-квартирой в Лондоне сообщила, что в Иране \
+             вчера задержаны 150 человек.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0.as_str(), e[0].2), ("Iran", Category::Arrests));
+        // a call to protest somewhere else
+        let e = events(
+            "تجمع مئات المحتجين أمس في الأهواز، فيما دعا ناشطون إلى التظاهر في أصفهان يوم \
+             الجمعة المقبل.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0.as_str(), e[0].2), ("Ahvaz", Category::Protest));
+        // the police's stun grenades
+        let e = events(
+            "Police fired rubber bullets and stun grenades to break up a picket in Durban on \
+             Monday.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].2, Category::Protest);
+        // where a missile was fired from
+        let e = events(
+            "أصيب 6 مدنيين أمس جراء سقوط شظايا صاروخ أطلقته جماعة الحوثي من اليمن فوق مدينة \
+             جازان.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, "Jizan");
+        // Kazakh's ablative: a truck from Kazakhstan blew up in Termez
+        let e = events(
+            "Кеше Термезде Қазақстаннан келген жүк көлігі жарылып, екі адам қаза тапты.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0.as_str(), e[0].2), ("Tirmiz", Category::Explosion));
+        // a power cut, told with the verb; talks broken off are none
+        let e = events("وفي خرمشهر انقطع التيار الكهربائي أمس.", published);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].2, Category::Shortage);
+        assert!(
+            events(
+                "انقطعت المفاوضات بين الحكومة والمعارضة في جنيف يوم الاثنين.",
+                published
+            )
+            .is_empty()
+        );
+        // (a reviewer's probes) the seat is where it happened when the sentence says so, or
+        // names nothing else; a call beside a real event leaves the event
+        let e = events(
+            "Two people were killed in an explosion at a Moscow-based company's warehouse in \
+             Moscow on Tuesday, officials said.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0.as_str(), e[0].2), ("Moscow", Category::Explosion));
+        let e = events(
+            "Во вторник беспилотник атаковал военную часть, базирующуюся в Энгельсе; погибли \
+             два военнослужащих.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, "Engels");
+        let e = events(
+            "Unions called for a strike after a bomb killed four people in Lagos on Monday.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!((e[0].0.as_str(), e[0].2), ("Lagos", Category::Explosion));
+        let e = events(
+            "Protesters who had called for a rally clashed with police in Tbilisi on Sunday; 20 \
+             people were injured.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].2, Category::Riot);
+        assert!(
+            events(
+                "Оппозиция призвала выйти на акцию протеста в Уфе в субботу.",
+                published
+            )
+            .is_empty()
+        );
+        // where a protest began is where it happened
+        let e = events(
+            "Дүйсенбі күні Жаңаөзеннен басталған наразылық акциясы кезінде 14 адам қаза тапты.",
+            published,
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].0, "Zhanaozen");
     }
 
     #[test]

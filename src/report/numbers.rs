@@ -78,6 +78,22 @@ fn number_at(words: &[Word], k: usize) -> Option<(u64, usize)> {
         {
             v *= by;
             last += 1;
+            // and the rest after "and": "18 ألفاً و422" is 18,422
+            if let Some(rest) = words
+                .get(last + 1)
+                .filter(|n| !n.comma_before)
+                .and_then(|n| {
+                    let r = n.folded.strip_prefix('و')?;
+                    let v: u64 = r
+                        .chars()
+                        .map(super::text::digit)
+                        .try_fold(0u64, |a, d| Some(a * 10 + d? as u64))?;
+                    (!r.is_empty() && v < by).then_some(v)
+                })
+            {
+                v += rest;
+                last += 1;
+            }
         }
         return Some((v, last));
     }
@@ -558,6 +574,20 @@ mod tests {
         );
         // "one of" is no number
         assert!(counts("قال أحد المعتقلين").is_empty());
+        // thousands in the accusative, and the rest after "and"
+        assert_eq!(
+            counts("اعتقلت الشرطة 18 ألفاً و422 شخصاً"),
+            [(Arrested, 18_422, None)]
+        );
+        assert_eq!(
+            counts("اعتقلت الشرطة 3 آلاف و50 شخصاً"),
+            [(Arrested, 3_050, None)]
+        );
+        // (not across a comma: "6,000 injured, 500 of them badly")
+        assert_eq!(
+            counts("أسفر الانفجار عن إصابة 6 آلاف، و500 منهم في حالة خطرة")[0],
+            (Injured, 6_000, None)
+        );
     }
 
     #[test]

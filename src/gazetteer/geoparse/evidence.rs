@@ -582,6 +582,9 @@ pub(super) fn is_institution(folded: &str) -> bool {
 /// Folded Arabic words before a name that make it the name of a medium, company or party
 /// (قناة الجزيرة, وكالة الأناضول, حزب ...).
 const ORGANISATION_HEADS: &[&str] = &[
+    // بنك مسقط, مصرف الرافدين: a bank named after its city
+    "بنك",
+    "مصرف",
     "قناه",
     "وكاله",
     "صحيفه",

@@ -44,6 +44,25 @@ const ARABIC_NAME_HEADS: &[&str] = &[
     "ام", "ابو", "بني", "عين", "راس", "بئر", "تل", "دير", "كفر", "بيت", "جبل", "وادي", "سيدي",
 ];
 
+/// Russian prepositions of place and direction (not "с" 'with', "по" 'according to').
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "в",
+    "во",
+    "из",
+    "от",
+    "до",
+    "под",
+    "к",
+    "ко",
+    "у",
+    "около",
+    "близ",
+    "возле",
+    "вблизи",
+    "через",
+    "за",
+];
+
 /// Weight of a match by consonant skeleton: below a transliteration, since it knows no vowels.
 const SKELETON_WEIGHT: f64 = 0.8;
 
@@ -242,6 +261,7 @@ impl Gazetteer {
             let never = is_person
                 || is_direction_run(&toks, r)
                 || is_street_name(&toks, r)
+                || is_idiom(&toks, r)
                 || (names_a_school(&toks, r) && self.may_be_area(r));
             // (a district read as its town says little about the story's country: "Аксуском
             // районе" may meet a town of that name abroad)
@@ -1059,7 +1079,17 @@ impl Gazetteer {
             let russian = RUSSIAN_ENDINGS
                 .iter()
                 .filter(|_| cyrillic)
-                .filter_map(|(ending, nom)| last.strip_suffix(ending).map(|s| (s, *nom)));
+                .filter_map(|(ending, nom)| last.strip_suffix(ending).map(|s| (s, *nom)))
+                // The neuter names (Витязево, Пушкино) decline as surnames in -ов, -ин do:
+                // only after a preposition of place ("от Витязева", not "Медведеву
+                // доложили", "сторонников Смирнова"); and they are long ("Бе" is not Bo).
+                .filter(|(s, nom)| {
+                    *nom != "о"
+                        || s.chars().count() >= 4
+                            && at.checked_sub(1).is_some_and(|j| {
+                                PLACE_PREPOSITIONS.contains(&toks[j].folded.as_str())
+                            })
+                });
             let kazakh = cyrillic
                 .then(|| kazakh_stems(last))
                 .into_iter()
@@ -1472,6 +1502,25 @@ fn is_street_name(toks: &[Token<'_>], r: &Raw) -> bool {
                 || STREET_AFTER_STEMS.iter().any(|s| t.folded.starts_with(s))
         });
     before || after
+}
+
+/// Fixed expressions whose first word is a place's name: مسقط رأسه 'his birthplace' (the
+/// place his head fell), not Muscat. (name, the next word's start), folded.
+const IDIOMS: &[(&str, &str)] = &[("مسقط", "راس")];
+
+/// Whether a one-word match opens a fixed expression ([`IDIOMS`]).
+fn is_idiom(toks: &[Token<'_>], r: &Raw) -> bool {
+    let name = &toks[r.name_first].folded;
+    let bare = name.get(r.clitic.len()..).unwrap_or(name);
+    r.name_first == r.name_last
+        && toks
+            .get(r.last + 1)
+            .filter(|_| only_space(toks, r.last, r.last + 1))
+            .is_some_and(|next| {
+                IDIOMS
+                    .iter()
+                    .any(|(w, after)| bare == *w && next.folded.starts_with(after))
+            })
 }
 
 /// Whether mention `k` is listed with a neighbouring mention that `supports` it ("X, Y and
