@@ -143,8 +143,8 @@ fn decode(code: u64) -> (u32, u32) {
     super::morton::decode(code)
 }
 
-/// Incidents in Morton order as packed columns, with block sums: all of a base's incidents,
-/// or one category's in one week.
+/// Incidents as packed columns with block sums: all of a base's incidents in Morton order, or
+/// a time level's, in Morton order within each (category, period) part.
 struct Run {
     codes: Vec<u64>,
     /// Position of each in [`Snapshot::base_records`].
