@@ -284,10 +284,10 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         {
             // (the Russian phrase names no event: what was called for follows it, "выйти на
             // акцию протеста", up to a comma or "и")
-            let tail = if p.starts_with(|c: char| c.is_ascii() || is_arabic_letter(c)) {
-                0
-            } else {
+            let tail = if crate::gazetteer::stem::is_cyrillic(p) {
                 3
+            } else {
+                0
             };
             let end = (k + n + tail).min(words.len());
             let b = (k + n..end)
@@ -603,17 +603,18 @@ pub fn extract(gaz: &Gazetteer, report: &ReportText<'_>) -> Extraction {
         // grain sent from Kazakhstan — a name written longer than the gazetteer's, ending so)
         let from = |p: &GeocodeResult, sp: &Span| {
             let first = words.partition_point(|w| w.end <= sp.start);
-            let written = text::fold(&chars[sp.start..sp.end].iter().collect::<String>());
             // (not where something began: "Жаңаөзеннен басталған наразылық")
-            let after = words.partition_point(|w| w.start < sp.end);
-            let ablative = language == Lang::Kk
-                && written != text::fold(&p.matched_name)
-                && lexicon::KAZAKH_ABLATIVE
-                    .iter()
-                    .any(|e| written.ends_with(e))
-                && !words
-                    .get(after)
-                    .is_some_and(|w| w.folded.starts_with("баста"));
+            let ablative = language == Lang::Kk && {
+                let written = text::fold(&chars[sp.start..sp.end].iter().collect::<String>());
+                let after = words.partition_point(|w| w.start < sp.end);
+                written != text::fold(&p.matched_name)
+                    && lexicon::KAZAKH_ABLATIVE
+                        .iter()
+                        .any(|e| written.ends_with(e))
+                    && !words
+                        .get(after)
+                        .is_some_and(|w| w.folded.starts_with("баста"))
+            };
             ablative
                 || first > 0
                     && (lexicon::ORIGIN.contains(&words[first - 1].folded.as_str())
@@ -1009,10 +1010,6 @@ fn is_clash_word(d: &DraftEvent, chars: &[char]) -> bool {
     lexicon::CLASH_WORDS
         .iter()
         .any(|c| text::arabic_forms(&word).any(|f| f.starts_with(c)))
-}
-
-fn is_arabic_letter(c: char) -> bool {
-    ('\u{0600}'..='\u{06FF}').contains(&c)
 }
 
 /// One event per place and day of unrest, as coders count them: arrests at the place and day

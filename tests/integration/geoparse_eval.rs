@@ -86,46 +86,40 @@ fn confidence_of_at_least_0_9_is_right_96_percent_of_the_time() {
     );
 }
 
+/// The names of the places a text mentions, in order.
+fn names(text: &str) -> Vec<String> {
+    gazetteer()
+        .geoparse(text)
+        .into_iter()
+        .map(|m| m.place.name)
+        .collect()
+}
+
 /// Arabic words that are words first: كريم (Karim, 'generous') is not ك + ريم (like Rome),
 /// and للاشتباه ('on suspicion', ل + a town's consonants) no town, though Algeria is the story.
 #[test]
 fn arabic_words_that_contain_a_name_stay_words() {
-    let gaz = crate::common::gazetteer();
     let text = "وقال المكلف بالإعلام كريم التلمساني إن الشرطة أوقفت في ولاية بجاية ١١ شخصاً \
                 للاشتباه في تورطهم في إضرام النار في الجزائر.";
-    let names: Vec<String> = gaz
-        .geoparse(text)
-        .into_iter()
-        .map(|m| m.place.name)
-        .collect();
-    assert_eq!(names, ["Béjaïa", "Algeria"]);
+    assert_eq!(names(text), ["Béjaïa", "Algeria"]);
 }
 
 /// Russian declension of names the Snowball stemmer does not undo: names in -ай (из Сибая, в
 /// Сибае) and names that are plurals, in the genitive (из Учалов, Туймазов).
 #[test]
 fn russian_names_in_ai_and_plural_names_are_found_in_every_case() {
-    let gaz = crate::common::gazetteer();
     let text = "Автобусы с участниками акции выехали из Сибая, Учалов и Туймазов.";
-    let names: Vec<String> = gaz
-        .geoparse(text)
-        .into_iter()
-        .map(|m| m.place.name)
-        .collect();
-    assert_eq!(names, ["Sibay", "Uchaly", "Tuymazy"]);
+    assert_eq!(names(text), ["Sibay", "Uchaly", "Tuymazy"]);
 }
 
 /// An English possessive is read without its ending: "Peru's" is Peru, not a place spelt
 /// "Perus".
 #[test]
 fn possessives_name_the_place_they_are_of() {
-    let gaz = crate::common::gazetteer();
-    let names: Vec<String> = gaz
-        .geoparse("Peru's ombudsman said the protests in Juliaca had left 17 dead.")
-        .into_iter()
-        .map(|m| m.place.name)
-        .collect();
-    assert_eq!(names, ["Peru", "Juliaca"]);
+    assert_eq!(
+        names("Peru's ombudsman said the protests in Juliaca had left 17 dead."),
+        ["Peru", "Juliaca"]
+    );
 }
 
 /// Arabic spells a foreign name's final -a with alif or ta marbuta (هرجيسا for هرجيسة), but a
@@ -134,13 +128,6 @@ fn possessives_name_the_place_they_are_of() {
 /// Ifrane in Morocco) is no place, while a town across the border is one.
 #[test]
 fn arabic_final_a_and_bare_words_far_from_the_story() {
-    let gaz = crate::common::gazetteer();
-    let names = |text: &str| -> Vec<String> {
-        gaz.geoparse(text)
-            .into_iter()
-            .map(|m| m.place.name)
-            .collect()
-    };
     assert_eq!(names("وصلت تعزيزات إلى هرجيسا أمس."), ["Hargeysa"]);
     assert_eq!(
         names("أصيب الطفل بكسر في أنفه جراء الانفجار في حلب."),
@@ -161,13 +148,6 @@ fn arabic_final_a_and_bare_words_far_from_the_story() {
 /// not a surname declined alike (Медведеву), nor a short word ("Бе" is not Bo).
 #[test]
 fn banks_idioms_and_russian_neuter_towns() {
-    let gaz = crate::common::gazetteer();
-    let names = |text: &str| -> Vec<String> {
-        gaz.geoparse(text)
-            .into_iter()
-            .map(|m| m.place.name)
-            .collect()
-    };
     assert_eq!(
         names("صحار - أعلن بنك مسقط تأجيل الأقساط، وعاد الصياد إلى مسقط رأسه في صور."),
         ["Sohar", "Sur"]
